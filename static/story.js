@@ -1,0 +1,248 @@
+/* Between Borders: draws a chapter's layers and moves the map as the reader's steps change.
+ *
+ * Contract: scroll steps are elements with class "step" and a stable id; the active one has
+ * aria-current="step"; the Leaflet map is window.storyMap; /<chapter>/#<step-id> opens on that
+ * step with the map already at its view. Text from layer files is only ever set with
+ * textContent, never parsed as HTML.
+ */
+(function () {
+  "use strict";
+
+  var kit = { layers: {}, features: {}, config: null, map: null, active: null, activations: [] };
+  window.storyKit = kit;
+
+  var reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function period(p) {
+    if (p.start && p.end) return p.start + "–" + p.end;
+    if (p.start) return "since " + p.start;
+    if (p.end) return "until " + p.end;
+    return "";
+  }
+
+  var PRECISION_TEXT = {
+    exact: "Exact: drawn from detailed map data.",
+    approximate: "Approximate: placed only as precisely as public sources allow.",
+    schematic: "Schematic: shows roughly where it runs, not its course on the ground."
+  };
+
+  function popupContent(p) {
+    var box = el("div", "feature-popup");
+    box.appendChild(el("h3", null, p.name));
+    if (p.description) box.appendChild(el("p", null, p.description));
+    var facts = el("dl");
+    function fact(term, value) {
+      if (!value) return;
+      facts.appendChild(el("dt", null, term));
+      facts.appendChild(el("dd", null, value));
+    }
+    fact("Period", period(p));
+    if (p.length_km) fact("Length", p.length_km.toLocaleString("en") + " km (geodesic, as drawn)");
+    fact("Precision", PRECISION_TEXT[p.precision] || p.precision);
+    box.appendChild(facts);
+    if (p.sources && p.sources.length) {
+      var list = el("p", "popup-sources", "Sources: ");
+      p.sources.forEach(function (source, i) {
+        var link = el("a", null, source.label);
+        link.href = source.href;
+        list.appendChild(link);
+        if (i < p.sources.length - 1) list.appendChild(document.createTextNode("; "));
+      });
+      box.appendChild(list);
+    }
+    return box;
+  }
+
+  function baseStyle(kind, colour) {
+    var style = Object.assign({}, kit.config.styles[kind]);
+    if (colour && kind === "route") style.color = colour;
+    return style;
+  }
+
+  function drawFeature(feature, latlng, layerInfo) {
+    var p = feature.properties;
+    var style = baseStyle(p.kind, layerInfo.colour);
+    if (latlng) return L.circleMarker(latlng, style);
+    return null;
+  }
+
+  function bindFeature(feature, leafletLayer, layerInfo) {
+    var p = feature.properties;
+    var group = layerInfo.group;
+    leafletLayer.storyFeature = { id: p.id, kind: p.kind, layerId: layerInfo.id, colour: layerInfo.colour };
+    kit.features[p.id] = leafletLayer;
+    if (group === "basemap") return;  // the basemap is scenery: no tooltips, no popups
+    if (p.kind === "city") {
+      leafletLayer.bindTooltip(el("span", null, p.name), { permanent: true, direction: "right", className: "city-label", offset: [4, 0] });
+    } else {
+      leafletLayer.bindTooltip(el("span", null, p.name), { sticky: p.kind !== "site" && p.kind !== "crossing" });
+    }
+    leafletLayer.bindPopup(popupContent(p), { maxWidth: 300 });
+  }
+
+  function addCountryLabels(map, layerInfo) {
+    layerInfo.data.features.forEach(function (feature) {
+      var p = feature.properties;
+      if (p.kind !== "country" || !p.label_point) return;
+      var label = el("span", null, p.name);
+      L.marker([p.label_point[1], p.label_point[0]], {
+        icon: L.divIcon({ className: "country-label", html: label, iconSize: null }),
+        interactive: false, keyboard: false
+      }).addTo(map);
+    });
+  }
+
+  /* Called by the map's generated script (maps.py) with the chapter's layers and styles. */
+  kit.addLayers = function (map, config) {
+    kit.map = map;
+    kit.config = config;
+    var attributions = [];
+    config.layers.forEach(function (layerInfo) {
+      var layer = L.geoJSON(layerInfo.data, {
+        style: function (feature) { return baseStyle(feature.properties.kind, layerInfo.colour); },
+        pointToLayer: function (feature, latlng) { return drawFeature(feature, latlng, layerInfo); },
+        onEachFeature: function (feature, leafletLayer) { bindFeature(feature, leafletLayer, layerInfo); },
+        interactive: layerInfo.group !== "basemap"
+      }).addTo(map);
+      kit.layers[layerInfo.id] = layer;
+      if (layerInfo.group === "basemap") addCountryLabels(map, layerInfo);
+      if (layerInfo.attribution && attributions.indexOf(layerInfo.attribution) < 0) attributions.push(layerInfo.attribution);
+    });
+    attributions.forEach(function (text) { map.attributionControl.addAttribution(text); });
+    map.attributionControl.addAttribution("Leaflet");
+    map.on("moveend", updateLocator);
+  };
+
+  /* ---- Steps ---- */
+
+  function restyle(step) {
+    var forward = {};
+    step.layers.forEach(function (id) { forward[id] = true; });
+    var highlighted = {};
+    step.highlight.forEach(function (id) { highlighted[id] = true; });
+    Object.keys(kit.layers).forEach(function (layerId) {
+      kit.layers[layerId].eachLayer(function (leafletLayer) {
+        var info = leafletLayer.storyFeature;
+        var style = baseStyle(info.kind, info.colour);
+        if (kit.layers[layerId].options.interactive === false) return;  // basemap keeps its look
+        var dim = forward[layerId] ? 1 : kit.config.faded;
+        var hi = highlighted[info.id];
+        var opacity = (style.opacity === undefined ? 1 : style.opacity) * dim;
+        var change = { opacity: opacity, fillOpacity: (style.fillOpacity || 0) * dim };
+        if (hi && style.weight) change.weight = style.weight * kit.config.highlightWeight;
+        else if (style.weight) change.weight = style.weight;
+        leafletLayer.setStyle(change);
+        if (hi || forward[layerId]) leafletLayer.bringToFront && leafletLayer.bringToFront();
+        var tip = leafletLayer.getTooltip && leafletLayer.getTooltip();
+        if (tip && tip.options.permanent && tip.getElement()) tip.getElement().classList.toggle("faded", !forward[layerId]);
+        var path = leafletLayer.getElement && leafletLayer.getElement();
+        if (path) path.classList.toggle("highlighted", !!hi);
+      });
+    });
+  }
+
+  function moveTo(view, animate) {
+    var map = kit.map;
+    if (view.bounds) {
+      if (animate) map.flyToBounds(view.bounds, { duration: 1.2 });
+      else map.fitBounds(view.bounds, { animate: false });
+    } else {
+      if (animate) map.flyTo(view.center, view.zoom, { duration: 1.2 });
+      else map.setView(view.center, view.zoom, { animate: false });
+    }
+  }
+
+  function stepElements() { return Array.prototype.slice.call(document.querySelectorAll(".step")); }
+
+  function activate(step, options) {
+    if (!kit.map || (kit.active && kit.active.id === step.id)) return;
+    kit.active = step;
+    kit.activations.push(step.id);
+    stepElements().forEach(function (node) {
+      if (node.id === step.id) node.setAttribute("aria-current", "step");
+      else node.removeAttribute("aria-current");
+    });
+    moveTo(step.view, options.animate && !reducedMotion.matches);
+    restyle(step);
+    var status = document.getElementById("map-status");
+    if (status) status.textContent = step.description;
+    if (options.updateAddress && location.hash !== "#" + step.id) {
+      history.replaceState(history.state, "", "#" + step.id);
+    }
+  }
+
+  function updateLocator() {
+    var svg = document.getElementById("locator");
+    var rect = document.getElementById("locator-view");
+    if (!svg || !rect || !kit.map) return;
+    var west = parseFloat(svg.dataset.west), north = parseFloat(svg.dataset.north), scale = parseFloat(svg.dataset.scale);
+    var b = kit.map.getBounds();
+    var x = (b.getWest() - west) * scale, y = (north - b.getNorth()) * scale;
+    var w = Math.max((b.getEast() - b.getWest()) * scale, 3), h = Math.max((b.getNorth() - b.getSouth()) * scale, 3);
+    rect.setAttribute("x", x.toFixed(1));
+    rect.setAttribute("y", y.toFixed(1));
+    rect.setAttribute("width", w.toFixed(1));
+    rect.setAttribute("height", h.toFixed(1));
+  }
+
+  function triggerMargin() {
+    /* The line where a step becomes active: mid-screen, or mid-text-area under the map on phones. */
+    var line = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--step-trigger")) || 50;
+    return "-" + line + "% 0px -" + (100 - line) + "% 0px";
+  }
+
+  function start() {
+    var data = document.getElementById("story-steps");
+    if (!data || !kit.map) return;
+    var steps = JSON.parse(data.textContent);
+    var byId = {};
+    steps.forEach(function (s) { byId[s.id] = s; });
+
+    var target = byId[decodeURIComponent(location.hash.slice(1))];
+    activate(target || steps[0], { animate: false, updateAddress: false });
+    if (target) document.getElementById(target.id).scrollIntoView({ block: "center" });
+
+    var observer = null;
+    function observe() {
+      if (observer) observer.disconnect();
+      observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (entry.isIntersecting && byId[entry.target.id]) {
+            activate(byId[entry.target.id], { animate: true, updateAddress: true });
+          }
+        });
+      }, { rootMargin: triggerMargin(), threshold: 0 });
+      stepElements().forEach(function (node) { observer.observe(node); });
+    }
+    observe();
+    window.matchMedia("(max-width: 800px)").addEventListener("change", observe);
+
+    document.addEventListener("focusin", function (event) {
+      var node = event.target.closest && event.target.closest(".step");
+      if (node && byId[node.id]) activate(byId[node.id], { animate: true, updateAddress: true });
+    });
+
+    document.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey) return;
+      var tag = event.target.tagName;
+      if (tag === "INPUT" || tag === "TEXTAREA" || event.target.isContentEditable) return;
+      if (event.key !== "n" && event.key !== "p") return;
+      var index = steps.indexOf(kit.active) + (event.key === "n" ? 1 : -1);
+      if (index < 0 || index >= steps.length) return;
+      var node = document.getElementById(steps[index].id);
+      node.scrollIntoView({ block: "center", behavior: reducedMotion.matches ? "auto" : "smooth" });
+      node.focus({ preventScroll: true });
+      activate(steps[index], { animate: true, updateAddress: true });
+    });
+    updateLocator();
+  }
+
+  document.addEventListener("DOMContentLoaded", start);
+})();

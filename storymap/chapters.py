@@ -1,0 +1,341 @@
+"""Chapters: chapters/NN-slug.md (YAML front matter + Markdown) parsed into dataclasses.
+
+The front matter lists a chapter's scroll steps (where the map goes, what it shows); the body
+holds each step's prose after a marker line `<!-- step: <id> -->`, in the same order. Text
+before the first marker is the chapter's introduction. See docs/ARCHITECTURE.md, "Chapters".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import frontmatter
+import yaml
+
+from .geo import REGION
+from .problems import InputError, Problem
+
+#: A Pandoc citation key: starts with a letter, digit or _, may hold internal punctuation,
+#: never ends with punctuation (so "@ahn-2018." in running text is the key "ahn-2018").
+CITE_KEY = r"[A-Za-z0-9_](?:[\w:.#$%&+?<>~/-]*\w)?"
+#: A bracketed Pandoc citation such as "[@a]", "[@a; @b, p. 3]" or "[see @a, para. 3]".
+#: Not followed by "(" so that a Markdown link whose text holds an "@" is not taken for one.
+CITATION_RE = re.compile(rf"\[(?P<items>[^\[\]]*?(?<![\w.])-?@{CITE_KEY}[^\[\]]*)\](?!\()")
+#: One key inside a citation's items; group "key" is the key without "@" (or "-@").
+CITE_KEY_RE = re.compile(rf"(?<![\w.@])-?@(?P<key>{CITE_KEY})")
+
+STEP_MARKER_RE = re.compile(r"^[ \t]*<!--\s*step:\s*(?P<id>.*?)\s*-->[ \t]*$", re.MULTILINE)
+FILE_NAME_RE = re.compile(r"^(?P<order>\d{2})-(?P<slug>.+)\.md$")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Slugs that would collide with other pages or folders of the built site.
+RESERVED_SLUGS = frozenset({"sources", "about", "static", "assets", "index"})
+ZOOM_RANGE = (2, 16)
+
+CHAPTER_FIELDS = {"title", "slug", "summary", "questions", "steps"}
+STEP_FIELDS = {"id", "view", "show", "highlight", "map_text"}
+
+
+@dataclass(frozen=True)
+class View:
+    """Where the map goes: bounds ((south, west), (north, east)), or a center (lat, lon) and zoom."""
+
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None = None
+    center: tuple[float, float] | None = None
+    zoom: int | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    view: View
+    show: tuple[str, ...]
+    highlight: tuple[str, ...]
+    map_text: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    slug: str
+    title: str
+    summary: str
+    order: int
+    questions: tuple[str, ...]
+    intro: str
+    steps: tuple[Step, ...]
+    path: Path
+
+
+def cite_keys(markdown: str) -> list[str]:
+    """Every citation key used in bracketed citations, in order of appearance (with repeats)."""
+    return [key.group("key") for cite in CITATION_RE.finditer(markdown)
+            for key in CITE_KEY_RE.finditer(cite.group("items"))]
+
+
+def load_chapters(chapters_dir: Path) -> list[Chapter]:
+    """All chapters, sorted by their NN prefix. Raises InputError listing every problem found."""
+    problems: list[Problem] = []
+    chapters = []
+    paths = sorted(Path(chapters_dir).glob("*.md"))
+    if not paths:
+        raise InputError([Problem(str(chapters_dir), "holds no chapter files (*.md).",
+                                  "add chapters named NN-slug.md, e.g. 01-hunger.md.")])
+    for path in paths:
+        chapter = _parse_chapter(path, problems)
+        if chapter is not None:
+            chapters.append(chapter)
+    _check_unique(chapters, problems)
+    if problems:
+        raise InputError(problems)
+    return sorted(chapters, key=lambda c: (c.order, c.slug))
+
+
+def check_references(chapters: Iterable[Chapter], layer_ids: Iterable[str],
+                     feature_ids: Iterable[str], reference_keys: Iterable[str]) -> list[Problem]:
+    """Problems for ids the chapters use but the layers or references.json do not define.
+
+    A `show` entry may be a layer id ("rivers") or a group name ("routes") that stands for
+    every layer whose id starts with "<group>/".
+    """
+    layer_ids, feature_ids, keys = set(layer_ids), set(feature_ids), set(reference_keys)
+    groups = {layer.split("/", 1)[0] for layer in layer_ids if "/" in layer}
+    problems = []
+    for chapter in chapters:
+        file = str(chapter.path)
+        texts = [("intro", chapter.intro)]
+        for i, step in enumerate(chapter.steps):
+            for layer in step.show:
+                if layer not in layer_ids and layer not in groups:
+                    problems.append(Problem(file, f"step {step.id!r} shows layer {layer!r}, which does not exist.",
+                                            f"use one of: {', '.join(sorted(layer_ids | groups))}.",
+                                            field=f"steps[{i}].show"))
+            for feature in step.highlight:
+                if feature not in feature_ids:
+                    problems.append(Problem(file, f"step {step.id!r} highlights feature {feature!r}, "
+                                                  "which is in no layer.",
+                                            "use a feature id from layers/ (see docs/ARCHITECTURE.md).",
+                                            field=f"steps[{i}].highlight"))
+            texts.append((f"steps[{i}].body", step.body))
+        for field, text in texts:
+            for key in dict.fromkeys(cite_keys(text)):
+                if key not in keys:
+                    problems.append(Problem(file, f"cites [@{key}], which is not in references.json.",
+                                            "fix the key or add the reference to references.json.",
+                                            field=field))
+    return problems
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
+    file = str(path)
+    before = len(problems)
+
+    def problem(message: str, fix: str = "", field: str | None = None) -> None:
+        problems.append(Problem(file, message, fix, field=field))
+
+    name = FILE_NAME_RE.match(path.name)
+    if not name:
+        problem("file name is not NN-slug.md.", "rename it, e.g. 03-protocols.md (two digits give the order).")
+    try:
+        text = path.read_text(encoding="utf-8")
+        post = frontmatter.loads(text)
+    except UnicodeDecodeError:
+        problem("is not UTF-8 text.", "save the file as UTF-8.")
+        return None
+    except yaml.YAMLError as err:
+        problem(f"front matter is not valid YAML ({_yaml_error(err)}).",
+                "check indentation, colons and brackets between the two '---' lines.")
+        return None
+    meta, content = post.metadata, post.content
+    if not text.lstrip("\ufeff").startswith("---") or not isinstance(meta, dict):
+        problem("has no YAML front matter.", "start the file with a '---' block holding title, slug, summary, steps.")
+        return None
+
+    for key in sorted(set(meta) - CHAPTER_FIELDS, key=str):
+        problem(f"unknown front matter field {key!r}.", f"use only {', '.join(sorted(CHAPTER_FIELDS))}.", field=str(key))
+    title = _text(meta, "title", problem)
+    summary = _text(meta, "summary", problem)
+    slug = _text(meta, "slug", problem)
+    if slug is not None:
+        if not SLUG_RE.match(slug):
+            problem(f"slug {slug!r} is not lower-case letters, digits and single hyphens.",
+                    "write it like 'crossing-the-rivers'.", "slug")
+        elif slug in RESERVED_SLUGS:
+            problem(f"slug {slug!r} is taken by another page of the site.", "choose another slug.", "slug")
+        elif name and name.group("slug") != slug:
+            problem(f"slug {slug!r} does not match the file name {path.name!r}.",
+                    f"rename the file to {name.group('order')}-{slug}.md or change the slug.", "slug")
+    questions = _strings(meta.get("questions", []), "questions", problem)
+
+    steps_meta = meta.get("steps")
+    steps: list[tuple[str, View, tuple, tuple, str]] = []
+    if steps_meta is None:
+        problem("has no steps.", "add a 'steps:' list (at least 3) to the front matter.", "steps")
+    elif not isinstance(steps_meta, list) or not all(isinstance(s, dict) for s in steps_meta):
+        problem("steps is not a list of mappings.", "write each step as '- id: ...' with view, show, highlight, map_text.",
+                "steps")
+    else:
+        if len(steps_meta) < 3:
+            problem(f"has {len(steps_meta)} step(s); a chapter needs at least 3.", "split the text into 3 or more steps.",
+                    "steps")
+        for i, raw in enumerate(steps_meta):
+            steps.append(_parse_step(raw, f"steps[{i}]", problem))
+        seen: set[str] = set()
+        for i, (step_id, *_rest) in enumerate(steps):
+            if step_id and step_id in seen:
+                problem(f"step id {step_id!r} is used twice.", "give every step its own id.", f"steps[{i}].id")
+            seen.add(step_id)
+
+    intro, bodies = _split_body(content, [s[0] for s in steps], problem)
+    if len(problems) > before:
+        return None
+    return Chapter(slug=slug, title=title, summary=summary, order=int(name.group("order")),
+                   questions=tuple(questions), intro=intro,
+                   steps=tuple(Step(step_id, view, show, highlight, map_text, bodies[step_id])
+                               for step_id, view, show, highlight, map_text in steps),
+                   path=path)
+
+
+def _parse_step(raw: dict, where: str, problem) -> tuple[str, View, tuple, tuple, str]:
+    for key in sorted(set(raw) - STEP_FIELDS, key=str):
+        problem(f"unknown step field {key!r}.", f"use only {', '.join(sorted(STEP_FIELDS))}.", f"{where}.{key}")
+    step_id = _text(raw, "id", problem, where) or ""
+    if step_id and not SLUG_RE.match(step_id):
+        problem(f"step id {step_id!r} is not lower-case letters, digits and single hyphens.",
+                "write it like 'two-rivers' (it becomes the #link of the step).", f"{where}.id")
+    view = _parse_view(raw.get("view"), f"{where}.view", problem)
+    show = _strings(raw.get("show", []), f"{where}.show", problem)
+    highlight = _strings(raw.get("highlight", []), f"{where}.highlight", problem)
+    map_text = _text(raw, "map_text", problem, where) or ""
+    return step_id, view, tuple(show), tuple(highlight), map_text
+
+
+def _parse_view(raw: Any, field: str, problem) -> View:
+    fix = "write {bounds: [[south, west], [north, east]]} or {center: [lat, lon], zoom: N}."
+    if not isinstance(raw, dict):
+        problem("view is missing or not a mapping.", fix, field)
+        return View()
+    unknown = set(raw) - {"bounds", "center", "zoom"}
+    if unknown:
+        problem(f"view has unknown field(s) {', '.join(sorted(map(str, unknown)))}.", fix, field)
+    if "bounds" in raw and ("center" in raw or "zoom" in raw):
+        problem("view has both bounds and center/zoom.", "keep one of the two.", field)
+        return View()
+    if "bounds" in raw:
+        bounds = raw["bounds"]
+        corners = bounds if isinstance(bounds, list) and len(bounds) == 2 else None
+        points = [_point(c, f"{field}.bounds[{k}]", problem) for k, c in enumerate(corners or [])]
+        if corners is None:
+            problem("bounds is not two [lat, lon] corners.", fix, f"{field}.bounds")
+            return View()
+        if None in points:
+            return View()
+        (south, west), (north, east) = points
+        if not (south < north and west < east):
+            problem(f"bounds {bounds} are not [[south, west], [north, east]] (south < north, west < east).",
+                    "put the south-west corner first, in lat, lon order.", f"{field}.bounds")
+            return View()
+        return View(bounds=(points[0], points[1]))
+    if "center" in raw and "zoom" in raw:
+        center = _point(raw["center"], f"{field}.center", problem)
+        zoom = raw["zoom"]
+        if isinstance(zoom, bool) or not isinstance(zoom, int) or not ZOOM_RANGE[0] <= zoom <= ZOOM_RANGE[1]:
+            problem(f"zoom {zoom!r} is not a whole number from {ZOOM_RANGE[0]} to {ZOOM_RANGE[1]}.",
+                    "use e.g. 6 for a region, 11 for a city.", f"{field}.zoom")
+            return View()
+        return View(center=center, zoom=zoom) if center else View()
+    problem("view has neither bounds nor both center and zoom.", fix, field)
+    return View()
+
+
+def _point(raw: Any, field: str, problem) -> tuple[float, float] | None:
+    west, south, east, north = REGION
+    if (not isinstance(raw, list) or len(raw) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw)):
+        problem(f"{raw!r} is not a [lat, lon] pair of numbers.", "write e.g. [40.1, 124.4].", field)
+        return None
+    lat, lon = float(raw[0]), float(raw[1])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        problem(f"[{lat}, {lon}] is not a valid latitude, longitude.", "write [lat, lon]: latitude first.", field)
+        return None
+    if not (south <= lat <= north and west <= lon <= east):
+        problem(f"[{lat}, {lon}] is outside the story's region (lat {south}..{north}, lon {west}..{east}).",
+                "check the numbers, and that latitude comes first.", field)
+        return None
+    return lat, lon
+
+
+def _split_body(content: str, step_ids: list[str], problem) -> tuple[str, dict[str, str]]:
+    """Cut the Markdown at the step markers; report markers that do not match the front matter."""
+    markers = list(STEP_MARKER_RE.finditer(content))
+    intro = content[:markers[0].start()].strip() if markers else content.strip()
+    bodies: dict[str, str] = {}
+    for k, marker in enumerate(markers):
+        end = markers[k + 1].start() if k + 1 < len(markers) else len(content)
+        marker_id = marker.group("id")
+        if marker_id in bodies:
+            problem(f"marker <!-- step: {marker_id} --> appears twice.", "keep one marker per step.", "body")
+        bodies[marker_id] = content[marker.end():end].strip()
+    wanted = [s for s in step_ids if s]
+    for marker_id in bodies:
+        if marker_id not in wanted:
+            problem(f"marker <!-- step: {marker_id} --> has no step with that id in the front matter.",
+                    "add the step to 'steps:' or fix the marker's id.", "body")
+    for i, step_id in enumerate(step_ids):
+        if step_id and step_id not in bodies:
+            problem(f"step {step_id!r} has no marker <!-- step: {step_id} --> in the text.",
+                    "add the marker line before the step's prose.", f"steps[{i}].id")
+        elif step_id and not bodies[step_id]:
+            problem(f"step {step_id!r} has no text after its marker.", "write the step's prose.", f"steps[{i}]")
+    in_both = [m.group("id") for m in markers if m.group("id") in wanted]
+    if in_both != [s for s in wanted if s in bodies]:
+        problem(f"step markers are in the order {in_both}, the front matter in the order {wanted}.",
+                "put the markers in the same order as the steps.", "body")
+    return intro, bodies
+
+
+def _text(meta: dict, key: str, problem, where: str = "") -> str | None:
+    field = f"{where}.{key}" if where else key
+    value = meta.get(key)
+    if value is None:
+        problem(f"{key} is missing.", f"add '{key}:' with some text.", field)
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problem(f"{key} must be non-empty text, not {value!r}.", "put the value in quotes if it looks like a number.",
+                field)
+        return None
+    return value.strip()
+
+
+def _strings(value: Any, field: str, problem) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        problem(f"{field.rsplit('.', 1)[-1]} must be a list of text items, not {value!r}.",
+                "write it as [a, b] or as a '- item' list.", field)
+        return []
+    return [v.strip() for v in value]
+
+
+def _yaml_error(err: yaml.YAMLError) -> str:
+    mark = getattr(err, "problem_mark", None)
+    what = getattr(err, "problem", None) or str(err).splitlines()[0]
+    # The mark counts from the first line after the opening '---', which is line 2 of the file.
+    return f"{what}, line {mark.line + 2}" if mark is not None else what
+
+
+def _check_unique(chapters: list[Chapter], problems: list[Problem]) -> None:
+    by_slug: dict[str, Chapter] = {}
+    by_order: dict[int, Chapter] = {}
+    for chapter in chapters:
+        if chapter.slug in by_slug:
+            problems.append(Problem(str(chapter.path), f"slug {chapter.slug!r} is also used by "
+                                                       f"{by_slug[chapter.slug].path.name}.",
+                                    "give every chapter its own slug.", field="slug"))
+        if chapter.order in by_order:
+            problems.append(Problem(str(chapter.path), f"number {chapter.order:02d} is also used by "
+                                                       f"{by_order[chapter.order].path.name}.",
+                                    "give every chapter its own two-digit number.", field=None))
+        by_slug.setdefault(chapter.slug, chapter)
+        by_order.setdefault(chapter.order, chapter)

@@ -1,0 +1,98 @@
+"""Charts rendered at build time as accessible inline SVG, each with its data table."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment
+
+from .problems import InputError, Problem
+
+
+@dataclass(frozen=True)
+class YearCount:
+    year: int
+    total: int
+    male: int | None
+    female: int | None
+    source_url: str
+
+
+def load_arrivals(path: Path) -> list[YearCount]:
+    """The Ministry of Unification's yearly arrivals of North Korean defectors in South Korea."""
+    def number(text: str) -> int | None:
+        return int(text) if text.strip() else None
+
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return [YearCount(int(r["year"]), int(r["total"]), number(r["male"]), number(r["female"]),
+                              r["source_url"]) for r in csv.DictReader(handle)]
+    except (OSError, KeyError, ValueError) as err:
+        raise InputError([Problem(str(path), f"cannot be read as the arrivals table ({err}).",
+                                  "keep the columns year,total,male,female,source_url.")]) from None
+
+
+# Geometry of the chart in SVG user units; the SVG scales to its container.
+WIDTH, HEIGHT = 640, 300
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 36
+GRID_STEP = 1000
+
+_TEMPLATE = """\
+<figure class="chart" id="chart-{{ chart_id }}">
+<svg viewBox="0 0 {{ width }} {{ height }}" role="img" aria-labelledby="chart-{{ chart_id }}-title chart-{{ chart_id }}-desc">
+<title id="chart-{{ chart_id }}-title">{{ title }}</title>
+<desc id="chart-{{ chart_id }}-desc">{{ description }}</desc>
+{% for tick in ticks %}<line class="grid" x1="{{ left }}" x2="{{ width - right }}" y1="{{ tick.y }}" y2="{{ tick.y }}"/>
+<text class="axis" x="{{ left - 6 }}" y="{{ tick.y + 4 }}" text-anchor="end">{{ tick.label }}</text>
+{% endfor %}{% for bar in bars %}<rect class="bar{% if bar.flag %} bar-flag{% endif %}" x="{{ bar.x }}" y="{{ bar.y }}" width="{{ bar.w }}" height="{{ bar.h }}"><title>{{ bar.year }}: {{ bar.label }}</title></rect>
+{% if bar.axis %}<text class="axis" x="{{ bar.cx }}" y="{{ height - bottom + 16 }}" text-anchor="middle">{{ bar.year }}</text>
+{% endif %}{% if bar.note %}<text class="note" x="{{ bar.cx }}" y="{{ bar.y - 5 }}" text-anchor="middle">{{ bar.note }}</text>
+{% endif %}{% endfor %}</svg>
+<figcaption>{{ caption }}</figcaption>
+<details>
+<summary>Data table: {{ title }}</summary>
+<table>
+<caption>{{ title }}</caption>
+<thead><tr><th scope="col">Year</th><th scope="col">Arrivals</th><th scope="col">Men</th><th scope="col">Women</th></tr></thead>
+<tbody>
+{% for row in rows %}<tr><th scope="row">{{ row.year }}</th><td>{{ "{:,}".format(row.total) }}</td><td>{{ "{:,}".format(row.male) if row.male is not none else "n/a" }}</td><td>{{ "{:,}".format(row.female) if row.female is not none else "n/a" }}</td></tr>
+{% endfor %}</tbody>
+</table>
+</details>
+</figure>
+"""
+
+_env = Environment(autoescape=True, trim_blocks=False)
+
+
+def arrivals_chart(rows: list[YearCount], caption: str, flagged_years: frozenset[int] = frozenset({2020, 2021})) -> str:
+    """A bar chart of arrivals per year; flagged years are drawn in a second colour and labelled."""
+    peak = max(rows, key=lambda r: r.total)
+    top = (peak.total // GRID_STEP + 1) * GRID_STEP
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / len(rows)
+
+    def y_of(value: float) -> float:
+        return round(TOP + plot_h * (1 - value / top), 1)
+
+    bars = []
+    for i, row in enumerate(rows):
+        flag = row.year in flagged_years
+        bars.append({
+            "year": row.year, "label": f"{row.total:,} arrivals", "flag": flag,
+            "x": round(LEFT + i * slot + slot * 0.15, 1), "w": round(slot * 0.7, 1),
+            "y": y_of(row.total), "h": round(y_of(0) - y_of(row.total), 1),
+            "cx": round(LEFT + (i + 0.5) * slot, 1), "axis": row.year % 4 == 1,
+            "note": f"{row.total:,}" if flag or row is peak else "",
+        })
+    ticks = [{"y": y_of(v), "label": f"{v:,}"} for v in range(0, top + 1, GRID_STEP)]
+    first, last = rows[0], rows[-1]
+    description = (f"Bar chart of North Korean defectors arriving in South Korea each year from {first.year} "
+                   f"to {last.year}. Arrivals rose to a peak of {peak.total:,} in {peak.year}, "
+                   + "; ".join(f"were {r.total:,} in {r.year}" for r in rows if r.year in flagged_years)
+                   + f", and {last.total:,} in {last.year}.")
+    return _env.from_string(_TEMPLATE).render(
+        chart_id="defector-arrivals", title=f"North Korean defectors arriving in South Korea, {first.year}–{last.year}",
+        description=description, caption=caption, rows=rows, bars=bars, ticks=ticks,
+        width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, bottom=BOTTOM)

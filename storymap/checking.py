@@ -1,0 +1,79 @@
+"""The contributor's commands: `python build.py check` and `python build.py new-route <slug>`.
+
+Both print plain words and return an exit status; neither writes anything to site/.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from .layers import load_layers
+from .problems import InputError, Problem
+from .references import load_references
+
+TEMPLATE = Path(__file__).with_name("route_template.geojson")
+#: The text in the template that becomes the new route's slug.
+TEMPLATE_SLUG = "SLUG"
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+#: Feature ids are at most 80 characters; a route's id is "route-" + its slug.
+MAX_SLUG_LENGTH = 80 - len("route-")
+
+NEXT_STEPS = """\
+Created {file} (route id "route-{slug}").
+Next:
+  1. Draw the route in geojson.io or QGIS and paste its coordinates over the sample line
+     (longitude first, then latitude; WGS84).
+  2. Replace the two TODO texts (name and description) and list your reference keys in "sources".
+  3. Add any new reference to references.json.
+  4. Check your work:    python build.py check
+  5. See it on the map:  python build.py serve   (the escape-routes chapter shows every route)
+CONTRIBUTING.md, "Adding a route", explains each step."""
+
+
+def run_check(root: Path, out: TextIO = sys.stdout) -> int:
+    """Check references.json and every layer; print each problem on its own line. 0 if all is well."""
+    problems: list[Problem] = []
+    try:
+        keys = load_references(root / "references.json").keys()
+    except InputError as err:
+        problems.extend(err.problems)
+        keys = None  # do not repeat "unknown reference" for every source while the file is broken
+    try:
+        layers = load_layers(root / "layers", keys)
+    except InputError as err:
+        problems.extend(err.problems)
+    if problems:
+        for problem in problems:
+            print(problem, file=out)
+        files = len({problem.file for problem in problems})
+        print(f"{_count(len(problems), 'problem')} in {_count(files, 'file')}; nothing was built.", file=out)
+        return 1
+    features = sum(len(layer.features) for layer in layers)
+    print(f"OK: {_count(len(layers), 'layer')}, {_count(features, 'feature')} checked.", file=out)
+    return 0
+
+
+def new_route(root: Path, slug: str, out: TextIO = sys.stdout) -> int:
+    """Copy the route template to layers/routes/<slug>.geojson and say what to edit next."""
+    if not SLUG.fullmatch(slug) or len(slug) > MAX_SLUG_LENGTH:
+        print(f"{slug!r} cannot be a route's file name: use lower-case letters, digits and single hyphens "
+              f"(at most {MAX_SLUG_LENGTH} characters), e.g. via-vietnam.", file=out)
+        return 1
+    relative = f"layers/routes/{slug}.geojson"
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = TEMPLATE.read_text(encoding="utf-8").replace(TEMPLATE_SLUG, slug)
+    try:
+        with path.open("x", encoding="utf-8") as file:
+            file.write(text)
+    except FileExistsError:
+        print(f"{relative} already exists. Choose another name, or edit that file.", file=out)
+        return 1
+    print(NEXT_STEPS.format(file=relative, slug=slug), file=out)
+    return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

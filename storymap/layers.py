@@ -1,0 +1,515 @@
+"""Load the map layers (GeoJSON files under layers/) and check them for contributors' mistakes.
+
+Every file is read and checked in full before anything is returned, so that one run reports
+every mistake in every file. Mistakes become `Problem`s in plain words (which file, which
+feature, which field, what is wrong, how to fix it); `load_layers` raises `InputError` with all
+of them. Nothing a contributor writes into a layer file should end in a traceback.
+
+The checks come in two parts: the feature contract (layers/feature.schema.json, checked with
+`jsonschema`) and the geometry (shape of the coordinates, finite numbers, longitude/latitude
+inside the story's region, the right geometry type for the kind, valid lines and polygons),
+checked here in code.
+"""
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import math
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from shapely.errors import GEOSException
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+from .geo import REGION, geodesic_length_km, in_region
+from .problems import InputError, Problem
+from .styles import AREA_KINDS, LINE_KINDS, POINT_KINDS
+
+#: The feature contract. `load_layers` reads it from the repository unless told otherwise.
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "layers" / "feature.schema.json"
+
+#: Geometry types each kind may have (docs/ARCHITECTURE.md, "Layers").
+GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
+    **{kind: ("LineString", "MultiLineString") for kind in LINE_KINDS},
+    **{kind: ("Point",) for kind in POINT_KINDS},
+    **{kind: ("Polygon", "MultiPolygon") for kind in AREA_KINDS},
+}
+
+#: How deeply each geometry type nests its [longitude, latitude] positions, with an example.
+NESTING: dict[str, tuple[int, str]] = {
+    "Point": (0, "[124.39, 40.13]"),
+    "MultiPoint": (1, "[[124.39, 40.13], [129.84, 42.96]]"),
+    "LineString": (1, "[[102.71, 25.04], [101.67, 21.19]]"),
+    "MultiLineString": (2, "[[[102.71, 25.04], [101.67, 21.19]], [[101.4, 20.3], [100.4, 20.3]]]"),
+    "Polygon": (2, "[[[126.0, 38.0], [127.0, 38.0], [127.0, 38.5], [126.0, 38.0]]]"),
+    "MultiPolygon": (3, "[[[[126.0, 38.0], [127.0, 38.0], [127.0, 38.5], [126.0, 38.0]]]]"),
+}
+
+GEOMETRY_EXAMPLE = '{"type": "LineString", "coordinates": [[102.71, 25.04], [101.67, 21.19]]}'
+DRAW_HINT = ("draw it in geojson.io or QGIS (export as GeoJSON, WGS84 / EPSG:4326) and paste its "
+             f"geometry here, e.g. {GEOMETRY_EXAMPLE}.")
+
+PRECISION_MEANINGS = ("exact (drawn from survey-grade data), approximate (placed as precisely as "
+                      "public sources allow, e.g. city level), schematic (a diagram of where something "
+                      "runs, not its course on the ground; use this for routes)")
+
+TYPE_WORDS = {
+    "string": "text in double quotes",
+    "integer": "a whole number such as 2015",
+    "number": "a number",
+    "array": "a list in square brackets [ ]",
+    "object": "a group of fields in curly braces { }",
+}
+
+PLACEHOLDER = "TODO"
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One GeoJSON file under layers/, checked. `features` are plain dicts (see `load_layers`)."""
+
+    id: str
+    path: Path
+    group: str | None
+    features: list[dict]
+
+    @property
+    def title(self) -> str:
+        """The name of the layer's only feature (a route file holds one), else the layer id."""
+        return self.features[0]["name"] if len(self.features) == 1 else self.id
+
+
+def load_layers(layers_dir: Path, reference_keys: Collection[str] | None,
+                schema_path: Path = SCHEMA_PATH) -> list[Layer]:
+    """Every layer under `layers_dir`, sorted by id, or `InputError` with every problem found.
+
+    A layer's id is its path below `layers_dir` without ".geojson" ("routes/mongolia"); files and
+    folders whose names start with "_" or "." are skipped. Each feature becomes a dict of its
+    properties plus "geometry" (a shapely geometry) and, for line kinds, "length_km" (geodesic).
+    `reference_keys` are the keys of references.json; None skips the check of `sources` (used
+    when references.json itself could not be read, so its problem is not repeated per feature).
+    """
+    root = layers_dir.parent
+    if not layers_dir.is_dir():
+        raise InputError([Problem(_display(layers_dir, root), "the layers folder does not exist.",
+                                  "run the command from the project folder, next to build.py.")])
+    validator = _validator(schema_path)
+    keys = None if reference_keys is None else frozenset(reference_keys)
+    seen_ids: dict[str, tuple[str, int]] = {}
+    layers, problems = [], []
+    for path in _layer_files(layers_dir):
+        display = _display(path, root)
+        try:
+            raw = _read_features(path, display)
+        except InputError as err:
+            problems.extend(err.problems)
+            continue
+        features, found = _check_features(raw, display, validator, keys, seen_ids)
+        problems.extend(found)
+        layer_id = path.relative_to(layers_dir).with_suffix("").as_posix()
+        group = layer_id.split("/")[0] if "/" in layer_id else None
+        layers.append(Layer(layer_id, path, group, features))
+    if problems:
+        raise InputError(problems)
+    return sorted(layers, key=lambda layer: layer.id)
+
+
+@functools.lru_cache(maxsize=4)
+def _validator(schema_path: Path) -> Draft202012Validator:
+    """The compiled feature contract; read once per process, not once per file."""
+    display = _display(schema_path, schema_path.parent.parent)
+    try:
+        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InputError([Problem(display, f"the feature contract cannot be read ({err}).",
+                                  "restore it from git: git checkout -- layers/feature.schema.json")]) from None
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _layer_files(layers_dir: Path) -> list[Path]:
+    return sorted(path for path in layers_dir.rglob("*.geojson")
+                  if not any(part.startswith(("_", ".")) for part in path.relative_to(layers_dir).parts))
+
+
+def _display(path: Path, root: Path) -> str:
+    """The path as a contributor sees it: relative to the project folder when possible."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# --- reading a file ------------------------------------------------------------------------------
+
+def _read_features(path: Path, display: str) -> list:
+    """The file's list of features, or InputError naming what keeps the file from being read."""
+    def fail(message: str, fix: str) -> InputError:
+        return InputError([Problem(display, message, fix)])
+
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise fail(f"is not saved as UTF-8 text (byte 0x{data[err.start]:02x} on line {line} cannot be read).",
+                   "save the file again with the encoding UTF-8 (QGIS: Export > Save Features As, "
+                   "Encoding UTF-8; a text editor: Save As, encoding UTF-8).") from None
+    if not text.strip():
+        raise fail("the file is empty.", "paste a GeoJSON FeatureCollection into it, or delete the file.")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise _json_problem(err, text, fail) from None
+    return _collection_features(document, fail)
+
+
+def _json_problem(err: json.JSONDecodeError, text: str, fail) -> InputError:
+    where = f"line {err.lineno}, column {err.colno}"
+    if err.pos >= len(text.rstrip()):
+        return fail(f"the file ends before the JSON is complete ({where}); it looks cut off.",
+                    "save or export the file again; it must end with the ]} that close the FeatureCollection.")
+    return fail(f"is not valid JSON: {err.msg} at {where}.",
+                "look for a missing or extra comma, bracket or quote at that spot "
+                "(geojson.io or jsonlint.com show it too).")
+
+
+def _collection_features(document, fail) -> list:
+    """The features of a FeatureCollection, or InputError saying what the document is instead."""
+    wrap = 'put it inside {"type": "FeatureCollection", "features": [ ... ]}.'
+    kind = document.get("type") if isinstance(document, dict) else None
+    if kind == "Feature":
+        raise fail("holds a single Feature, not a FeatureCollection.", wrap)
+    if kind in NESTING:
+        raise fail(f"holds a bare {kind} geometry, not a FeatureCollection.",
+                   "make it a Feature with properties (see CONTRIBUTING.md) and " + wrap)
+    if kind != "FeatureCollection":
+        found = f'its "type" is {json.dumps(kind)}' if isinstance(document, dict) else f"it is {_describe(document)}"
+        raise fail(f"is not a GeoJSON FeatureCollection ({found}).",
+                   'start the file with {"type": "FeatureCollection", "features": [ ... ]}.')
+    features = document.get("features")
+    if not isinstance(features, list):
+        raise fail(f'"features" should be {TYPE_WORDS["array"]}, but it is {_describe(features)}.',
+                   'write "features": [ ... ] with one { } per feature.')
+    if not features:
+        raise fail("the FeatureCollection has no features.", "add at least one feature, or delete the file.")
+    return features
+
+
+# --- checking features ---------------------------------------------------------------------------
+
+def _check_features(raw: list, display: str, validator: Draft202012Validator,
+                    keys: frozenset[str] | None, seen_ids: dict[str, tuple[str, int]]) -> tuple[list[dict], list[Problem]]:
+    """The features as plain dicts and every problem found in them."""
+    features, problems = [], []
+    for index, feature in enumerate(raw):
+        if not isinstance(feature, dict):
+            problems.append(Problem(display, f"should be a Feature in curly braces {{ }}, but is {_describe(feature)}.",
+                                    'write it as {"type": "Feature", "geometry": ..., "properties": {...}}.',
+                                    feature_index=index))
+            continue
+        properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
+        feature_id = properties.get("id") if isinstance(properties.get("id"), str) else None
+        spot = functools.partial(Problem, display, feature_index=index, feature_id=feature_id)
+        errors = list(validator.iter_errors(feature))
+        problems.extend(_schema_problems(errors, spot))
+        problems.extend(_property_problems(properties, spot, keys))
+        problems.extend(_duplicate_id_problems(feature_id, (display, index), seen_ids, spot))
+        geometry_schema_ok = not any(list(error.absolute_path)[:1] == ["geometry"] for error in errors)
+        if geometry_schema_ok and isinstance(feature.get("geometry"), dict):
+            geometry, found = _geometry(feature["geometry"], properties.get("kind"), spot)
+            problems.extend(found)
+            if geometry is not None:
+                features.append(_as_dict(properties, geometry))
+    return features, problems
+
+
+def _as_dict(properties: dict, geometry: BaseGeometry) -> dict:
+    feature = {**properties, "geometry": geometry}
+    if properties.get("kind") in LINE_KINDS:
+        feature["length_km"] = geodesic_length_km(geometry)
+    return feature
+
+
+def _property_problems(properties: dict, spot, keys: frozenset[str] | None) -> Iterator[Problem]:
+    """Checks the schema cannot make: placeholders, reference keys, years in order."""
+    for field in ("name", "description"):
+        value = properties.get(field)
+        if isinstance(value, str) and value.lstrip().upper().startswith(PLACEHOLDER):
+            yield spot(f"still has the template's placeholder text ({json.dumps(value)}).",
+                       f"replace it with the feature's real {field}.", field=field)
+    sources = properties.get("sources")
+    if keys is not None and isinstance(sources, list):
+        for key in sources:
+            if isinstance(key, str) and key and key not in keys:
+                yield spot(f"{json.dumps(key)} is not a reference key in references.json.",
+                           _unknown_key_fix(key, keys), field="sources")
+    start, end = properties.get("start"), properties.get("end")
+    if isinstance(start, int) and isinstance(end, int) and end < start:
+        yield spot(f"the end year {end} is before the start year {start}.",
+                   "swap the two years, or correct the one that is wrong.", field="end")
+
+
+def _unknown_key_fix(key: str, keys: frozenset[str]) -> str:
+    close = difflib.get_close_matches(key, keys, n=3)
+    add = "add the reference to references.json (see CONTRIBUTING.md) and use its id here."
+    if close:
+        return f"did you mean {' or '.join(map(json.dumps, close))}? If not, {add}"
+    return add
+
+
+def _duplicate_id_problems(feature_id: str | None, place: tuple[str, int],
+                           seen_ids: dict[str, tuple[str, int]], spot) -> Iterator[Problem]:
+    """Feature ids are unique across all layers: chapters refer to features by id alone."""
+    if feature_id is None:
+        return
+    if feature_id not in seen_ids:
+        seen_ids[feature_id] = place
+        return
+    file, index = seen_ids[feature_id]
+    first = f"feature {index} of this file" if file == place[0] else f"{file}, feature {index}"
+    yield spot(f"the id {json.dumps(feature_id)} is already used by {first}.",
+               f"give each feature its own id, e.g. {json.dumps(feature_id + '-2')}.", field="id")
+
+
+# --- translating schema errors into plain words --------------------------------------------------
+
+def _schema_problems(errors: list[ValidationError], spot) -> list[Problem]:
+    problems = []
+    for error in errors:
+        if error.validator == "required":
+            problems.extend(_missing_field(name, error.absolute_path, spot)
+                            for name in error.validator_value if name not in error.instance)
+        else:
+            field, message, fix = _explain(error)
+            problems.append(spot(message, fix, field=field))
+    return list(dict.fromkeys(problems))  # one "required" error per missing field repeats the others
+
+
+def _missing_field(name: str, path, spot) -> Problem:
+    if list(path)[:1] == ["geometry"]:
+        return spot(f"the geometry has no {name!r}.", DRAW_HINT, field="geometry")
+    if not path and name == "geometry":
+        return spot("the feature has no geometry.", DRAW_HINT, field="geometry")
+    if not path:
+        return spot(f"the feature has no {name!r}.", _MISSING_FIX.get(name, ""), field=name)
+    return spot(f"the required field {name!r} is missing.", _MISSING_FIX.get(name, ""), field=name)
+
+
+_MISSING_FIX = {
+    "type": 'add "type": "Feature".',
+    "properties": 'add "properties": { ... } with id, name, kind, description, sources and precision.',
+    "id": 'add a unique id of lower-case letters, digits and hyphens, e.g. "route-via-vietnam".',
+    "kind": f"add one of: {', '.join(sorted(GEOMETRY_TYPES))}.",
+    "name": 'add a short name shown on the map, e.g. "Through Laos to Thailand".',
+    "description": "add one or two plain sentences for the popup.",
+    "sources": 'add a list of reference keys from references.json, e.g. ["park-baptista-2024"].',
+    "precision": f"add one of: {PRECISION_MEANINGS}.",
+    "country": 'add the three-letter ISO code of the country the point lies in, e.g. "CHN".',
+    "geometry": DRAW_HINT,
+}
+
+_EMPTY = {"geometry": "the geometry has no coordinates.", "sources": "lists no sources."}
+
+
+def _explain(error: ValidationError) -> tuple[str, str, str]:
+    """(field, what is wrong, how to fix it) for one schema error other than "required"."""
+    path = list(error.absolute_path)
+    field = str(path[1]) if path[:1] == ["properties"] and len(path) > 1 else str(path[0]) if path else None
+    item = f"item {path[2] + 1} of {field!r} " if len(path) > 2 and isinstance(path[2], int) else ""
+    value, expected = error.instance, error.validator_value
+    if field == "geometry" and value is None:
+        return field, "the feature has no geometry (it is null).", DRAW_HINT
+    if error.validator == "type" and path == ["properties"]:
+        return field, f"the feature's properties should be {TYPE_WORDS['object']}, but are {_describe(value)}.", \
+            _MISSING_FIX["properties"]
+    if error.validator == "type":
+        words = " or ".join(TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
+        return field, f"{item}should be {words}, but is {_describe(value)}.", _type_fix(expected, field, value)
+    if error.validator in ("enum", "const"):
+        return field, f"{json.dumps(value)} is not an allowed {field}.", _choice_fix(field, value, expected)
+    if error.validator == "pattern":
+        return field, f"{json.dumps(value)} is not written the way {field!r} must be.", _PATTERN_FIX.get(field, "")
+    if error.validator in ("minLength", "minItems") and item:
+        return field, f"{item}is empty.", "fill it in or remove it."
+    if error.validator in ("minLength", "minItems"):
+        return field, _EMPTY.get(field, "the field is empty."), _MISSING_FIX.get(field, "")
+    if error.validator == "maxLength":
+        return field, f"the text is too long ({len(value)} characters; at most {expected}).", "shorten it."
+    if error.validator in ("minimum", "maximum"):
+        return field, f"{value} is not a plausible year (the {error.validator} is {expected}).", "correct the year."
+    if error.validator == "additionalProperties":
+        return _unknown_fields(error)
+    return field, error.message + ".", ""
+
+
+def _type_fix(expected, field: str, value) -> str:
+    if expected == "string":
+        return f"put the text in double quotes: {json.dumps(str(value))}."
+    if expected == "integer":
+        return f'write the year as a plain number without quotes, e.g. "{field}": 2015.'
+    if expected == "array":
+        example = json.dumps(value) if isinstance(value, str) else '"..."'
+        return f'write a list in square brackets, e.g. "{field}": [{example}].'
+    return ""
+
+
+def _choice_fix(field: str, value, allowed) -> str:
+    allowed = allowed if isinstance(allowed, list) else [allowed]
+    if field == "precision":
+        return f"use one of: {PRECISION_MEANINGS}."
+    close = difflib.get_close_matches(value, allowed, n=1) if isinstance(value, str) else []
+    hint = f" (did you mean {json.dumps(close[0])}?)" if close else ""
+    noun = "kinds" if field == "kind" else "values"
+    return f"use one of the allowed {noun}: {', '.join(allowed)}{hint}."
+
+
+_PATTERN_FIX = {
+    "id": 'use lower-case letters, digits and single hyphens only, e.g. "route-via-vietnam".',
+    "country": 'use the three capital letters of the ISO 3166 code, e.g. "CHN", "PRK", "LAO".',
+}
+
+
+def _unknown_fields(error: ValidationError) -> tuple[str, str, str]:
+    known = list(error.schema["properties"])
+    unknown = [name for name in error.instance if name not in known]
+    close = {name: difflib.get_close_matches(name, known, n=1) for name in unknown}
+    hints = [f"{name!r} -> {match[0]!r}" for name, match in close.items() if match]
+    fix = f"check the spelling ({', '.join(hints)}), or remove it." if hints else \
+        f"remove it; the fields the map knows are: {', '.join(known)}."
+    return unknown[0], f"has a field the map does not know: {', '.join(map(repr, unknown))}.", fix
+
+
+def _describe(value) -> str:
+    """A JSON value as a contributor would name it."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return f"true/false ({json.dumps(value)})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({json.dumps(value)[:40]})"
+    return "a list" if isinstance(value, list) else "a group of fields { }"
+
+
+# --- geometry ------------------------------------------------------------------------------------
+
+class _Malformed(ValueError):
+    """Coordinates not nested the way their geometry type needs."""
+
+
+def _geometry(geojson: dict, kind, spot) -> tuple[BaseGeometry | None, list[Problem]]:
+    """The shapely geometry, or None with the problems that keep it from being drawn."""
+    problem = functools.partial(spot, field="geometry")
+    geometry_type = geojson["type"]
+    depth, example = NESTING[geometry_type]
+    try:
+        positions = list(_positions(geojson["coordinates"], depth))
+    except _Malformed as err:
+        return None, [problem(f"the coordinates are not in the shape a {geometry_type} needs: {err}.",
+                              f"write them as {example} (longitude first, then latitude).")]
+    problems = []
+    allowed = GEOMETRY_TYPES.get(kind)
+    if allowed and geometry_type not in allowed:
+        problems.append(problem(f"a {kind} must be drawn as a {' or '.join(allowed)}, but this is a {geometry_type}.",
+                                f"draw it again as a {allowed[0]}, or change 'kind' if it is not a {kind}."))
+    location = _location_problem(positions)
+    if location:
+        problems.append(problem(*location))
+        return None, problems
+    drawing = _drawing_problem(geojson)
+    if drawing:
+        return None, problems + [problem(*drawing)]
+    return shape(geojson), problems
+
+
+def _positions(coordinates, depth: int) -> Iterator[tuple]:
+    """Every position in `coordinates`, nested `depth` lists deep; _Malformed when it is not."""
+    if not isinstance(coordinates, list):
+        raise _Malformed(f"found {_describe(coordinates)} where a list was expected")
+    if depth == 0:
+        if len(coordinates) not in (2, 3) or not all(_is_number(c) for c in coordinates):
+            raise _Malformed(f"found {json.dumps(coordinates)[:60]} where a [longitude, latitude] pair was expected")
+        yield tuple(coordinates)
+        return
+    if not coordinates:
+        raise _Malformed("found an empty list [ ]")
+    for part in coordinates:
+        yield from _positions(part, depth - 1)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _location_problem(positions: list[tuple]) -> tuple[str, str] | None:
+    """(message, fix) when the numbers are not longitude/latitude inside the story's region."""
+    for number, (lon, lat, *_) in enumerate(positions, start=1):
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            return (f"position {number} contains NaN or Infinity, which are not coordinates a map can place.",
+                    "replace it with real longitude and latitude numbers, or delete that position.")
+    outside = [(n, lon, lat) for n, (lon, lat, *_) in enumerate(positions, start=1) if not in_region(lon, lat)]
+    if not outside:
+        return None
+    if all(in_region(lat, lon) for lon, lat, *_ in positions):
+        return ("longitude and latitude look swapped; GeoJSON wants [longitude, latitude].",
+                "swap the two numbers in every position, e.g. [40.1, 124.4] becomes [124.4, 40.1].")
+    number, lon, lat = outside[0]
+    if any(abs(x) > 180 or abs(y) > 90 for x, y, *_ in positions):
+        return (f"position {number} is [{lon}, {lat}]: this looks like projected coordinates (metres), "
+                "not longitude and latitude.",
+                "convert to WGS84 longitude/latitude, EPSG:4326 (QGIS: Export > Save Features As, "
+                "CRS EPSG:4326 - WGS 84).")
+    west, south, east, north = REGION
+    return (f"{len(outside)} of {len(positions)} positions lie outside the story's region (longitude {west:g} "
+            f"to {east:g}, latitude {south:g} to {north:g}); the first is position {number}: [{lon}, {lat}].",
+            "check the numbers (longitude first, then latitude) and that the map covers this place.")
+
+
+def _drawing_problem(geojson: dict) -> tuple[str, str] | None:
+    """(message, fix) when lines have fewer than two distinct points or polygons are not valid."""
+    lines, rings = _lines_and_rings(geojson["type"], geojson["coordinates"])
+    for line in lines:
+        if len({tuple(position) for position in line}) < 2:
+            return ("the line has only one point (or all its points are the same), so it has no length.",
+                    "draw the line with at least two different points.")
+    for ring in rings:
+        if len(ring) < 4:
+            return (f"an outline has only {len(ring)} positions; a closed outline needs at least 4, "
+                    "the last the same as the first.", "redraw the shape as a closed outline.")
+    if rings:
+        return _polygon_problem(geojson)
+    return None
+
+
+def _lines_and_rings(geometry_type: str, coordinates: list) -> tuple[list, list]:
+    if geometry_type == "LineString":
+        return [coordinates], []
+    if geometry_type == "MultiLineString":
+        return coordinates, []
+    if geometry_type == "Polygon":
+        return [], coordinates
+    if geometry_type == "MultiPolygon":
+        return [], [ring for polygon in coordinates for ring in polygon]
+    return [], []
+
+
+def _polygon_problem(geojson: dict) -> tuple[str, str] | None:
+    try:
+        reason = explain_validity(shape(geojson))
+    except (ValueError, GEOSException) as err:
+        reason = str(err)
+    if reason == "Valid Geometry":
+        return None
+    reason, _, point = reason.partition("[")
+    where = f" near [{', '.join(point.rstrip(']').split())}]" if point else ""
+    return (f"the shape is not valid: {reason.lower()}{where}; an outline probably crosses itself.",
+            "redraw the outline so that it does not cross itself "
+            "(QGIS: Vector > Geometry Tools > Fix Geometries).")

@@ -1,0 +1,162 @@
+"""folium: a chapter's scene becomes one Leaflet map, rendered as parts for our own page.
+
+- Assets: the map instance gets its own `default_js` / `default_css` lists pointing at the
+  self-hosted Leaflet from xstatic-leaflet (folium's class-level CDN lists are never touched).
+- Ids: branca gives every element a random id; `number_elements` renumbers the whole tree
+  so the same scene always renders the same bytes.
+- No jQuery: features get tooltips and popups from static/story.js, which builds them with
+  DOM text nodes, so text from layer files is never parsed as HTML.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import folium
+from branca.element import Element, Figure, MacroElement
+from folium.template import Template
+from markupsafe import Markup
+from shapely.geometry import mapping
+
+from .layers import Layer
+from .references import Bibliography, Cite
+from .scenes import ChapterScene
+from .styles import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KIND_STYLES
+
+#: Attribution shown on the map for layers that use each data source (licence terms require it).
+ATTRIBUTIONS = {
+    "openstreetmap": '© <a href="https://www.openstreetmap.org/copyright" rel="noreferrer">OpenStreetMap contributors</a> (ODbL)',
+    "naturalearth": '<a href="https://www.naturalearthdata.com/" rel="noreferrer">Natural Earth</a>',
+    "geonames": '<a href="https://www.geonames.org/" rel="noreferrer">GeoNames</a> (CC BY 4.0)',
+}
+
+
+class StoryMap(folium.Map):
+    """A folium Map whose page parts fit our template: no viewport meta that blocks pinch-zoom,
+    no inline styles or scripts in the header, an accessible name, and `window.storyMap`."""
+
+    _template = Template("""
+        {% macro header(this, kwargs) %}{% endmacro %}
+        {% macro html(this, kwargs) %}<div class="folium-map story-map" id={{ this.get_name()|tojson }} role="region" aria-label={{ this.label|tojson }}></div>{% endmacro %}
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
+                center: {{ this.location|tojson }},
+                crs: L.CRS.{{ this.crs }},
+                ...{{ this.options|tojavascript }}
+            });
+            {%- if this.control_scale %}
+            L.control.scale().addTo({{ this.get_name() }});
+            {%- endif %}
+            {{ this.get_name() }}.attributionControl.setPrefix(false);
+            window.storyMap = {{ this.get_name() }};
+        {% endmacro %}
+    """)
+
+    def __init__(self, *, label: str, asset_prefix: str, **kwargs):
+        super().__init__(tiles=None, control_scale=True, **kwargs)
+        self.label = label
+        self.default_js = [("leaflet", f"{asset_prefix}leaflet/leaflet.js")]
+        self.default_css = [("leaflet_css", f"{asset_prefix}leaflet/leaflet.css")]
+
+
+class StoryLayers(MacroElement):
+    """Hands the scene's layers and styles to static/story.js, which draws them."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            window.storyKit.addLayers({{ this._parent.get_name() }}, {{ this.config|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, config: dict):
+        super().__init__()
+        self._name = "StoryLayers"
+        self.config = config
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """The three parts of a rendered folium figure that our page template places."""
+
+    header: Markup
+    html: Markup
+    script: str
+
+
+def source_links(keys: list[str], bibliography: Bibliography, sources_href: str) -> list[dict]:
+    """Short APA labels for a feature's sources, linked to the sources page."""
+    links = []
+    for key in keys:
+        label = html.unescape(Markup(bibliography.cite([Cite(key)])).striptags()).strip("()")
+        links.append({"label": label, "href": f"{sources_href}#ref-{key}"})
+    return links
+
+
+def label_point(geometry) -> list[float]:
+    """Where a country's name goes: inside its largest part."""
+    largest = max(getattr(geometry, "geoms", [geometry]), key=lambda g: g.area)
+    point = largest.representative_point()
+    return [round(point.x, 2), round(point.y, 2)]
+
+
+def feature_json(feature: dict, bibliography: Bibliography, sources_href: str) -> dict:
+    properties = {k: v for k, v in feature.items() if k not in ("geometry", "sources") and v is not None}
+    if "length_km" in properties:
+        properties["length_km"] = round(properties["length_km"])
+    properties["sources"] = source_links(feature["sources"], bibliography, sources_href)
+    if feature["kind"] == "country":
+        properties["label_point"] = label_point(feature["geometry"])
+    return {"type": "Feature", "properties": properties, "geometry": mapping(feature["geometry"])}
+
+
+def layer_attribution(layer: Layer) -> str:
+    keys = sorted({key for f in layer.features for key in f["sources"] if key in ATTRIBUTIONS})
+    return " | ".join(ATTRIBUTIONS[k] for k in keys)
+
+
+def layers_config(scene: ChapterScene, bibliography: Bibliography, sources_href: str) -> dict:
+    return {
+        "styles": KIND_STYLES,
+        "faded": FADED_OPACITY,
+        "highlightWeight": HIGHLIGHT_WEIGHT_FACTOR,
+        "layers": [{
+            "id": layer.id,
+            "group": layer.group,
+            "colour": scene.route_colours.get(layer.id),
+            "attribution": layer_attribution(layer),
+            "data": {"type": "FeatureCollection",
+                     "features": [feature_json(f, bibliography, sources_href) for f in layer.features]},
+        } for layer in scene.layers],
+    }
+
+
+def number_elements(root: Element, prefix: str) -> None:
+    """Give every element in the tree a sequential id, replacing branca's random ones."""
+    counter = 0
+    stack = [root]
+    while stack:
+        element = stack.pop(0)
+        element._id = f"{prefix}{counter}"
+        counter += 1
+        stack.extend(element._children.values())
+
+
+def initial_location(view: dict) -> tuple[list[float], int]:
+    if "center" in view:
+        return view["center"], view["zoom"]
+    (south, west), (north, east) = view["bounds"]
+    return [(south + north) / 2, (west + east) / 2], 6
+
+
+def render_map(scene: ChapterScene, bibliography: Bibliography, *, asset_prefix: str, sources_href: str) -> MapParts:
+    """The chapter's folium map, opened at its first step's view."""
+    location, zoom = initial_location(scene.steps[0].view)
+    story_map = StoryMap(label=f"Map for the chapter “{scene.chapter.title}”", asset_prefix=asset_prefix,
+                         location=location, zoom_start=zoom, min_zoom=3, max_zoom=14, zoom_snap=0.25)
+    StoryLayers(layers_config(scene, bibliography, sources_href)).add_to(story_map)
+    figure: Figure = story_map.get_root()
+    del figure.header._children["meta_http"]  # the page template declares the charset itself
+    number_elements(figure, prefix="")
+    figure.render()
+    return MapParts(header=Markup(figure.header.render()), html=Markup(figure.html.render()),
+                    script=figure.script.render())

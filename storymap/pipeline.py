@@ -1,0 +1,73 @@
+"""The build, stage by stage: load and validate inputs, assemble scenes, render pages.
+
+Nothing is written here; site.py writes what `assemble_site` returns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .chapters import Chapter, check_references, load_chapters
+from .charts import arrivals_chart, load_arrivals
+from .layers import Layer, load_layers
+from .locator import build_inset
+from .pages import PageSet, environment, render_pages
+from .problems import InputError, Problem
+from .prose import ProseRenderer
+from .references import Bibliography, load_references
+from .scenes import build_scene
+from .site import asset_files
+
+ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@mou-defector-statistics; @voa-2022]. "
+                    "2020 and 2021 are marked: the essay gives 63 arrivals for 2020, but 63 is the Ministry's "
+                    "figure for 2021; for 2020 it reports 229.")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    references: dict[str, dict]
+    layers: list[Layer]
+    chapters: list[Chapter]
+
+
+def load_inputs(root: Path) -> Inputs:
+    """Every input, validated. Raises InputError listing every problem found in any of them."""
+    references = load_references(root / "references.json")
+    problems: list[Problem] = []
+    layers: list[Layer] = []
+    chapters: list[Chapter] = []
+    try:
+        layers = load_layers(root / "layers", references.keys())
+    except InputError as error:
+        problems.extend(error.problems)
+    try:
+        chapters = load_chapters(root / "chapters")
+    except InputError as error:
+        problems.extend(error.problems)
+    if layers and chapters:
+        layer_ids = [layer.id for layer in layers]
+        feature_ids = [f["id"] for layer in layers for f in layer.features]
+        problems.extend(check_references(chapters, layer_ids, feature_ids, references.keys()))
+    if problems:
+        raise InputError(problems)
+    return Inputs(references, layers, chapters)
+
+
+def assemble_site(root: Path) -> tuple[dict[str, str | bytes], dict[str, Path]]:
+    """All pages (path inside site/ -> content) and assets (path inside site/ -> source file)."""
+    inputs = load_inputs(root)
+    bibliography = Bibliography(inputs.references)
+    arrivals = load_arrivals(root / "data" / "defector_arrivals.csv")
+    prose = ProseRenderer(bibliography, figures={})
+    caption = prose.render(ARRIVALS_CAPTION, "../sources/")
+    prose.figures["defector-arrivals"] = lambda: arrivals_chart(arrivals, Markup(caption))
+    page_set = PageSet(
+        chapters=inputs.chapters,
+        scenes={c.slug: build_scene(c, inputs.layers) for c in inputs.chapters},
+        bibliography=bibliography, prose=prose, inset=build_inset(inputs.layers),
+        landing=(root / "content" / "landing.md").read_text(encoding="utf-8"),
+        about=(root / "content" / "about.md").read_text(encoding="utf-8"))
+    pages = render_pages(page_set, environment(root / "templates"))
+    return pages, asset_files(root / "static")

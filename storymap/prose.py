@@ -1,0 +1,68 @@
+"""Chapter Markdown to safe HTML, with APA citations linked to the sources page.
+
+Raw HTML in chapters is not rendered (markdown-it's `html` option is off), so text from a
+chapter reaches the page escaped. Citations and figures are swapped for placeholders before
+Markdown runs and for their HTML after, so Markdown never sees (or escapes) our own markup.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from .references import Bibliography, Cite, parse_locator
+
+CITATION_RE = re.compile(r"\[(@[a-z0-9][a-z0-9-]*(?:,[^;\]]*)?(?:;\s*@[a-z0-9][a-z0-9-]*(?:,[^;\]]*)?)*)\]")
+FIGURE_RE = re.compile(r"^<!--\s*figure:\s*([a-z0-9-]+)\s*-->\s*$", re.MULTILINE)
+_PLACEHOLDER = "\ue000{}\ue001"
+_PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
+_FIGURE_PARAGRAPH_RE = re.compile("<p>(\ue000\\d+\ue001)</p>")
+
+_markdown = MarkdownIt("commonmark", {"typographer": True, "html": False}).enable(
+    ["replacements", "smartquotes", "table"])
+
+
+def parse_citation(inner: str) -> list[Cite]:
+    """'@a; @b, p. 3' -> [Cite('a'), Cite('b', ('page', '3'))]."""
+    cites = []
+    for part in inner.split(";"):
+        key, _, locator = part.strip().lstrip("@").partition(",")
+        cites.append(Cite(key.strip(), parse_locator(locator)))
+    return cites
+
+
+def cited_keys(markdown: str) -> set[str]:
+    """Every reference key cited in a piece of chapter Markdown."""
+    return {c.key for m in CITATION_RE.finditer(markdown) for c in parse_citation(m.group(1))}
+
+
+class ProseRenderer:
+    """Renders chapter Markdown; `sources_href` is the relative link to the sources page."""
+
+    def __init__(self, bibliography: Bibliography, figures: dict[str, Callable[[], str]]):
+        self.bibliography = bibliography
+        self.figures = figures
+
+    def citation_html(self, cites: list[Cite], sources_href: str) -> str:
+        order = {key: i for i, key in enumerate(self.bibliography.ordered_keys())}
+        parts = []
+        for cite in sorted(cites, key=lambda c: order.get(c.key, 0)):
+            text = self.bibliography.cite([cite]).strip()
+            text = text[1:-1] if text.startswith("(") and text.endswith(")") else text
+            parts.append(f'<a class="cite" href="{escape(sources_href)}#ref-{escape(cite.key)}">{text}</a>')
+        return "(" + "; ".join(parts) + ")"
+
+    def render(self, markdown: str, sources_href: str) -> Markup:
+        fragments: list[str] = []
+
+        def hold(html: str) -> str:
+            fragments.append(html)
+            return _PLACEHOLDER.format(len(fragments) - 1)
+
+        text = FIGURE_RE.sub(lambda m: "\n" + hold(self.figures[m.group(1)]()) + "\n", markdown)
+        text = CITATION_RE.sub(lambda m: hold(self.citation_html(parse_citation(m.group(1)), sources_href)), text)
+        html = _markdown.render(text)
+        html = _FIGURE_PARAGRAPH_RE.sub(r"\1", html)
+        return Markup(_PLACEHOLDER_RE.sub(lambda m: fragments[int(m.group(1))], html))

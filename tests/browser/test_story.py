@@ -1,0 +1,113 @@
+"""What a reader notices: pages load cleanly and offline, steps move the map, deep links land."""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from storymap.chapters import load_chapters
+
+from .conftest import ROOT
+
+CHAPTERS = load_chapters(ROOT / "chapters")
+OTHER_PAGES = ["", "sources/", "about/"]
+
+
+def chapter_ids():
+    return [c.slug for c in CHAPTERS]
+
+
+def map_matches_view(page, view) -> bool:
+    """True when window.storyMap shows the step's view (its bounds fitted, or its centre and zoom)."""
+    return page.evaluate("""(view) => {
+        const map = window.storyMap;
+        if (view.bounds) {
+            const b = L.latLngBounds(view.bounds);
+            return map.getBounds().contains(b.getCenter()) && Math.abs(map.getZoom() - map.getBoundsZoom(b)) < 0.3;
+        }
+        const c = map.getCenter();
+        return Math.abs(c.lat - view.center[0]) < 0.02 && Math.abs(c.lng - view.center[1]) < 0.02
+            && Math.abs(map.getZoom() - view.zoom) < 0.01;
+    }""", view)
+
+
+def view_of(step) -> dict:
+    if step.view.bounds is not None:
+        return {"bounds": [list(step.view.bounds[0]), list(step.view.bounds[1])]}
+    return {"center": list(step.view.center), "zoom": step.view.zoom}
+
+
+@pytest.mark.parametrize("path", OTHER_PAGES + [c.slug + "/" for c in CHAPTERS])
+def test_page_loads_without_errors_or_outside_requests(page, base_url, path):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    failed = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    response = page.goto(base_url + path)
+    assert response.ok
+    page.wait_for_load_state("networkidle")
+    origin = urlparse(base_url).netloc
+    assert [u for u in requested if urlparse(u).netloc != origin and not u.startswith("data:")] == []
+    assert failed == []
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("slug", chapter_ids())
+def test_scrolling_each_step_moves_the_map_and_marks_it_active(page, base_url, slug):
+    chapter = next(c for c in CHAPTERS if c.slug == slug)
+    page.goto(base_url + slug + "/")
+    history_length = page.evaluate("history.length")
+    for step in chapter.steps:
+        page.locator(f"#{step.id}").evaluate("el => el.scrollIntoView({block: 'center'})")
+        page.wait_for_function("id => document.getElementById(id).getAttribute('aria-current') === 'step'", arg=step.id)
+        assert page.locator(".step[aria-current='step']").count() == 1
+        page.wait_for_function("() => !window.storyMap._animatingZoom")
+        assert map_matches_view(page, view_of(step)), f"map is not at the view of step {step.id}"
+        assert page.evaluate("location.hash") == "#" + step.id
+        assert page.locator("#map-status").text_content().startswith(step.map_text.strip())
+    assert page.evaluate("history.length") == history_length, "scrolling must replace, not push, history entries"
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("slug", chapter_ids())
+def test_deep_link_opens_on_its_step_without_replaying_earlier_ones(page, base_url, slug):
+    chapter = next(c for c in CHAPTERS if c.slug == slug)
+    step = chapter.steps[-1]
+    page.goto(f"{base_url}{slug}/#{step.id}")
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    assert page.locator(f"#{step.id}").get_attribute("aria-current") == "step"
+    assert map_matches_view(page, view_of(step))
+    assert page.evaluate("window.storyKit.activations") == [step.id]
+
+
+def test_flights_are_animated_but_reduced_motion_jumps(browser, base_url):
+    chapter = CHAPTERS[0]
+    target = chapter.steps[1]
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, reduced_motion="no-preference")
+    page = context.new_page()
+    page.goto(base_url + chapter.slug + "/")
+    page.evaluate("""() => { window.movesStarted = 0; window.storyMap.on('movestart', () => window.movesStarted++); }""")
+    page.locator(f"#{target.id}").evaluate("el => el.scrollIntoView({block: 'center'})")
+    page.wait_for_function("id => window.storyKit.active.id === id", arg=target.id)
+    page.wait_for_function("(view) => { const m = window.storyMap; return !m._animatingZoom && !m._flyToFrame; }", arg=view_of(target))
+    page.wait_for_timeout(1500)
+    assert map_matches_view(page, view_of(target))
+    context.close()
+
+
+def test_table_of_contents_and_prev_next_reach_every_chapter(page, base_url):
+    page.goto(base_url)
+    toc = page.locator("ol.toc a").evaluate_all("links => links.map(a => a.href)")
+    assert [urlparse(u).path.rstrip("/").split("/")[-1] for u in toc] == chapter_ids()
+    page.goto(toc[0])
+    visited = [CHAPTERS[0].slug]
+    while page.locator("a[rel=next]").count():
+        page.locator("a[rel=next]").click()
+        page.wait_for_load_state()
+        visited.append(urlparse(page.url).path.rstrip("/").split("/")[-1])
+    assert visited == chapter_ids()
+    while page.locator("a[rel=prev]").count():
+        page.locator("a[rel=prev]").click()
+        page.wait_for_load_state()
+        visited.pop()
+        assert urlparse(page.url).path.rstrip("/").split("/")[-1] == visited[-1]

@@ -1,0 +1,53 @@
+"""The build as a whole: reproducible, self-contained, and all-or-nothing."""
+from __future__ import annotations
+
+import io
+import json
+import re
+
+from build import build
+from tests.support.project import ROOT, copy_project, snapshot
+
+
+def test_two_builds_are_byte_identical(tmp_path):
+    assert build(ROOT, site_dir=tmp_path / "one", out=io.StringIO()) == 0
+    assert build(ROOT, site_dir=tmp_path / "two", out=io.StringIO()) == 0
+    first, second = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
+    assert first and first == second
+
+
+def test_pages_and_scripts_reference_only_the_site_itself(tmp_path):
+    assert build(ROOT, site_dir=tmp_path / "site", out=io.StringIO()) == 0
+    for page in (tmp_path / "site").rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for match in re.finditer(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="([^"]+)"', text):
+            assert not re.match(r"(?:[a-z]+:)?//", match.group(1)), f"{page.name} loads {match.group(1)}"
+    for script in (tmp_path / "site").rglob("map.js"):
+        assert "cdn" not in script.read_text(encoding="utf-8").lower()
+
+
+def test_failed_build_leaves_the_previous_site_untouched(tmp_path):
+    project = copy_project(tmp_path / "project")
+    assert build(project, out=io.StringIO()) == 0
+    before = snapshot(project / "site")
+    (project / "layers" / "rivers.geojson").write_text("{ not json", encoding="utf-8")
+    out = io.StringIO()
+    assert build(project, out=out) == 1
+    assert "layers/rivers.geojson" in out.getvalue()
+    assert "Traceback" not in out.getvalue()
+    assert snapshot(project / "site") == before
+    assert not [p.name for p in project.iterdir() if p.name.startswith(".site-")], "no staging folder is left behind"
+
+
+def test_html_in_layer_text_never_reaches_a_page_as_markup(tmp_path):
+    project = copy_project(tmp_path / "project")
+    rivers_path = project / "layers" / "rivers.geojson"
+    rivers = json.loads(rivers_path.read_text(encoding="utf-8"))
+    rivers["features"][0]["properties"]["name"] = "Yalu <img src=x onerror=alert(1)>"
+    rivers["features"][0]["properties"]["description"] = "</script><script>alert(2)</script>"
+    rivers_path.write_text(json.dumps(rivers), encoding="utf-8")
+    assert build(project, out=io.StringIO()) == 0
+    for path in (project / "site").rglob("*"):
+        if path.suffix in (".html", ".js"):
+            text = path.read_text(encoding="utf-8")
+            assert "<img src=x" not in text and "</script><script>alert" not in text, path

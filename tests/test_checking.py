@@ -1,0 +1,92 @@
+"""The contributor's commands: check (plain words, an exit status, no traceback) and new-route."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from storymap.checking import new_route, run_check
+from test_layers import KEYS, make_project
+
+
+def project(tmp_path: Path, *fixtures: str) -> Path:
+    """make_project plus a references.json holding the test keys."""
+    root = make_project(tmp_path, *fixtures)
+    references = [{"id": key, "type": "article-journal", "title": key} for key in KEYS]
+    (root / "references.json").write_text(json.dumps(references))
+    return root
+
+
+def check(root: Path) -> tuple[int, list[str]]:
+    out = io.StringIO()
+    status = run_check(root, out=out)
+    assert "Traceback" not in out.getvalue()
+    return status, out.getvalue().splitlines()
+
+
+def make_route(root: Path, slug: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return new_route(root, slug, out=out), out.getvalue()
+
+
+def test_check_passes_valid_layers(tmp_path):
+    assert check(project(tmp_path, "good")) == (0, ["OK: 3 layers, 3 features checked."])
+
+
+def test_check_prints_every_problem_on_its_own_line_and_a_summary(tmp_path):
+    status, lines = check(project(tmp_path, "good", "bad/three-mistakes.geojson", "bad/not-json.geojson"))
+    assert status == 1
+    assert lines[-1] == "4 problems in 2 files; nothing was built."
+    assert lines[0].startswith("layers/not-json.geojson: is not valid JSON: Expecting ',' delimiter at line 3")
+    assert lines[1].startswith("layers/three-mistakes.geojson, feature 0 (id 'route-three-1'), field 'kind': ")
+    assert all(" Fix: " in line for line in lines[:-1])
+
+
+def test_check_reports_a_broken_references_file_without_repeating_it_per_source(tmp_path):
+    root = project(tmp_path, "good", "bad/empty.geojson")
+    (root / "references.json").write_text('[{"id": "king-2023",}]')
+    status, lines = check(root)
+    assert status == 1
+    assert "references.json" in lines[0] and "cannot be read as JSON" in lines[0]
+    assert lines[1].startswith("layers/empty.geojson: the file is empty.")
+    assert lines[-1] == "2 problems in 2 files; nothing was built."
+
+
+def test_new_route_fails_check_only_until_its_placeholders_are_filled_in(tmp_path):
+    root = project(tmp_path, "good")
+    status, said = make_route(root, "via-vietnam")
+    assert status == 0
+    assert "layers/routes/via-vietnam.geojson" in said and "python build.py check" in said
+    assert "python build.py serve" in said
+
+    status, lines = check(root)
+    assert status == 1
+    prefix = "layers/routes/via-vietnam.geojson, feature 0 (id 'route-via-vietnam'), field "
+    assert [line.split(": ")[0] for line in lines[:-1]] == [
+        prefix + "'sources'", prefix + "'name'", prefix + "'description'"]
+    assert "lists no sources" in lines[0] and "placeholder" in lines[1] and "placeholder" in lines[2]
+
+    path = root / "layers" / "routes" / "via-vietnam.geojson"
+    route = json.loads(path.read_text())
+    route["features"][0]["properties"].update(
+        name="Through Vietnam to Cambodia", description="A longer, costlier route.", sources=["king-2023"])
+    path.write_text(json.dumps(route))
+    assert check(root) == (0, ["OK: 4 layers, 4 features checked."])
+
+
+def test_new_route_refuses_an_existing_route(tmp_path):
+    root = project(tmp_path, "good")
+    existing = root / "layers" / "routes" / "sample-route.geojson"
+    before = existing.read_text()
+    status, said = make_route(root, "sample-route")
+    assert status == 1 and "already exists" in said
+    assert existing.read_text() == before
+
+
+@pytest.mark.parametrize("slug", ["My Route", "via_vietnam", "-via", "via--laos", "", "../escape", "x" * 75])
+def test_new_route_refuses_a_bad_slug(tmp_path, slug):
+    status, said = make_route(tmp_path, slug)
+    assert status == 1 and "lower-case letters, digits and single hyphens" in said
+    assert not (tmp_path / "layers").exists()
