@@ -18,17 +18,16 @@ ROOT = Path(__file__).resolve().parent
 
 
 def build(root: Path = ROOT, site_dir: Path | None = None, out=sys.stdout) -> int:
-    from storymap.problems import InputError
+    from storymap.checking import report_problems
     from storymap.pipeline import assemble_site
+    from storymap.problems import InputError
+    from storymap.site import write_site
 
     try:
         pages, assets = assemble_site(root)
     except InputError as error:
-        for problem in error.problems:
-            print(str(problem), file=out)
-        print(f"{len(error.problems)} problem(s) found; nothing was built and site/ is unchanged.", file=out)
+        report_problems(error.problems, out)
         return 1
-    from storymap.site import write_site
 
     write_site(site_dir or root / "site", pages, assets)
     print(f"Built {sum(1 for p in pages if p.endswith('.html'))} pages into {(site_dir or root / 'site').name}/.", file=out)

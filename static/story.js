@@ -103,7 +103,6 @@
   kit.addLayers = function (map, config) {
     kit.map = map;
     kit.config = config;
-    var attributions = [];
     config.layers.forEach(function (layerInfo) {
       var layer = L.geoJSON(layerInfo.data, {
         style: function (feature) { return baseStyle(feature.properties.kind, layerInfo.colour); },
@@ -113,10 +112,8 @@
       }).addTo(map);
       kit.layers[layerInfo.id] = layer;
       if (layerInfo.group === "basemap") addCountryLabels(map, layerInfo);
-      if (layerInfo.attribution && attributions.indexOf(layerInfo.attribution) < 0) attributions.push(layerInfo.attribution);
     });
-    attributions.forEach(function (text) { map.attributionControl.addAttribution(text); });
-    map.attributionControl.addAttribution("Leaflet");
+    config.attributions.concat(["Leaflet"]).forEach(function (text) { map.attributionControl.addAttribution(text); });
     map.on("moveend", updateLocator);
   };
 

@@ -74,13 +74,18 @@ def cite_keys(markdown: str) -> list[str]:
             for key in CITE_KEY_RE.finditer(cite.group("items"))]
 
 
+def display_path(path: Path) -> str:
+    """How messages name a chapter file: relative to the project, e.g. chapters/01-hunger.md."""
+    return f"{path.parent.name}/{path.name}"
+
+
 def load_chapters(chapters_dir: Path) -> list[Chapter]:
     """All chapters, sorted by their NN prefix. Raises InputError listing every problem found."""
     problems: list[Problem] = []
     chapters = []
     paths = sorted(Path(chapters_dir).glob("*.md"))
     if not paths:
-        raise InputError([Problem(str(chapters_dir), "holds no chapter files (*.md).",
+        raise InputError([Problem(f"{Path(chapters_dir).name}/", "holds no chapter files (*.md).",
                                   "add chapters named NN-slug.md, e.g. 01-hunger.md.")])
     for path in paths:
         chapter = _parse_chapter(path, problems)
@@ -103,7 +108,7 @@ def check_references(chapters: Iterable[Chapter], layer_ids: Iterable[str],
     groups = {layer.split("/", 1)[0] for layer in layer_ids if "/" in layer}
     problems = []
     for chapter in chapters:
-        file = str(chapter.path)
+        file = display_path(chapter.path)
         texts = [("intro", chapter.intro)]
         for i, step in enumerate(chapter.steps):
             for layer in step.show:
@@ -130,7 +135,7 @@ def check_references(chapters: Iterable[Chapter], layer_ids: Iterable[str],
 # --- parsing ---------------------------------------------------------------------------------
 
 def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
-    file = str(path)
+    file = display_path(path)
     before = len(problems)
 
     def problem(message: str, fix: str = "", field: str | None = None) -> None:
@@ -330,11 +335,11 @@ def _check_unique(chapters: list[Chapter], problems: list[Problem]) -> None:
     by_order: dict[int, Chapter] = {}
     for chapter in chapters:
         if chapter.slug in by_slug:
-            problems.append(Problem(str(chapter.path), f"slug {chapter.slug!r} is also used by "
+            problems.append(Problem(display_path(chapter.path), f"slug {chapter.slug!r} is also used by "
                                                        f"{by_slug[chapter.slug].path.name}.",
                                     "give every chapter its own slug.", field="slug"))
         if chapter.order in by_order:
-            problems.append(Problem(str(chapter.path), f"number {chapter.order:02d} is also used by "
+            problems.append(Problem(display_path(chapter.path), f"number {chapter.order:02d} is also used by "
                                                        f"{by_order[chapter.order].path.name}.",
                                     "give every chapter its own two-digit number.", field=None))
         by_slug.setdefault(chapter.slug, chapter)

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .layers import load_layers
+from .pipeline import load_inputs
 from .problems import InputError, Problem
-from .references import load_references
 
 TEMPLATE = Path(__file__).with_name("route_template.geojson")
 #: The text in the template that becomes the new route's slug.
@@ -33,26 +32,25 @@ CONTRIBUTING.md, "Adding a route", explains each step."""
 
 
 def run_check(root: Path, out: TextIO = sys.stdout) -> int:
-    """Check references.json and every layer; print each problem on its own line. 0 if all is well."""
-    problems: list[Problem] = []
+    """Check references.json, every layer and every chapter, as the build does. 0 if all is well."""
     try:
-        keys = load_references(root / "references.json").keys()
+        inputs = load_inputs(root)
     except InputError as err:
-        problems.extend(err.problems)
-        keys = None  # do not repeat "unknown reference" for every source while the file is broken
-    try:
-        layers = load_layers(root / "layers", keys)
-    except InputError as err:
-        problems.extend(err.problems)
-    if problems:
-        for problem in problems:
-            print(problem, file=out)
-        files = len({problem.file for problem in problems})
-        print(f"{_count(len(problems), 'problem')} in {_count(files, 'file')}; nothing was built.", file=out)
+        report_problems(err.problems, out)
         return 1
-    features = sum(len(layer.features) for layer in layers)
-    print(f"OK: {_count(len(layers), 'layer')}, {_count(features, 'feature')} checked.", file=out)
+    features = sum(len(layer.features) for layer in inputs.layers)
+    print(f"OK: {_count(len(inputs.layers), 'layer')}, {_count(features, 'feature')} and "
+          f"{_count(len(inputs.chapters), 'chapter')} checked.", file=out)
     return 0
+
+
+def report_problems(problems: list[Problem], out: TextIO) -> None:
+    """Each problem on its own line, then how many there are and that nothing was written."""
+    for problem in problems:
+        print(problem, file=out)
+    files = len({problem.file for problem in problems})
+    print(f"{_count(len(problems), 'problem')} in {_count(files, 'file')}; nothing was built and site/ is unchanged.",
+          file=out)
 
 
 def new_route(root: Path, slug: str, out: TextIO = sys.stdout) -> int:

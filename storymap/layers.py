@@ -134,8 +134,8 @@ def _validator(schema_path: Path) -> Draft202012Validator:
 
 
 def _layer_files(layers_dir: Path) -> list[Path]:
-    return sorted(path for path in layers_dir.rglob("*.geojson")
-                  if not any(part.startswith(("_", ".")) for part in path.relative_to(layers_dir).parts))
+    return sorted(path for path in layers_dir.rglob("*.geojson") if path.is_file()
+                  and not any(part.startswith(("_", ".")) for part in path.relative_to(layers_dir).parts))
 
 
 def _display(path: Path, root: Path) -> str:
@@ -153,7 +153,10 @@ def _read_features(path: Path, display: str) -> list:
     def fail(message: str, fix: str) -> InputError:
         return InputError([Problem(display, message, fix)])
 
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise fail(f"cannot be opened ({err.strerror}).", "check that the file exists and that you may read it.") from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -204,8 +207,8 @@ def _collection_features(document, fail) -> list:
 
 # --- checking features ---------------------------------------------------------------------------
 
-def _check_features(raw: list, display: str, validator: Draft202012Validator,
-                    keys: frozenset[str] | None, seen_ids: dict[str, tuple[str, int]]) -> tuple[list[dict], list[Problem]]:
+def _check_features(raw: list, display: str, validator: Draft202012Validator, keys: frozenset[str] | None,
+                    seen_ids: dict[str, tuple[str, int]]) -> tuple[list[dict], list[Problem]]:
     """The features as plain dicts and every problem found in them."""
     features, problems = [], []
     for index, feature in enumerate(raw):

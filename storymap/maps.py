@@ -109,9 +109,10 @@ def feature_json(feature: dict, bibliography: Bibliography, sources_href: str) -
     return {"type": "Feature", "properties": properties, "geometry": mapping(feature["geometry"])}
 
 
-def layer_attribution(layer: Layer) -> str:
-    keys = sorted({key for f in layer.features for key in f["sources"] if key in ATTRIBUTIONS})
-    return " | ".join(ATTRIBUTIONS[k] for k in keys)
+def attributions(layers) -> list[str]:
+    """The credits the licences of the data on this map require, each once."""
+    keys = {key for layer in layers for f in layer.features for key in f["sources"]}
+    return [text for key, text in sorted(ATTRIBUTIONS.items()) if key in keys]
 
 
 def layers_config(scene: ChapterScene, bibliography: Bibliography, sources_href: str) -> dict:
@@ -119,11 +120,11 @@ def layers_config(scene: ChapterScene, bibliography: Bibliography, sources_href:
         "styles": KIND_STYLES,
         "faded": FADED_OPACITY,
         "highlightWeight": HIGHLIGHT_WEIGHT_FACTOR,
+        "attributions": attributions(scene.layers),
         "layers": [{
             "id": layer.id,
             "group": layer.group,
             "colour": scene.route_colours.get(layer.id),
-            "attribution": layer_attribution(layer),
             "data": {"type": "FeatureCollection",
                      "features": [feature_json(f, bibliography, sources_href) for f in layer.features]},
         } for layer in scene.layers],

@@ -34,19 +34,24 @@ class Inputs:
 
 def load_inputs(root: Path) -> Inputs:
     """Every input, validated. Raises InputError listing every problem found in any of them."""
-    references = load_references(root / "references.json")
     problems: list[Problem] = []
+    references: dict[str, dict] | None = None
     layers: list[Layer] = []
     chapters: list[Chapter] = []
     try:
-        layers = load_layers(root / "layers", references.keys())
+        references = load_references(root / "references.json")
+    except InputError as error:
+        problems.extend(error.problems)
+    try:
+        # Without a readable bibliography, skip the key check rather than flag every source.
+        layers = load_layers(root / "layers", references.keys() if references is not None else None)
     except InputError as error:
         problems.extend(error.problems)
     try:
         chapters = load_chapters(root / "chapters")
     except InputError as error:
         problems.extend(error.problems)
-    if layers and chapters:
+    if layers and chapters and references is not None:
         layer_ids = [layer.id for layer in layers]
         feature_ids = [f["id"] for layer in layers for f in layer.features]
         problems.extend(check_references(chapters, layer_ids, feature_ids, references.keys()))

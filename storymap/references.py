@@ -24,15 +24,15 @@ _URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;)]")
 LOCATOR_LABELS = {"p.": "page", "pp.": "page", "para.": "paragraph", "ch.": "chapter", "sec.": "section"}
 
 
-def load_references(path: Path) -> dict[str, dict]:
-    """CSL-JSON items by id. Raises InputError naming the file when it cannot be read."""
+def load_references(path: Path, display: str = "references.json") -> dict[str, dict]:
+    """CSL-JSON items by id. Raises InputError naming the file (as `display`) when it cannot be read."""
     fix = "keep it a CSL-JSON array of reference objects, each with an 'id'."
     try:
         items = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError([Problem(str(path), f"cannot be read as JSON ({err}).", fix)]) from None
+        raise InputError([Problem(display, f"cannot be read as JSON ({err}).", fix)]) from None
     if not isinstance(items, list):
-        raise InputError([Problem(str(path), "is not a JSON array.", fix)])
+        raise InputError([Problem(display, "is not a JSON array.", fix)])
     return {item["id"]: item for item in items if isinstance(item, dict) and "id" in item}
 
 

@@ -3,17 +3,23 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from storymap.checking import new_route, run_check
-from test_layers import KEYS, make_project
+from tests.test_layers import FIXTURES, KEYS, make_project
+from tests.support.project import ROOT, copy_project
 
 
 def project(tmp_path: Path, *fixtures: str) -> Path:
-    """make_project plus a references.json holding the test keys."""
+    """make_project plus a references.json holding the test keys, and one small chapter."""
     root = make_project(tmp_path, *fixtures)
+    shutil.copytree(FIXTURES.parent / "chapters", root / "chapters")
     references = [{"id": key, "type": "article-journal", "title": key} for key in KEYS]
     (root / "references.json").write_text(json.dumps(references))
     return root
@@ -32,13 +38,13 @@ def make_route(root: Path, slug: str) -> tuple[int, str]:
 
 
 def test_check_passes_valid_layers(tmp_path):
-    assert check(project(tmp_path, "good")) == (0, ["OK: 3 layers, 3 features checked."])
+    assert check(project(tmp_path, "good")) == (0, ["OK: 3 layers, 3 features and 1 chapter checked."])
 
 
 def test_check_prints_every_problem_on_its_own_line_and_a_summary(tmp_path):
     status, lines = check(project(tmp_path, "good", "bad/three-mistakes.geojson", "bad/not-json.geojson"))
     assert status == 1
-    assert lines[-1] == "4 problems in 2 files; nothing was built."
+    assert lines[-1] == "4 problems in 2 files; nothing was built and site/ is unchanged."
     assert lines[0].startswith("layers/not-json.geojson: is not valid JSON: Expecting ',' delimiter at line 3")
     assert lines[1].startswith("layers/three-mistakes.geojson, feature 0 (id 'route-three-1'), field 'kind': ")
     assert all(" Fix: " in line for line in lines[:-1])
@@ -51,7 +57,7 @@ def test_check_reports_a_broken_references_file_without_repeating_it_per_source(
     assert status == 1
     assert "references.json" in lines[0] and "cannot be read as JSON" in lines[0]
     assert lines[1].startswith("layers/empty.geojson: the file is empty.")
-    assert lines[-1] == "2 problems in 2 files; nothing was built."
+    assert lines[-1] == "2 problems in 2 files; nothing was built and site/ is unchanged."
 
 
 def test_new_route_fails_check_only_until_its_placeholders_are_filled_in(tmp_path):
@@ -73,7 +79,7 @@ def test_new_route_fails_check_only_until_its_placeholders_are_filled_in(tmp_pat
     route["features"][0]["properties"].update(
         name="Through Vietnam to Cambodia", description="A longer, costlier route.", sources=["king-2023"])
     path.write_text(json.dumps(route))
-    assert check(root) == (0, ["OK: 4 layers, 4 features checked."])
+    assert check(root) == (0, ["OK: 4 layers, 4 features and 1 chapter checked."])
 
 
 def test_new_route_refuses_an_existing_route(tmp_path):
@@ -90,3 +96,17 @@ def test_new_route_refuses_a_bad_slug(tmp_path, slug):
     status, said = make_route(tmp_path, slug)
     assert status == 1 and "lower-case letters, digits and single hyphens" in said
     assert not (tmp_path / "layers").exists()
+
+
+def test_build_py_check_reports_a_broken_route_without_a_traceback(tmp_path):
+    root = copy_project(tmp_path / "project")
+    make_project(root, "bad/swapped.geojson")
+    result = subprocess.run([sys.executable, "build.py", "check"], cwd=root, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})  # storymap/ stays in the repository
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "layers/swapped.geojson, feature 0 (id 'route-sample'), field 'geometry': longitude and latitude look "
+        "swapped; GeoJSON wants [longitude, latitude]. Fix: swap the two numbers in every position, "
+        "e.g. [40.1, 124.4] becomes [124.4, 40.1].",
+        "1 problem in 1 file; nothing was built and site/ is unchanged."]
