@@ -8,7 +8,10 @@
 (function () {
   "use strict";
 
-  var kit = { layers: {}, features: {}, config: null, map: null, active: null, activations: [] };
+  var kit = {
+    layers: {}, layerInfo: {}, features: {}, config: null, map: null, active: null, activations: [],
+    resolution: null, detailRequests: {}
+  };
   window.storyKit = kit;
 
   var reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
@@ -111,6 +114,7 @@
         interactive: layerInfo.group !== "basemap"
       }).addTo(map);
       kit.layers[layerInfo.id] = layer;
+      kit.layerInfo[layerInfo.id] = layerInfo;
       if (layerInfo.group === "basemap") addCountryLabels(map, layerInfo);
     });
     config.attributions.concat(["Leaflet"]).forEach(function (text) { map.attributionControl.addAttribution(text); });
@@ -145,6 +149,44 @@
     });
   }
 
+  /* ---- Detail: a step that zooms in swaps in geometry detailed enough for its view ---- */
+
+  function loadDetail(step) {
+    if (!kit.detailRequests[step.id]) {
+      var inline = kit.config.detail[step.id];
+      kit.detailRequests[step.id] = inline ? Promise.resolve(inline) : fetch(step.detail).then(function (response) {
+        if (!response.ok) throw new Error("detail for step " + step.id + ": HTTP " + response.status);
+        return response.json();
+      });
+    }
+    return kit.detailRequests[step.id];
+  }
+
+  function redraw(resolution, geometries) {
+    kit.resolution = resolution;
+    Object.keys(kit.layers).forEach(function (layerId) {
+      var data = kit.layerInfo[layerId].data;
+      if (geometries) {
+        data = { type: "FeatureCollection", features: data.features.map(function (f) {
+          var detailed = geometries[f.properties.id];
+          return detailed ? { type: "Feature", properties: f.properties, geometry: detailed } : f;
+        }) };
+      }
+      kit.layers[layerId].clearLayers();
+      kit.layers[layerId].addData(data);
+    });
+    if (kit.active) restyle(kit.active);
+  }
+
+  function setResolution(step) {
+    var wanted = step.detail ? step.id : null;
+    if (wanted === kit.resolution) return;
+    if (!wanted) { redraw(null, null); return; }
+    loadDetail(step).then(function (geometries) {
+      if (kit.active === step) redraw(wanted, geometries);
+    }).catch(function () { /* keep the overview: the map still shows every feature */ });
+  }
+
   function moveTo(view, animate) {
     var map = kit.map;
     if (view.bounds) {
@@ -167,6 +209,7 @@
       else node.removeAttribute("aria-current");
     });
     moveTo(step.view, options.animate && !reducedMotion.matches);
+    setResolution(step);
     restyle(step);
     var status = document.getElementById("map-status");
     if (status) status.textContent = step.description;

@@ -191,21 +191,51 @@ def split_border_rivers(shared: Shared) -> tuple[LineString, LineString, LineStr
     return LineString(coords[:first]), LineString(coords[first - 1:last + 1]), LineString(coords[last:])
 
 
+#: Around the China–North Korea border the basemap uses OpenStreetMap land, so that close-up
+#: views of the Yalu and Tumen show the real banks, estuaries and reservoirs (degrees of buffer).
+BORDER_ZONE_DEG = 0.35
+BORDER_ZONE_TOLERANCE = 0.0005
+#: Lakes and river islands smaller than this (square degrees, about 1 km²) are filled in: at the
+#: zone's simplification they would only show as stray triangles.
+BORDER_ZONE_MIN_HOLE = 1e-4
+
+
+def _without_small_holes(geometry: BaseGeometry, min_area: float) -> BaseGeometry:
+    polygons = [shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area >= min_area])
+                for p in shapely.get_parts(geometry) if p.geom_type == "Polygon"]
+    return shapely.MultiPolygon(polygons)
+
+
+def border_zone(shared: Shared) -> BaseGeometry:
+    """The band either side of the PRK–CHN and PRK–RUS boundary where OSM land replaces Natural Earth."""
+    lines = shapely.union_all([shared.osm_line("CHN"), shared.osm_line("RUS")])
+    return lines.buffer(BORDER_ZONE_DEG).intersection(shapely.box(*shared.osm_land.total_bounds))
+
+
 def countries_layer(shared: Shared) -> list[dict]:
     """One simplified outline per country. Shared edges stay shared (coverage simplification);
-    islands under 0.1 square degrees are dropped, except a country's largest polygon."""
+    islands under 0.1 square degrees are dropped, except a country's largest polygon. Inside the
+    border zone, China, North Korea and Russia take their OpenStreetMap outline instead."""
     tolerance, min_island = 0.05, 0.1
     keep = shared.countries[shared.countries["type"] != "Indeterminate"].sort_values("adm0_a3")
     simplified = shapely.coverage_simplify(keep.geometry.values, tolerance)
+    zone = border_zone(shared)
+    detailed = set(shared.osm_land.adm0_a3)
     features = []
     for (_, row), geom in zip(keep.iterrows(), simplified):
-        polys = sorted(shapely.get_parts(geom), key=lambda p: -p.area)
-        polys = [p for i, p in enumerate(polys) if i == 0 or p.area >= min_island]
         iso3 = row.adm0_a3
+        sources, ndigits = ["naturalearth"], 2
+        if iso3 in detailed:
+            near = _without_small_holes(shared.osm_country(iso3).intersection(zone), BORDER_ZONE_MIN_HOLE)
+            near = near.simplify(BORDER_ZONE_TOLERANCE)
+            geom = shapely.make_valid(shapely.union(geom.difference(zone), near))
+            sources, ndigits = ["naturalearth", "openstreetmap"], 4
+        polys = sorted((p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"), key=lambda p: -p.area)
+        polys = [p for i, p in enumerate(polys) if i == 0 or p.area >= min_island]
         name = COUNTRY_NAMES.get(iso3, row["name"])
         features.append(feature(
             f"country-{iso3.lower()}", name, "country", f"{name} (basemap outline).",
-            ["naturalearth"], "approximate", shapely.MultiPolygon(polys), 2, country=iso3))
+            sources, "approximate", shapely.MultiPolygon(polys), ndigits, country=iso3))
     return features
 
 

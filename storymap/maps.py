@@ -10,18 +10,21 @@
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 
 import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 from markupsafe import Markup
-from shapely.geometry import mapping
+from shapely.geometry import box, mapping
+from shapely.geometry.base import BaseGeometry
 
 from .layers import Layer
 from .references import Bibliography, Cite
-from .scenes import ChapterScene
-from .styles import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KIND_STYLES
+from .resolution import clip, composite, detail_region, reduce, tolerance
+from .scenes import ChapterScene, StepScene
+from .styles import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KIND_STYLES, POINT_KINDS
 
 #: Attribution shown on the map for layers that use each data source (licence terms require it).
 ATTRIBUTIONS = {
@@ -64,14 +67,20 @@ class StoryLayers(MacroElement):
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            window.storyKit.addLayers({{ this._parent.get_name() }}, {{ this.config|tojson }});
+            window.storyKit.addLayers({{ this._parent.get_name() }}, {{ this.config_json }});
         {% endmacro %}
     """)
 
     def __init__(self, config: dict):
         super().__init__()
         self._name = "StoryLayers"
-        self.config = config
+        self.config_json = compact_json(config)
+
+
+def compact_json(data) -> str:
+    """JSON that is small, stable, and safe inside a script: no '<', '>' or '&' can close a tag."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,12 @@ class MapParts:
     header: Markup
     html: Markup
     script: str
+    #: Detail for the steps that zoom in, loaded when the reader reaches them: file name -> JSON.
+    detail_files: dict[str, str]
+
+
+def detail_file(step_id: str) -> str:
+    return f"detail-{step_id}.json"
 
 
 def source_links(keys: list[str], bibliography: Bibliography, sources_href: str) -> list[dict]:
@@ -99,14 +114,40 @@ def label_point(geometry) -> list[float]:
     return [round(point.x, 2), round(point.y, 2)]
 
 
-def feature_json(feature: dict, bibliography: Bibliography, sources_href: str) -> dict:
+def feature_json(feature: dict, geometry, bibliography: Bibliography, sources_href: str) -> dict:
     properties = {k: v for k, v in feature.items() if k not in ("geometry", "sources") and v is not None}
     if "length_km" in properties:
         properties["length_km"] = round(properties["length_km"])
     properties["sources"] = source_links(feature["sources"], bibliography, sources_href)
     if feature["kind"] == "country":
         properties["label_point"] = label_point(feature["geometry"])
-    return {"type": "Feature", "properties": properties, "geometry": mapping(feature["geometry"])}
+    return {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}
+
+
+def overview_geometries(scene: ChapterScene) -> dict[str, BaseGeometry]:
+    """Every feature's geometry inside the chapter's extent, as detailed as its widest view can show.
+    Features wholly outside the extent are left out."""
+    tol, extent = tolerance(scene.overview_zoom), box(*scene.extent)
+    overview = {}
+    for layer in scene.layers:
+        for feature in layer.features:
+            geometry = feature["geometry"]
+            if geometry.intersects(extent):
+                overview[feature["id"]] = reduce(clip(geometry, extent), tol)
+    return overview
+
+
+def step_detail(scene: ChapterScene, step: StepScene, overview: dict[str, BaseGeometry]) -> dict[str, dict]:
+    """Feature id -> detailed geometry (GeoJSON) for the lines and areas around a zoomed-in step."""
+    region, tol = detail_region(step.view), tolerance(step.zoom)
+    detail = {}
+    for layer in scene.layers:
+        for feature in layer.features:
+            geometry = feature["geometry"]
+            if feature["kind"] in POINT_KINDS or feature["id"] not in overview or not geometry.intersects(region):
+                continue
+            detail[feature["id"]] = mapping(composite(geometry, overview[feature["id"]], region, tol))
+    return detail
 
 
 def attributions(layers) -> list[str]:
@@ -115,18 +156,21 @@ def attributions(layers) -> list[str]:
     return [text for key, text in sorted(ATTRIBUTIONS.items()) if key in keys]
 
 
-def layers_config(scene: ChapterScene, bibliography: Bibliography, sources_href: str) -> dict:
+def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline_detail: dict,
+                  bibliography: Bibliography, sources_href: str) -> dict:
     return {
         "styles": KIND_STYLES,
         "faded": FADED_OPACITY,
         "highlightWeight": HIGHLIGHT_WEIGHT_FACTOR,
         "attributions": attributions(scene.layers),
+        "detail": inline_detail,
         "layers": [{
             "id": layer.id,
             "group": layer.group,
             "colour": scene.route_colours.get(layer.id),
             "data": {"type": "FeatureCollection",
-                     "features": [feature_json(f, bibliography, sources_href) for f in layer.features]},
+                     "features": [feature_json(f, overview[f["id"]], bibliography, sources_href)
+                                  for f in layer.features if f["id"] in overview]},
         } for layer in scene.layers],
     }
 
@@ -154,10 +198,16 @@ def render_map(scene: ChapterScene, bibliography: Bibliography, *, asset_prefix:
     location, zoom = initial_location(scene.steps[0].view)
     story_map = StoryMap(label=f"Map for the chapter “{scene.chapter.title}”", asset_prefix=asset_prefix,
                          location=location, zoom_start=zoom, min_zoom=3, max_zoom=14, zoom_snap=0.25)
-    StoryLayers(layers_config(scene, bibliography, sources_href)).add_to(story_map)
+    overview = overview_geometries(scene)
+    details = {step.id: step_detail(scene, step, overview) for step in scene.steps if step.detail}
+    first = scene.steps[0].id
+    # The opening step's detail is part of the first view; the others load when reached.
+    inline = {first: details.pop(first)} if first in details else {}
+    StoryLayers(layers_config(scene, overview, inline, bibliography, sources_href)).add_to(story_map)
     figure: Figure = story_map.get_root()
     del figure.header._children["meta_http"]  # the page template declares the charset itself
     number_elements(figure, prefix="")
     figure.render()
     return MapParts(header=Markup(figure.header.render()), html=Markup(figure.html.render()),
-                    script=figure.script.render())
+                    script=figure.script.render(),
+                    detail_files={detail_file(step_id): compact_json(d) for step_id, d in details.items()})

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from .chapters import Chapter
 from .locator import Inset
-from .maps import render_map
+from .maps import detail_file, render_map
 from .prose import ProseRenderer, cited_keys
 from .references import Bibliography
 from .scenes import ChapterScene
@@ -49,7 +49,8 @@ def chapter_keys(chapter: Chapter) -> set[str]:
 
 def steps_json(scene: ChapterScene) -> str:
     return json.dumps([{"id": s.id, "view": s.view, "layers": list(s.layers), "highlight": list(s.highlight),
-                        "description": s.description} for s in scene.steps], sort_keys=True, ensure_ascii=False)
+                        "description": s.description, "detail": detail_file(s.id) if s.detail else None}
+                       for s in scene.steps], sort_keys=True, ensure_ascii=False)
 
 
 def render_pages(pages: PageSet, env: Environment) -> dict[str, str]:
@@ -77,6 +78,8 @@ def render_pages(pages: PageSet, env: Environment) -> dict[str, str]:
             next=pages.chapters[index + 1] if index + 1 < len(pages.chapters) else None,
             references=[(k, Markup(pages.bibliography.entry(k))) for k in pages.bibliography.ordered_keys(keys)])
         out[f"{chapter.slug}/map.js"] = map_parts.script
+        for name, data in map_parts.detail_files.items():
+            out[f"{chapter.slug}/{name}"] = data
 
     cited_by = {}
     for chapter in pages.chapters:

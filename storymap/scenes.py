@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .chapters import Chapter, View
 from .layers import Layer
+from .resolution import DETAIL_ZOOM_STEP, OVERVIEW_MAX_ZOOM, chapter_extent, view_zoom
 from .styles import KIND_LABELS, route_colour
 
 #: Layer groups a step may name instead of single layers ("routes" = every file in layers/routes/).
@@ -28,6 +29,8 @@ class StepScene:
     layers: tuple[str, ...]
     highlight: tuple[str, ...]
     description: str
+    zoom: float
+    detail: bool  # zooms in beyond the overview, so it gets its own detailed geometry
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class ChapterScene:
     steps: tuple[StepScene, ...]
     legend: tuple[LegendEntry, ...]
     route_colours: dict[str, str]
+    overview_zoom: float
+    extent: tuple[float, float, float, float]  # west, south, east, north the map may show
 
 
 def view_data(view: View) -> dict:
@@ -89,14 +94,20 @@ def legend_for(layers: list[Layer], colours: dict[str, str]) -> tuple[LegendEntr
 def build_scene(chapter: Chapter, layers: list[Layer]) -> ChapterScene:
     """The scene of one chapter: the basemap plus every layer any of its steps shows."""
     names = {f["id"]: f["name"] for layer in layers for f in layer.features}
+    # The overview serves the chapter's widest view; steps that zoom in further get their own detail.
+    overview_zoom = min(min(view_zoom(view_data(s.view)) for s in chapter.steps), OVERVIEW_MAX_ZOOM)
     used: list[str] = []
     steps = []
     for step in chapter.steps:
         step_layers = expand_layer_names(step.show, layers)
         used.extend(i for i in step_layers if i not in used)
+        view = view_data(step.view)
+        zoom = view_zoom(view)
         steps.append(StepScene(
-            id=step.id, view=view_data(step.view), layers=step_layers, highlight=tuple(step.highlight),
-            description=describe_step(step.map_text, [names[f] for f in step.highlight if f in names])))
+            id=step.id, view=view, layers=step_layers, highlight=tuple(step.highlight),
+            description=describe_step(step.map_text, [names[f] for f in step.highlight if f in names]),
+            zoom=zoom, detail=zoom > overview_zoom + DETAIL_ZOOM_STEP))
     chapter_layers = tuple(layer for layer in layers if layer.group == BASEMAP_GROUP or layer.id in used)
     colours = route_colours(layers)
-    return ChapterScene(chapter, chapter_layers, tuple(steps), legend_for(list(chapter_layers), colours), colours)
+    return ChapterScene(chapter, chapter_layers, tuple(steps), legend_for(list(chapter_layers), colours), colours,
+                        overview_zoom, chapter_extent([s.view for s in steps]))

@@ -5,7 +5,6 @@ Tests that need the shared input data (../shared/data) skip when it is not there
 """
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
@@ -24,8 +23,6 @@ SHARED = REPO.parent / "shared"
 LAYER_FILES = sorted(LAYERS.rglob("*.geojson"))
 TO_METRES = Transformer.from_crs("EPSG:4326", "EPSG:32652", always_xy=True).transform  # Korean border
 
-#: gzip budgets in bytes (the page budget is 120 KB gzipped, Leaflet takes about 45 KB).
-BASEMAP_BUDGET = {"basemap/countries": 25_000, "basemap/water": 5_000}
 
 
 def layer_id(path: Path) -> str:
@@ -193,11 +190,6 @@ def test_dmz_straddles_the_military_demarcation_line(countries):
     assert dmz.intersection(mdl).length > 0.9 * mdl.length
     assert dmz.intersects(countries["PRK"]) and dmz.intersects(countries["KOR"])
     assert 600 < metric(dmz).area / 1e6 < 1_000  # about 4 km x 200 km
-
-
-@pytest.mark.parametrize("layer, budget", sorted(BASEMAP_BUDGET.items()))
-def test_basemap_fits_its_gzip_budget(layer, budget):
-    assert len(gzip.compress((LAYERS / f"{layer}.geojson").read_bytes(), 9)) <= budget
 
 
 def test_derive_reproduces_the_committed_layers(tmp_path, shared_data):

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Between Borders benchmarks: build time, page weight, and how the build scales with routes.
+
+    python benchmarks/bench.py                 5 full builds, page weights, 10/100/1,000 extra routes
+    python benchmarks/bench.py --runs 9        more runs per figure (medians are reported)
+    python benchmarks/bench.py --quick         1 run per figure, scaling with 10 and 100 routes only
+    python benchmarks/bench.py --skip-scaling  build time and page weights only
+
+Every build goes into a temporary folder; site/ and the committed inputs are never touched.
+Each timing is a fresh `python` process, so it includes start-up and imports: what a
+contributor waits for after typing `python build.py build`.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from storymap.budget import MAX_GZIP_BYTES, MAX_REQUESTS, format_table, page_weights  # noqa: E402
+from storymap.geo import REGION  # noqa: E402
+from tests.support.project import copy_project  # noqa: E402
+
+ROUTE_COUNTS = (10, 100, 1000)
+POINTS_PER_ROUTE = 30
+#: Where generated routes start (the China-North Korea border, lon/lat) and head (Bangkok).
+BORDER = (126.0, 41.5)
+BANGKOK = (100.5, 13.75)
+
+
+def environment() -> dict[str, str]:
+    env = dict(os.environ)
+    # A copied project has no storymap/ package of its own: import the one beside this file.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    return env
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    """Seconds one run of command takes; fails loudly if the command fails."""
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, env=environment(), capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed in {cwd} (exit {result.returncode}):\n"
+                         f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    return elapsed
+
+
+def median_time(command: list[str], cwd: Path, runs: int) -> tuple[float, list[float]]:
+    times = [timed(command, cwd) for _ in range(runs)]
+    return statistics.median(times), times
+
+
+def build_command(root: Path, site_dir: Path) -> list[str]:
+    """A full build of the project at root into site_dir, in a fresh interpreter."""
+    code = ("import io, sys; from pathlib import Path; from build import build; "
+            f"sys.exit(build(Path({str(root)!r}), site_dir=Path({str(site_dir)!r}), out=io.StringIO()))")
+    return [sys.executable, "-c", code]
+
+
+# ---- generated routes -------------------------------------------------------------------------
+
+
+def route_line(rng: random.Random) -> list[list[float]]:
+    """A plausible schematic escape route: a seeded random walk from the North Korean border
+    towards Thailand, POINTS_PER_ROUTE positions, all inside the story's region."""
+    west, south, east, north = REGION
+    lon, lat = BORDER[0] + rng.uniform(-3, 3), BORDER[1] + rng.uniform(-1.5, 1.5)
+    goal_lon, goal_lat = BANGKOK[0] + rng.uniform(-2, 2), BANGKOK[1] + rng.uniform(-2, 2)
+    line = [[round(lon, 3), round(lat, 3)]]
+    for remaining in range(POINTS_PER_ROUTE - 1, 0, -1):
+        lon += (goal_lon - lon) / remaining + rng.gauss(0, 0.6)
+        lat += (goal_lat - lat) / remaining + rng.gauss(0, 0.6)
+        lon = min(max(lon, west + 0.5), east - 0.5)
+        lat = min(max(lat, south + 0.5), north - 0.5)
+        line.append([round(lon, 3), round(lat, 3)])
+    return line
+
+
+def route_collection(number: int, rng: random.Random) -> dict:
+    slug = f"bench-{number:04d}"
+    return {
+        "type": "FeatureCollection",
+        "features": [{
+            "type": "Feature",
+            "properties": {
+                "id": f"route-{slug}",
+                "name": f"Benchmark route {number}",
+                "kind": "route",
+                "description": "A generated route for the scaling benchmark: a schematic line from the "
+                               "North Korean border towards Thailand.",
+                "sources": ["king-2023"],
+                "precision": "schematic",
+                "via": ["Shenyang", "Kunming", "Bangkok"],
+            },
+            "geometry": {"type": "LineString", "coordinates": route_line(rng)},
+        }],
+    }
+
+
+def add_routes(project: Path, count: int, seed: int = 2024) -> None:
+    rng = random.Random(seed)
+    routes = project / "layers" / "routes"
+    for number in range(1, count + 1):
+        (routes / f"bench-{number:04d}.geojson").write_text(json.dumps(route_collection(number, rng)),
+                                                            encoding="utf-8")
+
+
+# ---- reports ----------------------------------------------------------------------------------
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+    line = lambda cells: "  ".join(str(c).rjust(w) if i else str(c).ljust(w)  # noqa: E731
+                                   for i, (c, w) in enumerate(zip(cells, widths)))
+    return "\n".join([line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in rows])
+
+
+def bench_build(runs: int, work: Path) -> Path:
+    print(f"== Full build ({runs} run{'s' if runs != 1 else ''}, fresh interpreter each) ==")
+    sites = []
+    times = []
+    for run in range(runs):
+        site = work / f"build-{run}" / "site"
+        site.parent.mkdir(parents=True)
+        times.append(timed(build_command(ROOT, site), ROOT))
+        sites.append(site)
+    print(table(["figure", "seconds"],
+                [["median", f"{statistics.median(times):.2f}"], ["min", f"{min(times):.2f}"],
+                 ["max", f"{max(times):.2f}"]]))
+    print("runs: " + " ".join(f"{t:.2f}" for t in times))
+    print()
+    return sites[-1]
+
+
+def bench_weights(site: Path) -> None:
+    print(f"== Page weight, first view (budget {MAX_GZIP_BYTES // 1024} KB gzip, {MAX_REQUESTS} requests) ==")
+    print(format_table(page_weights(site)))
+    print()
+
+
+def bench_scaling(counts: tuple[int, ...], runs: int, work: Path) -> None:
+    print(f"== Scaling with route layers ({POINTS_PER_ROUTE} points each; median of {runs}) ==")
+    rows = []
+    figures: dict[int, tuple[float, float, float]] = {}
+    for count in (0,) + counts:
+        project = copy_project(work / f"routes-{count}")
+        add_routes(project, count)
+        check, _ = median_time([sys.executable, "build.py", "check"], project, runs)
+        build, _ = median_time(build_command(project, project / "site"), project, runs)
+        html = sum(p.stat().st_size for p in (project / "site").rglob("*") if p.is_file())
+        figures[count] = (check, build, html)
+        rows.append([f"{count:,}", f"{check:.2f}", f"{build:.2f}", f"{html / 1e6:.1f}"])
+        print(f"  {count:>5} extra routes: check {check:.2f} s, build {build:.2f} s", flush=True)
+        shutil.rmtree(project)
+    print()
+    print(table(["extra routes", "check s", "build s", "site MB"], rows))
+    print()
+    base_check, base_build, _ = figures[0]
+    per_route = {n: ((figures[n][0] - base_check) / n, (figures[n][1] - base_build) / n) for n in counts}
+    print(table(["extra routes", "check ms/route", "build ms/route"],
+                [[f"{n:,}", f"{c * 1000:.1f}", f"{b * 1000:.1f}"] for n, (c, b) in per_route.items()]))
+    print("(time over the 0-route baseline divided by the routes added; noise dominates at small counts)")
+    if len(counts) >= 2:
+        small, large = counts[-2], counts[-1]
+        growth = []
+        for index, name in ((0, "check"), (1, "build")):
+            before, after = per_route[small][index], per_route[large][index]
+            if before <= 0.0005:  # under half a millisecond per route: within the noise
+                growth.append(f"{name} n/a ({small:,} routes cost no measurable time)")
+                continue
+            ratio = after / before
+            verdict = "linear" if 0.5 <= ratio <= 2 else ("super-linear" if ratio > 2 else "sub-linear")
+            growth.append(f"{name} {ratio:.2f} ({verdict})")
+        print(f"\nGrowth ratio, time per route at {large:,} over time per route at {small:,} "
+              f"(1.0 = linear): " + ", ".join(growth))
+    print()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=None, help="runs per timing (default 5 for the build, "
+                        "3 for the scaling figures)")
+    parser.add_argument("--quick", action="store_true", help="one run each; 10 and 100 routes only")
+    parser.add_argument("--skip-scaling", action="store_true", help="no route-scaling figures")
+    parser.add_argument("--routes", type=int, nargs="+", default=None,
+                        help=f"extra route counts for the scaling figures (default {' '.join(map(str, ROUTE_COUNTS))})")
+    args = parser.parse_args(argv)
+
+    build_runs = 1 if args.quick else (args.runs or 5)
+    scaling_runs = 1 if args.quick else (args.runs or 3)
+    counts = tuple(args.routes or ((10, 100) if args.quick else ROUTE_COUNTS))
+
+    print(f"Between Borders benchmark, {datetime.date.today().isoformat()}, Python {platform.python_version()}, "
+          f"{platform.machine()}, {os.cpu_count()} CPUs\n")
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        site = bench_build(build_runs, work)
+        bench_weights(site)
+        if not args.skip_scaling:
+            bench_scaling(counts, scaling_runs, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

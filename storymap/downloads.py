@@ -1,0 +1,544 @@
+"""Downloads for educators: every layer as GeoJSON and CSV, one zip with a data dictionary, the
+arrivals table, and the bibliography as CSL-JSON and BibTeX.
+
+`download_files` returns path inside site/ -> bytes, like the other build stages; nothing is
+written here. Every file is deterministic: the same inputs give the same bytes (JSON with sorted
+keys and fixed separators, CSV with fixed columns, zip entries with a fixed date, permissions and
+order), so two builds of the site are byte-identical.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from pybtex.database import BibliographyData, Entry, Person
+from pybtex.database.output.bibtex import Writer
+from shapely.geometry import mapping
+
+from .layers import Layer
+from .styles import AREA_KINDS, KIND_LABELS, LINE_KINDS, POINT_KINDS
+
+#: Everything lives under this folder of the site.
+ROOT = "downloads"
+LAYERS_FOLDER = f"{ROOT}/layers"
+ZIP_PATH = f"{ROOT}/between-borders-layers.zip"
+ARRIVALS_PATH = f"{ROOT}/defector-arrivals.csv"
+REFERENCES_JSON_PATH = f"{ROOT}/references.json"
+REFERENCES_BIB_PATH = f"{ROOT}/references.bib"
+#: The zip unpacks into one folder of this name.
+ZIP_FOLDER = "between-borders-layers"
+#: A fixed timestamp for zip entries (the earliest a zip can hold), so that builds match.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+BASE_COLUMNS = ("id", "name", "kind", "precision", "start", "end", "country", "sources", "description")
+OPTIONAL_COLUMNS = ("name_local", "via")  # only in the CSVs of layers whose features have them
+LIST_SEPARATOR = "; "
+
+# --- licences ------------------------------------------------------------------------------------
+
+#: The public data sets the layers are drawn from (keys of references.json), with their terms.
+DATA_SOURCES: dict[str, dict[str, str]] = {
+    "openstreetmap": {
+        "name": "OpenStreetMap", "licence": "Open Database License (ODbL) 1.0",
+        "attribution": "© OpenStreetMap contributors",
+        "terms": ("share-alike: a database derived from these layers must be shared under the ODbL; "
+                  "show \"© OpenStreetMap contributors\" wherever the data or a map of it is shown "
+                  "(https://www.openstreetmap.org/copyright)"),
+    },
+    "naturalearth": {
+        "name": "Natural Earth", "licence": "public domain", "attribution": "Natural Earth",
+        "terms": "no restrictions; a credit (\"Made with Natural Earth\") is welcome but not required",
+    },
+    "geonames": {
+        "name": "GeoNames", "licence": "Creative Commons Attribution 4.0 (CC BY 4.0)", "attribution": "GeoNames",
+        "terms": "credit \"GeoNames\" (https://www.geonames.org/) wherever the data is used",
+    },
+}
+
+#: Data sets a layer is derived from that its features' `sources` do not name (layers/README.md):
+#: the fences are offset from the OSM boundary; sites sit on Natural Earth city points; routes
+#: join city points (the China–Laos–Thailand route passes the GeoNames points of Jinghong and Boten).
+DERIVED_FROM: dict[str, frozenset[str]] = {
+    "fences": frozenset({"openstreetmap"}),
+    "sites": frozenset({"naturalearth"}),
+    "routes/china-laos-thailand": frozenset({"naturalearth", "geonames"}),
+    "routes/vietnam-cambodia": frozenset({"naturalearth"}),
+    "routes/mongolia": frozenset({"naturalearth"}),
+}
+
+#: The terms of the story's own text (names, descriptions, schematic lines) where no data licence applies.
+STORY_CONTENT_TERMS = ("The names, descriptions and schematic drawings (routes, fences, sites) are the story's own "
+                       "work: \"Between Borders\", after the essay by Aimee Zheng. Credit \"Between Borders\" when "
+                       "you use them. Where a layer is derived from OpenStreetMap, the whole layer is shared under "
+                       "the ODbL 1.0.")
+
+
+def feature_data_sources(layer: Layer, feature: dict) -> set[str]:
+    """Keys of DATA_SOURCES that this feature of this layer is drawn from."""
+    return {key for key in feature["sources"] if key in DATA_SOURCES} | DERIVED_FROM.get(layer.id, frozenset())
+
+
+def layer_data_sources(layer: Layer) -> list[str]:
+    """Keys of DATA_SOURCES the layer is drawn from, in a fixed order (OSM first: it binds most)."""
+    keys = set(DERIVED_FROM.get(layer.id, frozenset()))
+    for feature in layer.features:
+        keys |= feature_data_sources(layer, feature)
+    return [key for key in DATA_SOURCES if key in keys]
+
+
+def attribution_text(keys: Iterable[str]) -> str:
+    """"© OpenStreetMap contributors (ODbL); Natural Earth; GeoNames (CC BY 4.0)" for the keys given."""
+    wanted = set(keys)
+    parts = {"openstreetmap": "© OpenStreetMap contributors (ODbL)", "naturalearth": "Natural Earth",
+             "geonames": "GeoNames (CC BY 4.0)"}
+    return "; ".join(text for key, text in parts.items() if key in wanted)
+
+
+# --- file names ----------------------------------------------------------------------------------
+
+def layer_path(layer_id: str, suffix: str) -> str:
+    """downloads/layers/<layer id>.<suffix>; a layer id's folders ("routes/mongolia") stay folders."""
+    return f"{LAYERS_FOLDER}/{layer_id}.{suffix}"
+
+
+# --- GeoJSON -------------------------------------------------------------------------------------
+
+def _json_bytes(data) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def _properties(feature: dict) -> dict:
+    properties = {key: value for key, value in feature.items() if key not in ("geometry", "length_km")}
+    if "length_km" in feature:
+        properties["length_km"] = round(feature["length_km"], 1)
+    return properties
+
+
+def layer_geojson(layer: Layer) -> bytes:
+    """The layer as a GeoJSON FeatureCollection (WGS84), properties as in layers/ plus length_km."""
+    collection = {
+        "type": "FeatureCollection",
+        "name": layer.id,
+        "attribution": attribution_text(layer_data_sources(layer)),
+        "features": [{"type": "Feature", "properties": _properties(f), "geometry": mapping(f["geometry"])}
+                     for f in layer.features],
+    }
+    return _json_bytes(collection)
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+def layer_columns(layer: Layer) -> list[str]:
+    """The CSV columns of a layer: the base ones, name_local/via when used, then where it is."""
+    kinds = {f["kind"] for f in layer.features}
+    columns = list(BASE_COLUMNS)
+    columns += [name for name in OPTIONAL_COLUMNS if any(name in f for f in layer.features)]
+    if kinds & (POINT_KINDS | AREA_KINDS):
+        columns += ["lon", "lat"]
+    if kinds & LINE_KINDS:
+        columns.append("length_km")
+    return columns
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+def _csv_row(feature: dict, columns: list[str]) -> list[str]:
+    row = {name: _cell(feature.get(name)) for name in columns}
+    geometry = feature["geometry"]
+    if feature["kind"] in POINT_KINDS:
+        row["lon"], row["lat"] = repr(round(geometry.x, 6)), repr(round(geometry.y, 6))
+    elif feature["kind"] in AREA_KINDS:
+        centroid = geometry.centroid
+        row["lon"], row["lat"] = f"{centroid.x:.4f}", f"{centroid.y:.4f}"
+    if "length_km" in feature and "length_km" in row:
+        row["length_km"] = f"{feature['length_km']:.1f}"
+    return [row[name] for name in columns]
+
+
+def _csv_bytes(header: list[str], rows: Iterable[list[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)  # RFC 4180
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def layer_csv(layer: Layer) -> bytes:
+    """One row per feature (UTF-8, RFC 4180 quoting); see DATA-DICTIONARY.md for the columns."""
+    columns = layer_columns(layer)
+    return _csv_bytes(columns, (_csv_row(f, columns) for f in layer.features))
+
+
+def arrivals_csv_bytes(path: Path) -> bytes:
+    """The arrivals table as a clean CSV (UTF-8, CRLF line ends), rows as in data/."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [row for row in csv.reader(handle) if row]
+    return _csv_bytes(rows[0], rows[1:])
+
+
+# --- references ----------------------------------------------------------------------------------
+
+def references_json(references: Mapping[str, dict]) -> bytes:
+    """The bibliography as a CSL-JSON array sorted by id (Zotero, Pandoc and citeproc read it)."""
+    items = [references[key] for key in sorted(references)]
+    return (json.dumps(items, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+
+
+#: CSL item type -> BibTeX entry type.
+BIBTEX_TYPES = {
+    "article-journal": "article", "article-magazine": "article", "article-newspaper": "article",
+    "report": "techreport", "book": "book", "chapter": "incollection", "thesis": "phdthesis",
+    "paper-conference": "inproceedings", "manuscript": "unpublished",
+    "webpage": "misc", "post-weblog": "misc", "post": "misc", "legislation": "misc", "treaty": "misc",
+    "dataset": "misc", "document": "misc", "entry-encyclopedia": "misc", "entry-dictionary": "misc",
+}
+#: Where a CSL item's container-title goes, per BibTeX entry type.
+CONTAINER_FIELD = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle"}
+#: Fields written as they are: BibTeX styles and biblatex read them verbatim.
+VERBATIM_FIELDS = frozenset({"url", "doi"})
+
+
+class _BibTeXWriter(Writer):
+    """pybtex's BibTeX writer, but URLs and DOIs are not LaTeX-escaped (they are verbatim fields)."""
+
+    def _write_field(self, stream, type, value):  # noqa: A002 - the parent's signature
+        if type.lower() in VERBATIM_FIELDS:
+            stream.write(f",\n    {type} = {self.quote(value)}")
+        else:
+            super()._write_field(stream, type, value)
+
+
+def _person(name: dict) -> Person:
+    if "literal" in name:
+        return Person(last="{" + name["literal"] + "}")  # braces: an organisation, not "Last, First"
+    return Person(first=name.get("given", ""), prelast=name.get("non-dropping-particle", ""),
+                  last=name.get("family", ""), lineage=name.get("suffix", ""))
+
+
+def _date_parts(item: dict, field: str) -> list[int]:
+    parts = (item.get(field) or {}).get("date-parts") or [[]]
+    return [int(p) for p in parts[0]]
+
+
+def _iso(parts: list[int]) -> str:
+    return "-".join([f"{parts[0]:04d}"] + [f"{p:02d}" for p in parts[1:]])
+
+
+def bibtex_entry(item: dict) -> Entry:
+    """A CSL-JSON item as a pybtex Entry (types and fields mapped as in BIBTEX_TYPES)."""
+    entry_type = BIBTEX_TYPES.get(item.get("type", ""), "misc")
+    fields: dict[str, str] = {}
+    if item.get("title"):
+        fields["title"] = item["title"]
+    container = item.get("container-title")
+    if container:
+        if entry_type in CONTAINER_FIELD:
+            fields[CONTAINER_FIELD[entry_type]] = container
+        elif entry_type == "misc":
+            fields["howpublished"] = container
+    issued = _date_parts(item, "issued")
+    if issued:
+        fields["year"] = str(issued[0])
+        if len(issued) > 1:
+            fields["month"] = str(issued[1])
+        fields["date"] = _iso(issued)  # biblatex
+    for csl, bib in (("volume", "volume"), ("issue", "number"), ("number", "number"),
+                     ("publisher-place", "address"), ("DOI", "doi"), ("URL", "url"), ("language", "language")):
+        if item.get(csl):
+            fields[bib] = str(item[csl])
+    if item.get("page"):
+        fields["pages"] = str(item["page"]).replace("–", "-").replace("-", "--").replace("----", "--")
+    if item.get("publisher"):
+        fields["institution" if entry_type == "techreport" else "publisher"] = item["publisher"]
+        if entry_type == "misc" and "howpublished" not in fields:
+            fields["howpublished"] = item["publisher"]
+    accessed = _date_parts(item, "accessed")
+    if accessed:
+        fields["urldate"] = _iso(accessed)
+    if item.get("genre"):
+        fields["type"] = item["genre"]
+    note = item.get("note", "")
+    if item.get("type") in ("legislation", "treaty"):
+        note = f"{item['type'].capitalize()}. {note}".strip()
+    if note:
+        fields["note"] = note
+    persons = {role: [_person(n) for n in item[role]] for role in ("author", "editor") if item.get(role)}
+    return Entry(entry_type, fields=sorted(fields.items()), persons=persons)
+
+
+def references_bibtex(references: Mapping[str, dict]) -> bytes:
+    """The bibliography as BibTeX (UTF-8), one entry per reference, keys = CSL ids, sorted."""
+    data = BibliographyData({key: bibtex_entry(references[key]) for key in sorted(references)})
+    stream = io.StringIO()
+    _BibTeXWriter(encoding="UTF-8").write_stream(data, stream)
+    return stream.getvalue().encode("utf-8")
+
+
+# --- data dictionary and licence note ------------------------------------------------------------
+
+GEOMETRY_WORDS = {"LineString": "line", "MultiLineString": "line", "Point": "point",
+                  "Polygon": "area", "MultiPolygon": "area"}
+GEOMETRY_WORDS_BY_KIND = {**{k: "line" for k in LINE_KINDS}, **{k: "point" for k in POINT_KINDS},
+                          **{k: "area" for k in AREA_KINDS}}
+
+PRECISION_TEXT = {
+    "exact": "survey-grade. Nothing in these layers is exact.",
+    "approximate": ("as precise as the public sources allow: a city-centre point, a 1:10m border, a "
+                    "simplified OpenStreetMap boundary, a bridge at its published position. Detention and "
+                    "deportation sites are never placed more precisely than the city they are reported in."),
+    "schematic": ("a diagram of where something runs, not its course on the ground (fences, escape routes)."),
+}
+
+COLUMN_TEXT = [
+    ("id", "Unique id of the feature across all layers (lower-case, hyphens). The story's chapters refer to it."),
+    ("name", "Short English name."),
+    ("kind", "What the feature is; one of the kinds below."),
+    ("precision", "How precisely it is placed: exact, approximate or schematic (see below)."),
+    ("start", "Year the feature began (fences), if known; empty otherwise."),
+    ("end", "Year the feature ended, if it has; empty otherwise."),
+    ("country", "ISO 3166-1 alpha-3 code of the country a point lies in (cities, sites, crossings; "
+                "for a crossing the country of its point), or of a basemap country."),
+    ("sources", "Keys of the references the feature is drawn from, separated by \"; \" in CSV "
+                "(a list in GeoJSON). Look them up in references.json / references.bib."),
+    ("description", "One or two plain sentences, as in the map's pop-up."),
+    ("name_local", "Name in the local script (Chinese or Korean), where given. Only in layers that have it."),
+    ("via", "Routes only: the places the route passes, in order (separated by \"; \" in CSV). "
+            "Only in the route layers."),
+    ("lon, lat", "CSV only. Points: longitude and latitude (WGS84, decimal degrees). Areas (countries, "
+                 "lakes, the DMZ): the centroid of the area, computed in longitude/latitude; for an area "
+                 "with several parts or an irregular outline it can fall outside the area itself."),
+    ("length_km", "Lines only: geodesic length on the WGS84 ellipsoid in kilometres, rounded to 0.1 km. "
+                  "For schematic lines (routes, fences) it is the length of the drawing, not of a path on "
+                  "the ground."),
+]
+
+KIND_TEXT = {
+    "river": "border river (Yalu, Tumen, the Mekong between Laos and Thailand)",
+    "border": "national boundary",
+    "fence": "fence or camera line (schematic)",
+    "route": "escape route (schematic)",
+    "site": "detention or deportation site (approximate, city level)",
+    "crossing": "bridge or border crossing",
+    "city": "city named in the story",
+    "region": "area such as the Korean Demilitarized Zone (approximate)",
+    "country": "basemap country outline",
+    "water": "basemap lake or reservoir",
+}
+
+ARRIVALS_TEXT = """\
+## defector-arrivals.csv
+
+Yearly arrivals of North Korean defectors in South Korea, 1998 onward: the Ministry of
+Unification's series (Republic of Korea; references `mou-defector-statistics`, `voa-2022`),
+completed from press reports for the years the Ministry's table does not cover.
+
+| column | meaning |
+|---|---|
+| year | calendar year of arrival in South Korea |
+| total | number of arrivals that year |
+| male | men among them (empty where the source gives no split) |
+| female | women among them (empty where the source gives no split) |
+| source_url | the page the row's numbers were taken from |
+
+1998-2001 come from a Yonhap report (Hankyung, `hankyung-2002`) without a split by sex; 2002-2019
+from the Ministry's statistics page; 2020 onward from press reports of the Ministry's yearly
+figures. The essay gives 63 arrivals for 2020, but 63 is the Ministry's figure for 2021; for 2020
+it reports 229.
+"""
+
+
+def _layer_table(layers: list[Layer]) -> str:
+    lines = ["| file | features | geometry | kinds | drawn from | licence |", "|---|---|---|---|---|---|"]
+    for layer in layers:
+        geometries = sorted({GEOMETRY_WORDS.get(f["geometry"].geom_type, f["geometry"].geom_type)
+                             for f in layer.features})
+        kinds = sorted({f["kind"] for f in layer.features})
+        sources = layer_data_sources(layer)
+        licences = [DATA_SOURCES[key]["licence"] for key in sources] or ["the story's own content"]
+        lines.append(f"| layers/{layer.id}.geojson, .csv | {len(layer.features)} | {', '.join(geometries)} | "
+                     f"{', '.join(kinds)} | {', '.join(DATA_SOURCES[k]['name'] for k in sources) or 'the story'} | "
+                     f"{'; '.join(licences)} |")
+    return "\n".join(lines)
+
+
+def _osm_features(layers: list[Layer]) -> str:
+    items = []
+    for layer in layers:
+        ids = [f["id"] for f in layer.features if "openstreetmap" in feature_data_sources(layer, f)]
+        if ids and len(ids) == len(layer.features):
+            items.append(f"- `{layer.id}`: all {len(ids)} features")
+        elif ids:
+            items.append(f"- `{layer.id}`: {', '.join(f'`{i}`' for i in ids)}")
+    return "\n".join(items)
+
+
+def data_dictionary(layers: list[Layer]) -> str:
+    """DATA-DICTIONARY.md: the files, every column, the kinds, precision and the licences."""
+    columns = "\n".join(f"| {name} | {text} |" for name, text in COLUMN_TEXT)
+    kinds = "\n".join(f"| {kind} | {GEOMETRY_WORDS_BY_KIND[kind]} | {KIND_TEXT[kind]} | {KIND_LABELS[kind]} |"
+                      for kind in KIND_TEXT)
+    precision = "\n".join(f"- **{name}**: {text}" for name, text in PRECISION_TEXT.items())
+    sources = "\n".join(f"- **{s['name']}** ({s['licence']}): {s['terms']}." for s in DATA_SOURCES.values())
+    return f"""\
+# Between Borders: data dictionary
+
+The map layers of the story map "Between Borders" (China's policy on North Korean migrants),
+for use in class. Each layer comes twice: as GeoJSON (open it in QGIS, geojson.io or any GIS;
+coordinates are longitude/latitude, WGS84, EPSG:4326) and as CSV (open it in a spreadsheet;
+UTF-8, comma-separated, one row per feature).
+
+## Files
+
+{_layer_table(layers)}
+
+Also in this download: `references.json` (the bibliography, CSL-JSON for Zotero or Pandoc),
+`references.bib` (the same as BibTeX), `defector-arrivals.csv` (see below) and `LICENSE.md`.
+
+## Columns and properties
+
+The GeoJSON files carry the properties below on every feature; the CSV files have one column
+each. Empty CSV cells mean the feature has no such value.
+
+| column | meaning |
+|---|---|
+{columns}
+
+## Kinds
+
+| kind | geometry | what it is | legend label on the map |
+|---|---|---|---|
+{kinds}
+
+## Precision
+
+{precision}
+
+The escape routes join the towns public accounts name with smooth lines: they show the
+direction of a journey, not a way to make it. Nothing here shows more than public sources
+already report.
+
+## Licences
+
+{sources}
+
+Features drawn from OpenStreetMap (ODbL 1.0, share-alike; attribution "© OpenStreetMap contributors"):
+
+{_osm_features(layers)}
+
+A layer that contains any OpenStreetMap-derived feature is a derived database under the ODbL:
+if you share a changed version of it, share it under the ODbL too. {STORY_CONTENT_TERMS}
+
+{ARRIVALS_TEXT}"""
+
+
+
+def licence_note(layers: list[Layer]) -> str:
+    """LICENSE.md: the licence and the attribution each layer needs."""
+    lines = []
+    for layer in layers:
+        sources = layer_data_sources(layer)
+        credit = attribution_text(sources) or "Between Borders"
+        lines.append(f"- `layers/{layer.id}`: {credit}")
+    return f"""\
+# Licences and attribution
+
+When you show, print or share these layers, credit the data they are drawn from:
+
+{chr(10).join(lines)}
+
+- **OpenStreetMap**: © OpenStreetMap contributors. Open Database License (ODbL) 1.0,
+  https://opendatacommons.org/licenses/odbl/1-0/. The layers derived from it are shared under
+  the same licence (share-alike); see https://www.openstreetmap.org/copyright.
+- **Natural Earth**: public domain, https://www.naturalearthdata.com/about/terms-of-use/.
+- **GeoNames**: Creative Commons Attribution 4.0, https://creativecommons.org/licenses/by/4.0/;
+  credit "GeoNames" (https://www.geonames.org/).
+- **Ministry of Unification, Republic of Korea**: the arrivals figures in defector-arrivals.csv,
+  from the sources named in its source_url column.
+
+{STORY_CONTENT_TERMS}
+"""
+
+
+# --- zip -----------------------------------------------------------------------------------------
+
+def deterministic_zip(files: Mapping[str, bytes]) -> bytes:
+    """A zip of the files (name -> bytes), sorted, with fixed dates and permissions: same input, same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so that the permissions below are read
+            info.external_attr = 0o100644 << 16  # regular file, rw-r--r--
+            archive.writestr(info, files[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return buffer.getvalue()
+
+
+# --- the stage -----------------------------------------------------------------------------------
+
+def download_files(layers: list[Layer], references: dict[str, dict], arrivals_csv: Path) -> dict[str, bytes]:
+    """Every file of the downloads section, path inside site/ -> bytes (see the module docstring)."""
+    files: dict[str, bytes] = {}
+    for layer in layers:
+        files[layer_path(layer.id, "geojson")] = layer_geojson(layer)
+        files[layer_path(layer.id, "csv")] = layer_csv(layer)
+    files[ARRIVALS_PATH] = arrivals_csv_bytes(arrivals_csv)
+    files[REFERENCES_JSON_PATH] = references_json(references)
+    files[REFERENCES_BIB_PATH] = references_bibtex(references)
+    in_zip = {f"{ZIP_FOLDER}/{path[len(ROOT) + 1:]}": data for path, data in files.items()}
+    in_zip[f"{ZIP_FOLDER}/DATA-DICTIONARY.md"] = data_dictionary(layers).encode("utf-8")
+    in_zip[f"{ZIP_FOLDER}/LICENSE.md"] = licence_note(layers).encode("utf-8")
+    files[ZIP_PATH] = deterministic_zip(in_zip)
+    return dict(sorted(files.items()))
+
+
+#: How the downloads section names each layer; other layers are named by their kind or title.
+LAYER_LABELS = {
+    "basemap/countries": "Country outlines (basemap)",
+    "basemap/water": "Lakes and reservoirs (basemap)",
+    "borders": "National borders",
+    "cities": "Cities",
+    "crossings": "Bridges and border crossings",
+    "dmz": "Korean Demilitarized Zone",
+    "fences": "Fences and camera lines (schematic)",
+    "rivers": "Border rivers",
+    "sites": "Detention and deportation sites (approximate)",
+}
+
+
+def layer_label(layer: Layer) -> str:
+    if layer.id in LAYER_LABELS:
+        return LAYER_LABELS[layer.id]
+    if layer.group == "routes":
+        return f"Escape route: {layer.title}"
+    kinds = {f["kind"] for f in layer.features}
+    return KIND_LABELS[kinds.pop()] if len(kinds) == 1 else layer.title
+
+
+def download_index(layers: list[Layer], files: Mapping[str, bytes]) -> list[dict]:
+    """What the downloads section lists, in order: the zip, each layer (GeoJSON, CSV), the arrivals
+    table and the bibliography. Each: label, path (inside site/), format, size (bytes), features
+    (a count, or None for files that are not layers). `files` is what `download_files` returned."""
+    def entry(label: str, path: str, fmt: str, features: int | None = None) -> dict:
+        return {"label": label, "path": path, "format": fmt, "size": len(files[path]), "features": features}
+
+    total = sum(len(layer.features) for layer in layers)
+    index = [entry("All layers, with the data dictionary and licences", ZIP_PATH, "ZIP", total)]
+    for layer in layers:
+        label = layer_label(layer)
+        index.append(entry(label, layer_path(layer.id, "geojson"), "GeoJSON", len(layer.features)))
+        index.append(entry(label, layer_path(layer.id, "csv"), "CSV", len(layer.features)))
+    index.append(entry("Defector arrivals in South Korea by year (Ministry of Unification)", ARRIVALS_PATH, "CSV"))
+    index.append(entry("Bibliography (CSL-JSON, for Zotero and Pandoc)", REFERENCES_JSON_PATH, "CSL-JSON"))
+    index.append(entry("Bibliography (BibTeX)", REFERENCES_BIB_PATH, "BibTeX"))
+    return index

@@ -1,0 +1,544 @@
+"""Static PNG maps of the chapters and steps, for printing and for link previews (Open Graph).
+
+Drawn with matplotlib (the Agg canvas, no pyplot: headless, no global state) from the same
+layers and the same style table (storymap.styles) as the interactive Leaflet map, in Web Mercator
+(EPSG:3857) so that they look like it: the basemap, then the scene's layers, faded where the step
+does not talk about them, highlighted features thicker and with a soft shadow, city names with a
+white halo, a legend, a scale bar, the credits the data's licences require and a title strip.
+
+Every image is deterministic: fixed size, dpi and font (DejaVu Sans, which ships with
+matplotlib), no timestamp or software version in the PNG, so two builds give the same bytes.
+Geometries are projected once per layer, then clipped to the view and simplified to its pixel
+size before drawing, which keeps one image well under half a second.
+"""
+from __future__ import annotations
+
+import functools
+import io
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import matplotlib
+import numpy as np
+import shapely
+from matplotlib import patheffects
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.path import Path as MplPath
+from shapely.geometry import box
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import polylabel
+
+from .downloads import attribution_text, feature_data_sources
+from .layers import Layer
+from .scenes import BASEMAP_GROUP, ChapterScene
+from .styles import (AREA_KINDS, FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KIND_LABELS, KIND_STYLES, LABEL,
+                     LINE_KINDS, POINT_KINDS, SEA)
+
+#: Open Graph preview size (and the default size of every static map), in pixels.
+WIDTH_PX = 1200
+HEIGHT_PX = 630
+#: Pixels per inch of the rendering: 1 px of a Leaflet style is 1 px of the PNG.
+DPI = 100
+#: Height of the title strip above the map, in pixels.
+TITLE_STRIP_PX = 52
+FONT = "DejaVu Sans"
+SITE_NAME = "BETWEEN BORDERS"
+
+#: Web Mercator: the sphere's radius, and the longest side of the world in metres.
+EARTH_RADIUS_M = 6378137.0
+TILE_PX = 256
+MAX_LAT = 85.0511287798
+
+PAPER = "#fbfaf7"
+INK = "#1f1e1b"
+MUTED = "#6b675e"
+RULE = "#ddd8cc"
+HALO = "#ffffff"
+
+#: Holes in areas narrower than this (mean width, pixels) are not drawn.
+MIN_HOLE_PX = 1.5
+#: Drawing order of the kinds: areas, then lines, then points.
+KIND_ORDER = ("region", "border", "river", "fence", "route", "site", "crossing", "city")
+
+_PT = 72.0 / DPI  # points per pixel
+
+
+def px(value: float) -> float:
+    """Pixels (as Leaflet styles give them) in points (as matplotlib wants them)."""
+    return value * _PT
+
+
+# --- Web Mercator --------------------------------------------------------------------------------
+
+def mercator(lon: float, lat: float) -> tuple[float, float]:
+    """EPSG:4326 longitude/latitude -> EPSG:3857 metres."""
+    lat = max(-MAX_LAT, min(MAX_LAT, lat))
+    return (EARTH_RADIUS_M * math.radians(lon),
+            EARTH_RADIUS_M * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def inverse_mercator(x: float, y: float) -> tuple[float, float]:
+    """EPSG:3857 metres -> EPSG:4326 longitude/latitude."""
+    return math.degrees(x / EARTH_RADIUS_M), math.degrees(2 * math.atan(math.exp(y / EARTH_RADIUS_M)) - math.pi / 2)
+
+
+def metres_per_pixel(zoom: float) -> float:
+    """Web Mercator metres per pixel at a zoom level (a 256-px tile spans 360/2**zoom degrees)."""
+    return 2 * math.pi * EARTH_RADIUS_M / (TILE_PX * 2 ** zoom)
+
+
+def view_extent(view: dict, width_px: int, height_px: int) -> tuple[float, float, float, float]:
+    """(xmin, ymin, xmax, ymax) in EPSG:3857 that a map of this size shows for a step's view.
+
+    Bounds are fitted like Leaflet's fitBounds: the whole box is shown, centred, and the shorter
+    side grows to the image's aspect ratio. A centre and zoom give the extent of that zoom level.
+    """
+    if "bounds" in view:
+        (south, west), (north, east) = view["bounds"]
+        x0, y0 = mercator(west, south)
+        x1, y1 = mercator(east, north)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        scale = max((x1 - x0) / width_px, (y1 - y0) / height_px)
+    else:
+        lat, lon = view["center"]
+        cx, cy = mercator(lon, lat)
+        scale = metres_per_pixel(view["zoom"])
+    half_w, half_h = width_px * scale / 2, height_px * scale / 2
+    return cx - half_w, cy - half_h, cx + half_w, cy + half_h
+
+
+def lonlat_extent(view: dict, width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX - TITLE_STRIP_PX
+                  ) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees of what the static map of a view shows."""
+    x0, y0, x1, y1 = view_extent(view, width_px, height_px)
+    west, south = inverse_mercator(x0, y0)
+    east, north = inverse_mercator(x1, y1)
+    return west, south, east, north
+
+
+# --- layers, projected once ----------------------------------------------------------------------
+
+_PROJECTED: dict[int, tuple[Layer, np.ndarray]] = {}
+
+
+def _projected(layer: Layer) -> np.ndarray:
+    """The layer's geometries in EPSG:3857 (an array of shapely geometries), cached per layer object."""
+    cached = _PROJECTED.get(id(layer))
+    if cached is not None and cached[0] is layer:
+        return cached[1]
+    series = gpd.GeoSeries([f["geometry"] for f in layer.features], crs="EPSG:4326").to_crs("EPSG:3857")
+    geometries = shapely.orient_polygons(np.asarray(series.values, dtype=object))  # exteriors CCW, holes CW
+    if len(_PROJECTED) > 256:
+        _PROJECTED.clear()
+    _PROJECTED[id(layer)] = (layer, geometries)
+    return geometries
+
+
+@dataclass
+class _Drawn:
+    """A feature prepared for drawing: clipped to the view and simplified to its pixel size."""
+
+    layer: Layer
+    feature: dict
+    geometry: BaseGeometry
+    style: dict
+    faded: bool
+    highlighted: bool
+
+
+def _prepare(scene_layers: list[Layer], extent, scale: float, layers_forward, highlight,
+             route_colours: dict[str, str]) -> list[_Drawn]:
+    xmin, ymin, xmax, ymax = extent
+    margin = 40 * scale
+    window = (xmin - margin, ymin - margin, xmax + margin, ymax + margin)
+    drawn = []
+    for layer in scene_layers:
+        geometries = _projected(layer)
+        inside = shapely.intersects(geometries, box(*window))
+        if not inside.any():
+            continue
+        clipped = shapely.clip_by_rect(geometries, *window)
+        simple = shapely.simplify(clipped, scale * 0.5, preserve_topology=True)
+        basemap = layer.group == BASEMAP_GROUP
+        for feature, geometry, hit in zip(layer.features, simple, inside):
+            if not hit or geometry is None or geometry.is_empty:
+                continue
+            style = dict(KIND_STYLES[feature["kind"]])
+            if feature["kind"] == "route" and layer.id in route_colours:
+                style["color"] = route_colours[layer.id]
+            drawn.append(_Drawn(layer, feature, geometry, style,
+                                faded=not basemap and layer.id not in layers_forward,
+                                highlighted=feature["id"] in highlight))
+    return drawn
+
+
+# --- drawing -------------------------------------------------------------------------------------
+
+def _visible_ring(ring, min_width: float) -> bool:
+    """Whether a hole is wide enough to see (mean width 2·area/perimeter, in map units)."""
+    area = shapely.area(shapely.Polygon(ring))
+    return ring.length > 0 and 2 * area / ring.length >= min_width
+
+
+def _polygon_path(geometry: BaseGeometry, min_hole_width: float = 0.0) -> MplPath:
+    """A compound path of the polygons; holes thinner than min_hole_width are left out (slivers
+    where two sources of an outline meet would otherwise be drawn as stray strokes)."""
+    parts = []
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        if polygon.geom_type != "Polygon" or polygon.is_empty:
+            continue
+        holes = [ring for ring in polygon.interiors if _visible_ring(ring, min_hole_width)]
+        for ring in (polygon.exterior, *holes):
+            coords = np.asarray(ring.coords)[:, :2]
+            codes = np.full(len(coords), MplPath.LINETO, dtype=np.uint8)
+            codes[0], codes[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
+            parts.append(MplPath(coords, codes))
+    return MplPath.make_compound_path(*parts) if parts else MplPath(np.zeros((0, 2)))
+
+
+def _line_parts(geometry: BaseGeometry) -> list[np.ndarray]:
+    if geometry.geom_type == "LineString":
+        return [np.asarray(geometry.coords)[:, :2]]
+    if hasattr(geometry, "geoms"):
+        return [part for g in geometry.geoms for part in _line_parts(g)]
+    return []
+
+
+def _dashes(style: dict):
+    if "dashArray" not in style:
+        return "solid"
+    return (0, tuple(px(float(v)) for v in style["dashArray"].split()))
+
+
+def _shadow(width_pt: float) -> list:
+    """A soft dark halo under highlighted features, like the page's CSS drop-shadow."""
+    return [patheffects.Stroke(linewidth=width_pt + px(3), foreground=(0, 0, 0, 0.12)),
+            patheffects.Stroke(linewidth=width_pt + px(1.5), foreground=(0, 0, 0, 0.15)),
+            patheffects.Normal()]
+
+
+def _draw_areas(ax, items: list[_Drawn], zorder: float, min_hole_width: float) -> None:
+    for item in items:
+        style, dim = item.style, FADED_OPACITY if item.faded else 1.0
+        weight = style.get("weight", 0) * (HIGHLIGHT_WEIGHT_FACTOR if item.highlighted else 1)
+        collection = PathCollection(
+            [_polygon_path(item.geometry, min_hole_width)],
+            facecolors=[matplotlib.colors.to_rgba(style.get("fillColor", style["color"]),
+                                                  style.get("fillOpacity", 0.2) * dim)],
+            edgecolors=[matplotlib.colors.to_rgba(style["color"], style.get("opacity", 1.0) * dim)],
+            linewidths=[px(weight)], linestyles=[_dashes(style)], zorder=zorder)
+        collection.set_joinstyle("round")
+        ax.add_collection(collection, autolim=False)
+
+
+def _draw_lines(ax, items: list[_Drawn], zorder: float) -> None:
+    for item in items:
+        style, dim = item.style, FADED_OPACITY if item.faded else 1.0
+        weight = px(style["weight"] * (HIGHLIGHT_WEIGHT_FACTOR if item.highlighted else 1))
+        collection = LineCollection(
+            _line_parts(item.geometry), colors=[matplotlib.colors.to_rgba(style["color"], style.get("opacity", 1.0) * dim)],
+            linewidths=[weight], linestyles=[_dashes(style)], zorder=zorder)
+        collection.set_capstyle("round")
+        collection.set_joinstyle("round")
+        if item.highlighted:
+            collection.set_path_effects(_shadow(weight))
+        ax.add_collection(collection, autolim=False)
+
+
+def _draw_points(ax, items: list[_Drawn], zorder: float) -> None:
+    for item in items:
+        style, dim = item.style, FADED_OPACITY if item.faded else 1.0
+        weight = style.get("weight", 1) * (HIGHLIGHT_WEIGHT_FACTOR if item.highlighted else 1)
+        point = item.geometry
+        artist = ax.scatter(
+            [point.x], [point.y], s=px(2 * style["radius"]) ** 2, marker="o",
+            facecolors=[matplotlib.colors.to_rgba(style["fillColor"], style.get("fillOpacity", 1) * dim)],
+            edgecolors=[matplotlib.colors.to_rgba(style["color"], style.get("opacity", 1) * dim)],
+            linewidths=px(weight), zorder=zorder)
+        if item.highlighted:
+            artist.set_path_effects([patheffects.withStroke(linewidth=px(weight + 3), foreground=(0, 0, 0, 0.25)),
+                                     patheffects.Normal()])
+
+
+# --- labels --------------------------------------------------------------------------------------
+
+class _Placer:
+    """Greedy label placement: each label takes the first of its candidate spots that is free."""
+
+    def __init__(self, ax, renderer, frame):
+        self.ax, self.renderer, self.frame = ax, renderer, frame
+        self.taken: list = []
+
+    def block(self, bbox) -> None:
+        self.taken.append(bbox)
+
+    def place(self, candidates, text: str, *, force: bool, **kwargs):
+        """Try each (x, y, ha, va, dx_px, dy_px); keep the first that is free and inside the frame."""
+        first = None
+        for x, y, ha, va, dx, dy in candidates:
+            artist = self.ax.annotate(text, (x, y), xytext=(px(dx), px(dy)), textcoords="offset points",
+                                      ha=ha, va=va, annotation_clip=False, **kwargs)
+            bbox = artist.get_window_extent(self.renderer).expanded(1.04, 1.15)
+            fits = (self.frame.contains(bbox.x0, bbox.y0) and self.frame.contains(bbox.x1, bbox.y1)
+                    and not any(bbox.overlaps(other) for other in self.taken))
+            if fits:
+                if first is not None:
+                    first.remove()
+                self.taken.append(bbox)
+                return artist
+            if force and first is None:
+                first = artist
+                continue
+            artist.remove()
+        if first is not None:
+            self.taken.append(first.get_window_extent(self.renderer))
+        return first
+
+
+def _halo(width: float = 3.0) -> list:
+    return [patheffects.withStroke(linewidth=px(width), foreground=HALO)]
+
+
+def _point_labels(placer: _Placer, points: list[_Drawn]) -> None:
+    """City names beside their points (as the map's permanent tooltips), and the names of the
+    highlighted sites and crossings, which the interactive map shows on hover."""
+    def rank(item: _Drawn):
+        return (not item.highlighted, item.faded, item.feature["kind"] != "city", item.feature["name"])
+
+    for item in sorted(points, key=rank):
+        kind = item.feature["kind"]
+        if kind != "city" and not item.highlighted:
+            continue
+        radius = item.style["radius"] + 3
+        x, y = item.geometry.x, item.geometry.y
+        candidates = [(x, y, "left", "center", radius, 0), (x, y, "right", "center", -radius, 0),
+                      (x, y, "center", "bottom", 0, radius - 1), (x, y, "center", "top", 0, -radius + 1),
+                      (x, y, "left", "bottom", radius - 2, radius - 3), (x, y, "left", "top", radius - 2, -radius + 3),
+                      (x, y, "right", "bottom", -radius + 2, radius - 3), (x, y, "right", "top", -radius + 2, -radius + 3)]
+        placer.place(candidates, item.feature["name"], force=not item.faded,
+                     fontsize=px(14 if item.highlighted else 13), fontweight="bold", color=INK,
+                     alpha=0.4 if item.faded else 1.0, path_effects=_halo(3.5), zorder=30)
+
+
+def _line_labels(placer: _Placer, lines: list[_Drawn], view_box) -> None:
+    """The names of highlighted rivers, in italics beside the middle of their longest visible stretch."""
+    for item in lines:
+        if not (item.highlighted and item.feature["kind"] == "river"):
+            continue
+        visible = item.geometry.intersection(view_box)
+        parts = [g for g in getattr(visible, "geoms", [visible]) if g.geom_type == "LineString" and not g.is_empty]
+        if not parts:
+            continue
+        longest = max(parts, key=lambda g: g.length)
+        candidates = []
+        for fraction in (0.5, 0.35, 0.65, 0.2, 0.8):
+            point = longest.interpolate(fraction, normalized=True)
+            candidates += [(point.x, point.y, "left", "bottom", 6, 6), (point.x, point.y, "right", "top", -6, -6)]
+        placer.place(candidates, item.feature["name"], force=False, fontsize=px(15), fontstyle="italic",
+                     fontweight="bold", color=item.style["color"], path_effects=_halo(4), zorder=29)
+
+
+def _country_labels(placer: _Placer, countries: list[_Drawn], view_box, scale: float) -> None:
+    """Country names (upper case, spaced, as on the interactive map) inside the visible part of each."""
+    inner = view_box.buffer(-24 * scale)
+    candidates = []
+    for item in countries:
+        visible = item.geometry.intersection(inner)
+        if visible.is_empty or visible.area < 0.015 * view_box.area:
+            continue
+        largest = max(getattr(visible, "geoms", [visible]), key=lambda g: g.area)
+        if largest.geom_type != "Polygon":
+            continue
+        anchor = polylabel(largest, tolerance=scale * 4)
+        room = largest.exterior.distance(anchor) / scale  # pixels to the nearest edge
+        candidates.append((largest.area, item, anchor, room))
+    for _area, item, anchor, room in sorted(candidates, key=lambda c: -c[0]):
+        if room < 9:
+            continue
+        text = "\u2009".join(item.feature["name"].upper())
+        placer.place([(anchor.x, anchor.y, "center", "center", 0, 0)], text, force=False,
+                     fontsize=px(12), fontweight="bold", color=MUTED, path_effects=_halo(2.5), zorder=20)
+
+
+# --- furniture: legend, scale bar, credits, title ------------------------------------------------
+
+def _legend(ax, drawn: list[_Drawn]):
+    """A key to what the step brings forward, in the lower left (above the scale bar); or None."""
+    handles, labels, seen = [], [], set()
+    ordered = sorted((d for d in drawn if not d.faded and d.layer.group != BASEMAP_GROUP),
+                     key=lambda d: (KIND_ORDER.index(d.feature["kind"]) if d.feature["kind"] in KIND_ORDER else 99,
+                                    d.layer.id))
+    for item in ordered:
+        kind, style = item.feature["kind"], item.style
+        key = (kind, item.layer.id) if kind == "route" else kind
+        if key in seen or kind not in KIND_LABELS:
+            continue
+        seen.add(key)
+        label = item.feature["name"] if kind == "route" else KIND_LABELS[kind]
+        if kind in POINT_KINDS:
+            handle = Line2D([], [], linestyle="none", marker="o", markersize=px(2 * style["radius"]),
+                            markerfacecolor=style["fillColor"], markeredgecolor=style["color"],
+                            markeredgewidth=px(style.get("weight", 1)))
+        elif kind in LINE_KINDS:
+            handle = Line2D([], [], color=style["color"], linewidth=px(style["weight"]), solid_capstyle="round",
+                            dash_capstyle="round", linestyle=_dashes(style))
+        else:
+            handle = Patch(facecolor=matplotlib.colors.to_rgba(style["fillColor"], style.get("fillOpacity", 1)),
+                           edgecolor=style["color"], linewidth=px(style["weight"]), linestyle=_dashes(style))
+        handles.append(handle)
+        labels.append(label)
+    if not handles:
+        return None
+    legend = ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(8 / ax.bbox.width, 40 / ax.bbox.height),
+                       borderaxespad=0, fontsize=px(12.5), frameon=True, framealpha=0.93, facecolor="#ffffff",
+                       edgecolor=RULE, borderpad=0.6, handlelength=2.2, handleheight=0.9, labelspacing=0.45,
+                       labelcolor=LABEL, fancybox=False)
+    legend.get_frame().set_linewidth(px(1))
+    legend.set_zorder(40)
+    return legend
+
+
+def _nice_distance(max_m: float) -> float:
+    magnitude = 10 ** math.floor(math.log10(max_m))
+    for step in (5, 2, 1):
+        if step * magnitude <= max_m:
+            return step * magnitude
+    return magnitude
+
+
+def _scale_bar(ax, extent, scale: float):
+    """A Leaflet-like metric scale bar in the lower left, true at the map's centre latitude."""
+    xmin, ymin, xmax, ymax = extent
+    _, lat = inverse_mercator((xmin + xmax) / 2, (ymin + ymax) / 2)
+    ground_per_px = scale * math.cos(math.radians(lat))
+    distance = _nice_distance(140 * ground_per_px)
+    length = distance / ground_per_px
+    w, h = ax.bbox.width, ax.bbox.height
+    x0, y0 = 14 / w, 12 / h
+    background = Rectangle((6 / w, 6 / h), (length + 16) / w, 26 / h, transform=ax.transAxes,
+                           facecolor=(1, 1, 1, 0.88), edgecolor="none", zorder=40)
+    ax.add_patch(background)
+    ax.plot([x0, x0, x0 + length / w, x0 + length / w], [y0 + 8 / h, y0, y0, y0 + 8 / h], transform=ax.transAxes,
+            color=INK, linewidth=px(2), solid_joinstyle="miter", solid_capstyle="butt", zorder=41)
+    label = f"{distance / 1000:g} km" if distance >= 1000 else f"{distance:g} m"
+    ax.text(x0 + 5 / w, y0 + 3 / h, label, transform=ax.transAxes, fontsize=px(12), color=INK,
+            ha="left", va="bottom", zorder=42)
+    return background
+
+
+def _credits(ax, text: str):
+    """The credits the licences require, in the lower right; or None when nothing needs one."""
+    if not text:
+        return None
+    return ax.text(1 - 6 / ax.bbox.width, 6 / ax.bbox.height, text.replace("; ", " · "), transform=ax.transAxes,
+                   ha="right", va="bottom", fontsize=px(11.5), color=LABEL, zorder=42,
+                   bbox={"boxstyle": "square,pad=0.35", "facecolor": (1, 1, 1, 0.88), "edgecolor": "none"})
+
+
+def _title_strip(fig: Figure, title: str, width_px: int, height_px: int) -> None:
+    strip = TITLE_STRIP_PX / height_px
+    ax = fig.add_axes((0, 1 - strip, 1, strip))
+    ax.set_axis_off()
+    ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor=PAPER, edgecolor="none"))
+    ax.plot([0, 1], [0, 0], transform=ax.transAxes, color=RULE, linewidth=px(2), clip_on=False)
+    ax.text(18 / width_px, 0.5, SITE_NAME, transform=ax.transAxes, ha="left", va="center", fontsize=px(13),
+            fontweight="bold", color=MUTED)
+    ax.text(190 / width_px, 0.5, title, transform=ax.transAxes, ha="left", va="center", fontsize=px(24),
+            fontweight="bold", color=INK)
+    ax.plot([174 / width_px] * 2, [0.28, 0.72], transform=ax.transAxes, color=RULE, linewidth=px(2))
+
+
+# --- the public functions ------------------------------------------------------------------------
+
+def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: tuple[str, ...],
+                      highlight: tuple[str, ...], route_colours: dict[str, str], title: str,
+                      width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX) -> bytes:
+    """One static map as PNG bytes: the scene's layers at a step's view (see the module docstring).
+
+    `layers_forward` are the step's layers (others are drawn faded, the basemap never);
+    `highlight` feature ids drawn thicker; `route_colours` layer id -> colour (scenes.route_colours).
+    """
+    map_height = height_px - TITLE_STRIP_PX
+    extent = view_extent(view, width_px, map_height)
+    xmin, ymin, xmax, ymax = extent
+    scale = (xmax - xmin) / width_px  # metres per pixel
+    drawn = _prepare(scene_layers, extent, scale, set(layers_forward), set(highlight), route_colours)
+
+    with matplotlib.rc_context({"font.family": FONT, "font.size": px(12), "lines.scale_dashes": False,
+                                "path.simplify": True, "text.antialiased": True, "svg.hashsalt": "between-borders"}):
+        fig = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI, facecolor=PAPER)
+        canvas = FigureCanvasAgg(fig)
+        ax = fig.add_axes((0, 0, 1, map_height / height_px))
+        ax.set_axis_off()
+        ax.set_facecolor(SEA)
+        ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor=SEA, edgecolor="none", zorder=0))
+        ax.set_xlim(xmin, xmax)
+        ax.set_ylim(ymin, ymax)
+
+        by_kind: dict[str, list[_Drawn]] = {}
+        for item in drawn:
+            by_kind.setdefault(item.feature["kind"], []).append(item)
+        min_hole = MIN_HOLE_PX * scale
+        _draw_areas(ax, by_kind.get("country", []), zorder=1, min_hole_width=min_hole)
+        _draw_areas(ax, by_kind.get("water", []), zorder=2, min_hole_width=min_hole)
+        # Within each class: faded first, then the step's layers, then the highlighted features.
+        layer_rank = {"faded": 0, "forward": 1, "highlighted": 2}
+        for class_index, (kinds, draw) in enumerate(((("region",), functools.partial(_draw_areas, min_hole_width=min_hole)),
+                                                     (("border", "river", "fence", "route"), _draw_lines),
+                                                     (("site", "crossing", "city"), _draw_points))):
+            items = [item for kind in kinds for item in by_kind.get(kind, [])]
+            for state in layer_rank:
+                chosen = [i for i in items if ("highlighted" if i.highlighted else "faded" if i.faded else "forward") == state]
+                chosen.sort(key=lambda i: kinds.index(i.feature["kind"]))
+                draw(ax, chosen, zorder=3 + class_index * 3 + layer_rank[state])
+
+        view_box = box(*extent)
+        shown = [item for item in drawn if item.geometry.intersects(view_box)]
+        sources = set().union(*(feature_data_sources(item.layer, item.feature) for item in shown))
+        furniture = [_legend(ax, drawn), _scale_bar(ax, extent, scale), _credits(ax, attribution_text(sources))]
+        renderer = canvas.get_renderer()
+        placer = _Placer(ax, renderer, ax.bbox)
+        for artist in furniture:  # labels keep off the legend, the scale bar and the credits
+            if artist is not None:
+                placer.block(artist.get_window_extent(renderer).expanded(1.0, 1.0).padded(4))
+        points = [item for kind in POINT_KINDS for item in by_kind.get(kind, [])
+                  if view_box.contains(item.geometry)]
+        for item in points:  # labels keep off the point symbols
+            x, y = ax.transData.transform((item.geometry.x, item.geometry.y))
+            r = item.style["radius"] + 1
+            placer.block(matplotlib.transforms.Bbox.from_extents(x - r, y - r, x + r, y + r))
+        _point_labels(placer, points)
+        _line_labels(placer, [i for kind in LINE_KINDS for i in by_kind.get(kind, [])], view_box)
+        _country_labels(placer, by_kind.get("country", []), view_box, scale)
+
+        _title_strip(fig, title, width_px, height_px)
+
+        buffer = io.BytesIO()
+        canvas.print_png(buffer, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _scene_image(scene: ChapterScene, step, title: str) -> bytes:
+    return render_static_map(list(scene.layers), step.view, layers_forward=step.layers, highlight=step.highlight,
+                             route_colours=scene.route_colours, title=title)
+
+
+def static_map_files(scenes: dict[str, ChapterScene]) -> dict[str, bytes]:
+    """<slug>/map.png (the chapter's first step) and <slug>/steps/<step-id>.png for every step
+    whose view differs from the first step's; path inside site/ -> PNG bytes."""
+    files: dict[str, bytes] = {}
+    for slug, scene in sorted(scenes.items()):
+        if not scene.steps:
+            continue
+        first = scene.steps[0]
+        title = scene.chapter.title
+        files[f"{slug}/map.png"] = _scene_image(scene, first, title)
+        for step in scene.steps[1:]:
+            if step.view != first.view:
+                files[f"{slug}/steps/{step.id}.png"] = _scene_image(scene, step, title)
+    return files

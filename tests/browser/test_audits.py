@@ -1,0 +1,427 @@
+"""Audits of every built page: accessibility (axe-core and keyboard), privacy (CSP, no outside
+requests, no referrer) and the phone layout.
+
+The pages are read from the built site, not listed here, so a new page is audited without
+touching this file. Each test visits every page and reports every failure at once.
+"""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+CSP_DIRECTIVES_SELF_ONLY = ("script-src", "style-src", "img-src", "connect-src")
+#: Lighthouse fails a page whose viewport caps zoom below 5x; axe fails it below 2x.
+MIN_MAXIMUM_SCALE = 5.0
+
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+    window.__cspViolations.push({directive: e.violatedDirective, blocked: e.blockedURI,
+                                 source: e.sourceFile, line: e.lineNumber, sample: e.sample});
+});
+"""
+
+
+# ---- the pages -------------------------------------------------------------------------------
+
+
+def site_pages(built_site: Path) -> list[str]:
+    """URL paths (relative to base_url) of every HTML page in the built site."""
+    paths = []
+    for html in sorted(built_site.rglob("*.html")):
+        relative = html.relative_to(built_site).as_posix()
+        paths.append(relative[: -len("index.html")] if relative.endswith("index.html") else relative)
+    return paths
+
+
+def chapter_pages(built_site: Path) -> list[str]:
+    """Pages with a map and scroll steps."""
+    return [p for p in site_pages(built_site)
+            if 'class="step"' in (built_site / (p or ".") / "index.html").read_text(encoding="utf-8")]
+
+
+def steps_of(page) -> list[str]:
+    return page.locator(".step").evaluate_all("nodes => nodes.map(n => n.id)")
+
+
+def open_page(page, url: str) -> None:
+    response = page.goto(url)
+    assert response is not None and response.ok, f"{url}: HTTP {response.status if response else 'no response'}"
+    page.wait_for_load_state("networkidle")
+
+
+def wait_for_story(page) -> None:
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+
+
+def report(failures: list[str]) -> str:
+    return f"{len(failures)} failure(s):\n" + "\n".join(failures)
+
+
+# ---- HTML head (no browser needed) -----------------------------------------------------------
+
+
+class _Head(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.metas: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "meta":
+            self.metas.append({k.lower(): (v or "") for k, v in attrs})
+
+
+def metas(path: Path) -> list[dict[str, str]]:
+    parser = _Head()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser.metas
+
+
+def html_files(built_site: Path) -> list[Path]:
+    return sorted(built_site.rglob("*.html"))
+
+
+def parse_csp(policy: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in policy.split(";"):
+        tokens = part.split()
+        if tokens:
+            directives.setdefault(tokens[0].lower(), tokens[1:])
+    return directives
+
+
+def test_every_page_has_a_strict_content_security_policy(built_site):
+    failures = []
+    for html in html_files(built_site):
+        name = html.relative_to(built_site).as_posix()
+        policies = [m["content"] for m in metas(html) if m.get("http-equiv", "").lower() == "content-security-policy"]
+        if len(policies) != 1:
+            failures.append(f"{name}: {len(policies)} Content-Security-Policy meta tags (want exactly 1)")
+            continue
+        csp = parse_csp(policies[0])
+        if "default-src" not in csp:
+            failures.append(f"{name}: no default-src (anything not listed would be allowed from anywhere)")
+        for directive in CSP_DIRECTIVES_SELF_ONLY:
+            sources = csp.get(directive, csp.get("default-src"))
+            if sources is None:
+                failures.append(f"{name}: {directive} is not restricted")
+            elif [s.lower() for s in sources] not in (["'self'"], ["'none'"]):
+                failures.append(f"{name}: {directive} {' '.join(sources)} (want only 'self')")
+        for directive, sources in csp.items():
+            loose = [s for s in sources if s.lower() in ("'unsafe-inline'", "'unsafe-eval'", "*", "data:", "blob:",
+                                                         "http:", "https:")
+                     or "://" in s or s.startswith("*.")]
+            if loose:
+                failures.append(f"{name}: {directive} allows {' '.join(loose)}")
+    assert not failures, report(failures)
+
+
+def test_viewport_allows_pinch_zoom(built_site):
+    failures = []
+    for html in html_files(built_site):
+        name = html.relative_to(built_site).as_posix()
+        viewports = [m["content"] for m in metas(html) if m.get("name", "").lower() == "viewport"]
+        if len(viewports) != 1:
+            failures.append(f"{name}: {len(viewports)} viewport meta tags (want exactly 1)")
+            continue
+        settings = {k.strip().lower(): v.strip().lower()
+                    for k, _, v in (item.partition("=") for item in re.split(r"[,;]", viewports[0])) if k.strip()}
+        if settings.get("user-scalable") in ("no", "0"):
+            failures.append(f"{name}: user-scalable={settings['user-scalable']} blocks pinch-zoom")
+        if "maximum-scale" in settings:
+            try:
+                scale = float(settings["maximum-scale"])
+            except ValueError:
+                scale = 0.0
+            if scale < MIN_MAXIMUM_SCALE:
+                failures.append(f"{name}: maximum-scale={settings['maximum-scale']} limits zoom "
+                                f"(want none, or at least {MIN_MAXIMUM_SCALE:g})")
+    assert not failures, report(failures)
+
+
+# ---- axe-core --------------------------------------------------------------------------------
+
+
+def describe_violations(path: str, violations: list[dict]) -> list[str]:
+    lines = []
+    for v in violations:
+        lines.append(f"{path or 'index'}: [{v['id']}] ({v.get('impact')}) {v['help']} ({len(v['nodes'])} element(s))")
+        for node in v["nodes"][:5]:
+            summary = " ".join((node.get("failureSummary") or "").split())
+            lines.append(f"    {' '.join(map(str, node['target']))}: {summary[:300]}")
+            lines.append(f"      html: {node.get('html', '')[:200]}")
+    return lines
+
+
+def test_axe_finds_no_violations_on_any_page(page, built_site, base_url):
+    axe = Axe()
+    failures = []
+    pages = site_pages(built_site)
+    for path in pages:
+        open_page(page, base_url + path)
+        if page.locator(".step").count():
+            wait_for_story(page)
+        results = axe.run(page)
+        failures += describe_violations(path, results.response["violations"])
+    assert len(pages) >= 3
+    assert not failures, report(failures)
+
+
+def test_axe_finds_no_violations_with_a_popup_open(page, built_site, base_url):
+    """Popups are built by story.js on click; audit one on each chapter page."""
+    axe = Axe()
+    failures = []
+    for path in chapter_pages(built_site):
+        open_page(page, base_url + path)
+        wait_for_story(page)
+        opened = page.evaluate("""() => {
+            const layer = Object.values(window.storyKit.features).find(l => l.getPopup && l.getPopup());
+            if (!layer) return false;
+            const at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+            layer.openPopup(at);
+            return true;
+        }""")
+        if not opened:
+            continue
+        page.wait_for_selector(".leaflet-popup")
+        results = axe.run(page, context=".leaflet-popup")
+        failures += describe_violations(path + " (popup)", results.response["violations"])
+    assert not failures, report(failures)
+
+
+# ---- privacy ---------------------------------------------------------------------------------
+
+
+def walk_steps(page) -> None:
+    """Activate every step with the keyboard, so that whatever a step loads is loaded."""
+    for _ in steps_of(page):
+        page.keyboard.press("n")
+        page.wait_for_timeout(50)
+    page.wait_for_load_state("networkidle")
+
+
+def test_no_content_security_policy_violations(context, built_site, base_url):
+    failures = []
+    for path in site_pages(built_site):
+        page = context.new_page()
+        page.add_init_script(RECORD_CSP_VIOLATIONS)
+        console = []
+        page.on("console", lambda msg: console.append(msg.text) if "Content Security Policy" in msg.text else None)
+        open_page(page, base_url + path)
+        if page.locator(".step").count():
+            wait_for_story(page)
+            walk_steps(page)
+        for event in page.evaluate("window.__cspViolations || []"):
+            failures.append(f"{path or 'index'}: blocked by {event['directive']}: {event['blocked'] or event['sample']} "
+                            f"(from {event['source']}:{event['line']})")
+        failures += [f"{path or 'index'}: console: {text[:300]}" for text in console]
+        page.close()
+    assert not failures, report(failures)
+
+
+def test_no_request_leaves_the_origin(context, built_site, base_url):
+    origin = urlparse(base_url)
+    requests: list[tuple[str, str]] = []
+    current = {"path": ""}
+    context.on("request", lambda request: requests.append((current["path"], request.url)))
+    page = context.new_page()
+    for path in site_pages(built_site):
+        current["path"] = path or "index"
+        open_page(page, base_url + path)
+        if page.locator(".step").count():
+            wait_for_story(page)
+            walk_steps(page)
+    outside = [f"{path}: {url}" for path, url in requests
+               if not url.startswith(("data:", "blob:"))
+               and (urlparse(url).scheme, urlparse(url).netloc) != (origin.scheme, origin.netloc)]
+    assert requests, "no request was recorded"
+    assert not outside, report(outside)
+
+
+def test_outbound_links_send_no_referrer(page, built_site, base_url):
+    failures = []
+    for path in site_pages(built_site):
+        open_page(page, base_url + path)
+        found = page.evaluate("""() => {
+            const meta = document.querySelector('meta[name="referrer"]');
+            const policy = meta ? meta.content.trim().toLowerCase() : '';
+            const outbound = Array.from(document.querySelectorAll('a[href], area[href]'))
+                .filter(a => a.origin !== location.origin && /^https?:$/.test(a.protocol))
+                .map(a => ({href: a.href, rel: (a.rel || '').toLowerCase().split(/\\s+/),
+                            policy: (a.referrerPolicy || '').toLowerCase()}));
+            return {policy, outbound};
+        }""")
+        if found["policy"] == "no-referrer":
+            continue
+        for link in found["outbound"]:
+            if "noreferrer" not in link["rel"] and link["policy"] != "no-referrer":
+                failures.append(f"{path or 'index'}: {link['href']} has no rel=noreferrer and the page has no "
+                                f'<meta name="referrer" content="no-referrer"> (policy: {found["policy"] or "none"})')
+    assert not failures, report(failures)
+
+
+# ---- keyboard --------------------------------------------------------------------------------
+
+
+def test_skip_link_is_first_and_moves_focus_to_the_content(page, built_site, base_url):
+    failures = []
+    for path in site_pages(built_site):
+        name = path or "index"
+        open_page(page, base_url + path)
+        page.keyboard.press("Tab")
+        first = page.evaluate("""() => {
+            const a = document.activeElement;
+            return {tag: a.tagName, cls: a.className, href: a.getAttribute('href'), text: a.textContent.trim()};
+        }""")
+        if "skip-link" not in str(first["cls"]) or not (first["href"] or "").startswith("#"):
+            failures.append(f"{name}: first Tab focuses {first} instead of the skip link")
+            continue
+        target = first["href"][1:]
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(100)
+        in_target = page.evaluate("id => { const t = document.getElementById(id);"
+                                  " return !!t && t.contains(document.activeElement); }", target)
+        if not in_target:
+            # Browsers move only the sequential-focus starting point to a target that cannot take
+            # focus: then the next Tab must land inside it.
+            page.keyboard.press("Tab")
+            in_target = page.evaluate("id => { const t = document.getElementById(id);"
+                                      " return !!t && t.contains(document.activeElement); }", target)
+        if page.evaluate("id => !document.getElementById(id) || document.getElementById(id).tagName", target) != "MAIN":
+            failures.append(f"{name}: the skip link points to #{target}, which is not the <main> element")
+        if not in_target:
+            focused = page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
+            failures.append(f"{name}: after the skip link, focus is on {focused}, outside #{target}")
+    assert not failures, report(failures)
+
+
+def live_region_texts(page) -> list[str]:
+    return page.locator("[aria-live]:not([aria-live=off]), [role=status], [role=log], [role=alert]") \
+        .evaluate_all("nodes => nodes.map(n => n.textContent.trim())")
+
+
+def test_n_and_p_step_through_the_story_and_announce_the_map(page, built_site, base_url):
+    failures = []
+    for path in chapter_pages(built_site):
+        open_page(page, base_url + path)
+        wait_for_story(page)
+        steps = steps_of(page)
+        if len(steps) < 2:
+            continue
+        current = lambda: page.locator(".step[aria-current='step']").evaluate_all("ns => ns.map(n => n.id)")  # noqa: E731
+        if current() != [steps[0]]:
+            failures.append(f"{path}: on arrival the active step is {current()}, not {steps[0]}")
+            continue
+        before = live_region_texts(page)
+        if not before:
+            failures.append(f"{path}: no aria-live region")
+        page.keyboard.press("n")
+        try:
+            page.wait_for_function("id => document.getElementById(id).getAttribute('aria-current') === 'step'",
+                                   arg=steps[1], timeout=3000)
+        except Exception:
+            failures.append(f"{path}: 'n' did not make {steps[1]} the current step (current: {current()})")
+            continue
+        after = live_region_texts(page)
+        if before and after == before:
+            failures.append(f"{path}: the aria-live region still says {before!r} after the step changed")
+        if not any(after):
+            failures.append(f"{path}: the aria-live region is empty after the step changed")
+        page.keyboard.press("p")
+        try:
+            page.wait_for_function("id => document.getElementById(id).getAttribute('aria-current') === 'step'",
+                                   arg=steps[0], timeout=3000)
+        except Exception:
+            failures.append(f"{path}: 'p' did not go back to {steps[0]} (current: {current()})")
+            continue
+        if live_region_texts(page) != before:
+            failures.append(f"{path}: after 'p' the aria-live region does not describe the first step again")
+    assert not failures, report(failures)
+
+
+def test_map_and_zoom_buttons_have_accessible_names(page, built_site, base_url):
+    failures = []
+    for path in chapter_pages(built_site):
+        open_page(page, base_url + path)
+        wait_for_story(page)
+        container = page.evaluate("""() => {
+            const map = window.storyMap && window.storyMap.getContainer();
+            if (!map) return null;
+            const labelled = map.getAttribute('aria-labelledby');
+            const name = map.getAttribute('aria-label')
+                || (labelled && labelled.split(/\\s+/).map(id => (document.getElementById(id) || {}).textContent || '').join(' '));
+            return {name: (name || '').trim(), role: map.getAttribute('role'), html: map.outerHTML.slice(0, 160)};
+        }""")
+        if container is None:
+            failures.append(f"{path}: window.storyMap has no container")
+            continue
+        if not container["name"]:
+            failures.append(f"{path}: the map container has no aria-label (or aria-labelledby): {container['html']}")
+        for label in ("Zoom in", "Zoom out"):
+            if page.get_by_role("button", name=label, exact=True).count() != 1:
+                found = page.locator(".leaflet-control-zoom a").evaluate_all(
+                    "ns => ns.map(n => n.outerHTML.slice(0, 160))")
+                failures.append(f"{path}: no button with the accessible name {label!r}; zoom controls: {found}")
+    assert not failures, report(failures)
+
+
+# ---- phones ----------------------------------------------------------------------------------
+
+
+VISIBLE_SHARE = """(selector) => {
+    /* How much of the element the reader can see: the share of sample points inside its on-screen
+       box where the element itself (not something on top of it) is hit. */
+    const el = document.querySelector(selector);
+    if (!el) return {share: 0, height: 0};
+    const r = el.getBoundingClientRect();
+    const top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
+    const left = Math.max(r.left, 0), right = Math.min(r.right, innerWidth);
+    if (bottom <= top || right <= left) return {share: 0, height: 0, rect: [r.top, r.bottom]};
+    let hits = 0, total = 0;
+    for (let i = 1; i < 10; i++) for (let j = 1; j < 10; j++) {
+        const x = left + (right - left) * i / 10, y = top + (bottom - top) * j / 10;
+        const hit = document.elementFromPoint(x, y);
+        total++;
+        if (hit && (el === hit || el.contains(hit))) hits++;
+    }
+    return {share: hits / total, height: bottom - top, full: r.height, rect: [r.top, r.bottom]};
+}"""
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
+                                  has_touch=True, reduced_motion="reduce")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_on_a_phone_the_map_and_the_active_step_are_on_screen_together(phone, built_site, base_url):
+    failures = []
+    for path in chapter_pages(built_site):
+        open_page(phone, base_url + path)
+        wait_for_story(phone)
+        for step in steps_of(phone):
+            phone.locator(f"#{step}").evaluate("el => el.scrollIntoView({block: 'center'})")
+            try:
+                phone.wait_for_function("id => document.getElementById(id).getAttribute('aria-current') === 'step'",
+                                        arg=step, timeout=3000)
+            except Exception:
+                failures.append(f"{path}#{step}: scrolled to the middle of the screen but did not become active")
+                continue
+            phone.wait_for_timeout(50)
+            map_seen = phone.evaluate(VISIBLE_SHARE, ".map-pane .leaflet-container")
+            step_seen = phone.evaluate(VISIBLE_SHARE, f"#{step}")
+            if map_seen["height"] < 0.25 * 844 or map_seen["share"] < 0.6:
+                failures.append(f"{path}#{step}: map {map_seen['height']:.0f}px tall on screen, "
+                                f"{map_seen['share']:.0%} of it uncovered")
+            if step_seen["height"] < min(120, step_seen.get("full", 0)) or step_seen["share"] < 0.6:
+                failures.append(f"{path}#{step}: active step {step_seen['height']:.0f}px on screen "
+                                f"(of {step_seen.get('full', 0):.0f}px), {step_seen['share']:.0%} of it uncovered")
+    assert not failures, report(failures)
