@@ -232,13 +232,25 @@
     rect.setAttribute("height", h.toFixed(1));
   }
 
+  function triggerLine() {
+    /* Where a step becomes active, in % of the viewport: mid-screen, or mid-text under the map on phones. */
+    return parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--step-trigger")) || 50;
+  }
+
   function triggerMargin() {
-    /* The line where a step becomes active: mid-screen, or mid-text-area under the map on phones. */
-    var line = parseFloat(getComputedStyle(document.documentElement).getPropertyValue("--step-trigger")) || 50;
+    var line = triggerLine();
     return "-" + line + "% 0px -" + (100 - line) + "% 0px";
   }
 
+  function scrollToStep(node, smooth) {
+    /* The step's scroll-margin-top (story.css) puts its top just above the trigger line, as the
+       browser's own jump to #step-id does. */
+    node.scrollIntoView({ block: "start", behavior: smooth && !reducedMotion.matches ? "smooth" : "auto" });
+  }
+
   function start() {
+    var legend = document.querySelector(".legend");
+    if (legend && window.matchMedia("(max-width: 800px)").matches) legend.open = false;
     var data = document.getElementById("story-steps");
     if (!data || !kit.map) return;
     var steps = JSON.parse(data.textContent);
@@ -247,7 +259,7 @@
 
     var target = byId[decodeURIComponent(location.hash.slice(1))];
     activate(target || steps[0], { animate: false, updateAddress: false });
-    if (target) document.getElementById(target.id).scrollIntoView({ block: "center" });
+    if (target) scrollToStep(document.getElementById(target.id), false);
 
     var observer = null;
     function observe() {
@@ -277,7 +289,7 @@
       var index = steps.indexOf(kit.active) + (event.key === "n" ? 1 : -1);
       if (index < 0 || index >= steps.length) return;
       var node = document.getElementById(steps[index].id);
-      node.scrollIntoView({ block: "center", behavior: reducedMotion.matches ? "auto" : "smooth" });
+      scrollToStep(node, true);
       node.focus({ preventScroll: true });
       activate(steps[index], { animate: true, updateAddress: true });
     });

@@ -59,7 +59,7 @@ def test_scrolling_each_step_moves_the_map_and_marks_it_active(page, base_url, s
     history_length = page.evaluate("history.length")
     # The first step is active on arrival; scroll through the others, then back to the first.
     for step in chapter.steps[1:] + chapter.steps[:1]:
-        page.locator(f"#{step.id}").evaluate("el => el.scrollIntoView({block: 'center'})")
+        page.locator(f"#{step.id}").evaluate("el => el.scrollIntoView({block: 'start'})")
         page.wait_for_function("id => document.getElementById(id).getAttribute('aria-current') === 'step'", arg=step.id)
         assert page.locator(".step[aria-current='step']").count() == 1
         page.wait_for_function("() => !window.storyMap._animatingZoom")
@@ -93,7 +93,7 @@ def flight_duration_ms(browser, base_url, reduced_motion: str) -> float:
         window.storyMap.on('movestart', () => { window.flight.start = window.flight.start || performance.now(); });
         window.storyMap.on('moveend', () => { window.flight.end = performance.now(); });
     }""")
-    page.locator(f"#{target.id}").evaluate("el => el.scrollIntoView({block: 'center'})")
+    page.locator(f"#{target.id}").evaluate("el => el.scrollIntoView({block: 'start'})")
     page.wait_for_function("() => window.flight.start && window.flight.end")
     page.wait_for_timeout(200)
     assert map_matches_view(page, view_of(target))
