@@ -34,23 +34,33 @@ from storymap.geo import REGION  # noqa: E402
 from tests.support.project import copy_project  # noqa: E402
 
 ROUTE_COUNTS = (10, 100, 1000)
+#: The snapshot of the project the figures are measured on (set by main).
+CODE = ROOT
 POINTS_PER_ROUTE = 30
 #: Where generated routes start (the China-North Korea border, lon/lat) and head (Bangkok).
 BORDER = (126.0, 41.5)
 BANGKOK = (100.5, 13.75)
 
 
-def environment() -> dict[str, str]:
+def snapshot_code(target: Path) -> Path:
+    """A copy of the project's inputs and code, so that every figure of one run measures the same
+    code even while someone edits the work tree."""
+    copy_project(target)
+    shutil.copytree(ROOT / "storymap", target / "storymap", ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def environment(code: Path) -> dict[str, str]:
     env = dict(os.environ)
-    # A copied project has no storymap/ package of its own: import the one beside this file.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    # Copied projects have no storymap/ package of their own: import the snapshot's.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), env.get("PYTHONPATH")]))
     return env
 
 
 def timed(command: list[str], cwd: Path) -> float:
     """Seconds one run of command takes; fails loudly if the command fails."""
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=environment(), capture_output=True, text=True)
+    result = subprocess.run(command, cwd=cwd, env=environment(CODE), capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed in {cwd} (exit {result.returncode}):\n"
@@ -128,6 +138,20 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), "  ".join("-" * w for w in widths)] + [line(r) for r in rows])
 
 
+def linear_fit(points: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """Slope, intercept and R^2 of the least-squares line through points."""
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in points)
+    slope = sxy / sxx if sxx else 0.0
+    intercept = mean_y - slope * mean_x
+    ss_tot = sum((y - mean_y) ** 2 for _, y in points)
+    ss_res = sum((y - intercept - slope * x) ** 2 for x, y in points)
+    return slope, intercept, (1 - ss_res / ss_tot) if ss_tot else 1.0
+
+
 def bench_build(runs: int, work: Path) -> Path:
     print(f"== Full build ({runs} run{'s' if runs != 1 else ''}, fresh interpreter each) ==")
     sites = []
@@ -135,7 +159,7 @@ def bench_build(runs: int, work: Path) -> Path:
     for run in range(runs):
         site = work / f"build-{run}" / "site"
         site.parent.mkdir(parents=True)
-        times.append(timed(build_command(ROOT, site), ROOT))
+        times.append(timed(build_command(CODE, site), CODE))
         sites.append(site)
     print(table(["figure", "seconds"],
                 [["median", f"{statistics.median(times):.2f}"], ["min", f"{min(times):.2f}"],
@@ -156,7 +180,8 @@ def bench_scaling(counts: tuple[int, ...], runs: int, work: Path) -> None:
     rows = []
     figures: dict[int, tuple[float, float, float]] = {}
     for count in (0,) + counts:
-        project = copy_project(work / f"routes-{count}")
+        project = work / f"routes-{count}"
+        shutil.copytree(CODE, project, ignore=shutil.ignore_patterns("storymap", "site", "__pycache__"))
         add_routes(project, count)
         check, _ = median_time([sys.executable, "build.py", "check"], project, runs)
         build, _ = median_time(build_command(project, project / "site"), project, runs)
@@ -173,6 +198,9 @@ def bench_scaling(counts: tuple[int, ...], runs: int, work: Path) -> None:
     print(table(["extra routes", "check ms/route", "build ms/route"],
                 [[f"{n:,}", f"{c * 1000:.1f}", f"{b * 1000:.1f}"] for n, (c, b) in per_route.items()]))
     print("(time over the 0-route baseline divided by the routes added; noise dominates at small counts)")
+    for index, name in ((0, "check"), (1, "build")):
+        slope, intercept, r2 = linear_fit([(n, figures[n][index]) for n in figures])
+        print(f"least-squares fit, {name}: {intercept:.2f} s + {slope * 1000:.2f} ms x routes (R^2 = {r2:.3f})")
     if len(counts) >= 2:
         small, large = counts[-2], counts[-1]
         growth = []
@@ -205,8 +233,11 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Between Borders benchmark, {datetime.date.today().isoformat()}, Python {platform.python_version()}, "
           f"{platform.machine()}, {os.cpu_count()} CPUs\n")
+    global CODE
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     try:
+        CODE = snapshot_code(work / "code")
+        timed([sys.executable, "build.py", "check"], CODE)  # warm-up: compiles the snapshot's bytecode
         site = bench_build(build_runs, work)
         bench_weights(site)
         if not args.skip_scaling:

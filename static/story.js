@@ -16,6 +16,9 @@
 
   var reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
+  /* The way from this page to the site's root ("../" on a chapter page), set on <body>. */
+  function siteRoot() { return document.body.dataset.root || ""; }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -54,7 +57,7 @@
       var list = el("p", "popup-sources", "Sources: ");
       p.sources.forEach(function (source, i) {
         var link = el("a", null, source.label);
-        link.href = source.href;
+        link.href = siteRoot() + source.href;
         list.appendChild(link);
         if (i < p.sources.length - 1) list.appendChild(document.createTextNode("; "));
       });
@@ -154,7 +157,7 @@
   function loadDetail(step) {
     if (!kit.detailRequests[step.id]) {
       var inline = kit.config.detail[step.id];
-      kit.detailRequests[step.id] = inline ? Promise.resolve(inline) : fetch(step.detail).then(function (response) {
+      kit.detailRequests[step.id] = inline ? Promise.resolve(inline) : fetch(siteRoot() + step.detail).then(function (response) {
         if (!response.ok) throw new Error("detail for step " + step.id + ": HTTP " + response.status);
         return response.json();
       });
@@ -248,6 +251,17 @@
     node.scrollIntoView({ block: "start", behavior: smooth && !reducedMotion.matches ? "smooth" : "auto" });
   }
 
+  /* "Copy link to this step": the step's address goes to the clipboard; where the browser refuses,
+     the address is shown for copying by hand. */
+  function copyStepLink(event) {
+    event.preventDefault();
+    var url = location.href.split("#")[0] + event.currentTarget.getAttribute("href");
+    var status = document.getElementById("copy-status");
+    function say(text) { if (status) status.textContent = text; event.target.dataset.state = text; }
+    var copying = navigator.clipboard ? navigator.clipboard.writeText(url) : Promise.reject(new Error("no clipboard"));
+    copying.then(function () { say("Link copied: " + url); }, function () { say("Copy this link: " + url); });
+  }
+
   function start() {
     var legend = document.querySelector(".legend");
     if (legend && window.matchMedia("(max-width: 800px)").matches) legend.open = false;
@@ -273,8 +287,21 @@
       }, { rootMargin: triggerMargin(), threshold: 0 });
       stepElements().forEach(function (node) { observer.observe(node); });
     }
-    observe();
-    window.matchMedia("(max-width: 800px)").addEventListener("change", observe);
+
+    if (document.body.classList.contains("embed")) {
+      /* In an iframe the reader picks steps from the compact list; nothing scrolls. */
+      steps.forEach(function (step) {
+        document.getElementById(step.id).addEventListener("click", function () {
+          activate(step, { animate: true, updateAddress: true });
+        });
+      });
+    } else {
+      observe();
+      window.matchMedia("(max-width: 800px)").addEventListener("change", observe);
+    }
+    document.querySelectorAll(".step-link").forEach(function (link) {
+      link.addEventListener("click", copyStepLink);
+    });
 
     document.addEventListener("focusin", function (event) {
       var node = event.target.closest && event.target.closest(".step");

@@ -159,6 +159,11 @@ class Shared:
     def city(self, story_name: str) -> Point:
         return self.cities[self.cities.story_name == story_name].geometry.iloc[0]
 
+    def city_source(self, story_name: str) -> str:
+        """The reference key of the data a story city's point comes from."""
+        row = self.cities[self.cities.story_name == story_name].iloc[0]
+        return "geonames" if row.source.startswith("GeoNames") else "naturalearth"
+
     def place(self, ne_name: str) -> Point:
         return self.places[self.places.name == ne_name].geometry.iloc[0]
 
@@ -195,9 +200,9 @@ def split_border_rivers(shared: Shared) -> tuple[LineString, LineString, LineStr
 #: views of the Yalu and Tumen show the real banks, estuaries and reservoirs (degrees of buffer).
 BORDER_ZONE_DEG = 0.35
 BORDER_ZONE_TOLERANCE = 0.0005
-#: Lakes and river islands smaller than this (square degrees, about 1 km²) are filled in: at the
-#: zone's simplification they would only show as stray triangles.
-BORDER_ZONE_MIN_HOLE = 1e-4
+#: Holes smaller than this (square degrees, about 10 km²) are filled in: small lakes would show as
+#: stray triangles at this simplification, and snapping to the grid leaves cell-sized slivers.
+MIN_HOLE = 1e-3
 
 
 def _without_small_holes(geometry: BaseGeometry, min_area: float) -> BaseGeometry:
@@ -225,11 +230,13 @@ def countries_layer(shared: Shared) -> list[dict]:
     for (_, row), geom in zip(keep.iterrows(), simplified):
         iso3 = row.adm0_a3
         sources, ndigits = ["naturalearth"], 2
+        geom = shapely.set_precision(geom, 0.01)  # neighbours' shared edges stay identical
         if iso3 in detailed:
-            near = _without_small_holes(shared.osm_country(iso3).intersection(zone), BORDER_ZONE_MIN_HOLE)
-            near = near.simplify(BORDER_ZONE_TOLERANCE)
-            geom = shapely.make_valid(shapely.union(geom.difference(zone), near))
+            # Simplify before clipping, so the zone's edge is the same line on both sides of the seam.
+            osm = shared.osm_country(iso3).simplify(BORDER_ZONE_TOLERANCE)
+            geom = shapely.make_valid(shapely.union(geom.difference(zone), osm.intersection(zone)))
             sources, ndigits = ["naturalearth", "openstreetmap"], 4
+        geom = _without_small_holes(geom, MIN_HOLE)
         polys = sorted((p for p in shapely.get_parts(geom) if p.geom_type == "Polygon"), key=lambda p: -p.area)
         polys = [p for i, p in enumerate(polys) if i == 0 or p.area >= min_island]
         name = COUNTRY_NAMES.get(iso3, row["name"])
@@ -362,7 +369,7 @@ def sites_layer(shared: Shared) -> list[dict]:
             fid, name, "site",
             f"{what}, in {where}. The point marks the city, not the facility: the location is "
             f"approximate, at city level.",
-            sources, "approximate", shared.city(city), 4, country="CHN"))
+            sources + [shared.city_source(city)], "approximate", shared.city(city), 4, country="CHN"))
     return features
 
 
@@ -390,17 +397,17 @@ def fences_layer(shared: Shared) -> list[dict]:
         feature("fence-2006-dandong", "Border fence of 2006 near Dandong", "fence",
                 "In 2006 China began building a 2.5 m fence topped with sharp wire along vulnerable "
                 "stretches of its Yalu bank near Dandong." + note,
-                ["guan-2006"], "schematic", to_deg(fence_line(near_dandong, china, "dandong")), 4,
+                ["guan-2006", "openstreetmap"], "schematic", to_deg(fence_line(near_dandong, china, "dandong")), 4,
                 start=2006),
         feature("fence-2024-tumen", "Border fence upgrades of 2024 on the Tumen", "fence",
                 "By 2024 the Chinese bank of the Tumen was lined with triple barbed-wire fences and "
                 "surveillance cameras." + note,
-                ["chosun-ilbo-2024", "park-baptista-2024"], "schematic",
+                ["chosun-ilbo-2024", "park-baptista-2024", "openstreetmap"], "schematic",
                 to_deg(fence_line(tumen, china, "tumen")), 4, start=2024),
         feature("fence-2024-yalu", "Border fence upgrades of 2024 on the Yalu", "fence",
                 "By 2024 the Chinese bank of the Yalu was lined with triple barbed-wire fences and "
                 "surveillance cameras." + note,
-                ["chosun-ilbo-2024", "park-baptista-2024"], "schematic",
+                ["chosun-ilbo-2024", "park-baptista-2024", "openstreetmap"], "schematic",
                 to_deg(fence_line(yalu, china, "yalu")), 4, start=2024),
     ]
 
@@ -503,7 +510,9 @@ def route_layer(shared: Shared, key: str) -> list[dict]:
     points = [(shared.place(p) if p in ROUTE_EXTRA_PLACES else shared.city(p)) for p in spec["via"]]
     line = _great_circle([(p.x, p.y) for p in points])
     via = [("Mohan–Boten crossing" if p == "Boten" else p) for p in spec["via"]]
-    return [feature(f"route-{key}", spec["name"], "route", spec["description"], spec["sources"],
+    # The line joins town points, so the data they come from is a source too.
+    data = sorted({"naturalearth" if p in ROUTE_EXTRA_PLACES else shared.city_source(p) for p in spec["via"]})
+    return [feature(f"route-{key}", spec["name"], "route", spec["description"], spec["sources"] + data,
                     "schematic", line, 3, via=via)]
 
 

@@ -335,12 +335,22 @@ KIND_TEXT = {
     "water": "basemap lake or reservoir",
 }
 
-ARRIVALS_TEXT = """\
+def arrivals_section(arrivals_csv: bytes) -> str:
+    """The data dictionary's part on defector-arrivals.csv, with where each year's numbers come from."""
+    rows = list(csv.DictReader(io.StringIO(arrivals_csv.decode("utf-8"), newline="")))
+    runs: list[list] = []  # [first year, last year, source_url]
+    for row in rows:
+        if runs and runs[-1][2] == row["source_url"]:
+            runs[-1][1] = row["year"]
+        else:
+            runs.append([row["year"], row["year"], row["source_url"]])
+    sources = "\n".join(f"- {first}{'' if first == last else '-' + last}: {url}" for first, last, url in runs)
+    return f"""\
 ## defector-arrivals.csv
 
-Yearly arrivals of North Korean defectors in South Korea, 1998 onward: the Ministry of
-Unification's series (Republic of Korea; references `mou-defector-statistics`, `voa-2022`),
-completed from press reports for the years the Ministry's table does not cover.
+Yearly arrivals of North Korean defectors in South Korea: the series of the Ministry of Unification
+(Republic of Korea; references `mou-defector-statistics` and `voa-2022`), taken from the Ministry's
+statistics page and, for the years it does not cover, from press reports of its figures.
 
 | column | meaning |
 |---|---|
@@ -350,10 +360,12 @@ completed from press reports for the years the Ministry's table does not cover.
 | female | women among them (empty where the source gives no split) |
 | source_url | the page the row's numbers were taken from |
 
-1998-2001 come from a Yonhap report (Hankyung, `hankyung-2002`) without a split by sex; 2002-2019
-from the Ministry's statistics page; 2020 onward from press reports of the Ministry's yearly
-figures. The essay gives 63 arrivals for 2020, but 63 is the Ministry's figure for 2021; for 2020
-it reports 229.
+Where the numbers come from:
+
+{sources}
+
+The essay gives 63 arrivals for 2020, but 63 is the Ministry's figure for 2021; for 2020 it
+reports 229.
 """
 
 
@@ -382,7 +394,7 @@ def _osm_features(layers: list[Layer]) -> str:
     return "\n".join(items)
 
 
-def data_dictionary(layers: list[Layer]) -> str:
+def data_dictionary(layers: list[Layer], arrivals_csv: bytes) -> str:
     """DATA-DICTIONARY.md: the files, every column, the kinds, precision and the licences."""
     columns = "\n".join(f"| {name} | {text} |" for name, text in COLUMN_TEXT)
     kinds = "\n".join(f"| {kind} | {GEOMETRY_WORDS_BY_KIND[kind]} | {KIND_TEXT[kind]} | {KIND_LABELS[kind]} |"
@@ -438,7 +450,7 @@ Features drawn from OpenStreetMap (ODbL 1.0, share-alike; attribution "© OpenSt
 A layer that contains any OpenStreetMap-derived feature is a derived database under the ODbL:
 if you share a changed version of it, share it under the ODbL too. {STORY_CONTENT_TERMS}
 
-{ARRIVALS_TEXT}"""
+{arrivals_section(arrivals_csv)}"""
 
 
 
@@ -496,7 +508,7 @@ def download_files(layers: list[Layer], references: dict[str, dict], arrivals_cs
     files[REFERENCES_JSON_PATH] = references_json(references)
     files[REFERENCES_BIB_PATH] = references_bibtex(references)
     in_zip = {f"{ZIP_FOLDER}/{path[len(ROOT) + 1:]}": data for path, data in files.items()}
-    in_zip[f"{ZIP_FOLDER}/DATA-DICTIONARY.md"] = data_dictionary(layers).encode("utf-8")
+    in_zip[f"{ZIP_FOLDER}/DATA-DICTIONARY.md"] = data_dictionary(layers, files[ARRIVALS_PATH]).encode("utf-8")
     in_zip[f"{ZIP_FOLDER}/LICENSE.md"] = licence_note(layers).encode("utf-8")
     files[ZIP_PATH] = deterministic_zip(in_zip)
     return dict(sorted(files.items()))

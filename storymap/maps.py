@@ -71,10 +71,10 @@ class StoryLayers(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, config: dict):
+    def __init__(self, config_json: str):
         super().__init__()
         self._name = "StoryLayers"
-        self.config_json = compact_json(config)
+        self.config_json = config_json
 
 
 def compact_json(data) -> str:
@@ -90,20 +90,23 @@ class MapParts:
     header: Markup
     html: Markup
     script: str
-    #: Detail for the steps that zoom in, loaded when the reader reaches them: file name -> JSON.
-    detail_files: dict[str, str]
 
 
 def detail_file(step_id: str) -> str:
     return f"detail-{step_id}.json"
 
 
-def source_links(keys: list[str], bibliography: Bibliography, sources_href: str) -> list[dict]:
+#: Where popups link a source, relative to the site's root (story.js prefixes the page's way there),
+#: so one map script serves both the chapter page and its embed page.
+SOURCES_PAGE = "sources/"
+
+
+def source_links(keys: list[str], bibliography: Bibliography) -> list[dict]:
     """Short APA labels for a feature's sources, linked to the sources page."""
     links = []
     for key in keys:
         label = html.unescape(Markup(bibliography.cite([Cite(key)])).striptags()).strip("()")
-        links.append({"label": label, "href": f"{sources_href}#ref-{key}"})
+        links.append({"label": label, "href": f"{SOURCES_PAGE}#ref-{key}"})
     return links
 
 
@@ -114,11 +117,11 @@ def label_point(geometry) -> list[float]:
     return [round(point.x, 2), round(point.y, 2)]
 
 
-def feature_json(feature: dict, geometry, bibliography: Bibliography, sources_href: str) -> dict:
+def feature_json(feature: dict, geometry, bibliography: Bibliography) -> dict:
     properties = {k: v for k, v in feature.items() if k not in ("geometry", "sources") and v is not None}
     if "length_km" in properties:
         properties["length_km"] = round(properties["length_km"])
-    properties["sources"] = source_links(feature["sources"], bibliography, sources_href)
+    properties["sources"] = source_links(feature["sources"], bibliography)
     if feature["kind"] == "country":
         properties["label_point"] = label_point(feature["geometry"])
     return {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}
@@ -157,7 +160,7 @@ def attributions(layers) -> list[str]:
 
 
 def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline_detail: dict,
-                  bibliography: Bibliography, sources_href: str) -> dict:
+                  bibliography: Bibliography) -> dict:
     return {
         "styles": KIND_STYLES,
         "faded": FADED_OPACITY,
@@ -169,7 +172,7 @@ def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline
             "group": layer.group,
             "colour": scene.route_colours.get(layer.id),
             "data": {"type": "FeatureCollection",
-                     "features": [feature_json(f, overview[f["id"]], bibliography, sources_href)
+                     "features": [feature_json(f, overview[f["id"]], bibliography)
                                   for f in layer.features if f["id"] in overview]},
         } for layer in scene.layers],
     }
@@ -193,21 +196,34 @@ def initial_location(view: dict) -> tuple[list[float], int]:
     return [(south + north) / 2, (west + east) / 2], 6
 
 
-def render_map(scene: ChapterScene, bibliography: Bibliography, *, asset_prefix: str, sources_href: str) -> MapParts:
-    """The chapter's folium map, opened at its first step's view."""
-    location, zoom = initial_location(scene.steps[0].view)
-    story_map = StoryMap(label=f"Map for the chapter “{scene.chapter.title}”", asset_prefix=asset_prefix,
-                         location=location, zoom_start=zoom, min_zoom=3, max_zoom=14, zoom_snap=0.25)
+@dataclass(frozen=True)
+class MapData:
+    """What a chapter's map draws, computed once for its chapter page and its embed page."""
+
+    config_json: str
+    #: Detail for the steps that zoom in, loaded when the reader reaches them: file name -> JSON.
+    detail_files: dict[str, str]
+
+
+def map_data(scene: ChapterScene, bibliography: Bibliography) -> MapData:
     overview = overview_geometries(scene)
     details = {step.id: step_detail(scene, step, overview) for step in scene.steps if step.detail}
     first = scene.steps[0].id
     # The opening step's detail is part of the first view; the others load when reached.
     inline = {first: details.pop(first)} if first in details else {}
-    StoryLayers(layers_config(scene, overview, inline, bibliography, sources_href)).add_to(story_map)
+    return MapData(compact_json(layers_config(scene, overview, inline, bibliography)),
+                   {detail_file(step_id): compact_json(d) for step_id, d in details.items()})
+
+
+def render_map(scene: ChapterScene, data: MapData, *, asset_prefix: str) -> MapParts:
+    """The chapter's folium map, opened at its first step's view."""
+    location, zoom = initial_location(scene.steps[0].view)
+    story_map = StoryMap(label=f"Map for the chapter “{scene.chapter.title}”", asset_prefix=asset_prefix,
+                         location=location, zoom_start=zoom, min_zoom=3, max_zoom=14, zoom_snap=0.25)
+    StoryLayers(data.config_json).add_to(story_map)
     figure: Figure = story_map.get_root()
     del figure.header._children["meta_http"]  # the page template declares the charset itself
     number_elements(figure, prefix="")
     figure.render()
     return MapParts(header=Markup(figure.header.render()), html=Markup(figure.html.render()),
-                    script=figure.script.render(),
-                    detail_files={detail_file(step_id): compact_json(d) for step_id, d in details.items()})
+                    script=figure.script.render())

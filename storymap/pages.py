@@ -1,25 +1,27 @@
 """jinja2: chapters, scenes and maps become the site's pages, as a dict of relative path -> text.
 
-Every link and asset path is relative to the page, so the site works under any sub-path.
+Every link and asset path is relative to the page, so the site works under any sub-path; only
+the canonical address, the preview cards and the embed snippet use the configured site URL.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .chapters import Chapter
 from .locator import Inset
-from .maps import detail_file, render_map
+from .maps import MapData, detail_file, map_data, render_map
 from .prose import ProseRenderer, cited_keys
 from .references import Bibliography
 from .scenes import ChapterScene
+from .static_maps import HEIGHT_PX, WIDTH_PX
 
 SITE_TITLE = "Between Borders"
 SITE_SUBTITLE = "China's policy on North Korean migrants: a story map"
+PREVIEW_SIZE = (WIDTH_PX, HEIGHT_PX)
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,15 @@ class PageSet:
     inset: Inset
     landing: str  # Markdown
     about: str  # Markdown
+    site_url: str  # absolute, ending in "/"
+    story_citation: Markup  # how to cite this story, APA
+    downloads: list[dict]  # label, path, format, size, features
 
 
-def environment(templates_dir: Path) -> Environment:
+def environment(templates_dir) -> Environment:
     env = Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.globals.update(site_title=SITE_TITLE, site_subtitle=SITE_SUBTITLE)
+    env.globals.update(site_title=SITE_TITLE, site_subtitle=SITE_SUBTITLE, preview_size=PREVIEW_SIZE)
     return env
 
 
@@ -47,51 +52,94 @@ def chapter_keys(chapter: Chapter) -> set[str]:
     return set().union(*(cited_keys(t) for t in texts))
 
 
-def steps_json(scene: ChapterScene) -> str:
-    return json.dumps([{"id": s.id, "view": s.view, "layers": list(s.layers), "highlight": list(s.highlight),
-                        "description": s.description, "detail": detail_file(s.id) if s.detail else None}
-                       for s in scene.steps], sort_keys=True, ensure_ascii=False)
+def steps_json(scene: ChapterScene) -> Markup:
+    """The steps as story.js reads them; detail paths are relative to the site's root."""
+    data = [{"id": s.id, "view": s.view, "layers": list(s.layers), "highlight": list(s.highlight),
+             "description": s.description,
+             "detail": f"{scene.chapter.slug}/{detail_file(s.id)}" if s.detail else None} for s in scene.steps]
+    return Markup(json.dumps(data, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c"))
+
+
+def step_images(scene: ChapterScene) -> dict[str, str]:
+    """Each step's static map, relative to the chapter folder (static_maps.py writes them)."""
+    first = scene.steps[0].view
+    return {s.id: "map.png" if s.view == first else f"steps/{s.id}.png" for s in scene.steps}
+
+
+class PageWriter:
+    """Renders templates with what every page needs: its way to the root, canonical URL, preview."""
+
+    def __init__(self, env: Environment, pages: PageSet):
+        self.env, self.pages = env, pages
+        self.out: dict[str, str] = {}
+
+    def write(self, path: str, template: str, *, title: str, description: str, preview: str, **context) -> None:
+        folder = path.rsplit("/", 1)[0] if "/" in path else ""
+        root = "../" * (folder.count("/") + 1) if folder else ""
+        self.out[path] = self.env.get_template(template).render(
+            root=root, page_title=title, description=description,
+            canonical=self.pages.site_url + (folder + "/" if folder else ""),
+            preview_url=self.pages.site_url + preview, **context)
+
+    def prose(self, markdown: str, root: str) -> Markup:
+        return self.pages.prose.render(markdown, f"{root}sources/")
 
 
 def render_pages(pages: PageSet, env: Environment) -> dict[str, str]:
     """Every page of the site, keyed by its path inside site/."""
-    out: dict[str, str] = {}
-    toc = [{"slug": c.slug, "title": c.title, "summary": c.summary} for c in pages.chapters]
-    sources_from_root = "sources/"
+    writer = PageWriter(env, pages)
+    chapters = pages.chapters
+    cover = f"{chapters[0].slug}/map.png"
+    toc = [{"slug": c.slug, "title": c.title, "summary": c.summary} for c in chapters]
 
-    out["index.html"] = env.get_template("landing.html").render(
-        root="", page_title=SITE_TITLE, description=SITE_SUBTITLE, toc=toc,
-        opening=pages.prose.render(pages.landing, sources_from_root))
+    writer.write("index.html", "landing.html", title=SITE_TITLE, description=SITE_SUBTITLE, preview=cover,
+                 toc=toc, opening=writer.prose(pages.landing, ""))
+    for index, chapter in enumerate(chapters):
+        write_chapter(writer, pages, chapter, index)
+    write_sources(writer, pages)
+    writer.write("about/index.html", "about.html", title=f"About this map | {SITE_TITLE}", preview=cover,
+                 description="How the story map was made, its data sources and licences, and what "
+                             "approximate and schematic mean.",
+                 body=writer.prose(pages.about, "../"))
+    writer.write("educators/index.html", "educators.html", title=f"For educators | {SITE_TITLE}", preview=cover,
+                 description="What each chapter covers, discussion questions, links to every step, "
+                             "how to embed the maps, how to cite the story, and the data to download.",
+                 chapters=chapters, scenes=pages.scenes, citation=pages.story_citation,
+                 downloads=pages.downloads, site_url=pages.site_url)
+    return writer.out
 
-    for index, chapter in enumerate(pages.chapters):
-        scene = pages.scenes[chapter.slug]
-        map_parts = render_map(scene, pages.bibliography, asset_prefix="../assets/", sources_href="../sources/")
-        keys = chapter_keys(chapter)
-        out[f"{chapter.slug}/index.html"] = env.get_template("chapter.html").render(
-            root="../", page_title=f"{chapter.title} | {SITE_TITLE}", description=chapter.summary,
-            chapter=chapter, number=index + 1, total=len(pages.chapters), scene=scene,
-            intro=pages.prose.render(chapter.intro, "../sources/"),
-            step_bodies={s.id: pages.prose.render(s.body, "../sources/") for s in chapter.steps},
-            steps_json=Markup(steps_json(scene).replace("<", "\\u003c")),
-            map=map_parts, inset=pages.inset,
-            previous=pages.chapters[index - 1] if index > 0 else None,
-            next=pages.chapters[index + 1] if index + 1 < len(pages.chapters) else None,
-            references=[(k, Markup(pages.bibliography.entry(k))) for k in pages.bibliography.ordered_keys(keys)])
-        out[f"{chapter.slug}/map.js"] = map_parts.script
-        for name, data in map_parts.detail_files.items():
-            out[f"{chapter.slug}/{name}"] = data
 
-    cited_by = {}
+def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: int) -> None:
+    scene = pages.scenes[chapter.slug]
+    data: MapData = map_data(scene, pages.bibliography)
+    slug = chapter.slug
+    common = dict(title=f"{chapter.title} | {SITE_TITLE}", description=chapter.summary, preview=f"{slug}/map.png",
+                  chapter=chapter, scene=scene, inset=pages.inset, steps_json=steps_json(scene))
+    chapter_map = render_map(scene, data, asset_prefix="../assets/")
+    writer.write(f"{slug}/index.html", "chapter.html", **common, map=chapter_map,
+                 number=index + 1, total=len(pages.chapters),
+                 intro=writer.prose(chapter.intro, "../"),
+                 step_bodies={s.id: writer.prose(s.body, "../") for s in chapter.steps},
+                 step_images=step_images(scene),
+                 previous=pages.chapters[index - 1] if index > 0 else None,
+                 next=pages.chapters[index + 1] if index + 1 < len(pages.chapters) else None,
+                 embed_url=f"{pages.site_url}embed/{slug}/",
+                 references=[(k, Markup(pages.bibliography.entry(k)))
+                             for k in pages.bibliography.ordered_keys(chapter_keys(chapter))])
+    writer.write(f"embed/{slug}/index.html", "embed.html", **common,
+                 map=render_map(scene, data, asset_prefix="../../assets/"))
+    writer.out[f"{slug}/map.js"] = chapter_map.script  # the embed page loads the same script
+    for name, detail in data.detail_files.items():
+        writer.out[f"{slug}/{name}"] = detail
+
+
+def write_sources(writer: PageWriter, pages: PageSet) -> None:
+    cited_by: dict[str, list[Chapter]] = {}
     for chapter in pages.chapters:
         for key in chapter_keys(chapter):
             cited_by.setdefault(key, []).append(chapter)
-    out["sources/index.html"] = env.get_template("sources.html").render(
-        root="../", page_title=f"Sources | {SITE_TITLE}",
-        description="Every source the story and its maps rely on, in APA style.",
-        references=[(k, Markup(pages.bibliography.entry(k)), cited_by.get(k, []))
-                    for k in pages.bibliography.ordered_keys()])
-    out["about/index.html"] = env.get_template("about.html").render(
-        root="../", page_title=f"About this map | {SITE_TITLE}",
-        description="How the story map was made, its data sources and licences, and what approximate and schematic mean.",
-        body=pages.prose.render(pages.about, "../sources/"))
-    return out
+    writer.write("sources/index.html", "sources.html", title=f"Sources | {SITE_TITLE}",
+                 preview=f"{pages.chapters[0].slug}/map.png",
+                 description="Every source the story and its maps rely on, in APA style.",
+                 references=[(k, Markup(pages.bibliography.entry(k)), cited_by.get(k, []))
+                             for k in pages.bibliography.ordered_keys()])

@@ -4,13 +4,17 @@ Nothing is written here; site.py writes what `assemble_site` returns.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from markupsafe import Markup
 
 from .chapters import Chapter, check_references, load_chapters
 from .charts import arrivals_chart, load_arrivals
+from .downloads import download_files, download_index
 from .layers import Layer, load_layers
 from .locator import build_inset
 from .pages import PageSet, environment, render_pages
@@ -19,6 +23,7 @@ from .prose import ProseRenderer
 from .references import Bibliography, load_references
 from .scenes import build_scene
 from .site import asset_files
+from .static_maps import static_map_files
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@mou-defector-statistics; @voa-2022]. "
                     "2020 and 2021 are marked: the essay gives 63 arrivals for 2020, but 63 is the Ministry's "
@@ -60,19 +65,33 @@ def load_inputs(root: Path) -> Inputs:
     return Inputs(references, layers, chapters)
 
 
+def site_settings(root: Path) -> tuple[str, dict]:
+    """The published address (SITE_URL overrides content/site.yaml) and the story's own CSL item."""
+    settings = yaml.safe_load((root / "content" / "site.yaml").read_text(encoding="utf-8"))
+    url = os.environ.get("SITE_URL") or settings["url"]
+    url = url if url.endswith("/") else url + "/"
+    return url, {"id": "between-borders", **settings["citation"], "URL": url}
+
+
 def assemble_site(root: Path) -> tuple[dict[str, str | bytes], dict[str, Path]]:
-    """All pages (path inside site/ -> content) and assets (path inside site/ -> source file)."""
+    """All pages and files (path inside site/ -> content) and assets (path inside site/ -> source file)."""
     inputs = load_inputs(root)
     bibliography = Bibliography(inputs.references)
-    arrivals = load_arrivals(root / "data" / "defector_arrivals.csv")
+    arrivals_path = root / "data" / "defector_arrivals.csv"
+    arrivals = load_arrivals(arrivals_path)
     prose = ProseRenderer(bibliography, figures={})
     caption = prose.render(ARRIVALS_CAPTION, "../sources/")
     prose.figures["defector-arrivals"] = lambda: arrivals_chart(arrivals, Markup(caption))
+    site_url, story_item = site_settings(root)
+    scenes = {c.slug: build_scene(c, inputs.layers) for c in inputs.chapters}
+    downloads = download_files(inputs.layers, inputs.references, arrivals_path)
     page_set = PageSet(
-        chapters=inputs.chapters,
-        scenes={c.slug: build_scene(c, inputs.layers) for c in inputs.chapters},
+        chapters=inputs.chapters, scenes=scenes,
         bibliography=bibliography, prose=prose, inset=build_inset(inputs.layers),
         landing=(root / "content" / "landing.md").read_text(encoding="utf-8"),
-        about=(root / "content" / "about.md").read_text(encoding="utf-8"))
-    pages = render_pages(page_set, environment(root / "templates"))
-    return pages, asset_files(root / "static")
+        about=(root / "content" / "about.md").read_text(encoding="utf-8"),
+        site_url=site_url, story_citation=Markup(Bibliography({"between-borders": story_item}).entry("between-borders")),
+        downloads=download_index(inputs.layers, downloads))
+    files: dict[str, str | bytes] = {**render_pages(page_set, environment(root / "templates")),
+                                     **downloads, **static_map_files(scenes)}
+    return files, asset_files(root / "static")

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from xstatic.pkg import leaflet as xstatic_leaflet
 
-#: Files of the xstatic-leaflet package the site serves (the .map keeps audits free of 404s).
-LEAFLET_FILES = ("leaflet.js", "leaflet.js.map", "leaflet.css")
+#: Files of the xstatic-leaflet package the site serves (the .map and the images leaflet.css names
+#: keep audits free of 404s).
+LEAFLET_FILES = ("leaflet.js", "leaflet.js.map", "leaflet.css", "images/layers.png", "images/layers-2x.png",
+                 "images/marker-icon.png", "images/marker-icon-2x.png", "images/marker-shadow.png")
 
 
 def asset_files(static_dir: Path) -> dict[str, Path]:

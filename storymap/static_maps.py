@@ -29,14 +29,16 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.path import Path as MplPath
+from PIL import Image
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
 from .downloads import attribution_text, feature_data_sources
+from .geo import REGION
 from .layers import Layer
 from .scenes import BASEMAP_GROUP, ChapterScene
-from .styles import (AREA_KINDS, FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KIND_LABELS, KIND_STYLES, LABEL,
+from .styles import (FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KIND_LABELS, KIND_STYLES, LABEL,
                      LINE_KINDS, POINT_KINDS, SEA)
 
 #: Open Graph preview size (and the default size of every static map), in pixels.
@@ -47,9 +49,10 @@ DPI = 100
 #: Height of the title strip above the map, in pixels.
 TITLE_STRIP_PX = 52
 FONT = "DejaVu Sans"
+PNG_COMPRESS_LEVEL = 9
 SITE_NAME = "BETWEEN BORDERS"
 
-#: Web Mercator: the sphere's radius, and the longest side of the world in metres.
+#: Web Mercator (EPSG:3857): the sphere's radius in metres, the tile size in pixels, the latitude limit.
 EARTH_RADIUS_M = 6378137.0
 TILE_PX = 256
 MAX_LAT = 85.0511287798
@@ -132,7 +135,7 @@ def _projected(layer: Layer) -> np.ndarray:
     if cached is not None and cached[0] is layer:
         return cached[1]
     series = gpd.GeoSeries([f["geometry"] for f in layer.features], crs="EPSG:4326").to_crs("EPSG:3857")
-    geometries = shapely.orient_polygons(np.asarray(series.values, dtype=object))  # exteriors CCW, holes CW
+    geometries = np.asarray(series.values, dtype=object)
     if len(_PROJECTED) > 256:
         _PROJECTED.clear()
     _PROJECTED[id(layer)] = (layer, geometries)
@@ -163,7 +166,9 @@ def _prepare(scene_layers: list[Layer], extent, scale: float, layers_forward, hi
         if not inside.any():
             continue
         clipped = shapely.clip_by_rect(geometries, *window)
-        simple = shapely.simplify(clipped, scale * 0.5, preserve_topology=True)
+        # Exteriors counter-clockwise, holes clockwise, after clipping (which may turn rings):
+        # matplotlib fills with the non-zero rule, so a hole turned the wrong way would be filled.
+        simple = shapely.orient_polygons(shapely.simplify(clipped, scale * 0.5, preserve_topology=True))
         basemap = layer.group == BASEMAP_GROUP
         for feature, geometry, hit in zip(layer.features, simple, inside):
             if not hit or geometry is None or geometry.is_empty:
@@ -222,12 +227,28 @@ def _shadow(width_pt: float) -> list:
             patheffects.Normal()]
 
 
-def _draw_areas(ax, items: list[_Drawn], zorder: float, min_hole_width: float) -> None:
+def _groups(items: list[_Drawn]) -> list[list[_Drawn]]:
+    """The items in runs that share one look (kind, colour, faded, highlighted), in drawing order:
+    one matplotlib collection per run keeps the number of artists, and the time, small."""
+    groups: dict[tuple, list[_Drawn]] = {}
     for item in items:
-        style, dim = item.style, FADED_OPACITY if item.faded else 1.0
-        weight = style.get("weight", 0) * (HIGHLIGHT_WEIGHT_FACTOR if item.highlighted else 1)
+        key = (item.feature["kind"], item.style["color"], item.faded, item.highlighted)
+        groups.setdefault(key, []).append(item)
+    return list(groups.values())
+
+
+def _look(item: _Drawn) -> tuple[dict, float, float]:
+    """(style, opacity factor, weight in px) of an item: faded items fade, highlighted ones thicken."""
+    style = item.style
+    weight = style.get("weight", 0) * (HIGHLIGHT_WEIGHT_FACTOR if item.highlighted else 1)
+    return style, FADED_OPACITY if item.faded else 1.0, weight
+
+
+def _draw_areas(ax, items: list[_Drawn], zorder: float, min_hole_width: float) -> None:
+    for group in _groups(items):
+        style, dim, weight = _look(group[0])
         collection = PathCollection(
-            [_polygon_path(item.geometry, min_hole_width)],
+            [_polygon_path(item.geometry, min_hole_width) for item in group],
             facecolors=[matplotlib.colors.to_rgba(style.get("fillColor", style["color"]),
                                                   style.get("fillOpacity", 0.2) * dim)],
             edgecolors=[matplotlib.colors.to_rgba(style["color"], style.get("opacity", 1.0) * dim)],
@@ -237,32 +258,47 @@ def _draw_areas(ax, items: list[_Drawn], zorder: float, min_hole_width: float) -
 
 
 def _draw_lines(ax, items: list[_Drawn], zorder: float) -> None:
-    for item in items:
-        style, dim = item.style, FADED_OPACITY if item.faded else 1.0
-        weight = px(style["weight"] * (HIGHLIGHT_WEIGHT_FACTOR if item.highlighted else 1))
+    for group in _groups(items):
+        style, dim, weight = _look(group[0])
         collection = LineCollection(
-            _line_parts(item.geometry), colors=[matplotlib.colors.to_rgba(style["color"], style.get("opacity", 1.0) * dim)],
-            linewidths=[weight], linestyles=[_dashes(style)], zorder=zorder)
+            [part for item in group for part in _line_parts(item.geometry)],
+            colors=[matplotlib.colors.to_rgba(style["color"], style.get("opacity", 1.0) * dim)],
+            linewidths=[px(weight)], linestyles=[_dashes(style)], zorder=zorder)
         collection.set_capstyle("round")
         collection.set_joinstyle("round")
-        if item.highlighted:
-            collection.set_path_effects(_shadow(weight))
+        if group[0].highlighted:
+            collection.set_path_effects(_shadow(px(weight)))
         ax.add_collection(collection, autolim=False)
 
 
 def _draw_points(ax, items: list[_Drawn], zorder: float) -> None:
-    for item in items:
-        style, dim = item.style, FADED_OPACITY if item.faded else 1.0
-        weight = style.get("weight", 1) * (HIGHLIGHT_WEIGHT_FACTOR if item.highlighted else 1)
-        point = item.geometry
+    for group in _groups(items):
+        style, dim, weight = _look(group[0])
         artist = ax.scatter(
-            [point.x], [point.y], s=px(2 * style["radius"]) ** 2, marker="o",
+            [item.geometry.x for item in group], [item.geometry.y for item in group],
+            s=px(2 * style["radius"]) ** 2, marker="o",
             facecolors=[matplotlib.colors.to_rgba(style["fillColor"], style.get("fillOpacity", 1) * dim)],
             edgecolors=[matplotlib.colors.to_rgba(style["color"], style.get("opacity", 1) * dim)],
             linewidths=px(weight), zorder=zorder)
-        if item.highlighted:
+        if group[0].highlighted:
             artist.set_path_effects([patheffects.withStroke(linewidth=px(weight + 3), foreground=(0, 0, 0, 0.25)),
                                      patheffects.Normal()])
+
+
+def _veil_outside_region(ax, extent) -> None:
+    """Cover what lies beyond the story's region (where the layers stop) with the paper colour and
+    edge it with a rule, so a wide view shows a framed map instead of cut-off coastlines."""
+    west, south, east, north = REGION
+    x0, y0 = mercator(west, south)
+    x1, y1 = mercator(east, north)
+    region = box(x0, y0, x1, y1)
+    outside = box(*extent).difference(region)
+    if outside.is_empty:
+        return
+    ax.add_collection(PathCollection([_polygon_path(outside)], facecolors=[PAPER], edgecolors=["none"],
+                                     zorder=15), autolim=False)
+    ax.add_collection(PathCollection([_polygon_path(region.intersection(box(*extent)))], facecolors=["none"],
+                                     edgecolors=[RULE], linewidths=[px(1.5)], zorder=15), autolim=False)
 
 
 # --- labels --------------------------------------------------------------------------------------
@@ -304,23 +340,38 @@ def _halo(width: float = 3.0) -> list:
     return [patheffects.withStroke(linewidth=px(width), foreground=HALO)]
 
 
-def _point_labels(placer: _Placer, points: list[_Drawn]) -> None:
+def _point_labels(placer: _Placer, points: list[_Drawn], lines: list[_Drawn], scale: float) -> None:
     """City names beside their points (as the map's permanent tooltips), and the names of the
-    highlighted sites and crossings, which the interactive map shows on hover."""
+    highlighted sites and crossings, which the interactive map shows on hover. Where names would
+    collide, the highlighted ones win, then the places on the highlighted lines (a route's stops),
+    then the step's other places; faded places are named only where there is room."""
+    highlighted_lines = [item.geometry for item in lines if item.highlighted]
+    near = shapely.union_all(highlighted_lines).buffer(4 * scale) if highlighted_lines else None
+
     def rank(item: _Drawn):
-        return (not item.highlighted, item.faded, item.feature["kind"] != "city", item.feature["name"])
+        on_line = near is not None and near.contains(item.geometry)
+        return (not item.highlighted, item.faded, not on_line, item.feature["kind"] != "city", item.feature["name"])
+
+    def symbol_radius(item: _Drawn) -> float:
+        """The largest symbol at this spot (a site drawn on its city's point is bigger than the city's dot)."""
+        return max(other.style["radius"] for other in points
+                   if abs(other.geometry.x - item.geometry.x) <= 3 * scale
+                   and abs(other.geometry.y - item.geometry.y) <= 3 * scale)
 
     for item in sorted(points, key=rank):
         kind = item.feature["kind"]
         if kind != "city" and not item.highlighted:
             continue
-        radius = item.style["radius"] + 3
+        r = symbol_radius(item) + 3
         x, y = item.geometry.x, item.geometry.y
-        candidates = [(x, y, "left", "center", radius, 0), (x, y, "right", "center", -radius, 0),
-                      (x, y, "center", "bottom", 0, radius - 1), (x, y, "center", "top", 0, -radius + 1),
-                      (x, y, "left", "bottom", radius - 2, radius - 3), (x, y, "left", "top", radius - 2, -radius + 3),
-                      (x, y, "right", "bottom", -radius + 2, radius - 3), (x, y, "right", "top", -radius + 2, -radius + 3)]
-        placer.place(candidates, item.feature["name"], force=not item.faded,
+        candidates = [(x, y, "left", "center", r, 0), (x, y, "right", "center", -r, 0),
+                      (x, y, "center", "bottom", 0, r - 1), (x, y, "center", "top", 0, -r + 1),
+                      (x, y, "left", "bottom", r - 2, r - 3), (x, y, "left", "top", r - 2, -r + 3),
+                      (x, y, "right", "bottom", -r + 2, r - 3), (x, y, "right", "top", -r + 2, -r + 3)]
+        if item.highlighted:  # a highlighted name must show: further out, stacked, if it comes to that
+            candidates += [(x, y, ha, "center", sign * r, dy) for dy in (18, -18, 36, -36)
+                           for ha, sign in (("left", 1), ("right", -1))]
+        placer.place(candidates, item.feature["name"], force=item.highlighted,
                      fontsize=px(14 if item.highlighted else 13), fontweight="bold", color=INK,
                      alpha=0.4 if item.faded else 1.0, path_effects=_halo(3.5), zorder=30)
 
@@ -343,6 +394,21 @@ def _line_labels(placer: _Placer, lines: list[_Drawn], view_box) -> None:
                      fontweight="bold", color=item.style["color"], path_effects=_halo(4), zorder=29)
 
 
+def _label_spots(polygon, scale: float, count: int = 8) -> list:
+    """Good spots for a name inside a polygon, roomiest first: its pole of inaccessibility, then
+    the points of a 50-px grid farthest from its edge."""
+    anchor = polylabel(polygon, tolerance=scale * 4)
+    xmin, ymin, xmax, ymax = polygon.bounds
+    step = 50 * scale
+    xs, ys = np.meshgrid(np.arange(xmin + step / 2, xmax, step), np.arange(ymin + step / 2, ymax, step))
+    grid = shapely.points(xs.ravel(), ys.ravel())
+    grid = grid[shapely.contains(polygon, grid)]
+    spots = [anchor, *grid]
+    room = shapely.distance(polygon.boundary, np.asarray(spots, dtype=object)) / scale
+    order = np.argsort(-room[1:], kind="stable")[:count - 1] + 1
+    return [(spots[i], room[i]) for i in (0, *order) if room[i] >= 10]
+
+
 def _country_labels(placer: _Placer, countries: list[_Drawn], view_box, scale: float) -> None:
     """Country names (upper case, spaced, as on the interactive map) inside the visible part of each."""
     inner = view_box.buffer(-24 * scale)
@@ -352,17 +418,13 @@ def _country_labels(placer: _Placer, countries: list[_Drawn], view_box, scale: f
         if visible.is_empty or visible.area < 0.015 * view_box.area:
             continue
         largest = max(getattr(visible, "geoms", [visible]), key=lambda g: g.area)
-        if largest.geom_type != "Polygon":
-            continue
-        anchor = polylabel(largest, tolerance=scale * 4)
-        room = largest.exterior.distance(anchor) / scale  # pixels to the nearest edge
-        candidates.append((largest.area, item, anchor, room))
-    for _area, item, anchor, room in sorted(candidates, key=lambda c: -c[0]):
-        if room < 9:
-            continue
+        if largest.geom_type == "Polygon":
+            candidates.append((largest.area, item, largest))
+    for _area, item, polygon in sorted(candidates, key=lambda c: -c[0]):
+        spots = [(p.x, p.y, "center", "center", 0, 0) for p, _room in _label_spots(polygon, scale)]
         text = "\u2009".join(item.feature["name"].upper())
-        placer.place([(anchor.x, anchor.y, "center", "center", 0, 0)], text, force=False,
-                     fontsize=px(12), fontweight="bold", color=MUTED, path_effects=_halo(2.5), zorder=20)
+        placer.place(spots, text, force=False, fontsize=px(12), fontweight="bold", color=MUTED,
+                     path_effects=_halo(2.5), zorder=20)
 
 
 # --- furniture: legend, scale bar, credits, title ------------------------------------------------
@@ -441,6 +503,7 @@ def _credits(ax, text: str):
 
 
 def _title_strip(fig: Figure, title: str, width_px: int, height_px: int) -> None:
+    """The strip above the map: the site's name, a rule, the title (smaller, then cut, if long)."""
     strip = TITLE_STRIP_PX / height_px
     ax = fig.add_axes((0, 1 - strip, 1, strip))
     ax.set_axis_off()
@@ -448,9 +511,45 @@ def _title_strip(fig: Figure, title: str, width_px: int, height_px: int) -> None
     ax.plot([0, 1], [0, 0], transform=ax.transAxes, color=RULE, linewidth=px(2), clip_on=False)
     ax.text(18 / width_px, 0.5, SITE_NAME, transform=ax.transAxes, ha="left", va="center", fontsize=px(13),
             fontweight="bold", color=MUTED)
-    ax.text(190 / width_px, 0.5, title, transform=ax.transAxes, ha="left", va="center", fontsize=px(24),
-            fontweight="bold", color=INK)
     ax.plot([174 / width_px] * 2, [0.28, 0.72], transform=ax.transAxes, color=RULE, linewidth=px(2))
+    left, room = 190, width_px - 190 - 18
+    text = ax.text(left / width_px, 0.5, title, transform=ax.transAxes, ha="left", va="center", fontsize=px(24),
+                   fontweight="bold", color=INK)
+    renderer = fig.canvas.get_renderer()
+    width = text.get_window_extent(renderer).width
+    if width > room:
+        text.set_fontsize(px(max(16.0, 24 * room / width)))
+        while text.get_window_extent(renderer).width > room and len(title) > 1:
+            title = title[:-1]
+            text.set_text(title.rstrip() + "…")
+
+
+def _credit_text(drawn: list[_Drawn], view_box) -> str:
+    shown = [item for item in drawn if item.geometry.intersects(view_box)]
+    return attribution_text(set().union(*(feature_data_sources(item.layer, item.feature) for item in shown)))
+
+
+def map_credits(scene_layers: list[Layer], view: dict, width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX) -> str:
+    """The credits a static map of this view carries: the data sources of the features it shows."""
+    extent = view_extent(view, width_px, height_px - TITLE_STRIP_PX)
+    scale = (extent[2] - extent[0]) / width_px
+    drawn = _prepare(scene_layers, extent, scale, set(), set(), {})
+    return _credit_text(drawn, box(*extent))
+
+
+def _draw_features(ax, by_kind: dict[str, list[_Drawn]], min_hole_width: float) -> None:
+    """The basemap, then areas, lines and points; within each, the faded features first, then the
+    step's layers, then the highlighted features (as the interactive map brings them to the front)."""
+    areas = functools.partial(_draw_areas, min_hole_width=min_hole_width)
+    areas(ax, by_kind.get("country", []), zorder=1)
+    areas(ax, by_kind.get("water", []), zorder=2)
+    classes = ((("region",), areas), (("border", "river", "fence", "route"), _draw_lines),
+               (("site", "crossing", "city"), _draw_points))
+    for index, (kinds, draw) in enumerate(classes):
+        items = [item for kind in kinds for item in by_kind.get(kind, [])]
+        for rank, wanted in enumerate((lambda i: i.faded, lambda i: not i.faded and not i.highlighted,
+                                       lambda i: i.highlighted)):
+            draw(ax, [item for item in items if wanted(item)], zorder=3 + 3 * index + rank)
 
 
 # --- the public functions ------------------------------------------------------------------------
@@ -470,7 +569,7 @@ def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: 
     drawn = _prepare(scene_layers, extent, scale, set(layers_forward), set(highlight), route_colours)
 
     with matplotlib.rc_context({"font.family": FONT, "font.size": px(12), "lines.scale_dashes": False,
-                                "path.simplify": True, "text.antialiased": True, "svg.hashsalt": "between-borders"}):
+                                "path.simplify": True, "text.antialiased": True}):
         fig = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI, facecolor=PAPER)
         canvas = FigureCanvasAgg(fig)
         ax = fig.add_axes((0, 0, 1, map_height / height_px))
@@ -483,24 +582,10 @@ def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: 
         by_kind: dict[str, list[_Drawn]] = {}
         for item in drawn:
             by_kind.setdefault(item.feature["kind"], []).append(item)
-        min_hole = MIN_HOLE_PX * scale
-        _draw_areas(ax, by_kind.get("country", []), zorder=1, min_hole_width=min_hole)
-        _draw_areas(ax, by_kind.get("water", []), zorder=2, min_hole_width=min_hole)
-        # Within each class: faded first, then the step's layers, then the highlighted features.
-        layer_rank = {"faded": 0, "forward": 1, "highlighted": 2}
-        for class_index, (kinds, draw) in enumerate(((("region",), functools.partial(_draw_areas, min_hole_width=min_hole)),
-                                                     (("border", "river", "fence", "route"), _draw_lines),
-                                                     (("site", "crossing", "city"), _draw_points))):
-            items = [item for kind in kinds for item in by_kind.get(kind, [])]
-            for state in layer_rank:
-                chosen = [i for i in items if ("highlighted" if i.highlighted else "faded" if i.faded else "forward") == state]
-                chosen.sort(key=lambda i: kinds.index(i.feature["kind"]))
-                draw(ax, chosen, zorder=3 + class_index * 3 + layer_rank[state])
-
+        _draw_features(ax, by_kind, min_hole_width=MIN_HOLE_PX * scale)
+        _veil_outside_region(ax, extent)
         view_box = box(*extent)
-        shown = [item for item in drawn if item.geometry.intersects(view_box)]
-        sources = set().union(*(feature_data_sources(item.layer, item.feature) for item in shown))
-        furniture = [_legend(ax, drawn), _scale_bar(ax, extent, scale), _credits(ax, attribution_text(sources))]
+        furniture = [_legend(ax, drawn), _scale_bar(ax, extent, scale), _credits(ax, _credit_text(drawn, view_box))]
         renderer = canvas.get_renderer()
         placer = _Placer(ax, renderer, ax.bbox)
         for artist in furniture:  # labels keep off the legend, the scale bar and the credits
@@ -512,14 +597,19 @@ def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: 
             x, y = ax.transData.transform((item.geometry.x, item.geometry.y))
             r = item.style["radius"] + 1
             placer.block(matplotlib.transforms.Bbox.from_extents(x - r, y - r, x + r, y + r))
-        _point_labels(placer, points)
-        _line_labels(placer, [i for kind in LINE_KINDS for i in by_kind.get(kind, [])], view_box)
+        lines = [i for kind in LINE_KINDS for i in by_kind.get(kind, [])]
+        _point_labels(placer, points, lines, scale)
+        _line_labels(placer, lines, view_box)
         _country_labels(placer, by_kind.get("country", []), view_box, scale)
 
         _title_strip(fig, title, width_px, height_px)
 
-        buffer = io.BytesIO()
-        canvas.print_png(buffer, metadata={"Software": None})
+        canvas.draw()
+        image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
+    # RGB without text chunks: no alpha channel to carry (the map is opaque), no timestamp, no
+    # software version; zlib at a fixed level, so the bytes depend on the pixels alone.
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue()
 
 

@@ -20,8 +20,11 @@ def test_pages_and_scripts_reference_only_the_site_itself(tmp_path):
     assert build(ROOT, site_dir=tmp_path / "site", out=io.StringIO()) == 0
     for page in (tmp_path / "site").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        for match in re.finditer(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="([^"]+)"', text):
-            assert not re.match(r"(?:[a-z]+:)?//", match.group(1)), f"{page.name} loads {match.group(1)}"
+        loads = re.finditer(r'<(?:script|img|iframe)\b[^>]*\bsrc="([^"]+)"'
+                            r'|<link\b(?=[^>]*\brel="(?:stylesheet|icon|preload|modulepreload)")[^>]*\bhref="([^"]+)"', text)
+        for match in loads:
+            url = match.group(1) or match.group(2)
+            assert not re.match(r"(?:[a-z]+:)?//", url), f"{page} loads {url}"
     for script in (tmp_path / "site").rglob("map.js"):
         assert "cdn" not in script.read_text(encoding="utf-8").lower()
 

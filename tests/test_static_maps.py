@@ -1,0 +1,115 @@
+"""Static PNG maps: the right size, the same bytes every build, a real map on them, one per view."""
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pytest
+from matplotlib import colors
+from matplotlib import image as mpimg
+
+from storymap.pipeline import load_inputs
+from storymap.scenes import build_scene
+from storymap.static_maps import (HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, map_credits, mercator, metres_per_pixel,
+                                  render_static_map, static_map_files, view_extent)
+from storymap.styles import KIND_STYLES, SEA
+from tests.support.project import ROOT
+
+
+@pytest.fixture(scope="module")
+def scenes():
+    inputs = load_inputs(ROOT)
+    return {chapter.slug: build_scene(chapter, inputs.layers) for chapter in inputs.chapters}
+
+
+def render(scene, step) -> bytes:
+    return render_static_map(list(scene.layers), step.view, layers_forward=step.layers, highlight=step.highlight,
+                             route_colours=scene.route_colours, title=scene.chapter.title)
+
+
+def pixels(png: bytes) -> np.ndarray:
+    """The image as an (h, w, 3) array of 0-255 integers."""
+    return np.rint(mpimg.imread(io.BytesIO(png), format="png")[:, :, :3] * 255).astype(int)
+
+
+def count_near(image: np.ndarray, hex_colour: str, tolerance: int) -> int:
+    target = np.array([round(c * 255) for c in colors.to_rgb(hex_colour)])
+    return int((np.abs(image - target).max(axis=2) <= tolerance).sum())
+
+
+@pytest.fixture(scope="module")
+def rivers_step(scenes):
+    """The first step of the rivers chapter: the Yalu and the Tumen highlighted."""
+    scene = scenes["crossing-the-rivers"]
+    step = scene.steps[0]
+    assert {"yalu", "tumen"} <= set(step.highlight)
+    return scene, step
+
+
+@pytest.fixture(scope="module")
+def rivers_png(rivers_step) -> bytes:
+    return render(*rivers_step)
+
+
+def test_png_has_the_open_graph_size_and_the_same_bytes_every_time(rivers_step, rivers_png):
+    assert rivers_png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert pixels(rivers_png).shape == (HEIGHT_PX, WIDTH_PX, 3) == (630, 1200, 3)
+    assert render(*rivers_step) == rivers_png
+    assert b"tIME" not in rivers_png and b"Software" not in rivers_png, "no timestamp, no version in the file"
+
+
+def test_png_is_a_map_with_sea_land_and_the_highlighted_rivers(rivers_png):
+    image = pixels(rivers_png)
+    packed = (image[:, :, 0] << 16) | (image[:, :, 1] << 8) | image[:, :, 2]
+    assert len(np.unique(packed)) > 200, "an antialiased map, not a blank canvas"
+    map_area = image[TITLE_STRIP_PX:]
+    assert count_near(map_area, SEA, 0) > 20_000, "sea"
+    assert count_near(map_area, KIND_STYLES["country"]["fillColor"], 0) > 100_000, "land"
+    assert count_near(map_area, KIND_STYLES["river"]["color"], 40) > 2_000, "highlighted rivers"
+
+
+def test_a_step_without_rivers_has_no_river_colour(scenes):
+    scene = scenes["the-long-way-out"]
+    step = scene.steps[0]  # across China: routes, borders and cities; rivers faded
+    image = pixels(render(scene, step))
+    assert count_near(image, KIND_STYLES["river"]["color"], 25) < 50
+    assert count_near(image, scene.route_colours["routes/china-laos-thailand"], 30) > 1_000, "the route"
+
+
+def test_one_image_per_chapter_and_per_step_with_its_own_view(scenes):
+    chosen = {slug: scenes[slug] for slug in ("crossing-the-rivers", "enforcement")}
+    files = static_map_files(chosen)
+    expected = set()
+    for slug, scene in chosen.items():
+        expected.add(f"{slug}/map.png")
+        expected |= {f"{slug}/steps/{s.id}.png" for s in scene.steps[1:] if s.view != scene.steps[0].view}
+    assert set(files) == expected
+    assert "crossing-the-rivers/steps/the-pandemic-years.png" not in files, "same view as the first step"
+    assert files["crossing-the-rivers/map.png"] == render(*next(
+        (scenes["crossing-the-rivers"], s) for s in scenes["crossing-the-rivers"].steps[:1]))
+
+
+def test_bounds_are_fitted_like_leaflet_fit_bounds():
+    view = {"bounds": [[39.7, 124.0], [43.2, 131.0]]}
+    xmin, ymin, xmax, ymax = view_extent(view, 1200, 578)
+    (x0, y0), (x1, y1) = mercator(124.0, 39.7), mercator(131.0, 43.2)
+    assert xmin <= x0 and x1 <= xmax and ymin <= y0 and y1 <= ymax
+    assert math.isclose((xmax - xmin) / (ymax - ymin), 1200 / 578)
+    assert math.isclose(xmax - xmin, x1 - x0) or math.isclose(ymax - ymin, y1 - y0)
+
+
+def test_centre_and_zoom_use_web_mercator_tiles():
+    xmin, _, xmax, _ = view_extent({"center": [40.1, 124.4], "zoom": 11}, 1200, 578)
+    assert math.isclose(xmax - xmin, 1200 * metres_per_pixel(11))
+    # a 256-px tile spans 360 / 2**zoom degrees of longitude
+    assert math.isclose(256 * metres_per_pixel(3), mercator(45, 0)[0] - mercator(0, 0)[0])
+
+
+def test_credits_name_only_the_sources_on_the_map(scenes):
+    rivers = scenes["crossing-the-rivers"]
+    assert "OpenStreetMap" in map_credits(list(rivers.layers), rivers.steps[0].view)
+    laos = scenes["the-long-way-out"]
+    mekong = next(s for s in laos.steps if s.id == "across-the-mekong")
+    credits = map_credits(list(laos.layers), mekong.view)
+    assert "OpenStreetMap" not in credits and "GeoNames" in credits and "Natural Earth" in credits
