@@ -20,9 +20,12 @@ from .problems import InputError, Problem
 #: A Pandoc citation key: starts with a letter, digit or _, may hold internal punctuation,
 #: never ends with punctuation (so "@ahn-2018." in running text is the key "ahn-2018").
 CITE_KEY = r"[A-Za-z0-9_](?:[\w:.#$%&+?<>~/-]*\w)?"
-#: A bracketed Pandoc citation such as "[@a]", "[@a; @b, p. 3]" or "[see @a, para. 3]".
-#: Not followed by "(" so that a Markdown link whose text holds an "@" is not taken for one.
-CITATION_RE = re.compile(rf"\[(?P<items>[^\[\]]*?(?<![\w.])-?@{CITE_KEY}[^\[\]]*)\](?!\()")
+#: Anything in brackets that looks like a Pandoc citation, e.g. "[see @a, para. 3]". Not followed
+#: by "(" so that a Markdown link whose text holds an "@" is not taken for one.
+CITATION_LIKE_RE = re.compile(rf"\[(?P<items>[^\[\]]*?(?<![\w.])-?@{CITE_KEY}[^\[\]]*)\](?!\()")
+#: The citations the site renders: "[@a]", "[@a; @b, p. 3]" (keys are references.json ids).
+_ONE_CITE = r"@[a-z0-9][a-z0-9-]*(?:,[^;\]]*)?"
+CITATION_RE = re.compile(rf"\[(?P<items>{_ONE_CITE}(?:;\s*{_ONE_CITE})*)\](?!\()")
 #: One key inside a citation's items; group "key" is the key without "@" (or "-@").
 CITE_KEY_RE = re.compile(rf"(?<![\w.@])-?@(?P<key>{CITE_KEY})")
 
@@ -124,6 +127,11 @@ def check_references(chapters: Iterable[Chapter], layer_ids: Iterable[str],
                                             field=f"steps[{i}].highlight"))
             texts.append((f"steps[{i}].body", step.body))
         for field, text in texts:
+            for match in CITATION_LIKE_RE.finditer(text):
+                if not CITATION_RE.fullmatch(match.group(0)):
+                    problems.append(Problem(file, f"{match.group(0)} is not a citation the site can format.",
+                                            "write [@key], [@key, p. 3] or [@a; @b], with keys from "
+                                            "references.json and no words before the @.", field=field))
             for key in dict.fromkeys(cite_keys(text)):
                 if key not in keys:
                     problems.append(Problem(file, f"cites [@{key}], which is not in references.json.",

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from .chapters import CITATION_RE
 from .references import Bibliography, Cite, parse_locator
 
-CITATION_RE = re.compile(r"\[(@[a-z0-9][a-z0-9-]*(?:,[^;\]]*)?(?:;\s*@[a-z0-9][a-z0-9-]*(?:,[^;\]]*)?)*)\]")
 FIGURE_RE = re.compile(r"^<!--\s*figure:\s*([a-z0-9-]+)\s*-->\s*$", re.MULTILINE)
 _PLACEHOLDER = "\ue000{}\ue001"
 _PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
@@ -35,7 +35,7 @@ def parse_citation(inner: str) -> list[Cite]:
 
 def cited_keys(markdown: str) -> set[str]:
     """Every reference key cited in a piece of chapter Markdown."""
-    return {c.key for m in CITATION_RE.finditer(markdown) for c in parse_citation(m.group(1))}
+    return {c.key for m in CITATION_RE.finditer(markdown) for c in parse_citation(m.group("items"))}
 
 
 class ProseRenderer:
@@ -62,7 +62,7 @@ class ProseRenderer:
             return _PLACEHOLDER.format(len(fragments) - 1)
 
         text = FIGURE_RE.sub(lambda m: "\n" + hold(self.figures[m.group(1)]()) + "\n", markdown)
-        text = CITATION_RE.sub(lambda m: hold(self.citation_html(parse_citation(m.group(1)), sources_href)), text)
+        text = CITATION_RE.sub(lambda m: hold(self.citation_html(parse_citation(m.group("items")), sources_href)), text)
         html = _markdown.render(text)
         html = _FIGURE_PARAGRAPH_RE.sub(r"\1", html)
         return Markup(_PLACEHOLDER_RE.sub(lambda m: fragments[int(m.group(1))], html))

@@ -1,6 +1,8 @@
 """Chapters: parsing, every contributor mistake reported by file and field, and the real chapters."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import copy
 import json
 from pathlib import Path
@@ -194,9 +196,17 @@ def test_bad_file_name_is_reported(tmp_path):
 # --- citations and references ------------------------------------------------------------------
 
 def test_citation_regex_finds_pandoc_citations():
-    text = "As shown [@a; @b, p. 3] and [see @c-2018, para. 2]. Mail me@example.org, [a link](http://x/@y)."
-    assert [m.group(0) for m in CITATION_RE.finditer(text)] == ["[@a; @b, p. 3]", "[see @c-2018, para. 2]"]
+    text = "As shown [@a; @b, p. 3] and [@c-2018, para. 2]. Mail me@example.org, [a link](http://x/@y)."
+    assert [m.group(0) for m in CITATION_RE.finditer(text)] == ["[@a; @b, p. 3]", "[@c-2018, para. 2]"]
     assert cite_keys(text) == ["a", "b", "c-2018"]
+
+
+def test_a_citation_the_site_cannot_format_is_reported(tmp_path):
+    real = load_chapters(ROOT / "chapters")[0]
+    chapter = replace(real, intro="As argued [see @king-2023].", steps=())
+    problems = check_references([chapter], [], [], ["king-2023"])
+    assert [p.field for p in problems] == ["intro"]
+    assert "[see @king-2023] is not a citation the site can format" in problems[0].message
 
 
 def test_check_references_reports_unknown_ids_and_keys(tmp_path):
