@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from storymap.budget import MAX_GZIP_BYTES, MAX_REQUESTS, format_table, page_weights  # noqa: E402
+from storymap.budget import MAX_GZIP_BYTES, MAX_REQUESTS, all_views, format_table  # noqa: E402
 from storymap.geo import REGION  # noqa: E402
 from tests.support.project import copy_project  # noqa: E402
 
@@ -171,7 +171,7 @@ def bench_build(runs: int, work: Path) -> Path:
 
 def bench_weights(site: Path) -> None:
     print(f"== Page weight, first view (budget {MAX_GZIP_BYTES // 1024} KB gzip, {MAX_REQUESTS} requests) ==")
-    print(format_table(page_weights(site)))
+    print(format_table(all_views(site)))
     print()
 
 

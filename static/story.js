@@ -41,7 +41,7 @@
 
   function popupContent(p) {
     var box = el("div", "feature-popup");
-    box.appendChild(el("h3", null, p.name));
+    box.appendChild(el("p", "popup-title", p.name));
     if (p.description) box.appendChild(el("p", null, p.description));
     var facts = el("dl");
     function fact(term, value) {
@@ -263,8 +263,9 @@
   }
 
   function start() {
+    /* The legend starts folded (phones keep it so); on wide screens there is room to open it. */
     var legend = document.querySelector(".legend");
-    if (legend && window.matchMedia("(max-width: 800px)").matches) legend.open = false;
+    if (legend && window.matchMedia("(min-width: 801px)").matches) legend.open = true;
     var data = document.getElementById("story-steps");
     if (!data || !kit.map) return;
     var steps = JSON.parse(data.textContent);

@@ -3,7 +3,10 @@
 A page's *first view* is its HTML plus every same-origin file the HTML references directly
 (stylesheets, icons, scripts, images, frames) and every file those stylesheets reference with
 url(...). Each file is counted at its gzip -9 size, as a static host would serve it compressed,
-and each file is one request.
+and each file is one request. Images with loading="lazy" are not part of the first view.
+
+A page is weighed twice: as a reader with scripts on gets it (scripts counted, <noscript>
+content not), and with scripts off (the reverse). Both must be within the budget.
 
     python -m storymap.budget [site_dir]     table of every page; exit 1 if one is over budget
 """
@@ -37,6 +40,7 @@ class FileWeight:
 @dataclass
 class PageWeight:
     page: str  # relative to the site folder, e.g. "hunger/index.html"
+    scripts: bool = True  # the view of a reader with scripts on (False: scripts off)
     files: list[FileWeight] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # referenced, same-origin, but not in the site
 
@@ -69,12 +73,31 @@ class PageWeight:
 class _References(HTMLParser):
     """Collects the URLs an HTML page makes the browser fetch on load."""
 
-    def __init__(self) -> None:
+    def __init__(self, scripts: bool) -> None:
         super().__init__(convert_charrefs=True)
+        self.scripts = scripts
+        self.noscript = 0
         self.urls: list[str] = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "noscript" and self.noscript:
+            self.noscript -= 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "noscript":
+            self.handle_starttag(tag, attrs)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v for k, v in attrs if v is not None}
+        if tag == "noscript":
+            self.noscript += 1
+            return
+        if self.noscript and self.scripts:
+            return  # a reader with scripts on never fetches <noscript> content
+        if tag == "script" and not self.scripts:
+            return
+        if a.get("loading", "").lower() == "lazy" and tag in ("img", "iframe"):
+            return  # fetched when scrolled near, not for the first view
         if tag == "link":
             rel = a.get("rel", "").lower().split()
             if a.get("href") and ({"stylesheet", "icon", "preload", "modulepreload", "manifest"} & set(rel)
@@ -127,9 +150,9 @@ def _css_references(css: str) -> list[str]:
     return [m.group(2) for m in CSS_URL.finditer(css)] + [m.group(2) for m in CSS_IMPORT.finditer(css)]
 
 
-def page_weight(site_dir: Path, page: str) -> PageWeight:
-    """The first view of one page (site-relative path of its HTML file)."""
-    weight = PageWeight(page)
+def page_weight(site_dir: Path, page: str, scripts: bool = True) -> PageWeight:
+    """The first view of one page (site-relative path of its HTML file), scripts on or off."""
+    weight = PageWeight(page, scripts)
     seen: set[str] = set()
     cache: dict[str, bytes] = {}
 
@@ -149,7 +172,7 @@ def page_weight(site_dir: Path, page: str) -> PageWeight:
     html = add(page)
     if html is None:
         return weight
-    parser = _References()
+    parser = _References(scripts)
     parser.feed(html.decode("utf-8", errors="replace"))
     for url in parser.urls:
         relative = _resolve(site_dir, page, url)
@@ -174,20 +197,26 @@ def html_pages(site_dir: Path) -> list[str]:
     return sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html") if p.is_file())
 
 
-def page_weights(site_dir: Path) -> list[PageWeight]:
-    """The first view of every HTML page in the built site, sorted by page path."""
+def page_weights(site_dir: Path, scripts: bool = True) -> list[PageWeight]:
+    """The first view of every HTML page in the built site, sorted by page path, as a reader with
+    scripts on (default) or off gets it."""
     site_dir = Path(site_dir)
-    return [page_weight(site_dir, page) for page in html_pages(site_dir)]
+    return [page_weight(site_dir, page, scripts) for page in html_pages(site_dir)]
+
+
+def all_views(site_dir: Path) -> list[PageWeight]:
+    """Every page with scripts on, then every page with scripts off."""
+    return page_weights(site_dir, scripts=True) + page_weights(site_dir, scripts=False)
 
 
 def format_table(weights: list[PageWeight]) -> str:
-    """A plain-text table: one line per page, with its three biggest files."""
-    head = f"{'page':<36} {'KB gzip':>8} {'KB raw':>8} {'req':>4}  {'status':<6} biggest files (KB gzip)"
+    """A plain-text table: one line per page and view, with its three biggest files."""
+    head = f"{'page':<40} {'scripts':<7} {'KB gzip':>8} {'KB raw':>8} {'req':>4}  {'status':<6} biggest files (KB gzip)"
     lines = [head, "-" * len(head)]
     for w in weights:
         status = "OVER" if w.over_budget else "ok"
         biggest = ", ".join(f"{f.path} {f.gzip_bytes / 1024:.1f}" for f in w.biggest())
-        lines.append(f"{w.page:<36} {w.gzip_bytes / 1024:>8.1f} {w.raw_bytes / 1024:>8.1f} {w.requests:>4}  "
+        lines.append(f"{w.page:<40} {'on' if w.scripts else 'off':<7} {w.gzip_bytes / 1024:>8.1f} {w.raw_bytes / 1024:>8.1f} {w.requests:>4}  "
                      f"{status:<6} {biggest}")
     missing: dict[str, int] = {}
     for w in weights:
@@ -200,7 +229,8 @@ def format_table(weights: list[PageWeight]) -> str:
 
 
 def over_budget(weights: list[PageWeight]) -> list[str]:
-    return [f"{w.page}: {'; '.join(w.over_budget)}" for w in weights if w.over_budget]
+    return [f"{w.page} (scripts {'on' if w.scripts else 'off'}): {'; '.join(w.over_budget)}"
+            for w in weights if w.over_budget]
 
 
 def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
@@ -209,14 +239,15 @@ def main(argv: list[str] | None = None, out: TextIO = sys.stdout) -> int:
     if not site_dir.is_dir():
         print(f"{site_dir} is not a folder: build the site first (python build.py build).", file=out)
         return 2
-    weights = page_weights(site_dir)
+    weights = all_views(site_dir)
     if not weights:
         print(f"No HTML pages in {site_dir}.", file=out)
         return 2
     print(format_table(weights), file=out)
     failures = over_budget(weights)
     if failures:
-        print(f"\n{len(failures)} page(s) over budget:", file=out)
+        pages = {w.page for w in weights if w.over_budget}
+        print(f"\n{len(pages)} page(s) over budget:", file=out)
         for failure in failures:
             print(f"  {failure}", file=out)
         return 1

@@ -40,7 +40,7 @@ class StoryMap(folium.Map):
 
     _template = Template("""
         {% macro header(this, kwargs) %}{% endmacro %}
-        {% macro html(this, kwargs) %}<div class="folium-map story-map" id={{ this.get_name()|tojson }} role="region" aria-label={{ this.label|tojson }}></div>{% endmacro %}
+        {% macro html(this, kwargs) %}<div class="folium-map story-map" id={{ this.get_name()|tojson }} role="region" aria-label="{{ this.label|e }}"></div>{% endmacro %}
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
                 center: {{ this.location|tojson }},

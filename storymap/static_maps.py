@@ -606,8 +606,10 @@ def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: 
 
         canvas.draw()
         image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
-    # RGB without text chunks: no alpha channel to carry (the map is opaque), no timestamp, no
-    # software version; zlib at a fixed level, so the bytes depend on the pixels alone.
+    # A 256-colour palette halves the file with no visible change (a map has few colours), which
+    # keeps the no-script preview within the page budget. No text chunks: no timestamp, no software
+    # version; zlib at a fixed level, so the bytes depend on the pixels alone.
+    image = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue()

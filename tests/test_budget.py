@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from storymap import budget
-from storymap.budget import MAX_GZIP_BYTES, MAX_REQUESTS, format_table, over_budget, page_weights
+from storymap.budget import MAX_GZIP_BYTES, MAX_REQUESTS, all_views, format_table, over_budget, page_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,7 +24,8 @@ def site(tmp_path_factory) -> Path:
 
 
 def test_every_page_is_within_the_budget(site):
-    weights = page_weights(site)
+    """With scripts on and with scripts off (then <noscript> images load instead)."""
+    weights = all_views(site)
     assert {w.page for w in weights} >= {"index.html", "sources/index.html", "about/index.html"}
     assert over_budget(weights) == [], "\n" + format_table(weights)
 
@@ -93,8 +94,23 @@ def test_an_over_budget_page_is_reported(tmp_path):
     assert many.missing == ["many/gone.png"]
     assert many.over_budget and "requests" in many.over_budget[0]
 
-    assert [line.split(":")[0] for line in over_budget(list(weights.values()))] == ["heavy/index.html",
-                                                                                   "many/index.html"]
+    assert [line.split(" (")[0] for line in over_budget(list(weights.values()))] == ["heavy/index.html",
+                                                                                    "many/index.html"]
+
+
+def test_noscript_content_counts_only_with_scripts_off_and_lazy_images_not_at_all(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    for name in ("app.js", "fallback.png", "later.png", "logo.png"):
+        (site / name).write_bytes(b"x" * 100)
+    (site / "index.html").write_text(
+        '<!DOCTYPE html><script src="app.js"></script><noscript><img src="fallback.png" alt=""/></noscript>'
+        '<img src="later.png" loading="lazy" alt=""><img src="logo.png" alt="">', encoding="utf-8")
+    on, = page_weights(site, scripts=True)
+    off, = page_weights(site, scripts=False)
+    assert sorted(f.path for f in on.files) == ["app.js", "index.html", "logo.png"]
+    assert sorted(f.path for f in off.files) == ["fallback.png", "index.html", "logo.png"]
+    assert [w.scripts for w in all_views(site)] == [True, False]
 
 
 def test_the_command_names_the_pages_over_budget_and_fails(tmp_path):
