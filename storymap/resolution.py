@@ -26,7 +26,7 @@ DETAIL_MARGIN = 0.5
 #: How far beyond its views a chapter's map reaches (fraction of the views' extent on each side).
 CHAPTER_MARGIN = 1.0
 #: A step needs its own detail when it zooms in this much further than the overview.
-DETAIL_ZOOM_STEP = 1.0
+DETAIL_ZOOM_STEP = 1.5
 #: The overview is never more detailed than this zoom (close-up steps load detail instead).
 OVERVIEW_MAX_ZOOM = 7.0
 
