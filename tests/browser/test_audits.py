@@ -103,15 +103,23 @@ def parse_csp(policy: str) -> dict[str, list[str]]:
     return directives
 
 
+def only_meta(html, attribute: str, value: str, name: str, failures: list[str]) -> str | None:
+    """The content of the page's one <meta attribute=value>, or None (and a failure) if not exactly one."""
+    contents = [m["content"] for m in metas(html) if m.get(attribute, "").lower() == value]
+    if len(contents) != 1:
+        failures.append(f"{name}: {len(contents)} <meta {attribute}={value}> tags (want exactly 1)")
+        return None
+    return contents[0]
+
+
 def test_every_page_has_a_strict_content_security_policy(built_site):
     failures = []
     for html in html_files(built_site):
         name = html.relative_to(built_site).as_posix()
-        policies = [m["content"] for m in metas(html) if m.get("http-equiv", "").lower() == "content-security-policy"]
-        if len(policies) != 1:
-            failures.append(f"{name}: {len(policies)} Content-Security-Policy meta tags (want exactly 1)")
+        policy = only_meta(html, "http-equiv", "content-security-policy", name, failures)
+        if policy is None:
             continue
-        csp = parse_csp(policies[0])
+        csp = parse_csp(policy)
         if "default-src" not in csp:
             failures.append(f"{name}: no default-src (anything not listed would be allowed from anywhere)")
         for directive in CSP_DIRECTIVES_SELF_ONLY:
@@ -133,12 +141,11 @@ def test_viewport_allows_pinch_zoom(built_site):
     failures = []
     for html in html_files(built_site):
         name = html.relative_to(built_site).as_posix()
-        viewports = [m["content"] for m in metas(html) if m.get("name", "").lower() == "viewport"]
-        if len(viewports) != 1:
-            failures.append(f"{name}: {len(viewports)} viewport meta tags (want exactly 1)")
+        viewport = only_meta(html, "name", "viewport", name, failures)
+        if viewport is None:
             continue
         settings = {k.strip().lower(): v.strip().lower()
-                    for k, _, v in (item.partition("=") for item in re.split(r"[,;]", viewports[0])) if k.strip()}
+                    for k, _, v in (item.partition("=") for item in re.split(r"[,;]", viewport)) if k.strip()}
         if settings.get("user-scalable") in ("no", "0"):
             failures.append(f"{name}: user-scalable={settings['user-scalable']} blocks pinch-zoom")
         if "maximum-scale" in settings:
