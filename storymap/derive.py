@@ -25,7 +25,7 @@ from shapely.geometry import LineString, MultiLineString, Point, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import linemerge, nearest_points
 
-from .geo import WGS84, geodesic_length_km
+from .geo import WGS84
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SHARED = REPO.parent / "shared"

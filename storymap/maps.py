@@ -20,7 +20,6 @@ from markupsafe import Markup
 from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 
-from .layers import Layer
 from .references import Bibliography, Cite
 from .resolution import clip, composite, detail_region, reduce, tolerance
 from .scenes import ChapterScene, StepScene
