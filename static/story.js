@@ -10,7 +10,7 @@
 
   var kit = {
     layers: {}, layerInfo: {}, features: {}, config: null, map: null, active: null, activations: [],
-    resolution: null, detailRequests: {}
+    labels: {}, steps: null, viewStep: null, resolution: null, detailRequests: {}
   };
   window.storyKit = kit;
 
@@ -85,40 +85,72 @@
     leafletLayer.storyFeature = { id: p.id, kind: p.kind, layerId: layerInfo.id, colour: layerInfo.colour };
     kit.features[p.id] = leafletLayer;
     if (group === "basemap") return;  // the basemap is scenery: no tooltips, no popups
-    if (p.kind === "city") {
-      leafletLayer.bindTooltip(el("span", null, p.name), { permanent: true, direction: "right", className: "city-label", offset: [4, 0] });
-    } else {
-      leafletLayer.bindTooltip(el("span", null, p.name), { sticky: p.kind !== "site" && p.kind !== "crossing" });
-    }
-    leafletLayer.bindPopup(popupContent(p), { maxWidth: 300 });
+    /* A city's name is always on the map (addLabels); other features name themselves on hover. */
+    if (p.kind !== "city") leafletLayer.bindTooltip(el("span", null, p.name), { sticky: p.kind !== "site" && p.kind !== "crossing" });
+    /* Built when first opened: most popups are never opened, and building them all delays the map. */
+    leafletLayer.bindPopup(function () { return popupContent(p); }, { maxWidth: 300 });
   }
 
-  function addCountryLabels(map, layerInfo) {
+  /* Country and city names as plain markers placed by CSS transforms. (Leaflet's permanent
+     tooltips measure themselves one by one, forcing a page layout for every label.) */
+  function addLabels(map, layerInfo) {
     layerInfo.data.features.forEach(function (feature) {
       var p = feature.properties;
-      if (p.kind !== "country" || !p.label_point) return;
-      var label = el("span", null, p.name);
-      L.marker([p.label_point[1], p.label_point[0]], {
-        icon: L.divIcon({ className: "country-label", html: label, iconSize: null }),
+      var at = p.kind === "country" ? p.label_point : p.kind === "city" ? feature.geometry.coordinates : null;
+      if (!at) return;
+      var label = L.marker([at[1], at[0]], {
+        icon: L.divIcon({ className: p.kind + "-label", html: el("span", null, p.name), iconSize: null }),
         interactive: false, keyboard: false
       }).addTo(map);
+      if (p.kind === "city") kit.labels[p.id] = { marker: label, layerId: layerInfo.id };
     });
   }
 
-  /* Called by the map's generated script (maps.py) with the chapter's layers and styles. */
+  /* The chapter's steps (from the page), and the one the page opens on: the step named in the
+     address, else the first. */
+  function readSteps() {
+    if (!kit.steps) {
+      var data = document.getElementById("story-steps");
+      kit.steps = data ? JSON.parse(data.textContent) : [];
+    }
+    return kit.steps;
+  }
+
+  function openingStep() {
+    var wanted = decodeURIComponent(location.hash.slice(1));
+    var steps = readSteps();
+    return steps.filter(function (s) { return s.id === wanted; })[0] || steps[0];
+  }
+
+  /* A layer's features, with the detailed geometry of a zoomed-in step where it has one. */
+  function layerData(layerId, geometries) {
+    var data = kit.layerInfo[layerId].data;
+    if (!geometries) return data;
+    return { type: "FeatureCollection", features: data.features.map(function (f) {
+      var detailed = geometries[f.properties.id];
+      return detailed ? { type: "Feature", properties: f.properties, geometry: detailed } : f;
+    }) };
+  }
+
+  /* Called by the map's generated script (maps.py) with the chapter's layers and styles. The map
+     goes to the opening step's view first, so that every path is projected and drawn once. */
   kit.addLayers = function (map, config) {
     kit.map = map;
     kit.config = config;
+    var opening = openingStep();
+    if (opening) moveTo(opening, false);
+    var geometries = opening && config.detail[opening.id];
+    kit.resolution = geometries ? opening.id : null;
     config.layers.forEach(function (layerInfo) {
-      var layer = L.geoJSON(layerInfo.data, {
+      kit.layerInfo[layerInfo.id] = layerInfo;
+      var layer = L.geoJSON(layerData(layerInfo.id, geometries), {
         style: function (feature) { return baseStyle(feature.properties.kind, layerInfo.colour); },
         pointToLayer: function (feature, latlng) { return drawFeature(feature, latlng, layerInfo); },
         onEachFeature: function (feature, leafletLayer) { bindFeature(feature, leafletLayer, layerInfo); },
         interactive: layerInfo.group !== "basemap"
       }).addTo(map);
       kit.layers[layerInfo.id] = layer;
-      kit.layerInfo[layerInfo.id] = layerInfo;
-      if (layerInfo.group === "basemap") addCountryLabels(map, layerInfo);
+      addLabels(map, layerInfo);
     });
     config.attributions.concat(["Leaflet"]).forEach(function (text) { map.attributionControl.addAttribution(text); });
     map.on("moveend", updateLocator);
@@ -144,11 +176,13 @@
         else if (style.weight) change.weight = style.weight;
         leafletLayer.setStyle(change);
         if (hi || forward[layerId]) leafletLayer.bringToFront && leafletLayer.bringToFront();
-        var tip = leafletLayer.getTooltip && leafletLayer.getTooltip();
-        if (tip && tip.options.permanent && tip.getElement()) tip.getElement().classList.toggle("faded", !forward[layerId]);
         var path = leafletLayer.getElement && leafletLayer.getElement();
         if (path) path.classList.toggle("highlighted", !!hi);
       });
+    });
+    Object.keys(kit.labels).forEach(function (id) {
+      var label = kit.labels[id];
+      label.marker.getElement().classList.toggle("faded", !forward[label.layerId]);
     });
   }
 
@@ -168,15 +202,8 @@
   function redraw(resolution, geometries) {
     kit.resolution = resolution;
     Object.keys(kit.layers).forEach(function (layerId) {
-      var data = kit.layerInfo[layerId].data;
-      if (geometries) {
-        data = { type: "FeatureCollection", features: data.features.map(function (f) {
-          var detailed = geometries[f.properties.id];
-          return detailed ? { type: "Feature", properties: f.properties, geometry: detailed } : f;
-        }) };
-      }
       kit.layers[layerId].clearLayers();
-      kit.layers[layerId].addData(data);
+      kit.layers[layerId].addData(layerData(layerId, geometries));
     });
     if (kit.active) restyle(kit.active);
   }
@@ -190,8 +217,11 @@
     }).catch(function () { /* keep the overview: the map still shows every feature */ });
   }
 
-  function moveTo(view, animate) {
-    var map = kit.map;
+  /* Takes the map to a step's view, unless it is there already (the opening step's, set before drawing). */
+  function moveTo(step, animate) {
+    var map = kit.map, view = step.view;
+    if (kit.viewStep === step.id) return;
+    kit.viewStep = step.id;
     if (view.bounds) {
       if (animate) map.flyToBounds(view.bounds, { duration: 1.2 });
       else map.fitBounds(view.bounds, { animate: false });
@@ -211,7 +241,7 @@
       if (node.id === step.id) node.setAttribute("aria-current", "step");
       else node.removeAttribute("aria-current");
     });
-    moveTo(step.view, options.animate && !reducedMotion.matches);
+    moveTo(step, options.animate && !reducedMotion.matches);
     setResolution(step);
     restyle(step);
     var status = document.getElementById("map-status");
@@ -266,14 +296,13 @@
     /* The legend starts folded (phones keep it so); on wide screens there is room to open it. */
     var legend = document.querySelector(".legend");
     if (legend && window.matchMedia("(min-width: 801px)").matches) legend.open = true;
-    var data = document.getElementById("story-steps");
-    if (!data || !kit.map) return;
-    var steps = JSON.parse(data.textContent);
+    var steps = readSteps();
+    if (!steps.length || !kit.map) return;
     var byId = {};
     steps.forEach(function (s) { byId[s.id] = s; });
 
+    activate(openingStep(), { animate: false, updateAddress: false });
     var target = byId[decodeURIComponent(location.hash.slice(1))];
-    activate(target || steps[0], { animate: false, updateAddress: false });
     if (target) scrollToStep(document.getElementById(target.id), false);
 
     var observer = null;

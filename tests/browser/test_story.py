@@ -81,6 +81,19 @@ def test_deep_link_opens_on_its_step_without_replaying_earlier_ones(page, base_u
     assert page.evaluate("window.storyKit.activations") == [step.id]
 
 
+def test_city_names_are_on_the_map_and_fade_when_their_layer_steps_back(page, base_url):
+    """protocols: the 1964 step brings the cities forward, the 1986 step does not."""
+    labels = ".story-map .city-label"
+    page.goto(base_url + "protocols/#protocol-1964")
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    names = page.locator(labels).all_inner_texts()
+    assert "Dandong" in names and "Sinuiju" in names
+    assert page.locator(labels + ".faded").count() == 0
+    page.goto(base_url + "protocols/#protocol-1986")
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    assert page.locator(labels + ".faded").count() == page.locator(labels).count() > 0
+
+
 def flight_duration_ms(browser, base_url, reduced_motion: str) -> float:
     """How long the map takes to move to the second step of the first chapter."""
     chapter = CHAPTERS[0]
