@@ -35,19 +35,12 @@ def build(root: Path = ROOT, site_dir: Path | None = None, out=sys.stdout) -> in
 
 
 def serve(port: int) -> int:
-    import functools
-    import http.server
+    from storymap.serving import serve as serve_site
 
     status = build()
     if status:
         return status
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(ROOT / "site"))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        print(f"Serving the story on http://127.0.0.1:{port}/ (Ctrl+C stops)")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
+    serve_site(ROOT / "site", port)
     return 0
 
 

@@ -2,6 +2,7 @@
 # Lighthouse on every page of the story, with mobile emulation (a developer's check, not CI).
 #
 #   scripts/lighthouse.sh              build into a temporary folder, serve it, audit every page
+#   scripts/lighthouse.sh hunger/ ''    audit only these pages ('' is the landing page)
 #   KEEP_REPORTS=dir scripts/lighthouse.sh   also keep each page's JSON report in dir
 #
 # Needs Node.js and npm, Debian's chromium, and the project's Python (PYTHON=..., default: .venv's
@@ -49,7 +50,8 @@ SITE="$WORK/site"
 "$PYTHON" -c "import sys; sys.path.insert(0, '.'); from pathlib import Path; from build import build; sys.exit(build(Path('.'), site_dir=Path(sys.argv[1])))" "$SITE"
 
 PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$PYTHON" -m http.server "$PORT" --bind 127.0.0.1 --directory "$SITE" >"$WORK/server.log" 2>&1 &
+# Served gzip-compressed, as a static host serves it.
+"$PYTHON" -m storymap.serving "$SITE" --port "$PORT" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 50); do
   curl -sf "http://127.0.0.1:$PORT/" >/dev/null 2>&1 && break
@@ -57,7 +59,11 @@ for _ in $(seq 50); do
 done
 
 # ---- audit every page -------------------------------------------------------------------------
-mapfile -t PAGES < <(cd "$SITE" && find . -name '*.html' | sed -e 's|^\./||' -e 's|index\.html$||' | sort)
+if (( $# )); then
+  PAGES=("$@")
+else
+  mapfile -t PAGES < <(cd "$SITE" && find . -name '*.html' | sed -e 's|^\./||' -e 's|index\.html$||' | sort)
+fi
 REPORTS="$WORK/reports"
 mkdir -p "$REPORTS"
 for page in "${PAGES[@]}"; do

@@ -1,6 +1,7 @@
 """Browser tests: the built site, served on 127.0.0.1, driven by Playwright in Debian's Chromium."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -10,12 +11,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from storymap.serving import CompressingHandler
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(CompressingHandler):
+    """The preview server's handler (gzip, as a static host), without a log line per request."""
+
     def log_message(self, *args):
         pass
 
@@ -29,18 +34,26 @@ def built_site(tmp_path_factory) -> Path:
     return site
 
 
+@contextlib.contextmanager
+def serving(directory: Path):
+    """Serve a folder on 127.0.0.1 (compressed, like a static host) for as long as the block runs."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def base_url(built_site):
     """The site served under a sub-path, as a static host might publish it."""
     served = built_site.parent / "served"
     served.mkdir()
     (served / "between-borders").symlink_to(built_site)
-    handler = functools.partial(QuietHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/between-borders/"
-    server.shutdown()
+    with serving(served) as url:
+        yield url + "between-borders/"
 
 
 @pytest.fixture(scope="session")

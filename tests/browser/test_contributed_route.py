@@ -2,11 +2,8 @@
 no code change: in the legend, forward in the step that shows every route, with a popup."""
 from __future__ import annotations
 
-import functools
-import http.server
 import io
 import json
-import threading
 
 import pytest
 
@@ -14,7 +11,7 @@ from build import build
 from storymap.checking import new_route
 from tests.support.project import copy_project
 
-from .conftest import QuietHandler
+from .conftest import serving
 
 NAME = "Via <b>Hanoi</b> & Vientiane"
 DESCRIPTION = "A contributed route <script>alert(1)</script> through Vietnam and Laos."
@@ -31,11 +28,8 @@ def contributed_site(tmp_path_factory):
     route["features"][0]["geometry"]["coordinates"] = LINE
     path.write_text(json.dumps(route), encoding="utf-8")
     assert build(project, out=io.StringIO()) == 0
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(project / "site")))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
+    with serving(project / "site") as url:
+        yield url
 
 
 def test_contributed_route_is_on_the_map_with_legend_tooltip_and_popup(page, contributed_site):

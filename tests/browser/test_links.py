@@ -10,6 +10,8 @@ import urllib.request
 from html.parser import HTMLParser
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
+from .conftest import serving
+
 #: (tag, attribute) pairs whose URL the crawler follows.
 FOLLOWED = {("a", "href"), ("area", "href"), ("link", "href"), ("script", "src"), ("img", "src"),
             ("iframe", "src"), ("source", "src"), ("video", "src"), ("audio", "src"), ("embed", "src"),
@@ -128,10 +130,6 @@ def test_the_crawl_reaches_every_page_of_the_build(base_url, built_site):
 
 def test_the_crawler_reports_broken_links_and_fragments(tmp_path):
     """The checks above can fail: a tiny site with a missing page and a dangling fragment."""
-    import functools
-    import http.server
-    import threading
-
     (tmp_path / "index.html").write_text(
         '<!DOCTYPE html><a href="a/">a</a><a href="gone/">gone</a><a href="a/#here">ok</a>'
         '<a href="a/#nowhere">bad</a><a href="#top">self</a><img src="missing.png" alt="">'
@@ -139,17 +137,8 @@ def test_the_crawler_reports_broken_links_and_fragments(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "index.html").write_text('<!DOCTYPE html><h1 id="here">A</h1>', encoding="utf-8")
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(tmp_path)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{server.server_port}/"
+    with serving(tmp_path) as base:
         statuses, ids, links = crawl(base)
-    finally:
-        server.shutdown()
     assert statuses[base + "gone/"] == 404 and statuses[base + "missing.png"] == 404
     assert "https://example.org/" not in statuses, "the crawler must not leave the origin"
     assert ids[base + "a/"] == {"here"}

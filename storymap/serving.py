@@ -1,0 +1,79 @@
+"""A local preview server that behaves like a static host: text files go out gzip-compressed.
+
+`python build.py serve` previews with it, and scripts/lighthouse.sh audits through it, so that
+what is measured is what a reader downloads from a real host (Python's plain http.server sends
+every file uncompressed, which makes pages look three times heavier than they are).
+
+    python -m storymap.serving SITE_DIR [--port N]
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import io
+import os
+import sys
+import urllib.parse
+from pathlib import Path
+
+#: Files a static host compresses (images are compressed already).
+COMPRESSIBLE_SUFFIXES = {".html", ".css", ".js", ".json", ".geojson", ".svg", ".csv", ".txt", ".md", ".bib", ".xml"}
+
+
+@functools.lru_cache(maxsize=256)
+def _compressed(path: str, mtime_ns: int) -> bytes:
+    """The file's gzip -9 bytes, computed once per version of the file."""
+    return gzip.compress(Path(path).read_bytes(), compresslevel=9, mtime=0)
+
+
+class CompressingHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files as SimpleHTTPRequestHandler does, gzip-compressed when the client accepts it."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".geojson": "application/geo+json"}
+
+    def send_head(self):
+        target = Path(self.translate_path(self.path))
+        if target.is_dir():
+            if not urllib.parse.urlsplit(self.path).path.endswith("/"):
+                return super().send_head()  # redirects to the address with the slash
+            target = target / "index.html"
+        accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts_gzip and target.suffix in COMPRESSIBLE_SUFFIXES and target.is_file()):
+            return super().send_head()
+        body = _compressed(str(target), os.stat(target).st_mtime_ns)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(target)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+def make_server(site_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
+    handler = functools.partial(CompressingHandler, directory=str(site_dir))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+
+
+def serve(site_dir: Path, port: int) -> None:
+    with make_server(site_dir, port) as server:
+        print(f"Serving {site_dir.name}/ on http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C stops)", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("site_dir", type=Path)
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    serve(args.site_dir, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
