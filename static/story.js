@@ -10,7 +10,7 @@
 
   var kit = {
     layers: {}, layerInfo: {}, features: {}, config: null, map: null, active: null, activations: [],
-    labels: {}, steps: null, viewStep: null, resolution: null, detailRequests: {}
+    labels: [], declutterPending: false, steps: null, viewStep: null, resolution: null, detailRequests: {}
   };
   window.storyKit = kit;
 
@@ -102,8 +102,41 @@
         icon: L.divIcon({ className: p.kind + "-label", html: el("span", null, p.name), iconSize: null }),
         interactive: false, keyboard: false
       }).addTo(map);
-      if (p.kind === "city") kit.labels[p.id] = { marker: label, layerId: layerInfo.id };
+      kit.labels.push({ marker: label, layerId: layerInfo.id, kind: p.kind, order: kit.labels.length });
     });
+  }
+
+  /* ---- Labels give way: where two names would overlap, the less important one is hidden ---- */
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  /* Cities in the step's layers first, then country names, then the cities it steps back; within
+     each, file order (layers/cities.geojson lists the story's main cities first). */
+  function labelRank(label) {
+    if (label.kind !== "city") return 1;
+    return label.marker.getElement().classList.contains("faded") ? 2 : 0;
+  }
+
+  function declutterLabels() {
+    kit.declutterPending = false;
+    var ranked = kit.labels.slice().sort(function (a, b) { return labelRank(a) - labelRank(b) || a.order - b.order; });
+    /* Every box is read before any class changes, so the page is laid out once, not once per label. */
+    var boxes = ranked.map(function (label) { return label.marker.getElement().firstChild.getBoundingClientRect(); });
+    var shown = [];
+    ranked.forEach(function (label, i) {
+      var clash = shown.some(function (box) { return overlaps(box, boxes[i]); });
+      if (!clash) shown.push(boxes[i]);
+      label.marker.getElement().classList.toggle("label-hidden", clash);
+    });
+  }
+
+  /* After the next frame is drawn, when the layout is fresh and reading it costs nothing extra. */
+  function scheduleDeclutter() {
+    if (kit.declutterPending) return;
+    kit.declutterPending = true;
+    requestAnimationFrame(function () { setTimeout(declutterLabels, 0); });
   }
 
   /* The chapter's steps (from the page), and the one the page opens on: the step named in the
@@ -154,6 +187,7 @@
     });
     config.attributions.concat(["Leaflet"]).forEach(function (text) { map.attributionControl.addAttribution(text); });
     map.on("moveend", updateLocator);
+    map.on("zoomend", scheduleDeclutter);
   };
 
   /* ---- Steps ---- */
@@ -180,10 +214,10 @@
         if (path) path.classList.toggle("highlighted", !!hi);
       });
     });
-    Object.keys(kit.labels).forEach(function (id) {
-      var label = kit.labels[id];
-      label.marker.getElement().classList.toggle("faded", !forward[label.layerId]);
+    kit.labels.forEach(function (label) {
+      if (label.kind === "city") label.marker.getElement().classList.toggle("faded", !forward[label.layerId]);
     });
+    scheduleDeclutter();
   }
 
   /* ---- Detail: a step that zooms in swaps in geometry detailed enough for its view ---- */

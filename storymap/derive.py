@@ -455,8 +455,10 @@ def _slug(name: str) -> str:
 
 
 def cities_layer(shared: Shared) -> list[dict]:
+    """The story's cities in the order of story_cities (its main cities first): where names would
+    overlap on the map, the earlier one keeps its label."""
     features = []
-    for _, row in shared.cities.sort_values("story_name").iterrows():
+    for _, row in shared.cities.iterrows():
         source = "geonames" if row.source.startswith("GeoNames") else "naturalearth"
         iso3 = row.adm0_a3
         extra = {"country": iso3}

@@ -46,10 +46,13 @@ class StoryMap(folium.Map):
                 crs: L.CRS.{{ this.crs }},
                 ...{{ this.options|tojavascript }}
             });
+            {{ this.get_name() }}.attributionControl.setPrefix(false);
+            {#- Credits and scale share the bottom-left corner, the scale above: on a phone the
+                credits run to two lines and would otherwise cover the scale. #}
+            {{ this.get_name() }}.attributionControl.setPosition("bottomleft");
             {%- if this.control_scale %}
             L.control.scale().addTo({{ this.get_name() }});
             {%- endif %}
-            {{ this.get_name() }}.attributionControl.setPrefix(false);
             window.storyMap = {{ this.get_name() }};
         {% endmacro %}
     """)

@@ -86,12 +86,29 @@ def test_city_names_are_on_the_map_and_fade_when_their_layer_steps_back(page, ba
     labels = ".story-map .city-label"
     page.goto(base_url + "protocols/#protocol-1964")
     page.wait_for_function("() => window.storyKit && window.storyKit.active")
-    names = page.locator(labels).all_inner_texts()
+    names = page.locator(labels).all_text_contents()
     assert "Dandong" in names and "Sinuiju" in names
     assert page.locator(labels + ".faded").count() == 0
     page.goto(base_url + "protocols/#protocol-1986")
     page.wait_for_function("() => window.storyKit && window.storyKit.active")
     assert page.locator(labels + ".faded").count() == page.locator(labels).count() > 0
+
+
+def test_labels_that_would_overlap_give_way_to_the_more_important_one(page, base_url):
+    """The conclusion opens on the whole region, where the border towns' names crowd together."""
+    page.goto(base_url + "conclusion/")
+    page.wait_for_function("() => window.storyKit && window.storyKit.active && !window.storyKit.declutterPending")
+    labels = page.evaluate("""() => [...document.querySelectorAll(".story-map .city-label, .story-map .country-label")]
+        .map(l => ({name: l.textContent, hidden: l.classList.contains("label-hidden"),
+                    box: l.firstChild.getBoundingClientRect().toJSON()}))""")
+    shown = [label for label in labels if not label["hidden"]]
+    assert len(shown) < len(labels), "some names must give way in a view this wide"
+    assert {"Dandong", "Changchun", "Yanji"} <= {label["name"] for label in shown}, "the story's main cities keep their names"
+    for i, a in enumerate(shown):
+        for b in shown[i + 1:]:
+            apart = (a["box"]["right"] <= b["box"]["left"] or b["box"]["right"] <= a["box"]["left"]
+                     or a["box"]["bottom"] <= b["box"]["top"] or b["box"]["bottom"] <= a["box"]["top"])
+            assert apart, f"{a['name']} and {b['name']} overlap"
 
 
 def flight_duration_ms(browser, base_url, reduced_motion: str) -> float:
