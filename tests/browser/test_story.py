@@ -94,6 +94,17 @@ def test_city_names_are_on_the_map_and_fade_when_their_layer_steps_back(page, ba
     assert page.locator(labels + ".faded").count() == page.locator(labels).count() > 0
 
 
+def test_each_route_has_its_own_colour_in_the_legend_and_on_the_map(page, base_url):
+    page.goto(base_url + "the-long-way-out/#other-routes")
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    legend = page.locator(".legend .swatch-route").evaluate_all("lines => lines.map(l => getComputedStyle(l).stroke)")
+    drawn = page.evaluate("""() => Object.keys(window.storyKit.layers)
+        .filter(id => window.storyKit.layerInfo[id].group === "routes")
+        .map(id => getComputedStyle(window.storyKit.layers[id].getLayers()[0].getElement()).stroke)""")
+    assert len(drawn) == 3 and len(set(drawn)) == 3, f"routes drawn in {drawn}"
+    assert sorted(legend) == sorted(drawn), f"legend swatches {legend} do not match the routes drawn in {drawn}"
+
+
 def test_labels_that_would_overlap_give_way_to_the_more_important_one(page, base_url):
     """The conclusion opens on the whole region, where the border towns' names crowd together."""
     page.goto(base_url + "conclusion/")
