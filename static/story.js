@@ -251,14 +251,26 @@
     }).catch(function () { /* keep the overview: the map still shows every feature */ });
   }
 
+  /* A view's bounds are fitted clear of the locator inset in the map's top-right corner: kept
+     below it or to its left, whichever leaves the larger zoom. */
+  kit.fitOptions = function (bounds) {
+    var locator = document.getElementById("locator"), map = kit.map;
+    if (!locator || !locator.getClientRects().length) return {};
+    var box = locator.getBoundingClientRect(), pane = map.getContainer().getBoundingClientRect();
+    var below = [0, Math.ceil(box.bottom - pane.top)], left = [Math.ceil(pane.right - box.left), 0];
+    return map.getBoundsZoom(bounds, false, L.point(below)) >= map.getBoundsZoom(bounds, false, L.point(left))
+      ? { paddingTopLeft: below } : { paddingBottomRight: left };
+  };
+
   /* Takes the map to a step's view, unless it is there already (the opening step's, set before drawing). */
   function moveTo(step, animate) {
     var map = kit.map, view = step.view;
     if (kit.viewStep === step.id) return;
     kit.viewStep = step.id;
     if (view.bounds) {
-      if (animate) map.flyToBounds(view.bounds, { duration: 1.2 });
-      else map.fitBounds(view.bounds, { animate: false });
+      var fit = kit.fitOptions(view.bounds);
+      if (animate) map.flyToBounds(view.bounds, Object.assign({ duration: 1.2 }, fit));
+      else map.fitBounds(view.bounds, Object.assign({ animate: false }, fit));
     } else {
       if (animate) map.flyTo(view.center, view.zoom, { duration: 1.2 });
       else map.setView(view.center, view.zoom, { animate: false });

@@ -23,7 +23,9 @@ def map_matches_view(page, view) -> bool:
         const map = window.storyMap;
         if (view.bounds) {
             const b = L.latLngBounds(view.bounds);
-            return map.getBounds().contains(b.getCenter()) && Math.abs(map.getZoom() - map.getBoundsZoom(b)) < 0.3;
+            const fit = window.storyKit.fitOptions(b);
+            const padding = L.point(fit.paddingTopLeft || [0, 0]).add(fit.paddingBottomRight || [0, 0]);
+            return map.getBounds().contains(b) && Math.abs(map.getZoom() - map.getBoundsZoom(b, false, padding)) < 0.3;
         }
         const c = map.getCenter();
         return Math.abs(c.lat - view.center[0]) < 0.02 && Math.abs(c.lng - view.center[1]) < 0.02
@@ -92,6 +94,21 @@ def test_city_names_are_on_the_map_and_fade_when_their_layer_steps_back(page, ba
     page.goto(base_url + "protocols/#protocol-1986")
     page.wait_for_function("() => window.storyKit && window.storyKit.active")
     assert page.locator(labels + ".faded").count() == page.locator(labels).count() > 0
+
+
+def test_the_locator_inset_does_not_cover_the_view(page, base_url):
+    """The long way out opens on a view whose north-east corner (Yanji, where the route starts)
+    would otherwise lie under the locator in the map's top-right corner."""
+    page.goto(base_url + "the-long-way-out/")
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    step = next(c for c in CHAPTERS if c.slug == "the-long-way-out").steps[0]
+    corner = page.evaluate("""(bounds) => {
+        const map = window.storyMap, point = map.latLngToContainerPoint(L.latLngBounds(bounds).getNorthEast());
+        const locator = document.getElementById("locator").getBoundingClientRect();
+        const pane = map.getContainer().getBoundingClientRect();
+        return {x: point.x, y: point.y, left: locator.left - pane.left, bottom: locator.bottom - pane.top};
+    }""", view_of(step)["bounds"])
+    assert corner["y"] >= corner["bottom"] - 1 or corner["x"] <= corner["left"] + 1, corner
 
 
 def test_each_route_has_its_own_colour_in_the_legend_and_on_the_map(page, base_url):
