@@ -139,8 +139,7 @@
     requestAnimationFrame(function () { setTimeout(declutterLabels, 0); });
   }
 
-  /* The chapter's steps (from the page), and the one the page opens on: the step named in the
-     address, else the first. */
+  /* The chapter's steps, from the page. */
   function readSteps() {
     if (!kit.steps) {
       var data = document.getElementById("story-steps");
@@ -149,10 +148,10 @@
     return kit.steps;
   }
 
-  function openingStep() {
+  /* The step the address names (/<chapter>/#<step-id>), if any: the page opens on it. */
+  function addressedStep() {
     var wanted = decodeURIComponent(location.hash.slice(1));
-    var steps = readSteps();
-    return steps.filter(function (s) { return s.id === wanted; })[0] || steps[0];
+    return readSteps().filter(function (s) { return s.id === wanted; })[0] || null;
   }
 
   /* A layer's features, with the detailed geometry of a zoomed-in step where it has one. */
@@ -170,7 +169,7 @@
   kit.addLayers = function (map, config) {
     kit.map = map;
     kit.config = config;
-    var opening = openingStep();
+    var opening = addressedStep() || readSteps()[0];
     if (opening) moveTo(opening, false);
     var geometries = opening && config.detail[opening.id];
     kit.resolution = geometries ? opening.id : null;
@@ -347,8 +346,8 @@
     var byId = {};
     steps.forEach(function (s) { byId[s.id] = s; });
 
-    activate(openingStep(), { animate: false, updateAddress: false });
-    var target = byId[decodeURIComponent(location.hash.slice(1))];
+    var target = addressedStep();
+    activate(target || steps[0], { animate: false, updateAddress: false });
     if (target) scrollToStep(document.getElementById(target.id), false);
 
     var observer = null;
