@@ -52,9 +52,10 @@ class CompressingHandler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
-def make_server(site_dir: Path, port: int) -> http.server.ThreadingHTTPServer:
-    handler = functools.partial(CompressingHandler, directory=str(site_dir))
-    return http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+def make_server(site_dir: Path, port: int, handler: type[CompressingHandler] = CompressingHandler
+                ) -> http.server.ThreadingHTTPServer:
+    """A server for site_dir on 127.0.0.1 (port 0: any free port); the caller runs and closes it."""
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(site_dir)))
 
 
 def serve(site_dir: Path, port: int) -> None:

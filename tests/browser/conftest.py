@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import shutil
 import threading
 from pathlib import Path
@@ -11,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from storymap.serving import CompressingHandler
+from storymap.serving import CompressingHandler, make_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -37,7 +35,7 @@ def built_site(tmp_path_factory) -> Path:
 @contextlib.contextmanager
 def serving(directory: Path):
     """Serve a folder on 127.0.0.1 (compressed, like a static host) for as long as the block runs."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(directory)))
+    server = make_server(directory, 0, QuietHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/"
