@@ -354,10 +354,12 @@
     function observe() {
       if (observer) observer.disconnect();
       observer = new IntersectionObserver(function (entries) {
+        /* Entries can arrive late: after a jump by key or link the page may already be elsewhere,
+           so a step is activated only if it still touches the trigger line (entry.rootBounds) now. */
         entries.forEach(function (entry) {
-          if (entry.isIntersecting && byId[entry.target.id]) {
-            activate(byId[entry.target.id], { animate: true, updateAddress: true });
-          }
+          if (!entry.isIntersecting || !byId[entry.target.id]) return;
+          var box = entry.target.getBoundingClientRect(), line = entry.rootBounds;
+          if (box.top <= line.bottom && box.bottom >= line.top) activate(byId[entry.target.id], { animate: true, updateAddress: true });
         });
       }, { rootMargin: triggerMargin(), threshold: 0 });
       stepElements().forEach(function (node) { observer.observe(node); });

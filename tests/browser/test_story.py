@@ -139,6 +139,20 @@ def test_labels_that_would_overlap_give_way_to_the_more_important_one(page, base
             assert apart, f"{a['name']} and {b['name']} overlap"
 
 
+def test_a_quick_n_then_p_ends_on_the_first_step(page, base_url):
+    """Scroll events from the 'n' jump can arrive after 'p' has already jumped back; on a slow
+    phone (CPU throttled) they must not pull the story forward again."""
+    steps = next(c for c in CHAPTERS if c.slug == "the-long-way-out").steps
+    page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 6})
+    page.goto(base_url + "the-long-way-out/")
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    for _ in range(3):
+        page.keyboard.press("n")
+        page.keyboard.press("p")
+        page.wait_for_timeout(1500)
+        assert page.locator(".step[aria-current='step']").evaluate_all("ns => ns.map(n => n.id)") == [steps[0].id]
+
+
 def flight_duration_ms(browser, base_url, reduced_motion: str) -> float:
     """How long the map takes to move to the second step of the first chapter."""
     chapter = CHAPTERS[0]
