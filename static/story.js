@@ -67,7 +67,7 @@
   }
 
   function baseStyle(kind, colour) {
-    var style = Object.assign({}, kit.config.styles[kind]);
+    var style = Object.assign({}, kit.config.kinds[kind].style);
     if (colour && kind === "route") style.color = colour;
     return style;
   }
@@ -85,24 +85,29 @@
     leafletLayer.storyFeature = { id: p.id, kind: p.kind, layerId: layerInfo.id, colour: layerInfo.colour };
     kit.features[p.id] = leafletLayer;
     if (group === "basemap") return;  // the basemap is scenery: no tooltips, no popups
-    /* A city's name is always on the map (addLabels); other features name themselves on hover. */
-    if (p.kind !== "city") leafletLayer.bindTooltip(el("span", null, p.name), { sticky: p.kind !== "site" && p.kind !== "crossing" });
+    /* Names labelled "always" (cities) are on the map (addLabels); other features name themselves on
+       hover (storymap/kinds.py says which); a tooltip follows the pointer along lines and areas. */
+    if (kit.config.kinds[p.kind].label !== "always") {
+      leafletLayer.bindTooltip(el("span", null, p.name), { sticky: feature.geometry.type !== "Point" });
+    }
     /* Built when first opened: most popups are never opened, and building them all delays the map. */
     leafletLayer.bindPopup(function () { return popupContent(p); }, { maxWidth: 300 });
   }
 
-  /* Country and city names as plain markers placed by CSS transforms. (Leaflet's permanent
-     tooltips measure themselves one by one, forcing a page layout for every label.) */
+  /* Names of areas (countries) and of points labelled "always" (cities) as plain markers placed by
+     CSS transforms. (Leaflet's permanent tooltips measure themselves one by one, forcing a page
+     layout for every label.) */
   function addLabels(map, layerInfo) {
     layerInfo.data.features.forEach(function (feature) {
       var p = feature.properties;
-      var at = p.kind === "country" ? p.label_point : p.kind === "city" ? feature.geometry.coordinates : null;
+      var mode = kit.config.kinds[p.kind].label;
+      var at = mode === "area" ? p.label_point : mode === "always" ? feature.geometry.coordinates : null;
       if (!at) return;
       var label = L.marker([at[1], at[0]], {
-        icon: L.divIcon({ className: p.kind + "-label", html: el("span", null, p.name), iconSize: null }),
+        icon: L.divIcon({ className: mode === "area" ? "area-label" : "point-label", html: el("span", null, p.name), iconSize: null }),
         interactive: false, keyboard: false
       }).addTo(map);
-      kit.labels.push({ marker: label, layerId: layerInfo.id, kind: p.kind, order: kit.labels.length });
+      kit.labels.push({ marker: label, layerId: layerInfo.id, point: mode === "always", order: kit.labels.length });
     });
   }
 
@@ -115,7 +120,7 @@
   /* Cities in the step's layers first, then country names, then the cities it steps back; within
      each, file order (layers/cities.geojson lists the story's main cities first). */
   function labelRank(label) {
-    if (label.kind !== "city") return 1;
+    if (!label.point) return 1;
     return label.marker.getElement().classList.contains("faded") ? 2 : 0;
   }
 
@@ -214,7 +219,7 @@
       });
     });
     kit.labels.forEach(function (label) {
-      if (label.kind === "city") label.marker.getElement().classList.toggle("faded", !forward[label.layerId]);
+      if (label.point) label.marker.getElement().classList.toggle("faded", !forward[label.layerId]);
     });
     scheduleDeclutter();
   }

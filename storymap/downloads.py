@@ -20,7 +20,7 @@ from pybtex.database.output.bibtex import Writer
 from shapely.geometry import mapping
 
 from .layers import Layer
-from .styles import AREA_KINDS, KIND_LABELS, LINE_KINDS, POINT_KINDS
+from .kinds import AREA_KINDS, KINDS, LINE_KINDS, POINT_KINDS, SHAPE_OF_GEOMETRY
 
 #: Everything lives under this folder of the site.
 ROOT = "downloads"
@@ -286,11 +286,6 @@ def references_bibtex(references: Mapping[str, dict]) -> bytes:
 
 # --- data dictionary and licence note ------------------------------------------------------------
 
-GEOMETRY_WORDS = {"LineString": "line", "MultiLineString": "line", "Point": "point",
-                  "Polygon": "area", "MultiPolygon": "area"}
-GEOMETRY_WORDS_BY_KIND = {**{k: "line" for k in LINE_KINDS}, **{k: "point" for k in POINT_KINDS},
-                          **{k: "area" for k in AREA_KINDS}}
-
 PRECISION_TEXT = {
     "exact": "survey-grade. Nothing in these layers is exact.",
     "approximate": ("as precise as the public sources allow: a city-centre point, a 1:10m border, a "
@@ -322,18 +317,6 @@ COLUMN_TEXT = [
                   "the ground."),
 ]
 
-KIND_TEXT = {
-    "river": "border river (Yalu, Tumen, the Mekong between Laos and Thailand)",
-    "border": "national boundary",
-    "fence": "fence or camera line (schematic)",
-    "route": "escape route (schematic)",
-    "site": "detention or deportation site (approximate, city level)",
-    "crossing": "bridge or border crossing",
-    "city": "city named in the story",
-    "region": "area such as the Korean Demilitarized Zone (approximate)",
-    "country": "basemap country outline",
-    "water": "basemap lake or reservoir",
-}
 
 def arrivals_section(arrivals_csv: bytes) -> str:
     """The data dictionary's part on defector-arrivals.csv, with where each year's numbers come from."""
@@ -372,7 +355,7 @@ reports 229.
 def _layer_table(layers: list[Layer]) -> str:
     lines = ["| file | features | geometry | kinds | drawn from | licence |", "|---|---|---|---|---|---|"]
     for layer in layers:
-        geometries = sorted({GEOMETRY_WORDS.get(f["geometry"].geom_type, f["geometry"].geom_type)
+        geometries = sorted({SHAPE_OF_GEOMETRY.get(f["geometry"].geom_type, f["geometry"].geom_type)
                              for f in layer.features})
         kinds = sorted({f["kind"] for f in layer.features})
         sources = layer_data_sources(layer)
@@ -397,8 +380,7 @@ def _osm_features(layers: list[Layer]) -> str:
 def data_dictionary(layers: list[Layer], arrivals_csv: bytes) -> str:
     """DATA-DICTIONARY.md: the files, every column, the kinds, precision and the licences."""
     columns = "\n".join(f"| {name} | {text} |" for name, text in COLUMN_TEXT)
-    kinds = "\n".join(f"| {kind} | {GEOMETRY_WORDS_BY_KIND[kind]} | {KIND_TEXT[kind]} | {KIND_LABELS[kind]} |"
-                      for kind in KIND_TEXT)
+    kinds = "\n".join(f"| {kind.name} | {kind.shape} | {kind.description} | {kind.legend} |" for kind in KINDS.values())
     precision = "\n".join(f"- **{name}**: {text}" for name, text in PRECISION_TEXT.items())
     sources = "\n".join(f"- **{s['name']}** ({s['licence']}): {s['terms']}." for s in DATA_SOURCES.values())
     return f"""\
@@ -534,7 +516,7 @@ def layer_label(layer: Layer) -> str:
     if layer.group == "routes":
         return f"Escape route: {layer.title}"
     kinds = {f["kind"] for f in layer.features}
-    return KIND_LABELS[kinds.pop()] if len(kinds) == 1 else layer.title
+    return KINDS[kinds.pop()].legend if len(kinds) == 1 else layer.title
 
 
 def download_index(layers: list[Layer], files: Mapping[str, bytes]) -> list[dict]:

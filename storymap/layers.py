@@ -29,17 +29,13 @@ from shapely.validation import explain_validity
 
 from .geo import REGION, geodesic_length_km, in_region
 from .problems import InputError, Problem
-from .styles import AREA_KINDS, LINE_KINDS, POINT_KINDS
+from .kinds import KINDS, LINE_KINDS, POINT_KINDS
 
 #: The feature contract. `load_layers` reads it from the repository unless told otherwise.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "layers" / "feature.schema.json"
 
-#: Geometry types each kind may have (docs/ARCHITECTURE.md, "Layers").
-GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
-    **{kind: ("LineString", "MultiLineString") for kind in LINE_KINDS},
-    **{kind: ("Point",) for kind in POINT_KINDS},
-    **{kind: ("Polygon", "MultiPolygon") for kind in AREA_KINDS},
-}
+#: Geometry types each kind may have (storymap/kinds.py).
+GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {name: kind.geometry_types for name, kind in KINDS.items()}
 
 #: How deeply each geometry type nests its [longitude, latitude] positions, with an example.
 NESTING: dict[str, tuple[int, str]] = {
@@ -129,8 +125,18 @@ def _validator(schema_path: Path) -> Draft202012Validator:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputError([Problem(display, f"the feature contract cannot be read ({err}).",
                                   "restore it from git: git checkout -- layers/feature.schema.json")]) from None
+    _fill_in_kinds(schema)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
+
+
+def _fill_in_kinds(schema: dict) -> None:
+    """Give the contract the kinds of storymap/kinds.py: the `kind` enum, and `country` required
+    of every point kind. The schema file leaves both to the registry, so they live in one place."""
+    properties = schema["properties"]["properties"]
+    properties["properties"]["kind"]["enum"] = sorted(KINDS)
+    properties["allOf"] = [{"if": {"properties": {"kind": {"enum": sorted(POINT_KINDS)}}, "required": ["kind"]},
+                            "then": {"required": ["country"]}}]
 
 
 def _layer_files(layers_dir: Path) -> list[Path]:

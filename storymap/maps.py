@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 from .references import Bibliography, Cite
 from .resolution import clip, composite, detail_region, reduce, tolerance
 from .scenes import ChapterScene, StepScene
-from .styles import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KIND_STYLES, POINT_KINDS
+from .kinds import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KINDS, POINT_KINDS, page_kinds
 
 #: Attribution shown on the map for layers that use each data source (licence terms require it).
 ATTRIBUTIONS = {
@@ -114,7 +114,7 @@ def source_links(keys: list[str], bibliography: Bibliography) -> list[dict]:
 
 
 def label_point(geometry) -> list[float]:
-    """Where a country's name goes: inside its largest part."""
+    """Where an area's name goes (a country's): inside its largest part."""
     largest = max(getattr(geometry, "geoms", [geometry]), key=lambda g: g.area)
     point = largest.representative_point()
     return [round(point.x, 2), round(point.y, 2)]
@@ -125,7 +125,7 @@ def feature_json(feature: dict, geometry, bibliography: Bibliography) -> dict:
     if "length_km" in properties:
         properties["length_km"] = round(properties["length_km"])
     properties["sources"] = source_links(feature["sources"], bibliography)
-    if feature["kind"] == "country":
+    if KINDS[feature["kind"]].label == "area":
         properties["label_point"] = label_point(feature["geometry"])
     return {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}
 
@@ -165,7 +165,7 @@ def attributions(layers) -> list[str]:
 def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline_detail: dict,
                   bibliography: Bibliography) -> dict:
     return {
-        "styles": KIND_STYLES,
+        "kinds": page_kinds(),
         "faded": FADED_OPACITY,
         "highlightWeight": HIGHLIGHT_WEIGHT_FACTOR,
         "attributions": attributions(scene.layers),

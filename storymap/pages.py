@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from .chapters import Chapter
+from .kinds import swatch
 from .locator import Inset
 from .maps import MapData, detail_file, map_data, render_map
 from .prose import ProseRenderer, cited_keys
@@ -43,7 +44,7 @@ class PageSet:
 def environment(templates_dir) -> Environment:
     env = Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.globals.update(site_title=SITE_TITLE, site_subtitle=SITE_SUBTITLE, preview_size=PREVIEW_SIZE)
+    env.globals.update(site_title=SITE_TITLE, site_subtitle=SITE_SUBTITLE, preview_size=PREVIEW_SIZE, swatch=swatch)
     return env
 
 

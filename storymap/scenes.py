@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .chapters import Chapter, View
 from .layers import Layer
 from .resolution import DETAIL_ZOOM_STEP, OVERVIEW_MAX_ZOOM, chapter_extent, view_zoom
-from .styles import KIND_LABELS, route_colour
+from .kinds import KINDS, route_colour
 
 #: Layer groups a step may name instead of single layers ("routes" = every file in layers/routes/).
 BASEMAP_GROUP = "basemap"
@@ -87,7 +87,7 @@ def legend_for(layers: list[Layer], colours: dict[str, str]) -> tuple[LegendEntr
                 entries.append(LegendEntry(feature["name"], kind, colours.get(layer.id)))
             elif kind not in kinds_seen:
                 kinds_seen.add(kind)
-                entries.append(LegendEntry(KIND_LABELS[kind], kind))
+                entries.append(LegendEntry(KINDS[kind].legend, kind))
     return tuple(entries)
 
 

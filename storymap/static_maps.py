@@ -1,7 +1,7 @@
 """Static PNG maps of the chapters and steps, for printing and for link previews (Open Graph).
 
 Drawn with matplotlib (the Agg canvas, no pyplot: headless, no global state) from the same
-layers and the same style table (storymap.styles) as the interactive Leaflet map, in Web Mercator
+layers and the same style table (storymap.kinds) as the interactive Leaflet map, in Web Mercator
 (EPSG:3857) so that they look like it: the basemap, then the scene's layers, faded where the step
 does not talk about them, highlighted features thicker and with a soft shadow, city names with a
 white halo, a legend, a scale bar, the credits the data's licences require and a title strip.
@@ -38,8 +38,7 @@ from .downloads import attribution_text, feature_data_sources
 from .geo import REGION
 from .layers import Layer
 from .scenes import BASEMAP_GROUP, ChapterScene
-from .styles import (FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KIND_LABELS, KIND_STYLES, LABEL,
-                     LINE_KINDS, POINT_KINDS, SEA)
+from .kinds import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KINDS, LABEL, LINE_KINDS, POINT_KINDS, SEA
 
 #: Open Graph preview size (and the default size of every static map), in pixels.
 WIDTH_PX = 1200
@@ -65,8 +64,6 @@ HALO = "#ffffff"
 
 #: Holes in areas narrower than this (mean width, pixels) are not drawn.
 MIN_HOLE_PX = 1.5
-#: Drawing order of the kinds: areas, then lines, then points.
-KIND_ORDER = ("region", "border", "river", "fence", "route", "site", "crossing", "city")
 
 _PT = 72.0 / DPI  # points per pixel
 
@@ -173,7 +170,7 @@ def _prepare(scene_layers: list[Layer], extent, scale: float, layers_forward, hi
         for feature, geometry, hit in zip(layer.features, simple, inside):
             if not hit or geometry is None or geometry.is_empty:
                 continue
-            style = dict(KIND_STYLES[feature["kind"]])
+            style = dict(KINDS[feature["kind"]].style)
             if feature["kind"] == "route" and layer.id in route_colours:
                 style["color"] = route_colours[layer.id]
             drawn.append(_Drawn(layer, feature, geometry, style,
@@ -350,7 +347,8 @@ def _point_labels(placer: _Placer, points: list[_Drawn], lines: list[_Drawn], sc
 
     def rank(item: _Drawn):
         on_line = near is not None and near.contains(item.geometry)
-        return (not item.highlighted, item.faded, not on_line, item.feature["kind"] != "city", item.feature["name"])
+        return (not item.highlighted, item.faded, not on_line, KINDS[item.feature["kind"]].label != "always",
+                item.feature["name"])
 
     def symbol_radius(item: _Drawn) -> float:
         """The largest symbol at this spot (a site drawn on its city's point is bigger than the city's dot)."""
@@ -359,8 +357,7 @@ def _point_labels(placer: _Placer, points: list[_Drawn], lines: list[_Drawn], sc
                    and abs(other.geometry.y - item.geometry.y) <= 3 * scale)
 
     for item in sorted(points, key=rank):
-        kind = item.feature["kind"]
-        if kind != "city" and not item.highlighted:
+        if KINDS[item.feature["kind"]].label != "always" and not item.highlighted:
             continue
         r = symbol_radius(item) + 3
         x, y = item.geometry.x, item.geometry.y
@@ -377,9 +374,10 @@ def _point_labels(placer: _Placer, points: list[_Drawn], lines: list[_Drawn], sc
 
 
 def _line_labels(placer: _Placer, lines: list[_Drawn], view_box) -> None:
-    """The names of highlighted rivers, in italics beside the middle of their longest visible stretch."""
+    """The names of highlighted lines labelled "along" (rivers), in italics beside the middle of
+    their longest visible stretch."""
     for item in lines:
-        if not (item.highlighted and item.feature["kind"] == "river"):
+        if not (item.highlighted and KINDS[item.feature["kind"]].label == "along"):
             continue
         visible = item.geometry.intersection(view_box)
         parts = [g for g in getattr(visible, "geoms", [visible]) if g.geom_type == "LineString" and not g.is_empty]
@@ -410,7 +408,8 @@ def _label_spots(polygon, scale: float, count: int = 8) -> list:
 
 
 def _country_labels(placer: _Placer, countries: list[_Drawn], view_box, scale: float) -> None:
-    """Country names (upper case, spaced, as on the interactive map) inside the visible part of each."""
+    """Names of areas labelled "area" (countries; upper case, spaced, as on the interactive map)
+    inside the visible part of each."""
     inner = view_box.buffer(-24 * scale)
     candidates = []
     for item in countries:
@@ -432,16 +431,16 @@ def _country_labels(placer: _Placer, countries: list[_Drawn], view_box, scale: f
 def _legend(ax, drawn: list[_Drawn]):
     """A key to what the step brings forward, in the lower left (above the scale bar); or None."""
     handles, labels, seen = [], [], set()
+    order = list(KINDS)
     ordered = sorted((d for d in drawn if not d.faded and d.layer.group != BASEMAP_GROUP),
-                     key=lambda d: (KIND_ORDER.index(d.feature["kind"]) if d.feature["kind"] in KIND_ORDER else 99,
-                                    d.layer.id))
+                     key=lambda d: (order.index(d.feature["kind"]), d.layer.id))
     for item in ordered:
         kind, style = item.feature["kind"], item.style
         key = (kind, item.layer.id) if kind == "route" else kind
-        if key in seen or kind not in KIND_LABELS:
+        if key in seen:
             continue
         seen.add(key)
-        label = item.feature["name"] if kind == "route" else KIND_LABELS[kind]
+        label = item.feature["name"] if kind == "route" else KINDS[kind].legend
         if kind in POINT_KINDS:
             handle = Line2D([], [], linestyle="none", marker="o", markersize=px(2 * style["radius"]),
                             markerfacecolor=style["fillColor"], markeredgecolor=style["color"],
@@ -538,18 +537,22 @@ def map_credits(scene_layers: list[Layer], view: dict, width_px: int = WIDTH_PX,
 
 
 def _draw_features(ax, by_kind: dict[str, list[_Drawn]], min_hole_width: float) -> None:
-    """The basemap, then areas, lines and points; within each, the faded features first, then the
-    step's layers, then the highlighted features (as the interactive map brings them to the front)."""
-    areas = functools.partial(_draw_areas, min_hole_width=min_hole_width)
-    areas(ax, by_kind.get("country", []), zorder=1)
-    areas(ax, by_kind.get("water", []), zorder=2)
-    classes = ((("region",), areas), (("border", "river", "fence", "route"), _draw_lines),
-               (("site", "crossing", "city"), _draw_points))
-    for index, (kinds, draw) in enumerate(classes):
-        items = [item for kind in kinds for item in by_kind.get(kind, [])]
+    """Tier by tier (storymap/kinds.py: the basemap, then areas, lines and points); within each,
+    the faded features first, then the step's layers, then the highlighted features (as the
+    interactive map brings them to the front). Kinds of one tier are drawn in the registry's order."""
+    draw = {"area": functools.partial(_draw_areas, min_hole_width=min_hole_width),
+            "line": _draw_lines, "point": _draw_points}
+    tiers: dict[int, list[str]] = {}
+    for kind in KINDS.values():
+        tiers.setdefault(kind.tier, []).append(kind.name)
+    for index, tier in enumerate(sorted(tiers)):
+        items = [item for kind in tiers[tier] for item in by_kind.get(kind, [])]
         for rank, wanted in enumerate((lambda i: i.faded, lambda i: not i.faded and not i.highlighted,
                                        lambda i: i.highlighted)):
-            draw(ax, [item for item in items if wanted(item)], zorder=3 + 3 * index + rank)
+            for shape in ("area", "line", "point"):
+                chosen = [item for item in items if wanted(item) and KINDS[item.feature["kind"]].shape == shape]
+                if chosen:
+                    draw[shape](ax, chosen, zorder=1 + index + rank / 3)
 
 
 # --- the public functions ------------------------------------------------------------------------
@@ -591,16 +594,16 @@ def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: 
         for artist in furniture:  # labels keep off the legend, the scale bar and the credits
             if artist is not None:
                 placer.block(artist.get_window_extent(renderer).expanded(1.0, 1.0).padded(4))
-        points = [item for kind in POINT_KINDS for item in by_kind.get(kind, [])
+        points = [item for kind in KINDS if kind in POINT_KINDS for item in by_kind.get(kind, [])
                   if view_box.contains(item.geometry)]
         for item in points:  # labels keep off the point symbols
             x, y = ax.transData.transform((item.geometry.x, item.geometry.y))
             r = item.style["radius"] + 1
             placer.block(matplotlib.transforms.Bbox.from_extents(x - r, y - r, x + r, y + r))
-        lines = [i for kind in LINE_KINDS for i in by_kind.get(kind, [])]
+        lines = [i for kind in KINDS if kind in LINE_KINDS for i in by_kind.get(kind, [])]
         _point_labels(placer, points, lines, scale)
         _line_labels(placer, lines, view_box)
-        _country_labels(placer, by_kind.get("country", []), view_box, scale)
+        _country_labels(placer, [i for i in drawn if KINDS[i.feature["kind"]].label == "area"], view_box, scale)
 
         _title_strip(fig, title, width_px, height_px)
 

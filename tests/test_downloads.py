@@ -13,7 +13,7 @@ from pybtex.database import parse_string
 from storymap.downloads import (BASE_COLUMNS, REFERENCES_BIB_PATH, REFERENCES_JSON_PATH, ZIP_FOLDER, ZIP_PATH,
                                 bibtex_entry, download_files, download_index, layer_path, references_bibtex)
 from storymap.pipeline import load_inputs
-from storymap.styles import AREA_KINDS, LINE_KINDS, POINT_KINDS
+from storymap.kinds import AREA_KINDS, LINE_KINDS, POINT_KINDS
 from tests.support.project import ROOT
 
 ARRIVALS = ROOT / "data" / "defector_arrivals.csv"

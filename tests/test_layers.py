@@ -79,7 +79,7 @@ FEATURE_MISTAKES = [
     ("self-intersecting", "geometry", "self-intersection near [126.5, 38.25]", "does not cross itself"),
     ("malformed-coordinates", "geometry", 'found ["102.71", "25.04"] where a [longitude, latitude] pair', "[[102.71"),
     ("wrongly-nested", "geometry", "found a number (102.71) where a list was expected", "[[102.71"),
-    ("unknown-kind", "kind", '"road" is not an allowed kind', "river, border, fence, site, crossing, route"),
+    ("unknown-kind", "kind", '"road" is not an allowed kind', "border, city, country, crossing, fence, region, river, route, site, water"),
     ("unknown-precision", "precision", '"rough" is not an allowed precision', "exact (drawn"),
     ("unknown-reference", "sources", '"park-baptista-2042" is not a reference key', 'did you mean "park-baptista-2024"'),
     ("end-before-start", "end", "the end year 2009 is before the start year 2015", "swap"),

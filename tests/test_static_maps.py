@@ -13,7 +13,7 @@ from storymap.pipeline import load_inputs
 from storymap.scenes import build_scene
 from storymap.static_maps import (HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, map_credits, mercator, metres_per_pixel,
                                   render_static_map, static_map_files, view_extent)
-from storymap.styles import KIND_STYLES, SEA
+from storymap.kinds import KINDS, SEA
 from tests.support.project import ROOT
 
 
@@ -65,15 +65,15 @@ def test_png_is_a_map_with_sea_land_and_the_highlighted_rivers(rivers_png):
     assert len(np.unique(packed)) > 200, "an antialiased map, not a blank canvas"
     map_area = image[TITLE_STRIP_PX:]
     assert count_near(map_area, SEA, 0) > 20_000, "sea"
-    assert count_near(map_area, KIND_STYLES["country"]["fillColor"], 0) > 100_000, "land"
-    assert count_near(map_area, KIND_STYLES["river"]["color"], 40) > 2_000, "highlighted rivers"
+    assert count_near(map_area, KINDS["country"].style["fillColor"], 0) > 100_000, "land"
+    assert count_near(map_area, KINDS["river"].style["color"], 40) > 2_000, "highlighted rivers"
 
 
 def test_a_step_without_rivers_has_no_river_colour(scenes):
     scene = scenes["the-long-way-out"]
     step = scene.steps[0]  # across China: routes, borders and cities; rivers faded
     image = pixels(render(scene, step))
-    assert count_near(image, KIND_STYLES["river"]["color"], 25) < 50
+    assert count_near(image, KINDS["river"].style["color"], 25) < 50
     assert count_near(image, scene.route_colours["routes/china-laos-thailand"], 30) > 1_000, "the route"
 
 

@@ -85,7 +85,7 @@ def test_deep_link_opens_on_its_step_without_replaying_earlier_ones(page, base_u
 
 def test_city_names_are_on_the_map_and_fade_when_their_layer_steps_back(page, base_url):
     """protocols: the 1964 step brings the cities forward, the 1986 step does not."""
-    labels = ".story-map .city-label"
+    labels = ".story-map .point-label"
     page.goto(base_url + "protocols/#protocol-1964")
     page.wait_for_function("() => window.storyKit && window.storyKit.active")
     names = page.locator(labels).all_text_contents()
@@ -126,7 +126,7 @@ def test_labels_that_would_overlap_give_way_to_the_more_important_one(page, base
     """The conclusion opens on the whole region, where the border towns' names crowd together."""
     page.goto(base_url + "conclusion/")
     page.wait_for_function("() => window.storyKit && window.storyKit.active && !window.storyKit.declutterPending")
-    labels = page.evaluate("""() => [...document.querySelectorAll(".story-map .city-label, .story-map .country-label")]
+    labels = page.evaluate("""() => [...document.querySelectorAll(".story-map .point-label, .story-map .area-label")]
         .map(l => ({name: l.textContent, hidden: l.classList.contains("label-hidden"),
                     box: l.firstChild.getBoundingClientRect().toJSON()}))""")
     shown = [label for label in labels if not label["hidden"]]
