@@ -20,6 +20,7 @@ from pybtex.database.output.bibtex import Writer
 from shapely.geometry import mapping
 
 from .layers import Layer
+from .licences import DATA_SOURCES, STORY_CONTENT_TERMS, credit_line, data_sources
 from .kinds import AREA_KINDS, KINDS, LINE_KINDS, POINT_KINDS, SHAPE_OF_GEOMETRY
 
 #: Everything lives under this folder of the site.
@@ -37,66 +38,6 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 BASE_COLUMNS = ("id", "name", "kind", "precision", "start", "end", "country", "sources", "description")
 OPTIONAL_COLUMNS = ("name_local", "via")  # only in the CSVs of layers whose features have them
 LIST_SEPARATOR = "; "
-
-# --- licences ------------------------------------------------------------------------------------
-
-#: The public data sets the layers are drawn from (keys of references.json), with their terms.
-DATA_SOURCES: dict[str, dict[str, str]] = {
-    "openstreetmap": {
-        "name": "OpenStreetMap", "licence": "Open Database License (ODbL) 1.0",
-        "attribution": "© OpenStreetMap contributors",
-        "terms": ("share-alike: a database derived from these layers must be shared under the ODbL; "
-                  "show \"© OpenStreetMap contributors\" wherever the data or a map of it is shown "
-                  "(https://www.openstreetmap.org/copyright)"),
-    },
-    "naturalearth": {
-        "name": "Natural Earth", "licence": "public domain", "attribution": "Natural Earth",
-        "terms": "no restrictions; a credit (\"Made with Natural Earth\") is welcome but not required",
-    },
-    "geonames": {
-        "name": "GeoNames", "licence": "Creative Commons Attribution 4.0 (CC BY 4.0)", "attribution": "GeoNames",
-        "terms": "credit \"GeoNames\" (https://www.geonames.org/) wherever the data is used",
-    },
-}
-
-#: Data sets a layer is derived from that its features' `sources` do not name (layers/README.md):
-#: the fences are offset from the OSM boundary; sites sit on Natural Earth city points; routes
-#: join city points (the China–Laos–Thailand route passes the GeoNames points of Jinghong and Boten).
-DERIVED_FROM: dict[str, frozenset[str]] = {
-    "fences": frozenset({"openstreetmap"}),
-    "sites": frozenset({"naturalearth"}),
-    "routes/china-laos-thailand": frozenset({"naturalearth", "geonames"}),
-    "routes/vietnam-cambodia": frozenset({"naturalearth"}),
-    "routes/mongolia": frozenset({"naturalearth"}),
-}
-
-#: The terms of the story's own text (names, descriptions, schematic lines) where no data licence applies.
-STORY_CONTENT_TERMS = ("The names, descriptions and schematic drawings (routes, fences, sites) are the story's own "
-                       "work: \"Between Borders\", after the essay by Aimee Zheng. Credit \"Between Borders\" when "
-                       "you use them. Where a layer is derived from OpenStreetMap, the whole layer is shared under "
-                       "the ODbL 1.0.")
-
-
-def feature_data_sources(layer: Layer, feature: dict) -> set[str]:
-    """Keys of DATA_SOURCES that this feature of this layer is drawn from."""
-    return {key for key in feature["sources"] if key in DATA_SOURCES} | DERIVED_FROM.get(layer.id, frozenset())
-
-
-def layer_data_sources(layer: Layer) -> list[str]:
-    """Keys of DATA_SOURCES the layer is drawn from, in a fixed order (OSM first: it binds most)."""
-    keys = set(DERIVED_FROM.get(layer.id, frozenset()))
-    for feature in layer.features:
-        keys |= feature_data_sources(layer, feature)
-    return [key for key in DATA_SOURCES if key in keys]
-
-
-def attribution_text(keys: Iterable[str]) -> str:
-    """"© OpenStreetMap contributors (ODbL); Natural Earth; GeoNames (CC BY 4.0)" for the keys given."""
-    wanted = set(keys)
-    parts = {"openstreetmap": "© OpenStreetMap contributors (ODbL)", "naturalearth": "Natural Earth",
-             "geonames": "GeoNames (CC BY 4.0)"}
-    return "; ".join(text for key, text in parts.items() if key in wanted)
-
 
 # --- file names ----------------------------------------------------------------------------------
 
@@ -123,7 +64,7 @@ def layer_geojson(layer: Layer) -> bytes:
     collection = {
         "type": "FeatureCollection",
         "name": layer.id,
-        "attribution": attribution_text(layer_data_sources(layer)),
+        "attribution": credit_line(layer.features),
         "features": [{"type": "Feature", "properties": _properties(f), "geometry": mapping(f["geometry"])}
                      for f in layer.features],
     }
@@ -358,10 +299,10 @@ def _layer_table(layers: list[Layer]) -> str:
         geometries = sorted({SHAPE_OF_GEOMETRY.get(f["geometry"].geom_type, f["geometry"].geom_type)
                              for f in layer.features})
         kinds = sorted({f["kind"] for f in layer.features})
-        sources = layer_data_sources(layer)
-        licences = [DATA_SOURCES[key]["licence"] for key in sources] or ["the story's own content"]
+        sources = data_sources(layer.features)
+        licences = [source.licence for source in sources] or ["the story's own content"]
         lines.append(f"| layers/{layer.id}.geojson, .csv | {len(layer.features)} | {', '.join(geometries)} | "
-                     f"{', '.join(kinds)} | {', '.join(DATA_SOURCES[k]['name'] for k in sources) or 'the story'} | "
+                     f"{', '.join(kinds)} | {', '.join(source.name for source in sources) or 'the story'} | "
                      f"{'; '.join(licences)} |")
     return "\n".join(lines)
 
@@ -369,7 +310,7 @@ def _layer_table(layers: list[Layer]) -> str:
 def _osm_features(layers: list[Layer]) -> str:
     items = []
     for layer in layers:
-        ids = [f["id"] for f in layer.features if "openstreetmap" in feature_data_sources(layer, f)]
+        ids = [f["id"] for f in layer.features if "openstreetmap" in f["sources"]]
         if ids and len(ids) == len(layer.features):
             items.append(f"- `{layer.id}`: all {len(ids)} features")
         elif ids:
@@ -382,7 +323,7 @@ def data_dictionary(layers: list[Layer], arrivals_csv: bytes) -> str:
     columns = "\n".join(f"| {name} | {text} |" for name, text in COLUMN_TEXT)
     kinds = "\n".join(f"| {kind.name} | {kind.shape} | {kind.description} | {kind.legend} |" for kind in KINDS.values())
     precision = "\n".join(f"- **{name}**: {text}" for name, text in PRECISION_TEXT.items())
-    sources = "\n".join(f"- **{s['name']}** ({s['licence']}): {s['terms']}." for s in DATA_SOURCES.values())
+    sources = "\n".join(f"- **{s.name}** ({s.licence}): {s.terms}." for s in DATA_SOURCES.values())
     return f"""\
 # Between Borders: data dictionary
 
@@ -440,8 +381,7 @@ def licence_note(layers: list[Layer]) -> str:
     """LICENSE.md: the licence and the attribution each layer needs."""
     lines = []
     for layer in layers:
-        sources = layer_data_sources(layer)
-        credit = attribution_text(sources) or "Between Borders"
+        credit = credit_line(layer.features) or "Between Borders"
         lines.append(f"- `layers/{layer.id}`: {credit}")
     return f"""\
 # Licences and attribution
@@ -450,12 +390,7 @@ When you show, print or share these layers, credit the data they are drawn from:
 
 {chr(10).join(lines)}
 
-- **OpenStreetMap**: © OpenStreetMap contributors. Open Database License (ODbL) 1.0,
-  https://opendatacommons.org/licenses/odbl/1-0/. The layers derived from it are shared under
-  the same licence (share-alike); see https://www.openstreetmap.org/copyright.
-- **Natural Earth**: public domain, https://www.naturalearthdata.com/about/terms-of-use/.
-- **GeoNames**: Creative Commons Attribution 4.0, https://creativecommons.org/licenses/by/4.0/;
-  credit "GeoNames" (https://www.geonames.org/).
+{chr(10).join(f"- **{source.name}**: {source.note}" for source in DATA_SOURCES.values())}
 - **Ministry of Unification, Republic of Korea**: the arrivals figures in defector-arrivals.csv,
   from the sources named in its source_url column.
 

@@ -20,17 +20,11 @@ from markupsafe import Markup
 from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 
+from .licences import data_sources
 from .references import Bibliography, Cite
 from .resolution import clip, composite, detail_region, reduce, tolerance
 from .scenes import ChapterScene, StepScene
 from .kinds import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KINDS, POINT_KINDS, page_kinds
-
-#: Attribution shown on the map for layers that use each data source (licence terms require it).
-ATTRIBUTIONS = {
-    "openstreetmap": '© <a href="https://www.openstreetmap.org/copyright" rel="noreferrer">OpenStreetMap contributors</a> (ODbL)',
-    "naturalearth": '<a href="https://www.naturalearthdata.com/" rel="noreferrer">Natural Earth</a>',
-    "geonames": '<a href="https://www.geonames.org/" rel="noreferrer">GeoNames</a> (CC BY 4.0)',
-}
 
 
 class StoryMap(folium.Map):
@@ -158,8 +152,7 @@ def step_detail(scene: ChapterScene, step: StepScene, overview: dict[str, BaseGe
 
 def attributions(layers) -> list[str]:
     """The credits the licences of the data on this map require, each once."""
-    keys = {key for layer in layers for f in layer.features for key in f["sources"]}
-    return [text for key, text in sorted(ATTRIBUTIONS.items()) if key in keys]
+    return [source.credit_html for source in data_sources(f for layer in layers for f in layer.features)]
 
 
 def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline_detail: dict,

@@ -34,9 +34,9 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
-from .downloads import attribution_text, feature_data_sources
 from .geo import REGION
 from .layers import Layer
+from .licences import credit_line
 from .scenes import BASEMAP_GROUP, ChapterScene
 from .kinds import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KINDS, LABEL, LINE_KINDS, POINT_KINDS, SEA
 
@@ -525,7 +525,7 @@ def _title_strip(fig: Figure, title: str, width_px: int, height_px: int) -> None
 
 def _credit_text(drawn: list[_Drawn], view_box) -> str:
     shown = [item for item in drawn if item.geometry.intersects(view_box)]
-    return attribution_text(set().union(*(feature_data_sources(item.layer, item.feature) for item in shown)))
+    return credit_line(item.feature for item in shown)
 
 
 def map_credits(scene_layers: list[Layer], view: dict, width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX) -> str:
