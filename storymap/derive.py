@@ -23,7 +23,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import LineString, MultiLineString, Point, mapping
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import linemerge, nearest_points
+from shapely.ops import linemerge, nearest_points, substring
 
 from .geo import WGS84
 
@@ -386,29 +386,49 @@ def fence_line(river: LineString, china: BaseGeometry, name: str) -> BaseGeometr
     return MultiLineString(kept)
 
 
+def _split_at_city(river: LineString, city: Point) -> tuple[LineString, LineString]:
+    """The river cut where it passes the city: (upstream part, downstream part). The Yalu flows
+    south-west, so the part whose middle lies further south-west is downstream. The 2006 fence
+    was reported upstream of Dandong (Hushan), the 2024 sighting downstream (the estuary)."""
+    at = river.project(city)
+    first, second = substring(river, 0, at), substring(river, at, river.length)
+    def south_west(line):
+        middle = line.interpolate(0.5, normalized=True)
+        return middle.x + middle.y
+    return (first, second) if south_west(first) > south_west(second) else (second, first)
+
+
 def fences_layer(shared: Shared) -> list[dict]:
     to_m, to_deg = _projector("EPSG:4326", UTM_KOREA), _projector(UTM_KOREA, "EPSG:4326")
     yalu, _, tumen = (to_m(line) for line in split_border_rivers(shared))
     china = to_m(shared.osm_country("CHN"))
     dandong = to_m(shared.city("Dandong")).buffer(DANDONG_FENCE_RADIUS_M)
     near_dandong = max(_lines(yalu.intersection(dandong)), key=lambda line: line.length)
+    upstream, downstream = _split_at_city(near_dandong, to_m(shared.city("Dandong")))
     note = " Schematic: drawn about 400 m inside China along the river, not the fence's course on the ground."
     return [
         feature("fence-2006-dandong", "Border fence of 2006 near Dandong", "fence",
-                "In 2006 China began building a 2.5 m fence topped with sharp wire along vulnerable "
-                "stretches of its Yalu bank near Dandong." + note,
-                ["guan-2006", "openstreetmap"], "schematic", to_deg(fence_line(near_dandong, china, "dandong")), 4,
+                "From October 2006, after North Korea's first nuclear test, soldiers put up concrete posts "
+                "2.5 to 4 m tall strung with barbed wire along stretches of the Yalu near Dandong, the "
+                "Associated Press reported; a Seoul analyst it quoted said wire fencing on the main crossing "
+                "routes along the Tumen had begun in 2003." + note,
+                ["ap-2006", "openstreetmap"], "schematic", to_deg(fence_line(upstream, china, "dandong")), 4,
                 start=2006),
-        feature("fence-2024-tumen", "Border fence upgrades of 2024 on the Tumen", "fence",
-                "By 2024 the Chinese bank of the Tumen was lined with triple barbed-wire fences and "
-                "surveillance cameras." + note,
+        feature("fence-2024-tumen", "Fencing and surveillance on the Tumen since the pandemic", "fence",
+                "Reuters reported in 2024 that China had added cameras and boat patrols along the border since "
+                "the Covid-19 pandemic, and especially from 2023; NK News published photographs from autumn "
+                "2023 of new barbed-wire fencing along parts of the Tumen where none had stood. The reports do "
+                "not say which stretches are fenced: the line follows the whole Chinese bank and does not mean "
+                "that all of it is fenced." + note,
+                ["park-baptista-2024", "nknews-2023", "openstreetmap"], "schematic",
+                to_deg(fence_line(tumen, china, "tumen")), 4, start=2023),
+        feature("fence-2024-yalu", "Fences on the Yalu near Dandong, seen in 2024", "fence",
+                "In October 2024 a Chosun Ilbo correspondent near Dandong saw three layers of fencing along "
+                "the Yalu, two of them Chinese and one North Korean, with Chinese and North Korean cameras "
+                "facing each other; a local source said border control there had tightened from 2023. The "
+                "report describes this stretch, not the whole river." + note,
                 ["chosun-ilbo-2024", "park-baptista-2024", "openstreetmap"], "schematic",
-                to_deg(fence_line(tumen, china, "tumen")), 4, start=2024),
-        feature("fence-2024-yalu", "Border fence upgrades of 2024 on the Yalu", "fence",
-                "By 2024 the Chinese bank of the Yalu was lined with triple barbed-wire fences and "
-                "surveillance cameras." + note,
-                ["chosun-ilbo-2024", "park-baptista-2024", "openstreetmap"], "schematic",
-                to_deg(fence_line(yalu, china, "yalu")), 4, start=2024),
+                to_deg(fence_line(downstream, china, "yalu")), 4, start=2023),
     ]
 
 
@@ -431,15 +451,16 @@ def crossings_layer(shared: Shared) -> list[dict]:
                 "marks Huay Xai town in Laos: approximate.",
                 ["naturalearth"], "approximate", shared.city("Huay Xai"), 4, country="LAO"),
         feature("crossing-mohan-boten", "Mohan–Boten crossing", "crossing",
-                "The main road and rail crossing between China (Mohan, Yunnan) and Laos (Boten). The "
-                "shared data has no point for Mohan, so the point marks Boten, Laos, about 3 km south "
-                "of the border: approximate.",
-                ["geonames"], "approximate", shared.city("Boten"), 4, country="LAO"),
+                "The main road and rail crossing between China (Mohan, Yunnan) and Laos (Boten); Mohan "
+                "is the largest land port on the China–Laos border. The shared data has no point for "
+                "Mohan, so the point marks Boten, Laos, about 3 km south of the border: approximate.",
+                ["xinhua-2023", "geonames"], "approximate", shared.city("Boten"), 4, country="LAO"),
         feature("crossing-tumen-namyang", "Tumen–Namyang bridge", "crossing",
-                "The road bridge across the Tumen between Tumen, China, and Namyang, North Korea, one "
-                "of the crossings through which China returns North Koreans. The point marks the "
-                "Chinese end of the bridge, approximately.",
-                ["wikimapia-tumen-bridge", "openstreetmap"], "approximate",
+                "The road bridge across the Tumen between Tumen, China, and Namyang, North Korea. The "
+                "Human Rights Foundation reported that the returns of 9 October 2023 went through Tumen, "
+                "among other border towns; it does not name this bridge. The point marks the Chinese end "
+                "of the bridge, approximately.",
+                ["hrf-2023", "wikimapia-tumen-bridge", "openstreetmap"], "approximate",
                 chinese_end(TUMEN_BRIDGE), 4, country="CHN", name_local="图们国境大桥"),
     ]
 
