@@ -273,8 +273,9 @@ def arrivals_section(arrivals_csv: bytes) -> str:
 ## defector-arrivals.csv
 
 Yearly arrivals of North Korean defectors in South Korea: the series of the Ministry of Unification
-(Republic of Korea; references `mou-defector-statistics` and `voa-2022`), taken from the Ministry's
-statistics page and, for the years it does not cover, from press reports of its figures.
+(Republic of Korea), taken from the Ministry's statistics page (reference `mou-defector-statistics`)
+and, for the years it does not cover, from press reports of its figures (1998–2001 `hankyung-2002`;
+2020–2025 `newsis-2026`, `voa-2022`, `yonhap-2024`, `yonhap-2025`; see references.json).
 
 | column | meaning |
 |---|---|

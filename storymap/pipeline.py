@@ -25,7 +25,8 @@ from .scenes import build_scene
 from .site import asset_files
 from .static_maps import static_map_files
 
-ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@mou-defector-statistics; @voa-2022]. "
+ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
+                    "2020–2025 as reported by the press [@newsis-2026; @voa-2022; @yonhap-2024; @yonhap-2025]. "
                     "2020 and 2021 are marked: the essay gives 63 arrivals for 2020, but 63 is the Ministry's "
                     "figure for 2021; for 2020 it reports 229.")
 
