@@ -17,20 +17,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 
 
-def build(root: Path = ROOT, site_dir: Path | None = None, out=sys.stdout) -> int:
+def build(root: Path = ROOT, site_dir: Path | None = None, out=sys.stdout, cache_dir: Path | None = None) -> int:
+    """Check, assemble and write the site (default root/site/); static maps and citations are
+    cached in cache_dir (default root/.cache/). 0 if built, 1 (and nothing written) if not."""
+    from storymap.cache import CACHE_FOLDER, BuildCache
     from storymap.checking import report_problems
     from storymap.pipeline import assemble_site
     from storymap.problems import InputError
+    from storymap.progress import Progress
     from storymap.site import write_site
 
+    site_dir = site_dir or root / "site"
+    progress = Progress(out)
     try:
-        pages, assets = assemble_site(root)
+        pages, assets = assemble_site(root, BuildCache(cache_dir or root / CACHE_FOLDER), progress)
     except InputError as error:
         report_problems(error.problems, out)
         return 1
 
-    write_site(site_dir or root / "site", pages, assets)
-    print(f"Built {sum(1 for p in pages if p.endswith('.html'))} pages into {(site_dir or root / 'site').name}/.", file=out)
+    progress.stage(f"Writing {site_dir.name}/")
+    write_site(site_dir, pages, assets)
+    print(f"Built {progress.summary()} into {site_dir.name}/ in {progress.elapsed():.1f} s.", file=out)
     return 0
 
 

@@ -17,13 +17,15 @@ from .charts import arrivals_chart, load_arrivals
 from .downloads import download_files, download_index
 from .layers import Layer, load_layers
 from .locator import build_inset
+from .cache import CACHE_FOLDER, BuildCache
+from .cached import CachedBibliography, static_maps
 from .pages import PageSet, environment, render_pages
 from .problems import InputError, Problem
+from .progress import Progress
 from .prose import ProseRenderer
 from .references import Bibliography, load_references
 from .scenes import build_scene
 from .site import asset_files
-from .static_maps import static_map_files
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
                     "2020–2025 as reported by the press [@newsis-2026; @voa-2022; @yonhap-2024; @yonhap-2025]. "
@@ -74,10 +76,16 @@ def site_settings(root: Path) -> tuple[str, dict]:
     return url, {"id": "between-borders", **settings["citation"], "URL": url}
 
 
-def assemble_site(root: Path) -> tuple[dict[str, str | bytes], dict[str, Path]]:
-    """All pages and files (path inside site/ -> content) and assets (path inside site/ -> source file)."""
+def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progress | None = None
+                  ) -> tuple[dict[str, str | bytes], dict[str, Path]]:
+    """All pages and files (path inside site/ -> content) and assets (path inside site/ -> source file).
+
+    Static maps and citations come from `cache` where it has them (default: root/.cache/)."""
+    cache = cache or BuildCache(root / CACHE_FOLDER)
+    progress = progress or Progress(None)
+    progress.stage("Checking layers, chapters and references")
     inputs = load_inputs(root)
-    bibliography = Bibliography(inputs.references)
+    bibliography = CachedBibliography(inputs.references, cache)
     arrivals_path = root / "data" / "defector_arrivals.csv"
     arrivals = load_arrivals(arrivals_path)
     prose = ProseRenderer(bibliography, figures={})
@@ -86,13 +94,18 @@ def assemble_site(root: Path) -> tuple[dict[str, str | bytes], dict[str, Path]]:
     site_url, story_item = site_settings(root)
     scenes = {c.slug: build_scene(c, inputs.layers) for c in inputs.chapters}
     downloads = download_files(inputs.layers, inputs.references, arrivals_path)
+    story_bibliography = CachedBibliography({"between-borders": story_item}, cache)
+    progress.stage("Rendering pages")
     page_set = PageSet(
         chapters=inputs.chapters, scenes=scenes,
         bibliography=bibliography, prose=prose, inset=build_inset(inputs.layers),
         landing=(root / "content" / "landing.md").read_text(encoding="utf-8"),
         about=(root / "content" / "about.md").read_text(encoding="utf-8"),
-        site_url=site_url, story_citation=Markup(Bibliography({"between-borders": story_item}).entry("between-borders")),
+        site_url=site_url, story_citation=Markup(story_bibliography.entry("between-borders")),
         downloads=download_index(inputs.layers, downloads))
-    files: dict[str, str | bytes] = {**render_pages(page_set, environment(root / "templates")),
-                                     **downloads, **static_map_files(scenes)}
+    pages = render_pages(page_set, environment(root / "templates"))
+    progress.count("pages", sum(1 for path in pages if path.endswith(".html")))
+    bibliography.save()
+    story_bibliography.save()
+    files: dict[str, str | bytes] = {**pages, **downloads, **static_maps(scenes, cache, progress)}
     return files, asset_files(root / "static")

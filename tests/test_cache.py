@@ -1,0 +1,77 @@
+"""The build cache: what names an entry, what invalidates it, and citations formatted once."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from shapely.geometry import Point
+
+from storymap import cache as cache_module
+from storymap.cache import BuildCache, code_fingerprint, fingerprint
+from storymap.cached import CachedBibliography, map_key
+from storymap.layers import Layer
+from storymap.references import Bibliography, Cite
+from tests.test_rendering import ITEMS
+
+
+def job(layer: Layer, **changes) -> dict:
+    return {"scene_layers": [layer], "view": {"center": [40.1, 124.4], "zoom": 9}, "layers_forward": ("sites",),
+            "highlight": ("site-dandong",), "route_colours": {}, "title": "Enforcement", **changes}
+
+
+@pytest.fixture
+def layer(tmp_path) -> Layer:
+    feature = {"id": "site-dandong", "name": "Dandong", "kind": "site", "sources": ["a"], "geometry": Point(124.4, 40.1)}
+    return Layer("sites", tmp_path / "layers" / "sites.geojson", None, [feature])
+
+
+def test_a_static_map_is_redrawn_when_anything_it_is_drawn_from_changes(layer):
+    key = map_key(job(layer), {})
+    moved = dataclasses.replace(layer, features=[{**layer.features[0], "geometry": Point(124.41, 40.1)}])
+    renamed = dataclasses.replace(layer, features=[{**layer.features[0], "name": "Dandong city"}])
+    for changed in (job(moved), job(renamed), job(layer, title="Enforcement!"), job(layer, highlight=()),
+                    job(layer, view={"center": [40.1, 124.4], "zoom": 8}), job(layer, language="ko")):
+        assert map_key(changed, {}) != key
+    elsewhere = dataclasses.replace(layer, path=layer.path.parent.parent / "copy" / "sites.geojson")
+    assert map_key(job(elsewhere), {}) == key, "moving the project keeps the cache"
+
+
+def test_the_code_fingerprint_follows_the_modules_a_module_imports(monkeypatch, tmp_path):
+    (tmp_path / "drawing.py").write_text("from .style import COLOUR\nfrom . import units\n", encoding="utf-8")
+    (tmp_path / "style.py").write_text("COLOUR = 'red'\n", encoding="utf-8")
+    (tmp_path / "units.py").write_text("PX = 1\n", encoding="utf-8")
+    (tmp_path / "pages.py").write_text("TITLE = 'x'\n", encoding="utf-8")
+    monkeypatch.setattr(cache_module, "PACKAGE_DIR", tmp_path)
+    before = code_fingerprint("drawing", ("pillow",))
+    (tmp_path / "pages.py").write_text("TITLE = 'y'\n", encoding="utf-8")
+    assert code_fingerprint("drawing", ("pillow",)) == before, "a module drawing does not import"
+    for name, text in (("style.py", "COLOUR = 'blue'\n"), ("units.py", "PX = 2\n")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert code_fingerprint("drawing", ("pillow",)) != before
+        before = code_fingerprint("drawing", ("pillow",))
+    assert code_fingerprint("drawing", ("pillow", "numpy")) != before, "library versions count"
+
+
+def test_each_citation_is_formatted_once_and_a_second_build_formats_none(tmp_path, monkeypatch):
+    calls = []
+    original = Bibliography.cite
+    monkeypatch.setattr(Bibliography, "cite", lambda self, cites: calls.append(cites) or original(self, cites))
+    cache = BuildCache(tmp_path)
+    first = CachedBibliography(ITEMS, cache)
+    texts = [first.cite([Cite("ahn-2018", ("page", "4"))]) for _ in range(3)] + [first.cite([Cite("ahn-2018")])]
+    assert texts[0] == texts[1] == texts[2] == "(Ahn, 2018, p. 4)" and texts[3] == "(Ahn, 2018)"
+    assert len(calls) == 2
+    first.save()
+    second = CachedBibliography(ITEMS, cache)
+    assert second.cite([Cite("ahn-2018", ("page", "4"))]) == texts[0]
+    assert second.ordered_keys() == Bibliography(ITEMS).ordered_keys() == ["ahn-2018", "park-baptista-2024"]
+    assert second.entry("ahn-2018") == Bibliography(ITEMS).entry("ahn-2018")
+    assert len(calls) == 2, "the second build read every citation from the cache"
+    assert "_formatted" not in vars(second), "and never loaded citeproc"
+    changed = {**ITEMS, "ahn-2018": {**ITEMS["ahn-2018"], "issued": {"date-parts": [[2019]]}}}
+    assert CachedBibliography(changed, cache).cite([Cite("ahn-2018")]) == "(Ahn, 2019)"
+
+
+def test_fingerprints_are_canonical():
+    assert fingerprint({"a": 1, "b": [Point(1, 2)]}) == fingerprint({"b": [Point(1, 2)], "a": 1})
+    assert fingerprint({"a": 1}) != fingerprint({"a": 2})
