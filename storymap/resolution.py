@@ -14,9 +14,9 @@ import shapely
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from . import projection
 from .geo import REGION
 
-TILE_PIXELS = 256
 #: The map pane of a typical desktop layout, for estimating the zoom a fitted bounds view gets.
 MAP_PIXELS = (880, 780)
 #: Simplify to this fraction of a screen pixel at the view's zoom (Leaflet itself smooths lines at 1 px).
@@ -31,32 +31,14 @@ DETAIL_ZOOM_STEP = 1.5
 OVERVIEW_MAX_ZOOM = 7.0
 
 
-def _mercator_y(lat: float) -> float:
-    lat = max(min(lat, 85.0), -85.0)
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
 def view_zoom(view: dict) -> float:
-    """The zoom Leaflet shows a view at: its own zoom, or the zoom that fits its bounds."""
-    if "zoom" in view:
-        return float(view["zoom"])
-    (south, west), (north, east) = view["bounds"]
-    width, height = MAP_PIXELS
-    zoom_x = math.log2(width * 360 / (TILE_PIXELS * max(east - west, 1e-6)))
-    zoom_y = math.log2(height * 2 * math.pi / (TILE_PIXELS * max(_mercator_y(north) - _mercator_y(south), 1e-9)))
-    return math.floor(min(zoom_x, zoom_y) * 4) / 4  # Leaflet's zoomSnap is 0.25
+    """The zoom Leaflet shows a view at on the typical map pane."""
+    return projection.view_zoom(view, *MAP_PIXELS)
 
 
 def view_box(view: dict) -> tuple[float, float, float, float]:
     """(west, south, east, north) the view covers on the typical map pane."""
-    if "bounds" in view:
-        (south, west), (north, east) = view["bounds"]
-        return west, south, east, north
-    lat, lon = view["center"]
-    degrees_per_pixel = 360 / (TILE_PIXELS * 2 ** view["zoom"])
-    half_w = MAP_PIXELS[0] / 2 * degrees_per_pixel
-    half_h = MAP_PIXELS[1] / 2 * degrees_per_pixel * math.cos(math.radians(lat))
-    return lon - half_w, lat - half_h, lon + half_w, lat + half_h
+    return projection.view_lonlat_box(view, *MAP_PIXELS)
 
 
 def detail_region(view: dict) -> BaseGeometry:
@@ -78,7 +60,7 @@ def chapter_extent(views: list[dict]) -> tuple[float, float, float, float]:
 
 def tolerance(zoom: float) -> float:
     """Degrees of simplification invisible at this zoom."""
-    return PIXEL_FRACTION * 360 / (TILE_PIXELS * 2 ** zoom)
+    return PIXEL_FRACTION * projection.pixel_degrees(zoom)
 
 
 def reduce(geometry: BaseGeometry, tol: float) -> BaseGeometry:

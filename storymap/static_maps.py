@@ -2,8 +2,8 @@
 
 Drawn with matplotlib (the Agg canvas, no pyplot: headless, no global state) from the same
 layers and the same style table (storymap.kinds) as the interactive Leaflet map, in Web Mercator
-(EPSG:3857) so that they look like it: the basemap, then the scene's layers, faded where the step
-does not talk about them, highlighted features thicker and with a soft shadow, city names with a
+(storymap.projection) so that they look like it: the basemap, then the scene's layers, faded
+where the step does not talk about them, highlighted features thicker and with a soft shadow, city names with a
 white halo, a legend, a scale bar, the credits the data's licences require and a title strip.
 
 Every image is deterministic: fixed size, dpi and font (DejaVu Sans, which ships with
@@ -18,7 +18,6 @@ import io
 import math
 from dataclasses import dataclass
 
-import geopandas as gpd
 import matplotlib
 import numpy as np
 import shapely
@@ -37,6 +36,7 @@ from shapely.ops import polylabel
 from .geo import REGION
 from .layers import Layer
 from .licences import credit_line
+from .projection import inverse_mercator, mercator, project, view_extent
 from .scenes import BASEMAP_GROUP, ChapterScene
 from .kinds import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KINDS, LABEL, LINE_KINDS, POINT_KINDS, SEA
 
@@ -50,11 +50,6 @@ TITLE_STRIP_PX = 52
 FONT = "DejaVu Sans"
 PNG_COMPRESS_LEVEL = 9
 SITE_NAME = "BETWEEN BORDERS"
-
-#: Web Mercator (EPSG:3857): the sphere's radius in metres, the tile size in pixels, the latitude limit.
-EARTH_RADIUS_M = 6378137.0
-TILE_PX = 256
-MAX_LAT = 85.0511287798
 
 PAPER = "#fbfaf7"
 INK = "#1f1e1b"
@@ -73,54 +68,6 @@ def px(value: float) -> float:
     return value * _PT
 
 
-# --- Web Mercator --------------------------------------------------------------------------------
-
-def mercator(lon: float, lat: float) -> tuple[float, float]:
-    """EPSG:4326 longitude/latitude -> EPSG:3857 metres."""
-    lat = max(-MAX_LAT, min(MAX_LAT, lat))
-    return (EARTH_RADIUS_M * math.radians(lon),
-            EARTH_RADIUS_M * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
-
-
-def inverse_mercator(x: float, y: float) -> tuple[float, float]:
-    """EPSG:3857 metres -> EPSG:4326 longitude/latitude."""
-    return math.degrees(x / EARTH_RADIUS_M), math.degrees(2 * math.atan(math.exp(y / EARTH_RADIUS_M)) - math.pi / 2)
-
-
-def metres_per_pixel(zoom: float) -> float:
-    """Web Mercator metres per pixel at a zoom level (a 256-px tile spans 360/2**zoom degrees)."""
-    return 2 * math.pi * EARTH_RADIUS_M / (TILE_PX * 2 ** zoom)
-
-
-def view_extent(view: dict, width_px: int, height_px: int) -> tuple[float, float, float, float]:
-    """(xmin, ymin, xmax, ymax) in EPSG:3857 that a map of this size shows for a step's view.
-
-    Bounds are fitted like Leaflet's fitBounds: the whole box is shown, centred, and the shorter
-    side grows to the image's aspect ratio. A centre and zoom give the extent of that zoom level.
-    """
-    if "bounds" in view:
-        (south, west), (north, east) = view["bounds"]
-        x0, y0 = mercator(west, south)
-        x1, y1 = mercator(east, north)
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        scale = max((x1 - x0) / width_px, (y1 - y0) / height_px)
-    else:
-        lat, lon = view["center"]
-        cx, cy = mercator(lon, lat)
-        scale = metres_per_pixel(view["zoom"])
-    half_w, half_h = width_px * scale / 2, height_px * scale / 2
-    return cx - half_w, cy - half_h, cx + half_w, cy + half_h
-
-
-def lonlat_extent(view: dict, width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX - TITLE_STRIP_PX
-                  ) -> tuple[float, float, float, float]:
-    """(west, south, east, north) in degrees of what the static map of a view shows."""
-    x0, y0, x1, y1 = view_extent(view, width_px, height_px)
-    west, south = inverse_mercator(x0, y0)
-    east, north = inverse_mercator(x1, y1)
-    return west, south, east, north
-
-
 # --- layers, projected once ----------------------------------------------------------------------
 
 _PROJECTED: dict[int, tuple[Layer, np.ndarray]] = {}
@@ -131,8 +78,7 @@ def _projected(layer: Layer) -> np.ndarray:
     cached = _PROJECTED.get(id(layer))
     if cached is not None and cached[0] is layer:
         return cached[1]
-    series = gpd.GeoSeries([f["geometry"] for f in layer.features], crs="EPSG:4326").to_crs("EPSG:3857")
-    geometries = np.asarray(series.values, dtype=object)
+    geometries = project([f["geometry"] for f in layer.features])
     if len(_PROJECTED) > 256:
         _PROJECTED.clear()
     _PROJECTED[id(layer)] = (layer, geometries)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import math
 
 import numpy as np
 import pytest
@@ -11,8 +10,8 @@ from matplotlib import image as mpimg
 
 from storymap.pipeline import load_inputs
 from storymap.scenes import build_scene
-from storymap.static_maps import (HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, map_credits, mercator, metres_per_pixel,
-                                  render_static_map, static_map_files, view_extent)
+from storymap.static_maps import (HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, map_credits,
+                                  render_static_map, static_map_files)
 from storymap.kinds import KINDS, SEA
 from tests.support.project import ROOT
 
@@ -88,22 +87,6 @@ def test_one_image_per_chapter_and_per_step_with_its_own_view(scenes):
     assert "crossing-the-rivers/steps/the-pandemic-years.png" not in files, "same view as the first step"
     assert files["crossing-the-rivers/map.png"] == render(*next(
         (scenes["crossing-the-rivers"], s) for s in scenes["crossing-the-rivers"].steps[:1]))
-
-
-def test_bounds_are_fitted_like_leaflet_fit_bounds():
-    view = {"bounds": [[39.7, 124.0], [43.2, 131.0]]}
-    xmin, ymin, xmax, ymax = view_extent(view, 1200, 578)
-    (x0, y0), (x1, y1) = mercator(124.0, 39.7), mercator(131.0, 43.2)
-    assert xmin <= x0 and x1 <= xmax and ymin <= y0 and y1 <= ymax
-    assert math.isclose((xmax - xmin) / (ymax - ymin), 1200 / 578)
-    assert math.isclose(xmax - xmin, x1 - x0) or math.isclose(ymax - ymin, y1 - y0)
-
-
-def test_centre_and_zoom_use_web_mercator_tiles():
-    xmin, _, xmax, _ = view_extent({"center": [40.1, 124.4], "zoom": 11}, 1200, 578)
-    assert math.isclose(xmax - xmin, 1200 * metres_per_pixel(11))
-    # a 256-px tile spans 360 / 2**zoom degrees of longitude
-    assert math.isclose(256 * metres_per_pixel(3), mercator(45, 0)[0] - mercator(0, 0)[0])
 
 
 def test_credits_name_only_the_sources_on_the_map(scenes):
