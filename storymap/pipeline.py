@@ -26,6 +26,7 @@ from .prose import ProseRenderer
 from .references import Bibliography, load_references
 from .scenes import build_scene
 from .site import asset_files
+from .sourcing import check_sourcing
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
                     "2020–2025 as reported by the press [@newsis-2026; @voa-2022; @yonhap-2024; @yonhap-2025]. "
@@ -59,6 +60,7 @@ def load_inputs(root: Path) -> Inputs:
         chapters = load_chapters(root / "chapters")
     except InputError as error:
         problems.extend(error.problems)
+    problems.extend(check_sourcing(chapters))
     if layers and chapters and references is not None:
         layer_ids = [layer.id for layer in layers]
         feature_ids = [f["id"] for layer in layers for f in layer.features]

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from .chapters import CITATION_RE
 from .references import Bibliography, Cite, parse_locator
+from .sourcing import strip_framing
 
 FIGURE_RE = re.compile(r"^<!--\s*figure:\s*([a-z0-9-]+)\s*-->\s*$", re.MULTILINE)
 _PLACEHOLDER = "\ue000{}\ue001"
@@ -61,7 +62,7 @@ class ProseRenderer:
             fragments.append(html)
             return _PLACEHOLDER.format(len(fragments) - 1)
 
-        text = FIGURE_RE.sub(lambda m: "\n" + hold(self.figures[m.group(1)]()) + "\n", markdown)
+        text = FIGURE_RE.sub(lambda m: "\n" + hold(self.figures[m.group(1)]()) + "\n", strip_framing(markdown))
         text = CITATION_RE.sub(lambda m: hold(self.citation_html(parse_citation(m.group("items")), sources_href)), text)
         html = _markdown.render(text)
         html = _FIGURE_PARAGRAPH_RE.sub(r"\1", html)

@@ -110,3 +110,43 @@ def test_build_py_check_reports_a_broken_route_without_a_traceback(tmp_path):
         "swapped; GeoJSON wants [longitude, latitude]. Fix: swap the two numbers in every position, "
         "e.g. [40.1, 124.4] becomes [124.4, 40.1].",
         "1 problem in 1 file; nothing was built and site/ is unchanged."]
+
+
+def edit_chapter(root: Path, old: str, new: str) -> None:
+    path = root / "chapters" / "01-sample.md"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_check_refuses_a_paragraph_that_cites_nothing_and_names_it(tmp_path):
+    root = project(tmp_path, "good")
+    edit_chapter(root, "Where they begin [@king-2023].", "Where they begin, far from any source.")
+    status, lines = check(root)
+    assert status == 1
+    assert lines[0].startswith("chapters/01-sample.md, field 'steps[1].body': paragraph 1 of step 'second' "
+                               "(\"Where they begin, far from any …\") cites no source.")
+    assert "<!-- framing -->" in lines[0], "the fix tells the contributor how to mark framing"
+
+
+def test_check_accepts_framing_but_not_a_framing_paragraph_with_a_figure(tmp_path):
+    root = project(tmp_path, "good")
+    assert check(root)[0] == 0, "the sample's third step is marked as framing and cites nothing"
+    edit_chapter(root, "Where they cross.", "Where 300 people cross.")
+    status, lines = check(root)
+    assert status == 1 and "is marked as framing but gives a figure" in lines[0]
+    edit_chapter(root, "<!-- framing -->\nWhere 300 people cross.", "Where 300 people cross.")
+    status, lines = check(root)
+    assert status == 1 and "cites no source" in lines[0], "without the marker the paragraph needs a citation"
+
+
+def test_check_refuses_an_estimate_without_its_year(tmp_path):
+    root = project(tmp_path, "good")
+    edit_chapter(root, "Routes out [@king-2023].", "An estimated 50,000 people live in hiding [@king-2023].")
+    status, lines = check(root)
+    assert status == 1
+    assert "paragraph 1 of step 'first' (\"An estimated 50,000 people live in …\") gives an estimate without its year" \
+        in lines[0], "the year in the citation key does not count"
+    edit_chapter(root, "An estimated 50,000 people live", "An estimated 50,000 people lived")
+    edit_chapter(root, "in hiding [@king-2023].", "in hiding in 2012 [@king-2023].")
+    assert check(root)[0] == 0

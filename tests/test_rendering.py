@@ -54,3 +54,9 @@ def test_arrivals_chart_has_text_alternative_and_data_table():
     assert "peak of 2,914 in 2009" in svg
     assert "<th scope=\"row\">2020</th><td>229</td>" in svg
     assert svg.count('class="bar bar-flag"') == 2
+
+
+def test_framing_marker_never_reaches_the_page():
+    html = renderer().render("Cited [@ahn-2018].\n\n<!-- framing -->\nA transition.", "")
+    assert "<p>A transition.</p>" in html
+    assert "framing" not in html and "&lt;!--" not in html
