@@ -22,8 +22,9 @@ MAX_SLUG_LENGTH = 80 - len("route-")
 NEXT_STEPS = """\
 Created {file} (route id "route-{slug}").
 Next:
-  1. Draw the route in geojson.io or QGIS and paste its coordinates over the sample line
-     (longitude first, then latitude; WGS84).
+  1. In "via", list the places your source names, in order (the sample goes Kunming,
+     Mohan–Boten crossing, Luang Namtha). The map draws the line through them; leave "geometry" null.
+     A place the map does not know goes in layers/places.geojson, with its source.
   2. Replace the two TODO texts (name and description) and list your reference keys in "sources".
   3. Add any new reference to references.json.
   4. Check your work:    python build.py check
@@ -38,6 +39,8 @@ def run_check(root: Path, out: TextIO = sys.stdout) -> int:
     except InputError as err:
         report_problems(err.problems, out)
         return 1
+    for note in (note for layer in inputs.layers for note in layer.notes):
+        print(note, file=out)
     features = sum(len(layer.features) for layer in inputs.layers)
     print(f"OK: {_count(len(inputs.layers), 'layer')}, {_count(features, 'feature')} and "
           f"{_count(len(inputs.chapters), 'chapter')} checked.", file=out)

@@ -1,4 +1,8 @@
-"""Re-derive every committed layer under layers/ from the shared reference data.
+"""Re-derive the layers built from the shared reference data, and only those.
+
+Derive owns the layers `build` returns (basemap, borders, cities, crossings, dmz, fences, rivers,
+sites). The routes in layers/routes/ and the extra places in layers/places.geojson belong to
+contributors: derive never writes or removes them.
 
     python -m storymap.derive [--shared PATH] [--out DIR]
 
@@ -14,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
 import geopandas as gpd
@@ -53,7 +56,6 @@ FENCE_OFFSET_M = 400
 DANDONG_FENCE_RADIUS_M = 20_000
 DMZ_HALF_WIDTH_M = 2_000
 MEKONG_BORDER_BUFFER_M = 3_000
-ROUTE_STEP_KM = 25
 
 COUNTRY_NAMES = {  # English names for descriptions; NE `name` except where it is an abbreviation
     "CHN": "China", "PRK": "North Korea", "KOR": "South Korea", "LAO": "Laos", "THA": "Thailand",
@@ -105,17 +107,6 @@ def _segment_km(a, b) -> float:
     return WGS84.line_length([a[0], b[0]], [a[1], b[1]]) / 1000.0
 
 
-def _great_circle(points: list[tuple[float, float]]) -> LineString:
-    """Polyline through the points, each leg densified along the geodesic every ~ROUTE_STEP_KM."""
-    coords = [points[0]]
-    for (lon1, lat1), (lon2, lat2) in zip(points, points[1:]):
-        km = _segment_km((lon1, lat1), (lon2, lat2))
-        n = max(0, math.ceil(km / ROUTE_STEP_KM) - 1)
-        coords += WGS84.npts(lon1, lat1, lon2, lat2, n) if n else []
-        coords.append((lon2, lat2))
-    return LineString(coords)
-
-
 # --------------------------------------------------------------------------- input
 
 class Shared:
@@ -128,7 +119,6 @@ class Shared:
         self.boundaries = gpd.read_file(ne / "ne_10m_admin_0_boundary_lines_land.geojson")
         self.rivers = gpd.read_file(ne / "ne_10m_rivers_lake_centerlines.geojson")
         self.lakes = gpd.read_file(ne / "ne_10m_lakes.geojson")
-        self.places = gpd.read_file(ne / "ne_10m_populated_places.geojson")
         self.admin1 = gpd.read_file(ne / "ne_10m_admin_1_states_provinces.geojson")
         self.osm_land = gpd.read_file(data / "detail" / "osm_countries_land_10m_prk_chn.geojson")
         self.osm_lines = gpd.read_file(data / "detail" / "osm_border_lines_prk_chn_rus.geojson")
@@ -163,9 +153,6 @@ class Shared:
         """The reference key of the data a story city's point comes from."""
         row = self.cities[self.cities.story_name == story_name].iloc[0]
         return "geonames" if row.source.startswith("GeoNames") else "naturalearth"
-
-    def place(self, ne_name: str) -> Point:
-        return self.places[self.places.name == ne_name].geometry.iloc[0]
 
     def province(self, point: Point) -> str | None:
         hit = self.admin1[self.admin1.contains(point)]
@@ -492,53 +479,6 @@ def cities_layer(shared: Shared) -> list[dict]:
     return features
 
 
-ROUTES = {
-    "china-laos-thailand": dict(
-        name="Through China, Laos and Thailand",
-        via=["Yanji", "Shenyang", "Beijing", "Kunming", "Jinghong", "Boten", "Luang Namtha", "Huay Xai",
-             "Chiang Rai", "Bangkok"],
-        description=(
-            "The main overland route of the 2000s and 2010s: from the border region across China by "
-            "train and bus to Kunming in the south-west, over the land border into northern Laos, "
-            "across the Mekong into Thailand, and on to Bangkok, where Thailand hands people to South "
-            "Korea. Schematic: a line through the main stops, not a path on the ground."),
-        sources=["loxton-2011", "donga-2013"]),
-    "vietnam-cambodia": dict(
-        name="Through China, Vietnam and Cambodia",
-        via=["Dandong", "Shenyang", "Beijing", "Kunming", "Hanoi", "Da Nang", "Ho Chi Minh City",
-             "Phnom Penh"],
-        description=(
-            "A route of the 2000s: across China to the south-west, into Vietnam, south through Vietnam "
-            "and over the land border into Cambodia, which quietly passed people on to South Korea. "
-            "After 2004 Vietnam turned people back more often. Schematic: a line through the main "
-            "stops, not a path on the ground."),
-        sources=["strangio-2011", "donga-2013"]),
-    "mongolia": dict(
-        name="Through China to Mongolia",
-        via=["Shenyang", "Beijing", "Erenhot", "Ulaanbaatar"],
-        description=(
-            "The northern route: by train and bus to Beijing and on to the Mongolian border at "
-            "Erenhot, then on foot across the Gobi Desert into Mongolia, whose authorities send North "
-            "Koreans on to South Korea. Schematic: a line through the main stops, not a path on the "
-            "ground."),
-        sources=["park-2015"]),
-}
-
-#: Route stops that are not among the story's cities come from Natural Earth populated places.
-ROUTE_EXTRA_PLACES = {"Da Nang", "Ho Chi Minh City", "Erenhot"}
-
-
-def route_layer(shared: Shared, key: str) -> list[dict]:
-    spec = ROUTES[key]
-    points = [(shared.place(p) if p in ROUTE_EXTRA_PLACES else shared.city(p)) for p in spec["via"]]
-    line = _great_circle([(p.x, p.y) for p in points])
-    via = [("Mohan–Boten crossing" if p == "Boten" else p) for p in spec["via"]]
-    # The line joins town points, so the data they come from is a source too.
-    data = sorted({"naturalearth" if p in ROUTE_EXTRA_PLACES else shared.city_source(p) for p in spec["via"]})
-    return [feature(f"route-{key}", spec["name"], "route", spec["description"], spec["sources"] + data,
-                    "schematic", line, 3, via=via)]
-
-
 def build(shared: Shared) -> dict[str, list[dict]]:
     """Every layer by id (its path under layers/ without .geojson)."""
     layers = {
@@ -552,8 +492,6 @@ def build(shared: Shared) -> dict[str, list[dict]]:
         "rivers": rivers_layer(shared),
         "sites": sites_layer(shared),
     }
-    for key in ROUTES:
-        layers[f"routes/{key}"] = route_layer(shared, key)
     return layers
 
 

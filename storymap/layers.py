@@ -17,7 +17,7 @@ import functools
 import json
 import math
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
@@ -30,6 +30,7 @@ from shapely.validation import explain_validity
 from .geo import REGION, geodesic_length_km, in_region
 from .problems import InputError, Problem
 from .kinds import KINDS, LINE_KINDS, POINT_KINDS
+from .routes import SAFE_DECIMALS, Gazetteer, coarsen, geodesic_line, unknown_place_fix, vertex_count, via_names
 
 #: The feature contract. `load_layers` reads it from the repository unless told otherwise.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "layers" / "feature.schema.json"
@@ -74,6 +75,8 @@ class Layer:
     path: Path
     group: str | None
     features: list[dict]
+    #: What the check changed without it being a mistake (a drawn route coarsened), in plain words.
+    notes: tuple[str, ...] = dataclass_field(default=())
 
     @property
     def title(self) -> str:
@@ -98,7 +101,7 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None,
     validator = _validator(schema_path)
     keys = None if reference_keys is None else frozenset(reference_keys)
     seen_ids: dict[str, tuple[str, int]] = {}
-    layers, problems = [], []
+    layers, problems, by_place = [], [], []
     for path in _layer_files(layers_dir):
         display = _display(path, root)
         try:
@@ -106,11 +109,15 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None,
         except InputError as err:
             problems.extend(err.problems)
             continue
-        features, found = _check_features(raw, display, validator, keys, seen_ids)
+        features, found, notes = _check_features(raw, display, validator, keys, seen_ids)
         problems.extend(found)
         layer_id = path.relative_to(layers_dir).with_suffix("").as_posix()
         group = layer_id.split("/")[0] if "/" in layer_id else None
-        layers.append(Layer(layer_id, path, group, features))
+        layer = Layer(layer_id, path, group, features, tuple(notes))
+        layers.append(layer)
+        by_place += [(layer, display, index, feature) for index, feature in enumerate(features)
+                     if feature["geometry"] is None]
+    problems.extend(_draw_routes_by_place(layers, by_place))
     if problems:
         raise InputError(problems)
     return sorted(layers, key=lambda layer: layer.id)
@@ -214,9 +221,13 @@ def _collection_features(document, fail) -> list:
 # --- checking features ---------------------------------------------------------------------------
 
 def _check_features(raw: list, display: str, validator: Draft202012Validator, keys: frozenset[str] | None,
-                    seen_ids: dict[str, tuple[str, int]]) -> tuple[list[dict], list[Problem]]:
-    """The features as plain dicts and every problem found in them."""
-    features, problems = [], []
+                    seen_ids: dict[str, tuple[str, int]]) -> tuple[list[dict], list[Problem], list[str]]:
+    """The features as plain dicts, every problem found in them, and notes on what was coarsened.
+
+    A route with a null geometry comes back with geometry None: `_draw_routes_by_place` draws it
+    once every layer, and so the whole gazetteer, is read.
+    """
+    features, problems, notes = [], [], []
     for index, feature in enumerate(raw):
         if not isinstance(feature, dict):
             problems.append(Problem(display, f"should be a Feature in curly braces {{ }}, but is {_describe(feature)}.",
@@ -234,9 +245,73 @@ def _check_features(raw: list, display: str, validator: Draft202012Validator, ke
         if geometry_schema_ok and isinstance(feature.get("geometry"), dict):
             geometry, found = _geometry(feature["geometry"], properties.get("kind"), spot)
             problems.extend(found)
+            if geometry is not None and properties.get("kind") == "route":
+                geometry, note = _coarsened(geometry, display, index, feature_id)
+                notes += [note] if note else []
             if geometry is not None:
                 features.append(_as_dict(properties, geometry))
-    return features, problems
+        elif geometry_schema_ok and "geometry" in feature:
+            problem = _placeless_problem(properties, spot)
+            if problem:
+                problems.append(problem)
+            else:
+                features.append({**properties, "geometry": None})
+    return features, problems, notes
+
+
+def _coarsened(geometry: BaseGeometry, display: str, index: int, feature_id: str | None) -> tuple[BaseGeometry, str | None]:
+    """A drawn route at the map's safety precision, and a note for the check when that changed it."""
+    coarse = coarsen(geometry)
+    if coarse.equals_exact(geometry, 0) and vertex_count(coarse) == vertex_count(geometry):
+        return geometry, None
+    who = f"feature {index}" + (f" (id {feature_id!r})" if feature_id else "")
+    return coarse, (f"{display}, {who}: the drawn line was rounded to {SAFE_DECIMALS} decimals (about 1 km) and "
+                    f"simplified from {vertex_count(geometry)} to {vertex_count(coarse)} points, as the map's "
+                    "safety rules ask; the map shows it that way. Nothing to fix; listing the places in 'via' "
+                    "with no geometry is simpler still (CONTRIBUTING.md).")
+
+
+def _placeless_problem(properties: dict, spot) -> Problem | None:
+    """Why a feature with a null geometry cannot be drawn, or None for a route with places to pass."""
+    if properties.get("kind") != "route":
+        return spot("the feature has no geometry (it is null).", DRAW_HINT, field="geometry")
+    names = via_names(properties.get("via"))
+    if names is None:
+        return None if "via" in properties else spot(
+            "the route has no geometry (it is null) and no 'via' list of the places it passes.",
+            f"{VIA_HINT[0].upper()}{VIA_HINT[1:-1]}; or {DRAW_HINT}", field="geometry")
+    if len(names) < 2:
+        return spot(f"the route has no geometry, so it is drawn through the places in 'via', but 'via' lists "
+                    f"{len(names)} place{'' if len(names) == 1 else 's'}.", VIA_HINT, field="via")
+    return None
+
+
+VIA_HINT = ('list at least two places the route passes, in order, e.g. "via": ["Kunming", "Mohan–Boten crossing", '
+            '"Luang Namtha"]; the map draws the line through them.')
+
+
+def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, int, dict]]) -> list[Problem]:
+    """Draw each route that has only `via` through its places; a problem for each unknown place."""
+    if not pending:
+        return []
+    gazetteer = Gazetteer([f for layer in layers for f in layer.features if f["geometry"] is not None])
+    problems = []
+    for layer, display, index, feature in pending:
+        names = via_names(feature.get("via")) or []
+        places = [gazetteer.get(name) for name in names]
+        for number, (name, place) in enumerate(zip(names, places), start=1):
+            if place is None:
+                problems.append(Problem(
+                    display, f"place {number}, {json.dumps(name, ensure_ascii=False)}, is not in the map's gazetteer.",
+                    unknown_place_fix(gazetteer, name), feature_index=index, feature_id=feature.get("id"), field="via"))
+        if None in places or len(names) < 2:
+            layer.features.remove(feature)
+            continue
+        line = geodesic_line([(p.point.x, p.point.y) for p in places])
+        sources = list(dict.fromkeys([*feature["sources"], *(s for p in places for s in p.sources)]))
+        feature.update(geometry=line, via=[p.name for p in places], sources=sources,
+                       length_km=geodesic_length_km(line))
+    return problems
 
 
 def _as_dict(properties: dict, geometry: BaseGeometry) -> dict:

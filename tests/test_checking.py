@@ -61,7 +61,7 @@ def test_check_reports_a_broken_references_file_without_repeating_it_per_source(
 
 
 def test_new_route_fails_check_only_until_its_placeholders_are_filled_in(tmp_path):
-    root = project(tmp_path, "good")
+    root = copy_project(tmp_path / "project")  # the template's places are in the project's gazetteer
     status, said = make_route(root, "via-vietnam")
     assert status == 0
     assert "layers/routes/via-vietnam.geojson" in said and "python build.py check" in said
@@ -79,7 +79,8 @@ def test_new_route_fails_check_only_until_its_placeholders_are_filled_in(tmp_pat
     route["features"][0]["properties"].update(
         name="Through Vietnam to Cambodia", description="A longer, costlier route.", sources=["king-2023"])
     path.write_text(json.dumps(route))
-    assert check(root) == (0, ["OK: 4 layers, 4 features and 1 chapter checked."])
+    status, lines = check(root)
+    assert status == 0 and len(lines) == 1 and lines[0].startswith("OK: "), lines
 
 
 def test_new_route_refuses_an_existing_route(tmp_path):

@@ -1,7 +1,9 @@
 """Checks of the committed layers (layers/*.geojson) and references.json.
 
-They read the files directly with json and shapely, so they do not depend on storymap.layers.
-Tests that need the shared input data (../shared/data) skip when it is not there.
+They read the files directly with json and shapely, so they do not depend on storymap.layers,
+except for the routes, whose lines storymap.layers draws through the places they name.
+Tests that need the shared input data (../shared/data) skip when it is not there. Contributed
+files (layers/routes/, layers/places.geojson) must pass every check that is not about derive.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from shapely.geometry import shape
 
 from storymap import derive
 from storymap.geo import geodesic_length_km
+from storymap.layers import load_layers
 
 REPO = Path(__file__).resolve().parent.parent
 LAYERS = REPO / "layers"
@@ -53,6 +56,13 @@ def china_korea_border():
 
 
 @pytest.fixture(scope="module")
+def drawn():
+    """The layers as the build reads them: routes drawn through the places they name."""
+    references = {item["id"] for item in json.loads((REPO / "references.json").read_text(encoding="utf-8"))}
+    return {layer.id: layer for layer in load_layers(LAYERS, references)}
+
+
+@pytest.fixture(scope="module")
 def shared_data() -> Path:
     if not (SHARED / "data").is_dir():
         pytest.skip("../shared/data is not available")
@@ -61,7 +71,8 @@ def shared_data() -> Path:
 
 def test_committed_layers_are_the_ones_the_architecture_lists():
     expected = {"basemap/countries", "basemap/water", "borders", "cities", "crossings", "dmz", "fences",
-                "rivers", "sites", "routes/china-laos-thailand", "routes/vietnam-cambodia", "routes/mongolia"}
+                "rivers", "sites", "places", "routes/china-laos-thailand", "routes/vietnam-cambodia",
+                "routes/mongolia"}
     assert expected <= {layer_id(p) for p in LAYER_FILES}
 
 
@@ -73,7 +84,10 @@ def test_every_feature_matches_the_schema(path):
     for feature in collection["features"]:
         errors = [e.message for e in validator.iter_errors(feature)]
         assert not errors, (feature["properties"].get("id"), errors)
-        assert shape(feature["geometry"]).is_valid, feature["properties"]["id"]
+        if feature["geometry"] is None:  # a route drawn through the places it names
+            assert feature["properties"]["kind"] == "route" and len(feature["properties"]["via"]) >= 2
+        else:
+            assert shape(feature["geometry"]).is_valid, feature["properties"]["id"]
 
 
 def test_ids_are_unique_across_layers():
@@ -136,13 +150,13 @@ def test_mekong_stretch_runs_along_the_laos_thailand_border():
 
 
 @pytest.mark.parametrize("layer", ["routes/china-laos-thailand", "routes/vietnam-cambodia", "routes/mongolia"])
-def test_routes_start_in_the_border_region_and_end_where_they_say(layer, countries, china_korea_border):
-    (feature,) = load(layer)
-    line = shape(feature["geometry"])
+def test_routes_start_in_the_border_region_and_end_where_they_say(layer, countries, china_korea_border, drawn):
+    (feature,) = drawn[layer].features
+    line = feature["geometry"]
     start, end = shapely.Point(line.coords[0]), shapely.Point(line.coords[-1])
     assert metric(start).distance(metric(china_korea_border)) < 400_000
     assert countries["CHN"].contains(start)
-    assert len(feature["properties"]["via"]) >= 3
+    assert len(feature["via"]) >= 3
     if countries["THA"].contains(end):
         assert line.intersects(countries["LAO"]), "a route that ends in Thailand must pass through Laos"
     if layer == "routes/mongolia":
@@ -154,7 +168,7 @@ def test_routes_start_in_the_border_region_and_end_where_they_say(layer, countri
         assert countries["THA"].contains(end)
 
 
-@pytest.mark.parametrize("layer", ["sites", "crossings", "cities"])
+@pytest.mark.parametrize("layer", ["sites", "crossings", "cities", "places"])
 def test_points_lie_in_the_country_they_name(layer, countries):
     for feature in load(layer):
         props, point = feature["properties"], shape(feature["geometry"])
@@ -194,6 +208,17 @@ def test_dmz_straddles_the_military_demarcation_line(countries):
 
 def test_derive_reproduces_the_committed_layers(tmp_path, shared_data):
     written = derive.derive(shared_data, tmp_path)
-    assert {p.relative_to(tmp_path) for p in written} == {p.relative_to(LAYERS) for p in LAYER_FILES}
+    assert {p.relative_to(tmp_path).as_posix() for p in written} == {
+        "basemap/countries.geojson", "basemap/water.geojson", "borders.geojson", "cities.geojson",
+        "crossings.geojson", "dmz.geojson", "fences.geojson", "rivers.geojson", "sites.geojson"}
     for path in written:
         assert path.read_bytes() == (LAYERS / path.relative_to(tmp_path)).read_bytes(), path
+
+
+def test_derive_leaves_contributed_layers_alone(tmp_path, shared_data):
+    contributed = tmp_path / "routes" / "mine.geojson"
+    contributed.parent.mkdir()
+    contributed.write_text("contributed", encoding="utf-8")
+    written = derive.derive(shared_data, tmp_path)
+    assert not any(p.parent.name == "routes" or p.name == "places.geojson" for p in written)
+    assert contributed.read_text(encoding="utf-8") == "contributed"

@@ -1,5 +1,5 @@
-"""A contributor's route file, dropped into layers/routes/, appears on the escape-routes map with
-no code change: in the legend, forward in the step that shows every route, with a popup."""
+"""A contributor's route file, dropped into layers/routes/ and naming only its places, appears on the
+escape-routes map with no code change: in the legend, forward in the step that shows every route, with a popup."""
 from __future__ import annotations
 
 import io
@@ -15,7 +15,7 @@ from .conftest import serving
 
 NAME = "Via <b>Hanoi</b> & Vientiane"
 DESCRIPTION = "A contributed route <script>alert(1)</script> through Vietnam and Laos."
-LINE = [[129.51, 42.88], [116.39, 39.93], [102.68, 25.07], [105.85, 21.04], [102.6, 17.97], [100.51, 13.75]]
+VIA = ["Yanji", "Beijing", "Kunming", "Hanoi", "Vientiane", "Bangkok"]
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +24,7 @@ def contributed_site(tmp_path_factory):
     assert new_route(project, "via-hanoi", out=io.StringIO()) == 0
     path = project / "layers" / "routes" / "via-hanoi.geojson"
     route = json.loads(path.read_text(encoding="utf-8"))
-    route["features"][0]["properties"].update(name=NAME, description=DESCRIPTION, sources=["king-2023"])
-    route["features"][0]["geometry"]["coordinates"] = LINE
+    route["features"][0]["properties"].update(name=NAME, description=DESCRIPTION, sources=["king-2023"], via=VIA)
     path.write_text(json.dumps(route), encoding="utf-8")
     assert build(project, out=io.StringIO()) == 0
     with serving(project / "site") as url:

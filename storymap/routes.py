@@ -1,0 +1,133 @@
+"""Routes by place names: the gazetteer, the line through a route's places, drawn routes coarsened.
+
+A route file in layers/routes/ may leave `geometry` null and list, in `via`, two or more places.
+Those names are looked up in the gazetteer, which is every city and crossing the layers hold
+(layers/cities.geojson, layers/crossings.geojson and the contributors' layers/places.geojson),
+each with its source, at city precision. The line is drawn through them with geodesic legs, so
+`via` is the only truth and the line derives from it; the data sets the places' points come from
+(Natural Earth, GeoNames, ...) join the route's sources.
+
+A route drawn by hand keeps its geometry, coarsened to the map's safety precision (SAFE_DECIMALS,
+about a kilometre) and simplified; the check says when it did.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from dataclasses import dataclass
+
+import numpy
+import shapely
+from shapely.geometry import LineString, MultiLineString, Point
+from shapely.geometry.base import BaseGeometry
+
+from .geo import WGS84
+from .licences import DATA_SOURCES
+
+#: Kinds of point feature a route may pass through by name.
+PLACE_KINDS = ("city", "crossing")
+#: Where a contributor adds a place the gazetteer lacks.
+PLACES_FILE = "layers/places.geojson"
+#: Decimals of longitude/latitude a route keeps: 0.01 degree, about one kilometre.
+SAFE_DECIMALS = 2
+#: A drawn route is simplified by this many degrees (after rounding): a schematic line, not a track.
+SIMPLIFY_DEGREES = 0.02
+#: Geodesic legs are densified about this often, so they curve as they should on the map.
+LEG_STEP_KM = 25
+
+_DASHES = re.compile(r"[\u2010-\u2015\u2212-]")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    point: Point
+    #: The data sets the point comes from (keys of licences.DATA_SOURCES); a route through the
+    #: place is drawn from them too, so they join its sources and its licence terms.
+    sources: tuple[str, ...]
+
+
+def place_key(name: str) -> str:
+    """A name as the gazetteer compares it: case, dashes and spacing do not matter."""
+    return " ".join(_DASHES.sub("-", name).casefold().split())
+
+
+class Gazetteer:
+    """Every named place a route may pass through, by `place_key` of its name."""
+
+    def __init__(self, features: list[dict]):
+        self.places: dict[str, Place] = {}
+        for feature in features:
+            if feature.get("kind") in PLACE_KINDS and isinstance(feature.get("geometry"), Point):
+                data = tuple(key for key in feature.get("sources", ()) if key in DATA_SOURCES)
+                self.places.setdefault(place_key(feature["name"]), Place(feature["name"], feature["geometry"], data))
+
+    def get(self, name: str) -> Place | None:
+        return self.places.get(place_key(name))
+
+    def close_names(self, name: str, n: int = 3) -> list[str]:
+        keys = difflib.get_close_matches(place_key(name), list(self.places), n=n, cutoff=0.6)
+        return [self.places[key].name for key in keys]
+
+    def nearest(self, lon: float, lat: float) -> tuple[Place, float] | None:
+        """The place closest to a point and its distance in kilometres along the ellipsoid."""
+        best = None
+        for place in self.places.values():
+            km = WGS84.line_length([lon, place.point.x], [lat, place.point.y]) / 1000.0
+            if best is None or km < best[1]:
+                best = (place, km)
+        return best
+
+
+def unknown_place_fix(gazetteer: Gazetteer, name: str) -> str:
+    close = gazetteer.close_names(name)
+    add = (f"if it is another place, add it to {PLACES_FILE} with its source "
+           "(CONTRIBUTING.md, \"A place the map does not know\").")
+    if close:
+        return f"did you mean {' or '.join(close)}? {add[0].upper()}{add[1:]}"
+    return add[0].upper() + add[1:]
+
+
+def geodesic_line(points: list[tuple[float, float]]) -> LineString:
+    """A line through the points, each leg following the geodesic, rounded to SAFE_DECIMALS."""
+    coords = [points[0]]
+    for (lon1, lat1), (lon2, lat2) in zip(points, points[1:]):
+        km = WGS84.line_length([lon1, lon2], [lat1, lat2]) / 1000.0
+        n = max(0, math.ceil(km / LEG_STEP_KM) - 1)
+        coords += WGS84.npts(lon1, lat1, lon2, lat2, n) if n else []
+        coords.append((lon2, lat2))
+    rounded = [(round(x, SAFE_DECIMALS), round(y, SAFE_DECIMALS)) for x, y in coords]
+    return LineString([c for i, c in enumerate(rounded) if i == 0 or c != rounded[i - 1]])
+
+
+def coarsen(geometry: BaseGeometry) -> BaseGeometry:
+    """A drawn line at the map's safety precision: rounded to SAFE_DECIMALS, then simplified."""
+    rounded = shapely.remove_repeated_points(
+        shapely.transform(geometry, lambda coords: numpy.round(coords, SAFE_DECIMALS)))
+    simple = shapely.simplify(rounded, SIMPLIFY_DEGREES, preserve_topology=False)
+    lines = [line for line in getattr(simple, "geoms", [simple]) if not line.is_empty and line.length > 0]
+    if not lines:  # the whole drawing fits inside one rounding cell
+        return rounded
+    return lines[0] if len(lines) == 1 else MultiLineString(lines)
+
+
+def vertex_count(geometry: BaseGeometry) -> int:
+    return int(shapely.get_num_coordinates(geometry))
+
+
+def via_names(via) -> list[str] | None:
+    """The `via` list when it is a list of names, else None (the schema reports the rest)."""
+    if isinstance(via, list) and all(isinstance(name, str) for name in via):
+        return via
+    return None
+
+
+def route_file_text(properties: dict, geometry: dict | None = None) -> str:
+    """A route file as a contributor reads it: one property per line, null or a compact geometry."""
+    fields = ",\n".join(f"        {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+                        for key, value in properties.items())
+    drawn = "null" if geometry is None else json.dumps(geometry, separators=(", ", ": "))
+    return ('{\n  "type": "FeatureCollection",\n  "features": [\n    {\n      "type": "Feature",\n'
+            f'      "properties": {{\n{fields}\n      }},\n      "geometry": {drawn}\n    }}\n  ]\n}}\n')

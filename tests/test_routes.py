@@ -1,0 +1,108 @@
+"""Routes by place names and drawn routes at safe precision, as a contributor meets them."""
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from storymap.checking import run_check
+from storymap.layers import load_layers
+from storymap.problems import InputError
+from storymap.routes import route_file_text
+from tests.support.project import ROOT, copy_project
+
+KEYS = {item["id"] for item in json.loads((ROOT / "references.json").read_text(encoding="utf-8"))}
+
+
+def route(via=None, geometry=None, **extra) -> str:
+    properties = {"id": "route-mine", "name": "My route", "kind": "route", "description": "A schematic route.",
+                  "sources": ["king-2023"], "precision": "schematic", **extra}
+    if via is not None:
+        properties["via"] = via
+    return route_file_text(properties, geometry)
+
+
+@pytest.fixture()
+def layers(tmp_path) -> Path:
+    """A copy of the project's layers, where a test may add a route file."""
+    shutil.copytree(ROOT / "layers", tmp_path / "layers")
+    return tmp_path / "layers"
+
+
+def add(layers: Path, text: str, name: str = "mine") -> Path:
+    path = layers / "routes" / f"{name}.geojson"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def loaded_route(layers: Path) -> dict:
+    (layer,) = [layer for layer in load_layers(layers, KEYS) if layer.id == "routes/mine"]
+    return layer.features[0]
+
+
+def test_a_route_by_place_names_is_drawn_through_them_with_their_sources(layers):
+    add(layers, route(["Dandong", "shenyang", "Mohan-Boten crossing", "Luang Namtha"]))
+    feature = loaded_route(layers)
+    coords = list(feature["geometry"].coords)
+    assert coords[0] == (124.39, 40.15) and coords[-1] == (101.42, 20.95), "from Dandong to Luang Namtha"
+    assert (123.45, 41.81) in coords, "through Shenyang"
+    assert all(round(x, 2) == x and round(y, 2) == y for x, y in coords), "two decimals at most"
+    assert len(coords) > 50, "legs follow the geodesic, densified"
+    assert feature["via"] == ["Dandong", "Shenyang", "Mohan–Boten crossing", "Luang Namtha"], "the gazetteer's names"
+    assert feature["sources"] == ["king-2023", "naturalearth", "geonames"], "the places' sources join the route's"
+    assert 3_000 < feature["length_km"] < 3_600
+
+
+def test_an_unknown_place_is_refused_with_the_nearest_known_names(layers):
+    add(layers, route(["Kunming", "Luang Namta", "Atlantis"]))
+    with pytest.raises(InputError) as caught:
+        load_layers(layers, KEYS)
+    said = [str(p) for p in caught.value.problems]
+    assert len(said) == 2
+    assert said[0].startswith("layers/routes/mine.geojson, feature 0 (id 'route-mine'), field 'via': "
+                              'place 2, "Luang Namta", is not in the map\'s gazetteer.')
+    assert "did you mean Luang Namtha" in said[0]
+    assert '"Atlantis"' in said[1] and "layers/places.geojson" in said[1], "says where to add a missing place"
+
+
+@pytest.mark.parametrize("via", [["Kunming"], []])
+def test_a_route_with_no_geometry_needs_two_places(layers, via):
+    add(layers, route(via))
+    with pytest.raises(InputError) as caught:
+        load_layers(layers, KEYS)
+    (problem,) = caught.value.problems
+    assert problem.field == "via" and f"lists {len(via)} place" in problem.message and '"via": [' in problem.fix
+
+
+def test_a_place_outside_the_map_is_refused(layers):
+    places = json.loads((layers / "places.geojson").read_text(encoding="utf-8"))
+    places["features"][0]["geometry"]["coordinates"] = [2.35, 48.86]  # Paris
+    (layers / "places.geojson").write_text(json.dumps(places), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_layers(layers, KEYS)
+    said = "\n".join(map(str, caught.value.problems))
+    assert "layers/places.geojson, feature 0" in said and "outside the story's region" in said
+
+
+def test_a_drawn_route_is_coarsened_and_the_check_says_so(tmp_path):
+    project = copy_project(tmp_path / "project")
+    fine = [[129.51234, 42.88111], [129.50111, 42.87999], [116.38631, 39.93077], [102.67812, 25.07193]]
+    add(project / "layers", route(geometry={"type": "LineString", "coordinates": fine}))
+    out = io.StringIO()
+    assert run_check(project, out) == 0
+    said = out.getvalue()
+    assert ("layers/routes/mine.geojson, feature 0 (id 'route-mine'): the drawn line was rounded to 2 decimals"
+            in said) and "simplified from 4 to 3 points" in said and said.rstrip().splitlines()[-1].startswith("OK")
+    feature = loaded_route(project / "layers")
+    assert list(feature["geometry"].coords) == [(129.51, 42.88), (116.39, 39.93), (102.68, 25.07)]
+
+
+def test_a_route_already_at_safe_precision_passes_without_a_note(tmp_path):
+    project = copy_project(tmp_path / "project")
+    add(project / "layers", route(geometry={"type": "LineString", "coordinates": [[129.51, 42.88], [102.68, 25.07]]}))
+    out = io.StringIO()
+    assert run_check(project, out) == 0
+    assert "rounded" not in out.getvalue()
