@@ -29,6 +29,8 @@ from shapely.validation import explain_validity
 
 from .geo import REGION, geodesic_length_km, in_region
 from .problems import InputError, Problem
+from .schema_words import TYPE_WORDS, Words, explain, missing
+from .schema_words import describe as _describe
 from .kinds import KINDS, LINE_KINDS, POINT_KINDS
 from .routes import SAFE_DECIMALS, Gazetteer, coarsen, geodesic_line, unknown_place_fix, vertex_count, via_names
 
@@ -55,14 +57,6 @@ DRAW_HINT = ("draw it in geojson.io or QGIS (export as GeoJSON, WGS84 / EPSG:432
 PRECISION_MEANINGS = ("exact (drawn from survey-grade data), approximate (placed as precisely as "
                       "public sources allow, e.g. city level), schematic (a diagram of where something "
                       "runs, not its course on the ground; use this for routes)")
-
-TYPE_WORDS = {
-    "string": "text in double quotes",
-    "integer": "a whole number such as 2015",
-    "number": "a number",
-    "array": "a list in square brackets [ ]",
-    "object": "a group of fields in curly braces { }",
-}
 
 PLACEHOLDER = "TODO"
 
@@ -362,7 +356,38 @@ def _duplicate_id_problems(feature_id: str | None, place: tuple[str, int],
                f"give each feature its own id, e.g. {json.dumps(feature_id + '-2')}.", field="id")
 
 
-# --- translating schema errors into plain words --------------------------------------------------
+# --- translating schema errors into plain words (storymap/schema_words.py) ----------------------
+
+def _where(path: list) -> tuple[str | None, str]:
+    """A feature's field is named by itself ("sources"), an item of a list as "item 2 of 'sources' "."""
+    field = str(path[1]) if path[:1] == ["properties"] and len(path) > 1 else str(path[0]) if path else None
+    item = f"item {path[2] + 1} of {field!r} " if len(path) > 2 and isinstance(path[2], int) else ""
+    return field, item
+
+
+_MISSING_FIX = {
+    "type": 'add "type": "Feature".',
+    "properties": 'add "properties": { ... } with id, name, kind, description, sources and precision.',
+    "id": 'add a unique id of lower-case letters, digits and hyphens, e.g. "route-via-vietnam".',
+    "kind": f"add one of: {', '.join(sorted(GEOMETRY_TYPES))}.",
+    "name": 'add a short name shown on the map, e.g. "Through Laos to Thailand".',
+    "description": "add one or two plain sentences for the popup.",
+    "sources": 'add a list of reference keys from references.json, e.g. ["park-baptista-2024"].',
+    "precision": f"add one of: {PRECISION_MEANINGS}.",
+    "country": 'add the three-letter ISO code of the country the point lies in, e.g. "CHN".',
+    "geometry": DRAW_HINT,
+}
+
+WORDS = Words(
+    missing=_MISSING_FIX,
+    patterns={"id": 'use lower-case letters, digits and single hyphens only, e.g. "route-via-vietnam".',
+              "country": 'use the three capital letters of the ISO 3166 code, e.g. "CHN", "PRK", "LAO".'},
+    empty={"geometry": "the geometry has no coordinates.", "sources": "lists no sources."},
+    choices={"precision": f"use one of: {PRECISION_MEANINGS}."},
+    numbers={"start": ("year", "correct the year."), "end": ("year", "correct the year.")},
+    where=_where,
+)
+
 
 def _schema_problems(errors: list[ValidationError], spot) -> list[Problem]:
     problems = []
@@ -383,104 +408,18 @@ def _missing_field(name: str, path, spot) -> Problem:
         return spot("the feature has no geometry.", DRAW_HINT, field="geometry")
     if not path:
         return spot(f"the feature has no {name!r}.", _MISSING_FIX.get(name, ""), field=name)
-    return spot(f"the required field {name!r} is missing.", _MISSING_FIX.get(name, ""), field=name)
-
-
-_MISSING_FIX = {
-    "type": 'add "type": "Feature".',
-    "properties": 'add "properties": { ... } with id, name, kind, description, sources and precision.',
-    "id": 'add a unique id of lower-case letters, digits and hyphens, e.g. "route-via-vietnam".',
-    "kind": f"add one of: {', '.join(sorted(GEOMETRY_TYPES))}.",
-    "name": 'add a short name shown on the map, e.g. "Through Laos to Thailand".',
-    "description": "add one or two plain sentences for the popup.",
-    "sources": 'add a list of reference keys from references.json, e.g. ["park-baptista-2024"].',
-    "precision": f"add one of: {PRECISION_MEANINGS}.",
-    "country": 'add the three-letter ISO code of the country the point lies in, e.g. "CHN".',
-    "geometry": DRAW_HINT,
-}
-
-_EMPTY = {"geometry": "the geometry has no coordinates.", "sources": "lists no sources."}
+    return spot(*missing(name, path, WORDS)[1:], field=name)
 
 
 def _explain(error: ValidationError) -> tuple[str, str, str]:
     """(field, what is wrong, how to fix it) for one schema error other than "required"."""
     path = list(error.absolute_path)
-    field = str(path[1]) if path[:1] == ["properties"] and len(path) > 1 else str(path[0]) if path else None
-    item = f"item {path[2] + 1} of {field!r} " if len(path) > 2 and isinstance(path[2], int) else ""
-    value, expected = error.instance, error.validator_value
-    if field == "geometry" and value is None:
-        return field, "the feature has no geometry (it is null).", DRAW_HINT
+    if path[:1] == ["geometry"] and error.instance is None:
+        return "geometry", "the feature has no geometry (it is null).", DRAW_HINT
     if error.validator == "type" and path == ["properties"]:
-        return field, f"the feature's properties should be {TYPE_WORDS['object']}, but are {_describe(value)}.", \
-            _MISSING_FIX["properties"]
-    if error.validator == "type":
-        words = " or ".join(TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
-        return field, f"{item}should be {words}, but is {_describe(value)}.", _type_fix(expected, field, value)
-    if error.validator in ("enum", "const"):
-        return field, f"{json.dumps(value)} is not an allowed {field}.", _choice_fix(field, value, expected)
-    if error.validator == "pattern":
-        return field, f"{json.dumps(value)} is not written the way {field!r} must be.", _PATTERN_FIX.get(field, "")
-    if error.validator in ("minLength", "minItems") and item:
-        return field, f"{item}is empty.", "fill it in or remove it."
-    if error.validator in ("minLength", "minItems"):
-        return field, _EMPTY.get(field, "the field is empty."), _MISSING_FIX.get(field, "")
-    if error.validator == "maxLength":
-        return field, f"the text is too long ({len(value)} characters; at most {expected}).", "shorten it."
-    if error.validator in ("minimum", "maximum"):
-        return field, f"{value} is not a plausible year (the {error.validator} is {expected}).", "correct the year."
-    if error.validator == "additionalProperties":
-        return _unknown_fields(error)
-    return field, error.message + ".", ""
-
-
-def _type_fix(expected, field: str, value) -> str:
-    if expected == "string":
-        return f"put the text in double quotes: {json.dumps(str(value))}."
-    if expected == "integer":
-        return f'write the year as a plain number without quotes, e.g. "{field}": 2015.'
-    if expected == "array":
-        example = json.dumps(value) if isinstance(value, str) else '"..."'
-        return f'write a list in square brackets, e.g. "{field}": [{example}].'
-    return ""
-
-
-def _choice_fix(field: str, value, allowed) -> str:
-    allowed = allowed if isinstance(allowed, list) else [allowed]
-    if field == "precision":
-        return f"use one of: {PRECISION_MEANINGS}."
-    close = difflib.get_close_matches(value, allowed, n=1) if isinstance(value, str) else []
-    hint = f" (did you mean {json.dumps(close[0])}?)" if close else ""
-    noun = "kinds" if field == "kind" else "values"
-    return f"use one of the allowed {noun}: {', '.join(allowed)}{hint}."
-
-
-_PATTERN_FIX = {
-    "id": 'use lower-case letters, digits and single hyphens only, e.g. "route-via-vietnam".',
-    "country": 'use the three capital letters of the ISO 3166 code, e.g. "CHN", "PRK", "LAO".',
-}
-
-
-def _unknown_fields(error: ValidationError) -> tuple[str, str, str]:
-    known = list(error.schema["properties"])
-    unknown = [name for name in error.instance if name not in known]
-    close = {name: difflib.get_close_matches(name, known, n=1) for name in unknown}
-    hints = [f"{name!r} -> {match[0]!r}" for name, match in close.items() if match]
-    fix = f"check the spelling ({', '.join(hints)}), or remove it." if hints else \
-        f"remove it; the fields the map knows are: {', '.join(known)}."
-    return unknown[0], f"has a field the map does not know: {', '.join(map(repr, unknown))}.", fix
-
-
-def _describe(value) -> str:
-    """A JSON value as a contributor would name it."""
-    if value is None:
-        return "empty (null)"
-    if isinstance(value, bool):
-        return f"true/false ({json.dumps(value)})"
-    if isinstance(value, (int, float)):
-        return f"a number ({value})"
-    if isinstance(value, str):
-        return f"text ({json.dumps(value)[:40]})"
-    return "a list" if isinstance(value, list) else "a group of fields { }"
+        return "properties", f"the feature's properties should be {TYPE_WORDS['object']}, but are " \
+                             f"{_describe(error.instance)}.", _MISSING_FIX["properties"]
+    return explain(error, WORDS)
 
 
 # --- geometry ------------------------------------------------------------------------------------

@@ -1,0 +1,142 @@
+"""JSON Schema errors in plain words: what is wrong, where, and how to fix it.
+
+Every input a contributor writes is checked against a JSON Schema (layers/feature.schema.json,
+chapters/front-matter.schema.json, content/site.schema.json) with `jsonschema`; this module turns
+the errors into the same kind of sentences for all of them. A `Words` gives one contract's own
+words: how to fix a missing field, what a pattern means, what a number is.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field as dataclass_field
+
+from jsonschema.exceptions import ValidationError
+
+TYPE_WORDS = {
+    "string": "text in double quotes",
+    "integer": "a whole number such as 2015",
+    "number": "a number",
+    "array": "a list in square brackets [ ]",
+    "object": "a group of fields in curly braces { }",
+}
+
+
+def dotted(path) -> str | None:
+    """A path inside a document as a contributor reads it: steps[1].view.zoom."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or None
+
+
+def _no_item(path) -> tuple[str | None, str]:
+    return dotted(path), ""
+
+
+@dataclass(frozen=True)
+class Words:
+    """One contract's words. Fixes are looked up by a field's own name (the last name in its path).
+
+    `missing`: how to add a field that is missing; `patterns`: how a field must be written;
+    `empty`: what an empty field means; `choices`: how to choose a value (else the allowed values
+    are listed); `numbers`: (what the number is, how to fix it) for numbers out of range;
+    `where`: path -> (field as reported, "item N of 'field' " or "").
+    """
+
+    missing: Mapping[str, str] = dataclass_field(default_factory=dict)
+    patterns: Mapping[str, str] = dataclass_field(default_factory=dict)
+    empty: Mapping[str, str] = dataclass_field(default_factory=dict)
+    choices: Mapping[str, str] = dataclass_field(default_factory=dict)
+    numbers: Mapping[str, tuple[str, str]] = dataclass_field(default_factory=dict)
+    where: Callable[[list], tuple[str | None, str]] = _no_item
+
+
+def name_of(field: str | None) -> str | None:
+    """The field's own name, by which its words are looked up: steps[0].show[1] -> show."""
+    return re.sub(r"(\[\d+\])+$", "", field.rsplit(".", 1)[-1]) if field else None
+
+
+def missing(name: str, path, words: Words) -> tuple[str | None, str, str]:
+    """(field, message, fix) for a required field that is not there."""
+    field, _ = words.where(list(path) + [name])
+    return field, f"the required field {name!r} is missing.", words.missing.get(name, "")
+
+
+def explain(error: ValidationError, words: Words) -> tuple[str | None, str, str]:
+    """(field, what is wrong, how to fix it) for one schema error other than "required"."""
+    path = list(error.absolute_path)
+    field, item = words.where(path)
+    name = name_of(field)
+    value, expected = error.instance, error.validator_value
+    if error.validator == "type":
+        kinds = " or ".join(TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
+        return field, f"{item}should be {kinds}, but is {describe(value)}.", _type_fix(expected, name, value)
+    if error.validator in ("enum", "const"):
+        return field, f"{json.dumps(value)} is not an allowed {name}.", _choice_fix(name, value, expected, words)
+    if error.validator == "pattern":
+        return field, f"{json.dumps(value)} is not written the way {name!r} must be.", words.patterns.get(name, "")
+    if error.validator in ("minLength", "minItems") and item:
+        return field, f"{item}is empty.", "fill it in or remove it."
+    if error.validator == "minItems" and expected > 1 and value:
+        return field, f"has {len(value)} item(s); at least {expected} are needed.", words.missing.get(name, "")
+    if error.validator in ("minLength", "minItems"):
+        return field, words.empty.get(name, "the field is empty."), words.missing.get(name, "")
+    if error.validator in ("maxLength", "maxItems"):
+        what = f"{len(value)} characters" if isinstance(value, str) else f"{len(value)} items"
+        return field, f"it is too long ({what}; at most {expected}).", "shorten it."
+    if error.validator in ("minimum", "maximum"):
+        noun, fix = words.numbers.get(name, ("value", f"correct the {name}."))
+        return field, f"{value} is not a plausible {noun} (the {error.validator} is {expected}).", fix
+    if error.validator == "additionalProperties":
+        return _unknown_fields(error, path, words)
+    if error.validator in ("oneOf", "anyOf"):
+        return field, f"is not written in any of the ways {name!r} may be.", words.missing.get(name, "")
+    return field, error.message + ".", ""
+
+
+def _type_fix(expected, name: str | None, value) -> str:
+    if expected == "string":
+        return f"put the text in double quotes: {json.dumps(str(value))}."
+    if expected == "integer":
+        return f'write the year as a plain number without quotes, e.g. "{name}": 2015.'
+    if expected == "array":
+        example = json.dumps(value) if isinstance(value, str) else '"..."'
+        return f'write a list in square brackets, e.g. "{name}": [{example}].'
+    return ""
+
+
+def _choice_fix(name: str | None, value, allowed, words: Words) -> str:
+    allowed = allowed if isinstance(allowed, list) else [allowed]
+    if name in words.choices:
+        return words.choices[name]
+    close = difflib.get_close_matches(value, allowed, n=1) if isinstance(value, str) else []
+    hint = f" (did you mean {json.dumps(close[0])}?)" if close else ""
+    noun = "kinds" if name == "kind" else "values"
+    return f"use one of the allowed {noun}: {', '.join(map(str, allowed))}{hint}."
+
+
+def _unknown_fields(error: ValidationError, path: list, words: Words) -> tuple[str | None, str, str]:
+    known = list(error.schema["properties"])
+    unknown = [str(name) for name in error.instance if name not in known]
+    close = {name: difflib.get_close_matches(name, known, n=1) for name in unknown}
+    hints = [f"{name!r} -> {match[0]!r}" for name, match in close.items() if match]
+    fix = f"check the spelling ({', '.join(hints)}), or remove it." if hints else \
+        f"remove it; the fields the map knows are: {', '.join(known)}."
+    field, _ = words.where(path + [unknown[0]])
+    return field, f"has a field the map does not know: {', '.join(map(repr, unknown))}.", fix
+
+
+def describe(value) -> str:
+    """A JSON value as a contributor would name it."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return f"true/false ({json.dumps(value)})"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, str):
+        return f"text ({json.dumps(value)[:40]})"
+    return "a list" if isinstance(value, list) else "a group of fields { }"
