@@ -20,7 +20,7 @@ from pybtex.database.output.bibtex import Writer
 from shapely.geometry import mapping
 
 from .layers import Layer
-from .licences import DATA_SOURCES, STORY_CONTENT_TERMS, credit_line, data_sources
+from .licences import DATA_SOURCES, STORY_CONTENT_TERMS, STORY_LICENCE, credit_line, data_sources
 from .kinds import AREA_KINDS, KINDS, LINE_KINDS, POINT_KINDS, SHAPE_OF_GEOMETRY
 
 #: Everything lives under this folder of the site.
@@ -301,7 +301,7 @@ def _layer_table(layers: list[Layer]) -> str:
                              for f in layer.features})
         kinds = sorted({f["kind"] for f in layer.features})
         sources = data_sources(layer.features)
-        licences = [source.licence for source in sources] or ["the story's own content"]
+        licences = [source.licence for source in sources] or [f"{STORY_LICENCE} (the story's own data)"]
         lines.append(f"| layers/{layer.id}.geojson, .csv | {len(layer.features)} | {', '.join(geometries)} | "
                      f"{', '.join(kinds)} | {', '.join(source.name for source in sources) or 'the story'} | "
                      f"{'; '.join(licences)} |")

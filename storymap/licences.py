@@ -73,11 +73,13 @@ _SOURCES = (  # in the order credits are given: OSM first, as it binds most
 #: Every data source by key, in the order credits are given.
 DATA_SOURCES: dict[str, DataSource] = {source.key: source for source in _SOURCES}
 
-#: The terms of the story's own text (names, descriptions, schematic lines) where no data licence applies.
+#: The licence of the story's own text, figures and data (names, descriptions, schematic lines).
+STORY_LICENCE = "Creative Commons Attribution 4.0 (CC BY 4.0)"
+STORY_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 STORY_CONTENT_TERMS = ("The names, descriptions and schematic drawings (routes, fences, sites) are the story's own "
-                       "work: \"Between Borders\", after the essay by Aimee Zheng. Credit \"Between Borders\" when "
-                       "you use them. Where a layer is derived from OpenStreetMap, the whole layer is shared under "
-                       "the ODbL 1.0.")
+                       f"data, shared under {STORY_LICENCE}, {STORY_LICENCE_URL}: reuse them freely, crediting "
+                       "\"Between Borders\". Where a layer is derived from OpenStreetMap, the whole layer is also "
+                       "shared under the ODbL 1.0.")
 
 
 def data_sources(features: Iterable[dict]) -> list[DataSource]:

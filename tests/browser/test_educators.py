@@ -100,3 +100,17 @@ def test_every_page_has_a_preview_image_that_exists(page, base_url, built_site):
         assert re.search(r'<meta name="twitter:card" content="summary_large_image">', html)
         site_url = canonical[: len(canonical) - len(str(path.parent)) - 1] if str(path.parent) != "." else canonical
         assert (built_site / image[len(site_url):]).is_file(), f"{path}: preview {image} is not in the site"
+
+
+def test_about_educators_and_footer_state_the_licences(built_site):
+    """A teacher finds what they may reuse: the about page and "Citing this story" say CC BY 4.0 and
+    link to it; OSM layers are ODbL; every page's footer says so briefly."""
+    about = (built_site / "about" / "index.html").read_text(encoding="utf-8")
+    educators = (built_site / "educators" / "index.html").read_text(encoding="utf-8")
+    cc_link = 'href="https://creativecommons.org/licenses/by/4.0/"'
+    assert cc_link in about and "Open Database License" in about and "MIT licence" in about
+    cite = educators[educators.index('id="cite"'):educators.index('id="downloads"')]
+    assert cc_link in cite and "CC BY 4.0" in cite, "the citation section says how the story may be reused"
+    chapter = (built_site / CHAPTERS[0].slug / "index.html").read_text(encoding="utf-8")
+    footer = chapter[chapter.index('class="site-footer"'):]
+    assert "text and figures CC BY 4.0" in footer and "(ODbL)" in footer
