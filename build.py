@@ -3,7 +3,7 @@
 
     python build.py build            check everything, then write the site to site/
     python build.py check            check layers, chapters and references; write nothing
-    python build.py serve [--port N] build, then preview on http://127.0.0.1:N/
+    python build.py serve [--port N] build, preview on http://127.0.0.1:N/, rebuild and reload on save
     python build.py new-route SLUG   start a new route file in layers/routes/
 
 This file only wires the stages in storymap/ together.
@@ -20,35 +20,15 @@ ROOT = Path(__file__).resolve().parent
 def build(root: Path = ROOT, site_dir: Path | None = None, out=sys.stdout, cache_dir: Path | None = None) -> int:
     """Check, assemble and write the site (default root/site/); static maps and citations are
     cached in cache_dir (default root/.cache/). 0 if built, 1 (and nothing written) if not."""
-    from storymap.cache import CACHE_FOLDER, BuildCache
-    from storymap.checking import report_problems
-    from storymap.pipeline import assemble_site
-    from storymap.problems import InputError
-    from storymap.progress import Progress
-    from storymap.site import write_site
+    from storymap.checking import build_site
 
-    site_dir = site_dir or root / "site"
-    progress = Progress(out)
-    try:
-        pages, assets = assemble_site(root, BuildCache(cache_dir or root / CACHE_FOLDER), progress)
-    except InputError as error:
-        report_problems(error.problems, out)
-        return 1
-
-    progress.stage(f"Writing {site_dir.name}/")
-    write_site(site_dir, pages, assets)
-    print(f"Built {progress.summary()} into {site_dir.name}/ in {progress.elapsed():.1f} s.", file=out)
-    return 0
+    return 1 if build_site(root, site_dir or root / "site", cache_dir, out) else 0
 
 
 def serve(port: int) -> int:
-    from storymap.serving import serve as serve_site
+    from storymap.preview import serve as preview
 
-    status = build()
-    if status:
-        return status
-    serve_site(ROOT / "site", port)
-    return 0
+    return preview(ROOT, port)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("build", help="check everything, then write site/")
     commands.add_parser("check", help="check layers, chapters and references")
-    serve_parser = commands.add_parser("serve", help="build, then preview on 127.0.0.1")
+    serve_parser = commands.add_parser("serve", help="build, preview on 127.0.0.1, rebuild on save")
     serve_parser.add_argument("--port", type=int, default=8000)
     new_route = commands.add_parser("new-route", help="write layers/routes/SLUG.geojson from the template")
     new_route.add_argument("slug")

@@ -11,13 +11,14 @@ This module only stores and names things; `storymap/cached.py` wraps the rendere
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
 import json
 import os
 import re
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from shapely.geometry.base import BaseGeometry
 
@@ -32,6 +33,10 @@ def _plain(value):
         return {"wkb": value.wkb_hex}
     if isinstance(value, (set, frozenset)):
         return sorted(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__name__, {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}]
+    if isinstance(value, PurePath):
+        return value.as_posix()
     raise TypeError(f"cannot fingerprint {type(value).__name__}")
 
 

@@ -4,12 +4,15 @@
   it; the missing ones are drawn in parallel, one process per core.
 - Citations: each distinct citation is formatted once per build; the formatted citations and
   reference entries are kept per version of the bibliography (and of the formatting code).
+- A chapter map's data (maps.map_data: its geometries simplified for each zoom) is remembered in
+  the running process by content, so that a preview's rebuild redoes only the chapters that changed.
 
 The wrapped results are the renderers' own bytes, so a site built from the cache is identical to
 one built without it.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import multiprocessing
@@ -17,6 +20,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 
 from .cache import BuildCache, code_fingerprint, fingerprint
+from . import maps
 from .layers import Layer
 from .progress import Progress
 from .references import Bibliography, Cite
@@ -34,23 +38,32 @@ def _code(module: str, libraries: tuple[str, ...]) -> str:
 
 # --- static maps ---------------------------------------------------------------------------------
 
-def _layer_key(layer: Layer) -> list:
-    # Not the layer's path: the cache stays valid when the project moves.
-    return [layer.id, layer.group, layer.features]
+#: Layer object id -> (the layer, its fingerprint): layers are fingerprinted once per build.
+_LAYER_KEYS: dict[int, tuple[Layer, str]] = {}
 
 
-def map_key(job: dict, layer_keys: dict[int, str]) -> str:
-    """The fingerprint of one static map: its arguments (each layer by its own fingerprint,
-    computed once per build) and the drawing code."""
-    def plain(value):
-        if isinstance(value, Layer):
-            if id(value) not in layer_keys:
-                layer_keys[id(value)] = fingerprint(_layer_key(value))
-            return layer_keys[id(value)]
-        if isinstance(value, (list, tuple)):
-            return [plain(v) for v in value]
-        return value
-    return fingerprint(_code("static_maps", MAP_LIBRARIES), {name: plain(value) for name, value in job.items()})
+def layer_key(layer: Layer) -> str:
+    """The fingerprint of a layer's content (not of its path: the cache stays valid when the
+    project moves)."""
+    known = _LAYER_KEYS.get(id(layer))
+    if known is None or known[0] is not layer:
+        if len(_LAYER_KEYS) > 256:
+            _LAYER_KEYS.clear()
+        known = _LAYER_KEYS[id(layer)] = (layer, fingerprint([layer.id, layer.group, layer.features]))
+    return known[1]
+
+
+def _layers_by_key(value):
+    if isinstance(value, Layer):
+        return layer_key(value)
+    if isinstance(value, (list, tuple)):
+        return [_layers_by_key(v) for v in value]
+    return value
+
+
+def map_key(job: dict) -> str:
+    """The fingerprint of one static map: its arguments and the drawing code."""
+    return fingerprint(_code("static_maps", MAP_LIBRARIES), {name: _layers_by_key(value) for name, value in job.items()})
 
 
 #: The maps a pool's workers draw, set before the pool forks (workers inherit it, nothing is pickled).
@@ -82,8 +95,7 @@ def draw_all(jobs: list[dict], tick) -> list[bytes]:
 def static_maps(scenes: dict, cache: BuildCache, progress: Progress) -> dict[str, bytes]:
     """Every static map (path inside site/ -> PNG bytes), from the cache where it has them."""
     jobs = static_map_jobs(scenes)
-    layer_keys: dict[int, str] = {}
-    keys = {path: map_key(job, layer_keys) for path, job in jobs.items()}
+    keys = {path: map_key(job) for path, job in jobs.items()}
     files = {path: cache.read("static-maps", key, ".png") for path, key in keys.items()}
     missing = [path for path, data in files.items() if data is None]
     progress.count("static maps", len(files), cached=len(files) - len(missing))
@@ -94,6 +106,22 @@ def static_maps(scenes: dict, cache: BuildCache, progress: Progress) -> dict[str
             files[path] = data
             cache.write("static-maps", keys[path], ".png", data)
     return files
+
+
+# --- chapter map data -----------------------------------------------------------------------------
+
+#: Fingerprint of a scene and bibliography -> maps.map_data's result, in this process only.
+_MAP_DATA: dict[str, maps.MapData] = {}
+
+
+def map_data(scene, bibliography: Bibliography) -> maps.MapData:
+    """maps.map_data, remembered by the content of the scene and the bibliography."""
+    key = fingerprint(dataclasses.replace(scene, layers=_layers_by_key(scene.layers)), bibliography.items)
+    if key not in _MAP_DATA:
+        if len(_MAP_DATA) > 64:
+            _MAP_DATA.clear()
+        _MAP_DATA[key] = maps.map_data(scene, bibliography)
+    return _MAP_DATA[key]
 
 
 # --- citations -----------------------------------------------------------------------------------

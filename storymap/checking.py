@@ -1,6 +1,6 @@
-"""The contributor's commands: `python build.py check` and `python build.py new-route <slug>`.
+"""The contributor's commands: `python build.py check`, `build` and `new-route <slug>`.
 
-Both print plain words and return an exit status; neither writes anything to site/.
+Each prints plain words; only `build` writes to site/, and only when every input is good.
 """
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .pipeline import load_inputs
+from .cache import CACHE_FOLDER, BuildCache
+from .pipeline import assemble_site, load_inputs
 from .problems import InputError, Problem
+from .progress import Progress
+from .site import write_site
 
 TEMPLATE = Path(__file__).with_name("route_template.geojson")
 #: The text in the template that becomes the new route's slug.
@@ -45,6 +48,22 @@ def run_check(root: Path, out: TextIO = sys.stdout) -> int:
     print(f"OK: {_count(len(inputs.layers), 'layer')}, {_count(features, 'feature')} and "
           f"{_count(len(inputs.chapters), 'chapter')} checked.", file=out)
     return 0
+
+
+def build_site(root: Path, site_dir: Path, cache_dir: Path | None = None, out: TextIO = sys.stdout) -> list[Problem]:
+    """Check, assemble and write the site, saying what it does; the problems if it could not
+    (then site_dir is left as it was). Static maps and citations are cached in cache_dir
+    (default root/.cache/)."""
+    progress = Progress(out)
+    try:
+        pages, assets = assemble_site(root, BuildCache(cache_dir or root / CACHE_FOLDER), progress)
+    except InputError as error:
+        report_problems(error.problems, out)
+        return error.problems
+    progress.stage(f"Writing {site_dir.name}/")
+    write_site(site_dir, pages, assets)
+    print(f"Built {progress.summary()} into {site_dir.name}/ in {progress.elapsed():.1f} s.", file=out, flush=True)
+    return []
 
 
 def report_problems(problems: list[Problem], out: TextIO) -> None:

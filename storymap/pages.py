@@ -14,7 +14,8 @@ from markupsafe import Markup
 from .chapters import Chapter
 from .kinds import swatch
 from .locator import Inset
-from .maps import MapData, detail_file, map_data, render_map
+from .cached import map_data
+from .maps import MapData, detail_file, render_map
 from .prose import ProseRenderer, cited_keys
 from .references import Bibliography
 from .scenes import ChapterScene

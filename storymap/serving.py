@@ -39,17 +39,29 @@ class CompressingHandler(http.server.SimpleHTTPRequestHandler):
             if not urllib.parse.urlsplit(self.path).path.endswith("/"):
                 return super().send_head()  # redirects to the address with the slash
             target = target / "index.html"
-        accepts_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (accepts_gzip and target.suffix in COMPRESSIBLE_SUFFIXES and target.is_file()):
+        if not target.is_file():
             return super().send_head()
-        body = _compressed(str(target), os.stat(target).st_mtime_ns)
+        compress = "gzip" in self.headers.get("Accept-Encoding", "") and target.suffix in COMPRESSIBLE_SUFFIXES
+        body = self.file_body(target)
+        if body is None and not compress:
+            return super().send_head()
+        if body is None:
+            body = _compressed(str(target), os.stat(target).st_mtime_ns)
+        elif compress:
+            body = gzip.compress(body, compresslevel=6, mtime=0)
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(str(target)))
-        self.send_header("Content-Encoding", "gzip")
+        if compress:
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Vary", "Accept-Encoding")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
         return io.BytesIO(body)
+
+    def file_body(self, target: Path) -> bytes | None:
+        """The bytes to send for a file instead of the file as it is (None: the file as it is).
+        The live preview overrides this to add its reload script to pages."""
+        return None
 
 
 def make_server(site_dir: Path, port: int, handler: type[CompressingHandler] = CompressingHandler

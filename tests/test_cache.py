@@ -26,14 +26,14 @@ def layer(tmp_path) -> Layer:
 
 
 def test_a_static_map_is_redrawn_when_anything_it_is_drawn_from_changes(layer):
-    key = map_key(job(layer), {})
+    key = map_key(job(layer))
     moved = dataclasses.replace(layer, features=[{**layer.features[0], "geometry": Point(124.41, 40.1)}])
     renamed = dataclasses.replace(layer, features=[{**layer.features[0], "name": "Dandong city"}])
     for changed in (job(moved), job(renamed), job(layer, title="Enforcement!"), job(layer, highlight=()),
                     job(layer, view={"center": [40.1, 124.4], "zoom": 8}), job(layer, language="ko")):
-        assert map_key(changed, {}) != key
+        assert map_key(changed) != key
     elsewhere = dataclasses.replace(layer, path=layer.path.parent.parent / "copy" / "sites.geojson")
-    assert map_key(job(elsewhere), {}) == key, "moving the project keeps the cache"
+    assert map_key(job(elsewhere)) == key, "moving the project keeps the cache"
 
 
 def test_the_code_fingerprint_follows_the_modules_a_module_imports(monkeypatch, tmp_path):
