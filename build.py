@@ -5,6 +5,9 @@
     python build.py check            check layers, chapters and references; write nothing
     python build.py serve [--port N] build, preview on http://127.0.0.1:N/, rebuild and reload on save
     python build.py new-route SLUG   start a new route file in layers/routes/
+    python build.py import-route FILE SLUG
+                                     a route drawn elsewhere (KML, GPX, GeoJSON, zipped shapefile)
+                                     becomes layers/routes/SLUG.geojson
 
 This file only wires the stages in storymap/ together.
 """
@@ -40,11 +43,18 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser.add_argument("--port", type=int, default=8000)
     new_route = commands.add_parser("new-route", help="write layers/routes/SLUG.geojson from the template")
     new_route.add_argument("slug")
+    import_route = commands.add_parser("import-route", help="write layers/routes/SLUG.geojson from a KML, GPX, "
+                                       "GeoJSON or zipped shapefile")
+    import_route.add_argument("file", type=Path)
+    import_route.add_argument("slug")
     args = parser.parse_args(argv)
 
     if args.command == "check":
         from storymap.checking import run_check
         return run_check(ROOT)
+    if args.command == "import-route":
+        from storymap.importing import import_route as read_route
+        return read_route(ROOT, args.file, args.slug)
     if args.command == "new-route":
         from storymap.checking import new_route as write_route
         return write_route(ROOT, args.slug)

@@ -24,6 +24,6 @@ fi
 
 case "$job" in
   test) exec .venv/bin/python -m pytest "$@" ;;
-  build|check|serve|new-route) exec .venv/bin/python build.py "$job" "$@" ;;
-  *) echo "usage: ./dev.sh serve|build|check|test|new-route SLUG" >&2; exit 2 ;;
+  build|check|serve|new-route|import-route) exec .venv/bin/python build.py "$job" "$@" ;;
+  *) echo "usage: ./dev.sh serve|build|check|test|new-route SLUG|import-route FILE SLUG" >&2; exit 2 ;;
 esac

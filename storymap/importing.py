@@ -1,0 +1,149 @@
+"""`python build.py import-route FILE SLUG`: a route drawn elsewhere becomes a route file.
+
+Reads KML (Google My Maps, Google Earth), GPX, GeoJSON or a zipped shapefile with geopandas
+(pyogrio), reprojects to WGS84, coarsens the line to the map's safety precision, and snaps each
+remaining point to a gazetteer place within SNAP_KM. When every point snaps, the route is written
+by place names (`via`, geometry null), the form the map prefers; otherwise the coarsened line is
+kept. It prints what it did and what the contributor must still fill in. A file that cannot be
+used is refused in plain words; nothing is written then.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import geopandas
+import pyogrio
+import shapely
+from pyogrio.errors import DataSourceError, DataLayerError
+from shapely.errors import GEOSException
+from shapely.geometry import LineString, mapping
+from shapely.ops import linemerge
+
+from .checking import MAX_SLUG_LENGTH, SLUG, TEMPLATE, TEMPLATE_SLUG
+from .geo import REGION, in_region
+from .layers import load_layers
+from .problems import InputError
+from .routes import SAFE_DECIMALS, Gazetteer, coarsen, route_file_text, vertex_count
+
+#: A point of the drawing this close to a known place is taken to mean that place.
+SNAP_KM = 10.0
+FORMATS = "KML (Google My Maps, Google Earth), GPX, GeoJSON or a zipped shapefile (.zip)"
+
+
+class Refused(Exception):
+    """The file cannot become a route; the message says why, in plain words."""
+
+
+def import_route(root: Path, source: Path, slug: str, out: TextIO = sys.stdout) -> int:
+    """Write layers/routes/<slug>.geojson from a drawn file and say what was done. 0 on success."""
+    relative = f"layers/routes/{slug}.geojson"
+    target = root / relative
+    try:
+        if not SLUG.fullmatch(slug) or len(slug) > MAX_SLUG_LENGTH:
+            raise Refused(f"{slug!r} cannot be a route's file name: use lower-case letters, digits and single "
+                          f"hyphens (at most {MAX_SLUG_LENGTH} characters), e.g. via-vietnam.")
+        if target.exists():
+            raise Refused(f"{relative} already exists. Choose another name, or delete that file first.")
+        try:
+            line, said = read_line(source)
+        except Refused as refusal:
+            raise Refused(f"{source}: {refusal}") from None
+        gazetteer = _gazetteer(root)
+    except Refused as refusal:
+        print(f"{refusal}\nNothing was written.", file=out)
+        return 1
+    coarse = coarsen(line)
+    said.append(f"Coarsened it to {SAFE_DECIMALS} decimals (about 1 km) and simplified it: "
+                f"{vertex_count(line)} points became {vertex_count(coarse)}.")
+    via, missed = snap(coarse, gazetteer)
+    properties = _properties(slug)
+    if not missed and len(via) >= 2:
+        properties["via"] = via
+        geometry = None
+        said.append(f"Every point lies within {SNAP_KM:g} km of a known place, so the route is written by place "
+                    f"names, with no drawn line: {', '.join(via)}. Check that these are the places your source names.")
+    else:
+        properties["via"] = via
+        geometry = mapping(coarse)
+        said.append(f"{len(missed)} of {vertex_count(coarse)} points are not within {SNAP_KM:g} km of a place the map "
+                    f"knows ({missed[0]}), so the route keeps its drawn line. If your source names the places, "
+                    "list them in \"via\" and set \"geometry\" to null instead (CONTRIBUTING.md).")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(route_file_text(properties, geometry), encoding="utf-8")
+    said += [f"Wrote {relative} (route id \"route-{slug}\").",
+             "Still to fill in: \"name\" and \"description\" (replace the TODO texts) and \"sources\" (reference keys "
+             "from references.json). Then run: python build.py check"]
+    print("\n".join(said), file=out)
+    return 0
+
+
+def read_line(source: Path) -> tuple[shapely.Geometry, list[str]]:
+    """Every line in the file as one WGS84 (multi)line, and a sentence saying what was read."""
+    if not source.is_file():
+        raise Refused(f"cannot be found. Give the path of the file you exported, e.g. ~/Downloads/route.kml.")
+    try:
+        layer_names = [name for name, _ in pyogrio.list_layers(source)]
+        frames = [geopandas.read_file(source, layer=name) for name in layer_names]
+    except (DataSourceError, DataLayerError, GEOSException, ValueError, OSError) as err:
+        raise Refused(f"cannot be read as {FORMATS}; it may be damaged or in another format "
+                      f"(the reader said: {str(err).splitlines()[0][:160]}). Export it again.") from None
+    if not any(len(frame) for frame in frames):
+        raise Refused("holds no features: it is empty. Export the route again, with its line.")
+    lines, crs = [], None
+    for frame in frames:
+        found = [g for g in frame.geometry.explode(index_parts=False)
+                 if g is not None and g.geom_type == "LineString" and len(g.coords) >= 2]
+        if found and frame.crs is None:
+            raise Refused("has no usable coordinate system, so its numbers cannot be placed on the map "
+                          "(a shapefile needs its .prj file in the zip). Export it again in WGS 84 (EPSG:4326).")
+        if found:
+            lines += list(geopandas.GeoSeries(found, crs=frame.crs).to_crs("EPSG:4326"))
+            crs = frame.crs
+    if not lines:
+        kinds = sorted({g.geom_type for f in frames for g in f.geometry if g is not None})
+        raise Refused(f"holds no line, only {', '.join(kinds) or 'features without geometry'}. A route is a line: "
+                      "draw it with the line tool (Google My Maps: \"Draw a line\"), then export again.")
+    line = shapely.force_2d(linemerge(lines) if len(lines) > 1 else lines[0])
+    outside = [(x, y) for x, y in shapely.get_coordinates(line) if not in_region(x, y)]
+    if outside:
+        west, south, east, north = REGION
+        x, y = outside[0]
+        raise Refused(f"{len(outside)} points of the line lie outside the map's area (longitude {west:g} to {east:g}, "
+                      f"latitude {south:g} to {north:g}), the first at [{x:.2f}, {y:.2f}]. Check that this is the "
+                      "right route, drawn in the right place.")
+    return line, [f"Read {len(lines)} line{'s' if len(lines) > 1 else ''} from {source.name} "
+                  f"(coordinate system {crs.to_string()}) and reprojected to WGS 84."]
+
+
+def snap(line: shapely.Geometry, gazetteer: Gazetteer) -> tuple[list[str], list[str]]:
+    """The places the line's points lie near, in order, and a note on each point that is near none."""
+    via, missed = [], []
+    for x, y in shapely.get_coordinates(line):
+        nearest = gazetteer.nearest(x, y)
+        if nearest and nearest[1] <= SNAP_KM:
+            if not via or via[-1] != nearest[0].name:
+                via.append(nearest[0].name)
+        else:
+            where = f" (nearest: {nearest[0].name}, {nearest[1]:.0f} km)" if nearest else ""
+            missed.append(f"the first at [{x:.2f}, {y:.2f}]{where}")
+    if isinstance(line, LineString):
+        return via, missed
+    return via, missed or ["the line is in several pieces"]
+
+
+def _gazetteer(root: Path) -> Gazetteer:
+    try:
+        layers = load_layers(root / "layers", None)
+    except InputError as err:
+        raise Refused(f"layers/ has problems to fix before a route can be imported (python build.py check lists "
+                      f"them); the first: {err.problems[0]}") from None
+    return Gazetteer([feature for layer in layers for feature in layer.features])
+
+
+def _properties(slug: str) -> dict:
+    """The template's properties for this slug: its TODO texts make the check ask for them."""
+    template = json.loads(TEMPLATE.read_text(encoding="utf-8").replace(TEMPLATE_SLUG, slug))
+    return {key: value for key, value in template["features"][0]["properties"].items() if key != "via"}
