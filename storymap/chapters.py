@@ -7,9 +7,10 @@ before the first marker is the chapter's introduction. See docs/ARCHITECTURE.md,
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import frontmatter
 import yaml
@@ -127,16 +128,22 @@ def check_references(chapters: Iterable[Chapter], layer_ids: Iterable[str],
                                             field=f"steps[{i}].highlight"))
             texts.append((f"steps[{i}].body", step.body))
         for field, text in texts:
-            for match in CITATION_LIKE_RE.finditer(text):
-                if not CITATION_RE.fullmatch(match.group(0)):
-                    problems.append(Problem(file, f"{match.group(0)} is not a citation the site can format.",
-                                            "write [@key], [@key, p. 3] or [@a; @b], with keys from "
-                                            "references.json and no words before the @.", field=field))
-            for key in dict.fromkeys(cite_keys(text)):
-                if key not in keys:
-                    problems.append(Problem(file, f"cites [@{key}], which is not in references.json.",
-                                            "fix the key or add the reference to references.json.",
-                                            field=field))
+            problems.extend(citation_problems(file, field, text, keys))
+    return problems
+
+
+def citation_problems(file: str, field: str | None, text: str, keys: Collection[str]) -> list[Problem]:
+    """Citations in a Markdown text that the site cannot format, or whose keys references.json lacks."""
+    problems = []
+    for match in CITATION_LIKE_RE.finditer(text):
+        if not CITATION_RE.fullmatch(match.group(0)):
+            problems.append(Problem(file, f"{match.group(0)} is not a citation the site can format.",
+                                    "write [@key], [@key, p. 3] or [@a; @b], with keys from "
+                                    "references.json and no words before the @.", field=field))
+    for key in dict.fromkeys(cite_keys(text)):
+        if key not in keys:
+            problems.append(Problem(file, f"cites [@{key}], which is not in references.json.",
+                                    "fix the key or add the reference to references.json.", field=field))
     return problems
 
 

@@ -19,18 +19,54 @@ class YearCount:
     source_url: str
 
 
-def load_arrivals(path: Path) -> list[YearCount]:
-    """The Ministry of Unification's yearly arrivals of North Korean defectors in South Korea."""
-    def number(text: str) -> int | None:
-        return int(text) if text.strip() else None
+ARRIVALS_FILE = "data/defector_arrivals.csv"
+ARRIVALS_COLUMNS = ("year", "total", "male", "female", "source_url")
 
+
+def load_arrivals(path: Path, display: str = ARRIVALS_FILE) -> list[YearCount]:
+    """The Ministry of Unification's yearly arrivals of North Korean defectors in South Korea, one
+    row a year in order; InputError naming the line and column of every mistake."""
+    columns_fix = f"keep the header line {','.join(ARRIVALS_COLUMNS)} and one value per column on every line."
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            return [YearCount(int(r["year"]), int(r["total"]), number(r["male"]), number(r["female"]),
-                              r["source_url"]) for r in csv.DictReader(handle)]
-    except (OSError, KeyError, ValueError) as err:
-        raise InputError([Problem(str(path), f"cannot be read as the arrivals table ({err}).",
-                                  "keep the columns year,total,male,female,source_url.")]) from None
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            header = tuple(reader.fieldnames or ())
+    except FileNotFoundError:
+        raise InputError([Problem(display, "is missing.", f"restore it from git: git checkout -- {display}")]) from None
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise InputError([Problem(display, f"cannot be read as a CSV table ({err}).", columns_fix)]) from None
+    if header != ARRIVALS_COLUMNS:
+        raise InputError([Problem(display, f"has the columns {','.join(header) or '(none)'}.", columns_fix)])
+    problems, counts = [], []
+    for line, row in enumerate(rows, start=2):
+        def fail(column: str, message: str, fix: str) -> None:
+            problems.append(Problem(display, f"line {line}: {message}", fix, field=column))
+        if None in row or None in row.values():
+            fail("year", "does not have one value per column.", columns_fix)
+            continue
+        values = {}
+        for column in ("year", "total", "male", "female"):
+            text = row[column].strip()
+            if not text and column in ("male", "female"):
+                values[column] = None
+            elif text.isdigit():
+                values[column] = int(text)
+            else:
+                fail(column, f"{column} {text!r} is not a whole number.",
+                     "write digits only" + (" (or leave men and women empty)." if column in ("male", "female") else "."))
+        if not row["source_url"].strip().startswith(("http://", "https://")):
+            fail("source_url", "has no source_url.", "give the address of the page the numbers come from.")
+        if len(values) == 4:
+            if counts and values["year"] <= counts[-1].year:
+                fail("year", f"year {values['year']} does not follow {counts[-1].year}.", "keep one line per year, in order.")
+            counts.append(YearCount(values["year"], values["total"], values["male"], values["female"],
+                                    row["source_url"].strip()))
+    if not rows:
+        problems.append(Problem(display, "has no rows.", "add one line per year under the header."))
+    if problems:
+        raise InputError(problems)
+    return counts
 
 
 # Geometry of the chart in SVG user units; the SVG scales to its container.

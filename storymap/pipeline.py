@@ -13,7 +13,8 @@ import yaml
 from markupsafe import Markup
 
 from .chapters import Chapter, check_references, load_chapters
-from .charts import arrivals_chart, load_arrivals
+from .charts import ARRIVALS_FILE, arrivals_chart, load_arrivals
+from .content import check_content
 from .downloads import download_files, download_index
 from .layers import Layer, load_layers
 from .locator import build_inset
@@ -61,6 +62,11 @@ def load_inputs(root: Path) -> Inputs:
     except InputError as error:
         problems.extend(error.problems)
     problems.extend(check_sourcing(chapters))
+    problems.extend(check_content(root, references.keys() if references is not None else None))
+    try:
+        load_arrivals(root / ARRIVALS_FILE)
+    except InputError as error:
+        problems.extend(error.problems)
     if layers and chapters and references is not None:
         layer_ids = [layer.id for layer in layers]
         feature_ids = [f["id"] for layer in layers for f in layer.features]

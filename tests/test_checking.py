@@ -22,6 +22,11 @@ def project(tmp_path: Path, *fixtures: str) -> Path:
     shutil.copytree(FIXTURES.parent / "chapters", root / "chapters")
     references = [{"id": key, "type": "article-journal", "title": key} for key in KEYS]
     (root / "references.json").write_text(json.dumps(references))
+    (root / "content").mkdir()
+    shutil.copy(ROOT / "content" / "site.yaml", root / "content" / "site.yaml")
+    for page in ("landing", "about"):
+        (root / "content" / f"{page}.md").write_text(f"The {page} page [@king-2023].\n")
+    shutil.copytree(ROOT / "data", root / "data")
     return root
 
 
