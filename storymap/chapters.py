@@ -6,17 +6,20 @@ before the first marker is the chapter's introduction. See docs/ARCHITECTURE.md,
 """
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import frontmatter
 import yaml
+from jsonschema import Draft202012Validator
 
 from .geo import REGION
 from .problems import InputError, Problem
+from .schema_words import Words, dotted, explain, missing
 
 #: A Pandoc citation key: starts with a letter, digit or _, may hold internal punctuation,
 #: never ends with punctuation (so "@ahn-2018." in running text is the key "ahn-2018").
@@ -32,13 +35,11 @@ CITE_KEY_RE = re.compile(rf"(?<![\w.@])-?@(?P<key>{CITE_KEY})")
 
 STEP_MARKER_RE = re.compile(r"^[ \t]*<!--\s*step:\s*(?P<id>.*?)\s*-->[ \t]*$", re.MULTILINE)
 FILE_NAME_RE = re.compile(r"^(?P<order>\d{2})-(?P<slug>.+)\.md$")
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: Slugs that would collide with other pages or folders of the built site.
-RESERVED_SLUGS = frozenset({"sources", "about", "static", "assets", "index"})
-ZOOM_RANGE = (2, 16)
+RESERVED_SLUGS = frozenset({"sources", "about", "static", "assets", "index", "educators", "embed", "downloads"})
+#: The contract of a chapter's front matter (structure and types; the rest is checked here).
+FRONT_MATTER_SCHEMA = Path(__file__).resolve().parent.parent / "chapters" / "front-matter.schema.json"
 
-CHAPTER_FIELDS = {"title", "slug", "summary", "questions", "steps"}
-STEP_FIELDS = {"id", "view", "show", "highlight", "map_text"}
 
 
 @dataclass(frozen=True)
@@ -174,109 +175,98 @@ def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
         problem("has no YAML front matter.", "start the file with a '---' block holding title, slug, summary, steps.")
         return None
 
-    for key in sorted(set(meta) - CHAPTER_FIELDS, key=str):
-        problem(f"unknown front matter field {key!r}.", f"use only {', '.join(sorted(CHAPTER_FIELDS))}.", field=str(key))
-    title = _text(meta, "title", problem)
-    summary = _text(meta, "summary", problem)
-    slug = _text(meta, "slug", problem)
-    if slug is not None:
-        if not SLUG_RE.match(slug):
-            problem(f"slug {slug!r} is not lower-case letters, digits and single hyphens.",
-                    "write it like 'crossing-the-rivers'.", "slug")
-        elif slug in RESERVED_SLUGS:
-            problem(f"slug {slug!r} is taken by another page of the site.", "choose another slug.", "slug")
-        elif name and name.group("slug") != slug:
-            problem(f"slug {slug!r} does not match the file name {path.name!r}.",
-                    f"rename the file to {name.group('order')}-{slug}.md or change the slug.", "slug")
-    questions = _strings(meta.get("questions", []), "questions", problem)
-
-    steps_meta = meta.get("steps")
-    steps: list[tuple[str, View, tuple, tuple, str]] = []
-    if steps_meta is None:
-        problem("has no steps.", "add a 'steps:' list (at least 3) to the front matter.", "steps")
-    elif not isinstance(steps_meta, list) or not all(isinstance(s, dict) for s in steps_meta):
-        problem("steps is not a list of mappings.", "write each step as '- id: ...' with view, show, highlight, map_text.",
-                "steps")
-    else:
-        if len(steps_meta) < 3:
-            problem(f"has {len(steps_meta)} step(s); a chapter needs at least 3.", "split the text into 3 or more steps.",
-                    "steps")
-        for i, raw in enumerate(steps_meta):
-            steps.append(_parse_step(raw, f"steps[{i}]", problem))
-        seen: set[str] = set()
-        for i, (step_id, *_rest) in enumerate(steps):
-            if step_id and step_id in seen:
-                problem(f"step id {step_id!r} is used twice.", "give every step its own id.", f"steps[{i}].id")
-            seen.add(step_id)
+    errors = list(_front_matter_validator().iter_errors(meta))
+    for error in errors:
+        for field, message, fix in _schema_problems(error):
+            problem(message, fix, field)
+    if errors:
+        return None
+    slug = meta["slug"]
+    if slug in RESERVED_SLUGS:
+        problem(f"slug {slug!r} is taken by another page of the site.", "choose another slug.", "slug")
+    elif name and name.group("slug") != slug:
+        problem(f"slug {slug!r} does not match the file name {path.name!r}.",
+                f"rename the file to {name.group('order')}-{slug}.md or change the slug.", "slug")
+    steps = [(raw["id"], _parse_view(raw["view"], f"steps[{i}].view", problem),
+              tuple(s.strip() for s in raw.get("show", [])), tuple(s.strip() for s in raw.get("highlight", [])),
+              raw["map_text"].strip()) for i, raw in enumerate(meta["steps"])]
+    seen: set[str] = set()
+    for i, (step_id, *_rest) in enumerate(steps):
+        if step_id in seen:
+            problem(f"step id {step_id!r} is used twice.", "give every step its own id.", f"steps[{i}].id")
+        seen.add(step_id)
 
     intro, bodies = _split_body(content, [s[0] for s in steps], problem)
     if len(problems) > before:
         return None
-    return Chapter(slug=slug, title=title, summary=summary, order=int(name.group("order")),
-                   questions=tuple(questions), intro=intro,
+    return Chapter(slug=slug, title=meta["title"].strip(), summary=meta["summary"].strip(),
+                   order=int(name.group("order")), questions=tuple(q.strip() for q in meta.get("questions", [])),
+                   intro=intro,
                    steps=tuple(Step(step_id, view, show, highlight, map_text, bodies[step_id])
                                for step_id, view, show, highlight, map_text in steps),
                    path=path)
 
 
-def _parse_step(raw: dict, where: str, problem) -> tuple[str, View, tuple, tuple, str]:
-    for key in sorted(set(raw) - STEP_FIELDS, key=str):
-        problem(f"unknown step field {key!r}.", f"use only {', '.join(sorted(STEP_FIELDS))}.", f"{where}.{key}")
-    step_id = _text(raw, "id", problem, where) or ""
-    if step_id and not SLUG_RE.match(step_id):
-        problem(f"step id {step_id!r} is not lower-case letters, digits and single hyphens.",
-                "write it like 'two-rivers' (it becomes the #link of the step).", f"{where}.id")
-    view = _parse_view(raw.get("view"), f"{where}.view", problem)
-    show = _strings(raw.get("show", []), f"{where}.show", problem)
-    highlight = _strings(raw.get("highlight", []), f"{where}.highlight", problem)
-    map_text = _text(raw, "map_text", problem, where) or ""
-    return step_id, view, tuple(show), tuple(highlight), map_text
+# --- the front matter contract (chapters/front-matter.schema.json) ----------------------------
+
+VIEW_FIX = "write {bounds: [[south, west], [north, east]]} or {center: [lat, lon], zoom: N}."
+TEXT_FIX = "write some text; it may not be empty."
+
+FRONT_MATTER_WORDS = Words(
+    missing={"title": "add 'title:' with the chapter's title.",
+             "slug": "add 'slug:', e.g. crossing-the-rivers (the file is then named NN-crossing-the-rivers.md).",
+             "summary": "add 'summary:' with one sentence for the table of contents.",
+             "steps": "add a 'steps:' list of at least 3 steps, each '- id: ...' with view, show, highlight, map_text.",
+             "id": "add 'id:', e.g. two-rivers (it becomes the #link of the step).",
+             "view": VIEW_FIX, "bounds": VIEW_FIX, "center": "write the centre as [lat, lon], e.g. [40.1, 124.4].",
+             "map_text": "add 'map_text:' saying in words what the map shows, for readers who cannot see it."},
+    patterns={"slug": "write it like 'crossing-the-rivers': lower-case letters, digits and single hyphens.",
+              "id": "write it like 'two-rivers' (it becomes the #link of the step).",
+              **{name: TEXT_FIX for name in ("title", "summary", "map_text", "questions", "show", "highlight")}},
+    numbers={"zoom": ("zoom", "use a whole number from 2 to 16, e.g. 6 for a region, 11 for a city.")},
+    where=lambda path: (dotted(path), ""),
+)
 
 
-def _parse_view(raw: Any, field: str, problem) -> View:
-    fix = "write {bounds: [[south, west], [north, east]]} or {center: [lat, lon], zoom: N}."
-    if not isinstance(raw, dict):
-        problem("view is missing or not a mapping.", fix, field)
-        return View()
-    unknown = set(raw) - {"bounds", "center", "zoom"}
-    if unknown:
-        problem(f"view has unknown field(s) {', '.join(sorted(map(str, unknown)))}.", fix, field)
+@functools.lru_cache(maxsize=1)
+def _front_matter_validator() -> Draft202012Validator:
+    schema = json.loads(FRONT_MATTER_SCHEMA.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _schema_problems(error) -> list[tuple[str | None, str, str]]:
+    if error.validator == "required":
+        return [missing(name, error.absolute_path, FRONT_MATTER_WORDS)
+                for name in error.validator_value if name not in error.instance]
+    return [explain(error, FRONT_MATTER_WORDS)]
+
+
+def _parse_view(raw: dict, field: str, problem) -> View:
+    """The view, once the contract has checked its fields' types: the combinations and corners."""
     if "bounds" in raw and ("center" in raw or "zoom" in raw):
         problem("view has both bounds and center/zoom.", "keep one of the two.", field)
         return View()
     if "bounds" in raw:
-        bounds = raw["bounds"]
-        corners = bounds if isinstance(bounds, list) and len(bounds) == 2 else None
-        points = [_point(c, f"{field}.bounds[{k}]", problem) for k, c in enumerate(corners or [])]
-        if corners is None:
-            problem("bounds is not two [lat, lon] corners.", fix, f"{field}.bounds")
-            return View()
+        points = [_point(corner, f"{field}.bounds[{k}]", problem) for k, corner in enumerate(raw["bounds"])]
         if None in points:
             return View()
         (south, west), (north, east) = points
         if not (south < north and west < east):
-            problem(f"bounds {bounds} are not [[south, west], [north, east]] (south < north, west < east).",
+            problem(f"bounds {raw['bounds']} are not [[south, west], [north, east]] (south < north, west < east).",
                     "put the south-west corner first, in lat, lon order.", f"{field}.bounds")
             return View()
         return View(bounds=(points[0], points[1]))
     if "center" in raw and "zoom" in raw:
         center = _point(raw["center"], f"{field}.center", problem)
-        zoom = raw["zoom"]
-        if isinstance(zoom, bool) or not isinstance(zoom, int) or not ZOOM_RANGE[0] <= zoom <= ZOOM_RANGE[1]:
-            problem(f"zoom {zoom!r} is not a whole number from {ZOOM_RANGE[0]} to {ZOOM_RANGE[1]}.",
-                    "use e.g. 6 for a region, 11 for a city.", f"{field}.zoom")
-            return View()
-        return View(center=center, zoom=zoom) if center else View()
-    problem("view has neither bounds nor both center and zoom.", fix, field)
+        return View(center=center, zoom=raw["zoom"]) if center else View()
+    problem("view has neither bounds nor both center and zoom.", VIEW_FIX, field)
     return View()
 
 
-def _point(raw: Any, field: str, problem) -> tuple[float, float] | None:
+def _point(raw: list, field: str, problem) -> tuple[float, float] | None:
+    """A [lat, lon] pair (two numbers: the contract checked that), if it is a place in the story's region."""
     west, south, east, north = REGION
-    if (not isinstance(raw, list) or len(raw) != 2
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in raw)):
-        problem(f"{raw!r} is not a [lat, lon] pair of numbers.", "write e.g. [40.1, 124.4].", field)
-        return None
     lat, lon = float(raw[0]), float(raw[1])
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         problem(f"[{lat}, {lon}] is not a valid latitude, longitude.", "write [lat, lon]: latitude first.", field)
@@ -315,27 +305,6 @@ def _split_body(content: str, step_ids: list[str], problem) -> tuple[str, dict[s
         problem(f"step markers are in the order {in_both}, the front matter in the order {wanted}.",
                 "put the markers in the same order as the steps.", "body")
     return intro, bodies
-
-
-def _text(meta: dict, key: str, problem, where: str = "") -> str | None:
-    field = f"{where}.{key}" if where else key
-    value = meta.get(key)
-    if value is None:
-        problem(f"{key} is missing.", f"add '{key}:' with some text.", field)
-        return None
-    if not isinstance(value, str) or not value.strip():
-        problem(f"{key} must be non-empty text, not {value!r}.", "put the value in quotes if it looks like a number.",
-                field)
-        return None
-    return value.strip()
-
-
-def _strings(value: Any, field: str, problem) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        problem(f"{field.rsplit('.', 1)[-1]} must be a list of text items, not {value!r}.",
-                "write it as [a, b] or as a '- item' list.", field)
-        return []
-    return [v.strip() for v in value]
 
 
 def _yaml_error(err: yaml.YAMLError) -> str:

@@ -73,7 +73,7 @@ def explain(error: ValidationError, words: Words) -> tuple[str | None, str, str]
     value, expected = error.instance, error.validator_value
     if error.validator == "type":
         kinds = " or ".join(TYPE_WORDS.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
-        return field, f"{item}should be {kinds}, but is {describe(value)}.", _type_fix(expected, name, value)
+        return field, f"{item}should be {kinds}, but is {describe(value)}.", _type_fix(expected, name, value, words)
     if error.validator in ("enum", "const"):
         return field, f"{json.dumps(value)} is not an allowed {name}.", _choice_fix(name, value, expected, words)
     if error.validator == "pattern":
@@ -81,7 +81,7 @@ def explain(error: ValidationError, words: Words) -> tuple[str | None, str, str]
     if error.validator in ("minLength", "minItems") and item:
         return field, f"{item}is empty.", "fill it in or remove it."
     if error.validator == "minItems" and expected > 1 and value:
-        return field, f"has {len(value)} item(s); at least {expected} are needed.", words.missing.get(name, "")
+        return field, f"has {len(value)} {name}; at least {expected} are needed.", words.missing.get(name, "")
     if error.validator in ("minLength", "minItems"):
         return field, words.empty.get(name, "the field is empty."), words.missing.get(name, "")
     if error.validator in ("maxLength", "maxItems"):
@@ -97,9 +97,11 @@ def explain(error: ValidationError, words: Words) -> tuple[str | None, str, str]
     return field, error.message + ".", ""
 
 
-def _type_fix(expected, name: str | None, value) -> str:
+def _type_fix(expected, name: str | None, value, words: Words) -> str:
     if expected == "string":
         return f"put the text in double quotes: {json.dumps(str(value))}."
+    if expected == "integer" and name in words.numbers:
+        return words.numbers[name][1]
     if expected == "integer":
         return f'write the year as a plain number without quotes, e.g. "{name}": 2015.'
     if expected == "array":
