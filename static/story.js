@@ -153,9 +153,12 @@
     return kit.steps;
   }
 
-  /* The step the address names (/<chapter>/#<step-id>), if any: the page opens on it. */
+  /* The step the address names (/<chapter>/#<step-id>), if any: the page opens on it. A mangled
+     address (a malformed escape such as "#%E0", an unknown or overlong name) names no step. */
   function addressedStep() {
-    var wanted = decodeURIComponent(location.hash.slice(1));
+    var raw = location.hash.slice(1), wanted;
+    if (!raw || raw.length > 200) return null;
+    try { wanted = decodeURIComponent(raw); } catch (error) { return null; }
     return readSteps().filter(function (s) { return s.id === wanted; })[0] || null;
   }
 
@@ -192,7 +195,94 @@
     config.attributions.concat(["Leaflet"]).forEach(function (text) { map.attributionControl.addAttribution(text); });
     map.on("moveend", updateLocator);
     map.on("zoomend", scheduleDeclutter);
+    cooperativeGestures(map);
   };
+
+  /* ---- Gestures: the page always scrolls; the map moves on the gestures made for it ----
+     Over the map a plain wheel turn scrolls the page and ctrl/⌘ + wheel (a trackpad pinch)
+     zooms; on a touch screen one finger scrolls the page and two fingers pan and pinch. A plain
+     gesture on the map shows a short hint, also read out politely. In explore mode the map takes
+     every gesture and the steps wait. */
+
+  var MAC = /Mac|iPhone|iPad/.test(navigator.platform || "");
+  var HINT_WHEEL = "Use " + (MAC ? "⌘" : "ctrl") + " + scroll to zoom the map";
+  var HINT_TOUCH = "Use two fingers to move the map";
+  var HINT_MS = 1600;
+  /* A wheel turn over the text this recently means the reader is scrolling the story: no hint. */
+  var SCROLLING_MS = 600;
+  var hintTimer = null, lastWheelOffMap = 0;
+
+  function say(text) {
+    var hint = document.getElementById("map-hint");
+    if (!hint) return;
+    if (hint.textContent !== text) hint.textContent = text;
+    hint.classList.add("shown");
+    clearTimeout(hintTimer);
+    hintTimer = setTimeout(function () {
+      hint.classList.remove("shown");
+      hintTimer = setTimeout(function () { hint.textContent = ""; }, 400);  // after the fade
+    }, HINT_MS);
+  }
+
+  function cooperativeGestures(map) {
+    var container = map.getContainer();
+    var CooperativeWheel = L.Map.ScrollWheelZoom.extend({
+      _onWheelScroll: function (event) {
+        if (event.ctrlKey || event.metaKey || kit.exploring) {
+          L.Map.ScrollWheelZoom.prototype._onWheelScroll.call(this, event);
+        } else if (Date.now() - lastWheelOffMap > SCROLLING_MS) {
+          say(HINT_WHEEL);  // and the page scrolls: the event is left alone
+        }
+      }
+    });
+    map.scrollWheelZoom.disable();
+    map.addHandler("cooperativeWheel", CooperativeWheel);
+    map.cooperativeWheel.enable();
+    document.addEventListener("wheel", function (event) {
+      if (!container.contains(event.target)) lastWheelOffMap = Date.now();
+    }, { passive: true, capture: true });
+    /* One finger never reaches Leaflet's dragging (story.css lets the browser scroll instead);
+       two fingers do, for Leaflet's pinch, which also pans. */
+    container.addEventListener("touchstart", function (event) {
+      if (!kit.exploring && event.touches.length === 1) event.stopPropagation();
+    }, { capture: true, passive: true });
+    container.addEventListener("touchmove", function (event) {
+      if (!kit.exploring && event.touches.length === 1) say(HINT_TOUCH);
+    }, { passive: true });
+  }
+
+  /* ---- Explore mode ---- */
+
+  function setExploring(on) {
+    var button = document.getElementById("explore-toggle");
+    if (!kit.map || !button || kit.exploring === on) return;
+    kit.exploring = on;
+    document.body.classList.toggle("exploring", on);
+    button.textContent = on ? "Back to the story" : "Explore the map";
+    button.setAttribute("aria-pressed", String(on));
+    if (on) {
+      say("Exploring the map: drag to move it, scroll to zoom. Esc or “Back to the story” returns.");
+      return;
+    }
+    say("Back to the story: the map follows the text again.");
+    var current = document.body.classList.contains("embed") ? null : stepAtTriggerLine();
+    if (current && current !== kit.active) {
+      activate(current, { animate: true, updateAddress: true });
+    } else if (kit.active) {
+      kit.viewStep = null;
+      moveTo(kit.active, !reducedMotion.matches);
+    }
+  }
+
+  /* The step whose box crosses the trigger line now, if any. */
+  function stepAtTriggerLine() {
+    var line = window.innerHeight * triggerLine() / 100;
+    var node = stepElements().filter(function (n) {
+      var box = n.getBoundingClientRect();
+      return box.top <= line && box.bottom >= line;
+    })[0];
+    return node ? readSteps().filter(function (s) { return s.id === node.id; })[0] || null : null;
+  }
 
   /* ---- Steps ---- */
 
@@ -201,6 +291,7 @@
     step.layers.forEach(function (id) { forward[id] = true; });
     var highlighted = {};
     step.highlight.forEach(function (id) { highlighted[id] = true; });
+    var onTop = [];
     Object.keys(kit.layers).forEach(function (layerId) {
       kit.layers[layerId].eachLayer(function (leafletLayer) {
         var info = leafletLayer.storyFeature;
@@ -213,11 +304,14 @@
         if (hi && style.weight) change.weight = style.weight * kit.config.highlightWeight;
         else if (style.weight) change.weight = style.weight;
         leafletLayer.setStyle(change);
-        if (hi || forward[layerId]) leafletLayer.bringToFront && leafletLayer.bringToFront();
+        if (forward[layerId] && !hi) leafletLayer.bringToFront();
+        if (hi) onTop.push(leafletLayer);
         var path = leafletLayer.getElement && leafletLayer.getElement();
         if (path) path.classList.toggle("highlighted", !!hi);
       });
     });
+    /* Highlighted features last, above every other feature, whatever layer they belong to. */
+    onTop.forEach(function (leafletLayer) { leafletLayer.bringToFront(); });
     kit.labels.forEach(function (label) {
       if (label.point) label.marker.getElement().classList.toggle("faded", !forward[label.layerId]);
     });
@@ -284,7 +378,12 @@
   function stepElements() { return Array.prototype.slice.call(document.querySelectorAll(".step")); }
 
   function activate(step, options) {
-    if (!kit.map || (kit.active && kit.active.id === step.id)) return;
+    if (!kit.map) return;
+    if (kit.exploring) {
+      if (options.fromScroll) return;  // the steps wait while the reader explores
+      setExploring(false);
+    }
+    if (kit.active && kit.active.id === step.id) return;
     kit.active = step;
     kit.activations.push(step.id);
     stepElements().forEach(function (node) {
@@ -342,7 +441,26 @@
     copying.then(function () { say("Link copied: " + url); }, function () { say("Copy this link: " + url); });
   }
 
+  /* ---- Single-key shortcuts (WCAG 2.1.4): n and p can be turned off, and stay off ---- */
+
+  var KEYS_SETTING = "between-borders-single-keys";
+
+  function singleKeysOn() {
+    var box = document.getElementById("single-keys");
+    return !box || box.checked;
+  }
+
+  function setUpKeysSwitch() {
+    var box = document.getElementById("single-keys");
+    if (!box) return;
+    try { box.checked = localStorage.getItem(KEYS_SETTING) !== "off"; } catch (error) { /* storage refused */ }
+    box.addEventListener("change", function () {
+      try { localStorage.setItem(KEYS_SETTING, box.checked ? "on" : "off"); } catch (error) { /* not kept */ }
+    });
+  }
+
   function start() {
+    setUpKeysSwitch();
     /* The legend starts folded (phones keep it so); on wide screens there is room to open it. */
     var legend = document.querySelector(".legend");
     if (legend && window.matchMedia("(min-width: 801px)").matches) legend.open = true;
@@ -364,7 +482,9 @@
         entries.forEach(function (entry) {
           if (!entry.isIntersecting || !byId[entry.target.id]) return;
           var box = entry.target.getBoundingClientRect(), line = entry.rootBounds;
-          if (box.top <= line.bottom && box.bottom >= line.top) activate(byId[entry.target.id], { animate: true, updateAddress: true });
+          if (box.top <= line.bottom && box.bottom >= line.top) {
+            activate(byId[entry.target.id], { animate: true, updateAddress: true, fromScroll: true });
+          }
         });
       }, { rootMargin: triggerMargin(), threshold: 0 });
       stepElements().forEach(function (node) { observer.observe(node); });
@@ -387,7 +507,16 @@
 
     document.addEventListener("focusin", function (event) {
       var node = event.target.closest && event.target.closest(".step");
-      if (node && byId[node.id]) activate(byId[node.id], { animate: true, updateAddress: true });
+      if (node && byId[node.id] && !kit.exploring) activate(byId[node.id], { animate: true, updateAddress: true });
+    });
+
+    var explore = document.getElementById("explore-toggle");
+    if (explore) {
+      explore.hidden = false;
+      explore.addEventListener("click", function () { setExploring(!kit.exploring); });
+    }
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && kit.exploring) setExploring(false);
     });
 
     document.addEventListener("keydown", function (event) {
@@ -395,6 +524,7 @@
       var tag = event.target.tagName;
       if (tag === "INPUT" || tag === "TEXTAREA" || event.target.isContentEditable) return;
       if (event.key !== "n" && event.key !== "p") return;
+      if (!singleKeysOn()) return;
       var index = steps.indexOf(kit.active) + (event.key === "n" ? 1 : -1);
       if (index < 0 || index >= steps.length) return;
       var node = document.getElementById(steps[index].id);
