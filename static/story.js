@@ -16,6 +16,10 @@
 
   var reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
 
+  /* Presenter mode (/<chapter>/?present): set before the map is made, so it is made full-window. */
+  var presenting = /(^\?|&)present(=|&|$)/.test(location.search) && document.body.classList.contains("chapter");
+  if (presenting) document.body.classList.add("presenting");
+
   /* The way from this page to the site's root ("../" on a chapter page), set on <body>. */
   function siteRoot() { return document.body.dataset.root || ""; }
 
@@ -355,9 +359,15 @@
     var locator = document.getElementById("locator"), map = kit.map;
     if (!locator || !locator.getClientRects().length) return {};
     var box = locator.getBoundingClientRect(), pane = map.getContainer().getBoundingClientRect();
+    /* In presenter mode the caption covers the bottom of the map: the view is fitted above it. */
+    var caption = presenting && document.querySelector(".step[aria-current='step']");
+    var under = caption ? Math.max(0, Math.ceil(pane.bottom - caption.getBoundingClientRect().top)) : 0;
     var below = [0, Math.ceil(box.bottom - pane.top)], left = [Math.ceil(pane.right - box.left), 0];
-    return map.getBoundsZoom(bounds, false, L.point(below)) >= map.getBoundsZoom(bounds, false, L.point(left))
-      ? { paddingTopLeft: below } : { paddingBottomRight: left };
+    var belowFit = { paddingTopLeft: below, paddingBottomRight: [0, under] };
+    var leftFit = { paddingTopLeft: [0, 0], paddingBottomRight: [left[0], under] };
+    if (!under) { delete belowFit.paddingBottomRight; delete leftFit.paddingTopLeft; }
+    var sum = function (fit) { return L.point(fit.paddingTopLeft || [0, 0]).add(fit.paddingBottomRight || [0, 0]); };
+    return map.getBoundsZoom(bounds, false, sum(belowFit)) >= map.getBoundsZoom(bounds, false, sum(leftFit)) ? belowFit : leftFit;
   };
 
   /* Takes the map to a step's view, unless it is there already (the opening step's, set before drawing). */
@@ -393,6 +403,7 @@
     moveTo(step, options.animate && !reducedMotion.matches);
     setResolution(step);
     restyle(step);
+    if (presenterWhere) presenterWhere.textContent = "Step " + (readSteps().indexOf(step) + 1) + " of " + readSteps().length;
     var status = document.getElementById("map-status");
     if (status) status.textContent = step.description;
     if (options.updateAddress && location.hash !== "#" + step.id) {
@@ -459,6 +470,77 @@
     });
   }
 
+  /* ---- Presenter mode: one step at a time, for a projector and a clicker ---- */
+
+  var presenterWhere = null;
+  var NEXT_KEYS = { PageDown: 1, ArrowRight: 1, " ": 1 }, PREVIOUS_KEYS = { PageUp: 1, ArrowLeft: 1 };
+
+  /* A step too long for one screen runs on into more columns to the right (story.css): the caption
+     shows them two at a time, as parts that "next" and "back" page through before changing step.
+     An odd last column gets an empty partner, so that every part starts on a fresh pair. */
+  function captionPages(node) {
+    var style = getComputedStyle(node), gap = parseFloat(style.columnGap) || 0;
+    var padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    var width = node.clientWidth - padding, column = (width - gap) / 2;
+    var columns = Math.round((node.scrollWidth - padding + gap) / (column + gap));
+    return { page: width + gap, columns: columns, count: Math.max(1, Math.ceil(columns / 2)),
+             current: Math.round(node.scrollLeft / (width + gap)) };
+  }
+
+  function showCaptionPart(node, part) {
+    if (!node.querySelector(".column-spacer") && captionPages(node).columns % 2) {
+      node.appendChild(el("div", "column-spacer"));
+    }
+    var pages = captionPages(node);
+    node.scrollLeft = part * pages.page;
+    var label = document.querySelector(".presenter-part");
+    if (label) label.textContent = pages.count > 1 ? "Part " + (part + 1) + " of " + pages.count : "";
+  }
+
+  function present(steps) {
+    var bar = el("p", "presenter-bar");
+    var where = el("span", "presenter-where");
+    bar.appendChild(el("span", "presenter-title", document.getElementById("chapter-title").textContent));
+    bar.appendChild(where);
+    bar.appendChild(el("span", "presenter-part"));
+    bar.appendChild(el("span", "presenter-keys", "→ or click: next · ←: back · Esc: leave"));
+    where.setAttribute("aria-live", "polite");
+    document.querySelector(".map-pane").appendChild(bar);
+
+    presenterWhere = where;
+    function show(index, animate) {
+      if (index >= 0 && index < steps.length) activate(steps[index], { animate: animate, updateAddress: true });
+    }
+    function move(by) {
+      var node = document.getElementById(kit.active.id), pages = captionPages(node);
+      var part = pages.current + by;
+      if (part >= 0 && part < pages.count) { showCaptionPart(node, part); return; }
+      var index = steps.indexOf(kit.active) + by;
+      if (index < 0 || index >= steps.length) return;
+      show(index, true);
+      node = document.getElementById(steps[index].id);
+      showCaptionPart(node, by < 0 ? captionPages(node).count - 1 : 0);
+    }
+    function leave() { location.assign(location.pathname + location.hash); }
+
+    document.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+      if (/^(INPUT|TEXTAREA|SELECT|BUTTON|A|SUMMARY)$/.test(event.target.tagName) && event.key === " ") return;
+      if (NEXT_KEYS[event.key]) { event.preventDefault(); move(1); }
+      else if (PREVIOUS_KEYS[event.key]) { event.preventDefault(); move(-1); }
+      else if (event.key === "Escape" && !kit.exploring) leave();
+    });
+    document.addEventListener("click", function (event) {
+      if (kit.exploring || event.button !== 0) return;
+      if (event.target.closest("a, button, input, label, summary, .legend, .locator, .leaflet-control, .leaflet-interactive, .leaflet-popup, .presenter-bar")) return;
+      move(1);
+    });
+    kit.viewStep = null;  // the opening view is fitted again, clear of the caption
+    kit.active = null;
+    show(steps.indexOf(addressedStep() || steps[0]), false);
+    showCaptionPart(document.getElementById(kit.active.id), 0);
+  }
+
   function start() {
     setUpKeysSwitch();
     /* The legend starts folded (phones keep it so); on wide screens there is room to open it. */
@@ -471,7 +553,8 @@
 
     var target = addressedStep();
     activate(target || steps[0], { animate: false, updateAddress: false });
-    if (target) scrollToStep(document.getElementById(target.id), false);
+    if (presenting) present(steps);
+    else if (target) scrollToStep(document.getElementById(target.id), false);
 
     var observer = null;
     function observe() {
@@ -497,7 +580,7 @@
           activate(step, { animate: true, updateAddress: true });
         });
       });
-    } else {
+    } else if (!presenting) {
       observe();
       window.matchMedia("(max-width: 800px)").addEventListener("change", observe);
     }
