@@ -150,17 +150,11 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def linear_fit(points: list[tuple[float, float]]) -> tuple[float, float, float]:
-    """Slope, intercept and R^2 of the least-squares line through points."""
-    n = len(points)
-    mean_x = sum(x for x, _ in points) / n
-    mean_y = sum(y for _, y in points) / n
-    sxx = sum((x - mean_x) ** 2 for x, _ in points)
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in points)
-    slope = sxy / sxx if sxx else 0.0
-    intercept = mean_y - slope * mean_x
-    ss_tot = sum((y - mean_y) ** 2 for _, y in points)
-    ss_res = sum((y - intercept - slope * x) ** 2 for x, y in points)
-    return slope, intercept, (1 - ss_res / ss_tot) if ss_tot else 1.0
+    """Slope, intercept and R^2 of the least-squares line through points (statistics module)."""
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    slope, intercept = statistics.linear_regression(xs, ys)
+    same = len(set(ys)) == 1  # a flat series fits its line exactly; correlation is undefined there
+    return slope, intercept, 1.0 if same else statistics.correlation(xs, ys) ** 2
 
 
 def bench_build(runs: int, work: Path) -> tuple[Path, Path]:

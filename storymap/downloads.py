@@ -19,9 +19,10 @@ from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.output.bibtex import Writer
 from shapely.geometry import mapping
 
+from .charts import ARRIVALS_CAVEAT
+from .kinds import AREA_KINDS, KINDS, LINE_KINDS, POINT_KINDS, SHAPE_OF_GEOMETRY
 from .layers import Layer
 from .licences import DATA_SOURCES, STORY_CONTENT_TERMS, STORY_LICENCE, credit_line, data_sources
-from .kinds import AREA_KINDS, KINDS, LINE_KINDS, POINT_KINDS, SHAPE_OF_GEOMETRY
 
 #: Everything lives under this folder of the site.
 ROOT = "downloads"
@@ -289,8 +290,7 @@ Where the numbers come from:
 
 {sources}
 
-The essay gives 63 arrivals for 2020, but 63 is the Ministry's figure for 2021; for 2020 it
-reports 229.
+{ARRIVALS_CAVEAT}
 """
 
 

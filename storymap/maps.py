@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
@@ -75,9 +76,8 @@ class StoryLayers(MacroElement):
 
 
 def compact_json(data) -> str:
-    """JSON that is small, stable, and safe inside a script: no '<', '>' or '&' can close a tag."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    """JSON that is small and stable, escaped by Jinja so that it is safe inside a script."""
+    return str(htmlsafe_json_dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
 
 
 @dataclass(frozen=True)

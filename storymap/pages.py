@@ -5,19 +5,18 @@ the canonical address, the preview cards and the embed snippet use the configure
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .chapters import Chapter
+from .chapters import Chapter, cite_keys
 from .kinds import swatch
 from .locator import Inset
 from .cache import BuildCache
 from .cached import map_data
 from .maps import MapData, detail_file, render_map
-from .prose import ProseRenderer, cited_keys
+from .prose import ProseRenderer
 from .references import Bibliography
 from .scenes import ChapterScene
 from .static_maps import HEIGHT_PX, WIDTH_PX
@@ -48,20 +47,21 @@ def environment(templates_dir) -> Environment:
     env = Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.globals.update(site_title=SITE_TITLE, site_subtitle=SITE_SUBTITLE, preview_size=PREVIEW_SIZE, swatch=swatch)
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # tojson: stable, readable
     return env
 
 
 def chapter_keys(chapter: Chapter) -> set[str]:
     texts = [chapter.intro] + [step.body for step in chapter.steps]
-    return set().union(*(cited_keys(t) for t in texts))
+    return {key for text in texts for key in cite_keys(text)}
 
 
-def steps_json(scene: ChapterScene) -> Markup:
-    """The steps as story.js reads them; detail paths are relative to the site's root."""
-    data = [{"id": s.id, "view": s.view, "layers": list(s.layers), "highlight": list(s.highlight),
+def step_data(scene: ChapterScene) -> list[dict]:
+    """The steps as story.js reads them (the page writes them with Jinja's tojson); detail paths
+    are relative to the site's root."""
+    return [{"id": s.id, "view": s.view, "layers": list(s.layers), "highlight": list(s.highlight),
              "description": s.description,
              "detail": f"{scene.chapter.slug}/{detail_file(s.id)}" if s.detail else None} for s in scene.steps]
-    return Markup(json.dumps(data, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c"))
 
 
 def step_images(scene: ChapterScene) -> dict[str, str]:
@@ -118,7 +118,7 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
     data: MapData = map_data(scene, pages.bibliography, pages.cache)
     slug = chapter.slug
     common = dict(title=f"{chapter.title} | {SITE_TITLE}", description=chapter.summary, preview=f"{slug}/map.png",
-                  chapter=chapter, scene=scene, inset=pages.inset, steps_json=steps_json(scene))
+                  chapter=chapter, scene=scene, inset=pages.inset, steps=step_data(scene))
     chapter_map = render_map(scene, data, asset_prefix="../assets/")
     writer.write(f"{slug}/index.html", "chapter.html", **common, map=chapter_map,
                  number=index + 1, total=len(pages.chapters),

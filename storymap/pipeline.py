@@ -13,7 +13,7 @@ import yaml
 from markupsafe import Markup
 
 from .chapters import Chapter, check_references, load_chapters
-from .charts import ARRIVALS_FILE, arrivals_chart, load_arrivals
+from .charts import ARRIVALS_CAVEAT, ARRIVALS_FILE, arrivals_chart, load_arrivals
 from .content import check_content
 from .downloads import download_files, download_index
 from .layers import Layer, load_layers
@@ -31,8 +31,7 @@ from .sourcing import check_sourcing
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
                     "2020–2025 as reported by the press [@newsis-2026; @voa-2022; @yonhap-2024; @yonhap-2025]. "
-                    "2020 and 2021 are marked: the essay gives 63 arrivals for 2020, but 63 is the Ministry's "
-                    "figure for 2021; for 2020 it reports 229.")
+                    f"2020 and 2021 are marked. {ARRIVALS_CAVEAT}")
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,6 @@ def parse_citation(inner: str) -> list[Cite]:
     return cites
 
 
-def cited_keys(markdown: str) -> set[str]:
-    """Every reference key cited in a piece of chapter Markdown."""
-    return {c.key for m in CITATION_RE.finditer(markdown) for c in parse_citation(m.group("items"))}
-
-
 class ProseRenderer:
     """Renders chapter Markdown; `sources_href` is the relative link to the sources page."""
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from storymap.charts import YearCount, arrivals_chart
-from storymap.prose import ProseRenderer, cited_keys
+from storymap.chapters import cite_keys
+from storymap.prose import ProseRenderer
 from storymap.references import Bibliography
 
 ITEMS = {
@@ -39,7 +40,7 @@ def test_figure_marker_places_the_figure_outside_a_paragraph():
 
 
 def test_cited_keys_finds_every_key():
-    assert cited_keys("a [@ahn-2018] b [@park-baptista-2024; @king-2023, p. 2]") == {"ahn-2018", "park-baptista-2024", "king-2023"}
+    assert cite_keys("a [@ahn-2018] b [@park-baptista-2024; @king-2023, p. 2]") == ["ahn-2018", "park-baptista-2024", "king-2023"]
 
 
 def test_reference_entries_link_their_urls_without_referrer():

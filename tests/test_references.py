@@ -1,0 +1,52 @@
+"""The bibliography: references.json read safely, citations and entries in APA by citeproc-py."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from storymap.problems import InputError
+from storymap.references import Bibliography, Cite, linkify, load_references, parse_locator
+
+ITEMS = {
+    "zed-2020": {"id": "zed-2020", "type": "report", "title": "Later", "author": [{"family": "Zed", "given": "A."}],
+                 "issued": {"date-parts": [[2020]]}, "URL": "https://example.org/zed"},
+    "abe-2021": {"id": "abe-2021", "type": "book", "title": "Earlier", "author": [{"family": "Abe", "given": "B."}],
+                 "issued": {"date-parts": [[2021]]}},
+}
+
+
+@pytest.mark.parametrize(("text", "problem"), [("{not json", "cannot be read as JSON"),
+                                               ('{"id": "a"}', "is not a JSON array")])
+def test_an_unreadable_references_file_is_named_with_a_fix(tmp_path, text, problem):
+    path = tmp_path / "references.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_references(path)
+    (found,) = caught.value.problems
+    assert found.file == "references.json" and problem in found.message and "CSL-JSON" in found.fix
+
+
+def test_references_are_keyed_by_id(tmp_path):
+    path = tmp_path / "references.json"
+    path.write_text(json.dumps(list(ITEMS.values())), encoding="utf-8")
+    assert load_references(path) == ITEMS
+
+
+@pytest.mark.parametrize(("text", "locator"), [("p. 4", ("page", "4")), ("para. 3", ("paragraph", "3")),
+                                                ("annex II", ("section", "annex II")), ("", None)])
+def test_locators_become_csl_labels(text, locator):
+    assert parse_locator(text) == locator
+
+
+def test_citations_and_the_reference_list_follow_apa():
+    bibliography = Bibliography(ITEMS)
+    assert bibliography.cite([Cite("zed-2020", ("page", "4"))]) == "(Zed, 2020, p. 4)"
+    assert bibliography.ordered_keys() == ["abe-2021", "zed-2020"], "APA lists by author"
+    assert bibliography.ordered_keys({"zed-2020"}) == ["zed-2020"]
+    assert '<a href="https://example.org/zed" rel="noreferrer">https://example.org/zed</a>' in bibliography.entry("zed-2020")
+
+
+def test_urls_are_linked_without_the_closing_punctuation():
+    assert linkify("See https://example.org/a.") == \
+        'See <a href="https://example.org/a" rel="noreferrer">https://example.org/a</a>.'
