@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent
 def build(root: Path = ROOT, site_dir: Path | None = None, out=sys.stdout, cache_dir: Path | None = None) -> int:
     """Check, assemble and write the site (default root/site/); static maps and citations are
     cached in cache_dir (default root/.cache/). 0 if built, 1 (and nothing written) if not."""
-    from storymap.checking import build_site
+    from storymap.commands import build_site
 
     return 1 if build_site(root, site_dir or root / "site", cache_dir, out) else 0
 
@@ -50,13 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "check":
-        from storymap.checking import run_check
+        from storymap.commands import run_check
         return run_check(ROOT)
     if args.command == "import-route":
         from storymap.importing import import_route as read_route
         return read_route(ROOT, args.file, args.slug)
     if args.command == "new-route":
-        from storymap.checking import new_route as write_route
+        from storymap.commands import new_route as write_route
         return write_route(ROOT, args.slug)
     if args.command == "serve":
         return serve(args.port)

@@ -22,7 +22,7 @@ from shapely.errors import GEOSException
 from shapely.geometry import LineString, mapping
 from shapely.ops import linemerge
 
-from .checking import MAX_SLUG_LENGTH, SLUG, TEMPLATE, TEMPLATE_SLUG
+from .commands import MAX_SLUG_LENGTH, SLUG, TEMPLATE, TEMPLATE_SLUG
 from .geo import REGION, in_region
 from .layers import load_layers
 from .problems import InputError

@@ -25,7 +25,7 @@ from typing import TextIO
 
 from watchfiles import DefaultFilter, watch
 
-from .checking import build_site
+from .commands import build_site
 from .problems import Problem
 from .serving import CompressingHandler, make_server
 

@@ -10,7 +10,7 @@ import pytest
 
 from build import build
 from storymap.charts import load_arrivals
-from storymap.checking import run_check
+from storymap.commands import run_check
 from storymap.content import check_site
 from storymap.problems import InputError
 from tests.support.project import ROOT, copy_project

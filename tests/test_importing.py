@@ -10,7 +10,7 @@ import geopandas
 import pytest
 from shapely.geometry import LineString
 
-from storymap.checking import run_check
+from storymap.commands import run_check
 from storymap.importing import import_route
 from tests.support.project import copy_project
 

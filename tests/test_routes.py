@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storymap.checking import run_check
+from storymap.commands import run_check
 from storymap.layers import load_layers
 from storymap.problems import InputError
 from storymap.routes import route_file_text

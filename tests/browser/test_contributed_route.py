@@ -8,7 +8,7 @@ import json
 import pytest
 
 from build import build
-from storymap.checking import new_route
+from storymap.commands import new_route
 from tests.support.project import copy_project
 
 from .conftest import serving

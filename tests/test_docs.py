@@ -1,0 +1,41 @@
+"""The docs stay true: every module is described in docs/ARCHITECTURE.md, every output of the
+build is named there, and CONTRIBUTING.md shows what the commands really print."""
+from __future__ import annotations
+
+import io
+import re
+
+from storymap.commands import new_route, run_check
+from tests.support.project import ROOT, copy_project
+
+ARCHITECTURE = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+
+
+def test_every_module_under_storymap_is_described_in_the_architecture():
+    modules = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "storymap").rglob("*.py")
+                     if p.name != "__init__.py")
+    missing = [m for m in modules if m not in ARCHITECTURE]
+    assert not missing, f"describe these modules in docs/ARCHITECTURE.md: {', '.join(missing)}"
+
+
+def test_the_architecture_names_no_module_that_is_gone():
+    named = set(re.findall(r"storymap/[\w/]+\.py", ARCHITECTURE))
+    gone = sorted(m for m in named if not (ROOT / m).exists())
+    assert not gone, f"docs/ARCHITECTURE.md describes modules that no longer exist: {', '.join(gone)}"
+
+
+def test_every_kind_of_output_is_described_in_the_architecture():
+    section = ARCHITECTURE.split("## What the build writes", 1)[-1]
+    for output in ("index.html", "<slug>/index.html", "<slug>/map.js", "<slug>/map.png", "<slug>/steps/",
+                   "<slug>/detail-", "embed/<slug>/", "sources/", "about/", "educators/", "downloads/", "assets/"):
+        assert output in section, f"docs/ARCHITECTURE.md, 'What the build writes', does not name {output}"
+
+
+def test_contributing_shows_what_check_prints_straight_after_new_route(tmp_path):
+    root = copy_project(tmp_path / "project")
+    assert new_route(root, "my-route", out=io.StringIO()) == 0
+    out = io.StringIO()
+    assert run_check(root, out=out) == 1
+    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    sample = contributing.split("Straight after `new-route`:", 1)[1].split("```")[1].strip()
+    assert sample == out.getvalue().strip(), "update CONTRIBUTING.md's sample to what check prints"
