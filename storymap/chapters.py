@@ -36,7 +36,6 @@ CITE_KEY_RE = re.compile(rf"(?<![\w.@])-?@(?P<key>{CITE_KEY})")
 STEP_MARKER_RE = re.compile(r"^[ \t]*<!--\s*step:\s*(?P<id>.*?)\s*-->[ \t]*$", re.MULTILINE)
 FILE_NAME_RE = re.compile(r"^(?P<order>\d{2})-(?P<slug>.+)\.md$")
 #: Slugs that would collide with other pages or folders of the built site.
-RESERVED_SLUGS = frozenset({"sources", "about", "static", "assets", "index", "educators", "embed", "downloads"})
 #: The contract of a chapter's front matter (structure and types; the rest is checked here).
 FRONT_MATTER_SCHEMA = Path(__file__).resolve().parent.parent / "chapters" / "front-matter.schema.json"
 
@@ -182,9 +181,7 @@ def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
     if errors:
         return None
     slug = meta["slug"]
-    if slug in RESERVED_SLUGS:
-        problem(f"slug {slug!r} is taken by another page of the site.", "choose another slug.", "slug")
-    elif name and name.group("slug") != slug:
+    if name and name.group("slug") != slug:
         problem(f"slug {slug!r} does not match the file name {path.name!r}.",
                 f"rename the file to {name.group('order')}-{slug}.md or change the slug.", "slug")
     steps = [(raw["id"], _parse_view(raw["view"], f"steps[{i}].view", problem),

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .chapters import Chapter, cite_keys
+from .chapters import Chapter, cite_keys, display_path
 from .kinds import swatch
 from .locator import Inset
 from .cache import BuildCache
 from .cached import map_data
 from .maps import MapData, detail_file, render_map
+from .problems import Problem
 from .prose import ProseRenderer
 from .references import Bibliography
 from .scenes import ChapterScene
@@ -24,6 +25,9 @@ from .static_maps import HEIGHT_PX, WIDTH_PX
 SITE_TITLE = "Between Borders"
 SITE_SUBTITLE = "China's policy on North Korean migrants: a story map"
 PREVIEW_SIZE = (WIDTH_PX, HEIGHT_PX)
+#: The site's folders besides the chapters' (its pages, assets and downloads): no chapter's slug may take one.
+#: A new page type adds its folder here, next to the call that writes it in render_pages.
+SITE_FOLDERS = frozenset({"sources", "about", "educators", "embed", "downloads", "assets", "static", "index"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,13 @@ def environment(templates_dir) -> Environment:
     env.globals.update(site_title=SITE_TITLE, site_subtitle=SITE_SUBTITLE, preview_size=PREVIEW_SIZE, swatch=swatch)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # tojson: stable, readable
     return env
+
+
+def slug_problems(chapters: list[Chapter]) -> list[Problem]:
+    """Chapters whose slug is the folder of another part of the site."""
+    return [Problem(display_path(c.path), f"slug {c.slug!r} is taken by another page of the site.",
+                    "choose another slug (and rename the file to match).", field="slug")
+            for c in chapters if c.slug in SITE_FOLDERS]
 
 
 def chapter_keys(chapter: Chapter) -> set[str]:

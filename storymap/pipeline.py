@@ -20,7 +20,7 @@ from .layers import Layer, load_layers
 from .locator import build_inset
 from .cache import CACHE_FOLDER, BuildCache
 from .cached import CachedBibliography, StaticMaps
-from .pages import PageSet, environment, render_pages
+from .pages import PageSet, environment, render_pages, slug_problems
 from .problems import InputError, Problem
 from .progress import Progress
 from .prose import ProseRenderer
@@ -61,6 +61,7 @@ def load_inputs(root: Path) -> Inputs:
     except InputError as error:
         problems.extend(error.problems)
     problems.extend(check_sourcing(chapters))
+    problems.extend(slug_problems(chapters))
     problems.extend(check_content(root, references.keys() if references is not None else None))
     try:
         load_arrivals(root / ARRIVALS_FILE)

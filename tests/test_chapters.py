@@ -130,7 +130,6 @@ BAD_META = {
     "misspelt step field": (set_step(0, "hightlight", ["yalu"]), "steps[0].hightlight"),
     "blank title": (lambda m: m.update(title="  "), "title"),
     "title a number": (lambda m: m.update(title=1953), "title"),
-    "slug of another page": (lambda m: m.update(slug="educators"), "slug"),
     "zoom not whole": (set_step(1, "view", {"center": [40.1, 124.4], "zoom": 6.5}), "steps[1].view.zoom"),
     "center not two numbers": (set_step(1, "view", {"center": [40.1], "zoom": 6}), "steps[1].view.center"),
     "question not text": (lambda m: m.update(questions=[["nested"]]), "questions[0]"),

@@ -118,3 +118,13 @@ def test_check_refuses_a_broken_arrivals_table(project):
 def test_the_committed_arrivals_table_loads_in_year_order():
     years = [row.year for row in load_arrivals(ROOT / "data" / "defector_arrivals.csv")]
     assert years == sorted(set(years)) and len(years) > 20
+
+
+def test_a_chapter_may_not_take_the_folder_of_another_page(project):
+    first = sorted((project / "chapters").glob("[0-9][0-9]-*.md"))[0]
+    slug = first.stem[3:]
+    text = first.read_text(encoding="utf-8").replace(f"slug: {slug}\n", "slug: educators\n", 1)
+    first.unlink()
+    (project / "chapters" / f"{first.name[:3]}educators.md").write_text(text, encoding="utf-8")
+    message = refused_by_check(project)
+    assert f"chapters/{first.name[:3]}educators.md, field 'slug': slug 'educators' is taken by another page" in message
