@@ -94,13 +94,13 @@ class StaticMaps:
         self.missing = [path for path, data in self.found.items() if data is None]
         progress.count("static maps", len(self.jobs), cached=len(self.jobs) - len(self.missing))
         self.futures = []
+        self._close_pool = lambda: None  # also called when a failed build drops this object
         workers = min(_workers(), len(self.missing))
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             _PENDING[:] = [self.jobs[path] for path in self.missing]
             pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-            self.futures = [pool.submit(_draw, index) for index in range(len(self.missing))]  # forks the workers
-            _PENDING.clear()
-            weakref.finalize(self, pool.shutdown, wait=False, cancel_futures=True)  # if the build fails first
+            self.futures = [pool.submit(_draw, index) for index in range(len(self.missing))]
+            self._close_pool = weakref.finalize(self, pool.shutdown, wait=False, cancel_futures=True)
 
     def files(self) -> dict[str, bytes]:
         """Path inside site/ -> PNG bytes, for every map; the drawn ones are added to the cache."""
@@ -111,6 +111,8 @@ class StaticMaps:
                     data = self.futures[index].result() if self.futures else render_static_map(**self.jobs[path])
                     files[path] = tick(data)
                     self.cache.write("static-maps", self.keys[path], ".png", data)
+        self._close_pool()
+        _PENDING.clear()
         return files
 
 
