@@ -23,6 +23,11 @@
   /* The way from this page to the site's root ("../" on a chapter page), set on <body>. */
   function siteRoot() { return document.body.dataset.root || ""; }
 
+  /* A link to a page's folder; opened from disk (the offline copy), the folder's index.html. */
+  function pageLink(href) {
+    return location.protocol === "file:" ? href.replace(/\/(?=[?#]|$)/, "/index.html") : href;
+  }
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -61,7 +66,7 @@
       var list = el("p", "popup-sources", "Sources: ");
       p.sources.forEach(function (source, i) {
         var link = el("a", null, source.label);
-        link.href = siteRoot() + source.href;
+        link.href = pageLink(siteRoot() + source.href);
         list.appendChild(link);
         if (i < p.sources.length - 1) list.appendChild(document.createTextNode("; "));
       });
@@ -324,6 +329,11 @@
 
   /* ---- Detail: a step that zooms in swaps in geometry detailed enough for its view ---- */
 
+  /* The offline copy (offline.py) hands over every step's detail in a script: file:// cannot fetch. */
+  kit.addDetail = function (details) {
+    Object.keys(details).forEach(function (id) { kit.detailRequests[id] = Promise.resolve(details[id]); });
+  };
+
   function loadDetail(step) {
     if (!kit.detailRequests[step.id]) {
       var inline = kit.config.detail[step.id];
@@ -526,6 +536,8 @@
     document.addEventListener("keydown", function (event) {
       if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
       if (/^(INPUT|TEXTAREA|SELECT|BUTTON|A|SUMMARY)$/.test(event.target.tagName) && event.key === " ") return;
+      /* With the map focused, the arrows pan it (Leaflet's keyboard handler). */
+      if (event.key.indexOf("Arrow") === 0 && event.target.closest(".leaflet-container")) return;
       if (NEXT_KEYS[event.key]) { event.preventDefault(); move(1); }
       else if (PREVIOUS_KEYS[event.key]) { event.preventDefault(); move(-1); }
       else if (event.key === "Escape" && !kit.exploring) leave();

@@ -16,6 +16,7 @@ from .locator import Inset
 from .cache import BuildCache
 from .cached import map_data
 from .maps import MapData, detail_file, render_map
+from .offline import OFFLINE_PATH
 from .problems import Problem
 from .prose import ProseRenderer
 from .references import Bibliography
@@ -116,12 +117,26 @@ def render_pages(pages: PageSet, env: Environment) -> dict[str, str]:
                  description="How the story map was made, its data sources and licences, and what "
                              "approximate and schematic mean.",
                  body=writer.prose(pages.about, "../"))
-    writer.write("educators/index.html", "educators.html", title=f"For educators | {SITE_TITLE}", preview=cover,
-                 description="What each chapter covers, discussion questions, links to every step, "
-                             "how to embed the maps, how to cite the story, and the data to download.",
-                 chapters=chapters, scenes=pages.scenes, citation=pages.story_citation,
-                 downloads=pages.downloads, site_url=pages.site_url)
+    write_educators(writer, pages)
     return writer.out
+
+
+def educators_page(pages: PageSet, env: Environment) -> dict[str, str]:
+    """The educators page alone: rendered again once the offline copy, which holds the first
+    rendering, is packed and its size known (pipeline.py)."""
+    writer = PageWriter(env, pages)
+    write_educators(writer, pages)
+    return writer.out
+
+
+def write_educators(writer: PageWriter, pages: PageSet) -> None:
+    offline = next((item for item in pages.downloads if item["path"] == OFFLINE_PATH), None)
+    writer.write("educators/index.html", "educators.html", title=f"For educators | {SITE_TITLE}",
+                 preview=f"{pages.chapters[0].slug}/map.png",
+                 description="What each chapter covers, discussion questions, links to every step, "
+                             "how to present a chapter, embed the maps, cite the story, and the data to download.",
+                 chapters=pages.chapters, scenes=pages.scenes, citation=pages.story_citation,
+                 downloads=pages.downloads, offline=offline, site_url=pages.site_url)
 
 
 def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: int) -> None:

@@ -5,7 +5,7 @@ Nothing is written here; site.py writes what `assemble_site` returns.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -20,7 +20,8 @@ from .layers import Layer, load_layers
 from .locator import build_inset
 from .cache import CACHE_FOLDER, BuildCache
 from .cached import CachedBibliography, StaticMaps
-from .pages import PageSet, environment, render_pages, slug_problems
+from .offline import OFFLINE_PATH, offline_copy, offline_entry
+from .pages import PageSet, educators_page, environment, render_pages, slug_problems
 from .problems import InputError, Problem
 from .progress import Progress
 from .prose import ProseRenderer
@@ -117,4 +118,10 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     bibliography.save()
     story_bibliography.save()
     files: dict[str, str | bytes] = {**pages, **downloads, **static_maps.files()}
-    return files, asset_files(root / "static")
+    assets = asset_files(root / "static")
+    progress.stage("Packing the offline copy")
+    files[OFFLINE_PATH] = offline_copy(files, assets)
+    # The copy holds the educators page without its own row; the published page lists it.
+    files.update(educators_page(replace(page_set, downloads=[offline_entry(files[OFFLINE_PATH])] + page_set.downloads),
+                                environment(root / "templates")))
+    return files, assets

@@ -1,0 +1,76 @@
+"""The offline copy: the whole site as a zip, unpacked and opened from disk (file://), as a
+classroom without internet would use it."""
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+
+from storymap.offline import OFFLINE_FOLDER, OFFLINE_PATH
+
+from .test_story import CHAPTERS
+
+#: The chapter with the most zoomed-in steps, whose detail the web version fetches step by step.
+ZOOMING = "the-long-way-out"
+
+
+@pytest.fixture(scope="module")
+def offline(built_site, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("offline")
+    with zipfile.ZipFile(built_site / OFFLINE_PATH) as archive:
+        archive.extractall(folder)
+    return folder / OFFLINE_FOLDER
+
+
+def test_every_link_in_the_copy_opens_a_file(offline):
+    """From disk a folder link shows a file listing, not the page: every link must name a file."""
+    broken = []
+    pages = sorted(offline.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        for href in re.findall(r'href="([^"]*)"', page.read_text(encoding="utf-8")):
+            if re.match(r"^[a-z]+:", href) or href.startswith(("#", "?")):
+                continue
+            target = (page.parent / unquote(re.split(r"[?#]", href)[0])).resolve()
+            if not target.is_file():
+                broken.append(f"{page.relative_to(offline)}: {href}")
+    assert not broken, "\n".join(broken[:20])
+
+
+def test_landing_page_links_open_chapters_from_disk(page, offline):
+    page.goto((offline / "index.html").as_uri())
+    page.locator(".toc a").first.click()
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    assert page.url.endswith(f"/{CHAPTERS[0].slug}/index.html")
+    assert page.locator(".story-map path.leaflet-interactive").count() > 10
+    # A popup's source link names the sources page's file, too.
+    page.goto((offline / "sources" / "index.html").as_uri())
+    page.locator(".cited-in a").first.click()
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    assert page.errors == []
+
+
+def test_every_step_draws_its_detail_from_disk_and_presenter_mode_works(page, offline):
+    steps = next(c for c in CHAPTERS if c.slug == ZOOMING).steps
+    page.goto((offline / ZOOMING / "index.html").as_uri())
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    zoomed = 0
+    for i, step in enumerate(steps):
+        if i:
+            page.keyboard.press("n")
+        page.wait_for_function("""id => storyKit.active.id === id
+            && storyKit.resolution === (storyKit.active.detail ? id : null)""", arg=step.id, timeout=5000)
+        zoomed += page.evaluate("!!storyKit.active.detail")
+    assert zoomed >= 2
+
+    page.goto((offline / ZOOMING / "index.html").as_uri() + f"?present#{steps[0].id}")
+    page.wait_for_function("() => window.storyKit && window.storyKit.active && document.body.classList.contains('presenting')")
+    for _ in range(4):  # through the caption's parts, if it has more than one, to the next step
+        page.keyboard.press("PageDown")
+        if page.evaluate("location.hash") != f"#{steps[0].id}":
+            break
+    assert page.evaluate("location.hash") == f"#{steps[1].id}"
+    assert page.errors == []
