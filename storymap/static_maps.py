@@ -482,23 +482,33 @@ def map_credits(scene_layers: list[Layer], view: dict, width_px: int = WIDTH_PX,
     return _credit_text(drawn, box(*extent))
 
 
-def _draw_features(ax, by_kind: dict[str, list[_Drawn]], min_hole_width: float) -> None:
-    """Tier by tier (storymap/kinds.py: the basemap, then areas, lines and points); within each,
-    the faded features first, then the step's layers, then the highlighted features (as the
-    interactive map brings them to the front). Kinds of one tier are drawn in the registry's order."""
-    draw = {"area": functools.partial(_draw_areas, min_hole_width=min_hole_width),
-            "line": _draw_lines, "point": _draw_points}
+def _draw_order(by_kind: dict[str, list[_Drawn]]) -> list[tuple[float, str, list[_Drawn]]]:
+    """(zorder, shape, items) batches, tier by tier (storymap/kinds.py: the basemap, then areas,
+    lines and points), the faded features of a tier first, then the step's layers; the highlighted
+    features come last, above every other feature, as the interactive map brings them to the front.
+    Kinds of one tier are drawn in the registry's order."""
     tiers: dict[int, list[str]] = {}
     for kind in KINDS.values():
         tiers.setdefault(kind.tier, []).append(kind.name)
-    for index, tier in enumerate(sorted(tiers)):
+    plain = (lambda i: i.faded and not i.highlighted, lambda i: not i.faded and not i.highlighted)
+    passes = [(1 + index + rank / 2, tier, wanted) for index, tier in enumerate(sorted(tiers))
+              for rank, wanted in enumerate(plain)]
+    passes += [(1 + len(tiers) + index, tier, lambda i: i.highlighted) for index, tier in enumerate(sorted(tiers))]
+    order = []
+    for zorder, tier, wanted in passes:
         items = [item for kind in tiers[tier] for item in by_kind.get(kind, [])]
-        for rank, wanted in enumerate((lambda i: i.faded, lambda i: not i.faded and not i.highlighted,
-                                       lambda i: i.highlighted)):
-            for shape in ("area", "line", "point"):
-                chosen = [item for item in items if wanted(item) and KINDS[item.feature["kind"]].shape == shape]
-                if chosen:
-                    draw[shape](ax, chosen, zorder=1 + index + rank / 3)
+        for shape in ("area", "line", "point"):
+            chosen = [item for item in items if wanted(item) and KINDS[item.feature["kind"]].shape == shape]
+            if chosen:
+                order.append((zorder, shape, chosen))
+    return order
+
+
+def _draw_features(ax, by_kind: dict[str, list[_Drawn]], min_hole_width: float) -> None:
+    draw = {"area": functools.partial(_draw_areas, min_hole_width=min_hole_width),
+            "line": _draw_lines, "point": _draw_points}
+    for zorder, shape, items in _draw_order(by_kind):
+        draw[shape](ax, items, zorder=zorder)
 
 
 # --- the public functions ------------------------------------------------------------------------

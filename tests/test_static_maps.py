@@ -96,3 +96,27 @@ def test_credits_name_only_the_sources_on_the_map(scenes):
     mekong = next(s for s in laos.steps if s.id == "across-the-mekong")
     credits = map_credits(list(laos.layers), mekong.view)
     assert "OpenStreetMap" not in credits and "GeoNames" in credits and "Natural Earth" in credits
+
+
+def test_highlighted_features_are_drawn_above_every_other_at_every_step(scenes):
+    from storymap.projection import view_extent
+    from storymap.static_maps import _draw_order, _prepare
+
+    failures = []
+    for slug, scene in scenes.items():
+        for step in scene.steps:
+            extent = view_extent(step.view, WIDTH_PX, HEIGHT_PX - TITLE_STRIP_PX)
+            drawn = _prepare(list(scene.layers), extent, (extent[2] - extent[0]) / WIDTH_PX, set(step.layers),
+                             set(step.highlight), scene.route_colours)
+            by_kind: dict = {}
+            for item in drawn:
+                by_kind.setdefault(item.feature["kind"], []).append(item)
+            order = _draw_order(by_kind)
+            assert sum(len(items) for _, _, items in order) == len(drawn), "every feature is drawn once"
+            top = [z for z, _, items in order if items[0].highlighted]
+            others = [z for z, _, items in order if not items[0].highlighted]
+            if step.highlight and not top:
+                failures.append(f"{slug}#{step.id}: no highlighted feature drawn")
+            if top and others and min(top) <= max(others):
+                failures.append(f"{slug}#{step.id}: a highlighted feature is drawn under another feature")
+    assert not failures, "\n".join(failures)
