@@ -3,7 +3,9 @@ moved by the keys presentation clickers send."""
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
+from .test_audits import describe_violations
 from .test_story import CHAPTERS
 
 CHAPTER = next(c for c in CHAPTERS if c.slug == "hunger")
@@ -55,6 +57,8 @@ def test_clicker_keys_and_clicks_move_between_slides_and_the_address_follows(pro
     page.reload()
     page.wait_for_function("() => window.storyKit && window.storyKit.active")
     assert shown_step(page) == IDS[2], "a reload resumes where the class was"
+    violations = describe_violations("presenter", Axe().run(page).response["violations"])
+    assert not violations, "\n".join(violations)
 
     page.keyboard.press("Escape")
     page.wait_for_url(f"**/{CHAPTER.slug}/#{IDS[2]}")
