@@ -186,6 +186,7 @@
   kit.addLayers = function (map, config) {
     kit.map = map;
     kit.config = config;
+    map.getContainer().style.backgroundColor = config.sea;  /* the palette is storymap/kinds.py's */
     var opening = addressedStep() || readSteps()[0];
     if (opening) moveTo(opening, false);
     var geometries = opening && config.detail[opening.id];

@@ -6,8 +6,6 @@ before the first marker is the chapter's introduction. See docs/ARCHITECTURE.md,
 """
 from __future__ import annotations
 
-import functools
-import json
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -15,11 +13,10 @@ from pathlib import Path
 
 import frontmatter
 import yaml
-from jsonschema import Draft202012Validator
 
 from .geo import REGION
 from .problems import InputError, Problem
-from .schema_words import Words, dotted, explain, missing
+from .schema_words import Words, dotted, explain, missing, validator
 
 #: A Pandoc citation key: starts with a letter, digit or _, may hold internal punctuation,
 #: never ends with punctuation (so "@ahn-2018." in running text is the key "ahn-2018").
@@ -174,7 +171,7 @@ def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
         problem("has no YAML front matter.", "start the file with a '---' block holding title, slug, summary, steps.")
         return None
 
-    errors = list(_front_matter_validator().iter_errors(meta))
+    errors = list(validator(FRONT_MATTER_SCHEMA).iter_errors(meta))
     for error in errors:
         for field, message, fix in _schema_problems(error):
             problem(message, fix, field)
@@ -223,13 +220,6 @@ FRONT_MATTER_WORDS = Words(
     numbers={"zoom": ("zoom", "use a whole number from 2 to 16, e.g. 6 for a region, 11 for a city.")},
     where=lambda path: (dotted(path), ""),
 )
-
-
-@functools.lru_cache(maxsize=1)
-def _front_matter_validator() -> Draft202012Validator:
-    schema = json.loads(FRONT_MATTER_SCHEMA.read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
 
 
 def _schema_problems(error) -> list[tuple[str | None, str, str]]:

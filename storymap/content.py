@@ -8,16 +8,14 @@ citation the site cannot format or whose key references.json lacks).
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Collection
 from pathlib import Path
 
 import yaml
-from jsonschema import Draft202012Validator
 
 from .chapters import citation_problems
 from .problems import Problem
-from .schema_words import Words, dotted, explain, missing
+from .schema_words import Words, dotted, explain, missing, validator
 
 SITE_FILE = "content/site.yaml"
 SITE_SCHEMA = Path(__file__).resolve().parent.parent / "content" / "site.schema.json"
@@ -35,13 +33,6 @@ SITE_WORDS = Words(
     patterns={"url": "write the full address with http:// or https://, e.g. https://example.org/between-borders/"},
     where=lambda path: (dotted(path), ""),
 )
-
-
-@functools.lru_cache(maxsize=2)
-def _site_validator(schema_path: Path) -> Draft202012Validator:
-    schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
 
 
 def check_content(root: Path, reference_keys: Collection[str] | None) -> list[Problem]:
@@ -67,7 +58,7 @@ def check_site(path: Path) -> list[Problem]:
         return [problem("should hold fields such as url: and citation:, but holds none.",
                         "restore it from git: git checkout -- content/site.yaml")]
     problems = []
-    for error in _site_validator(SITE_SCHEMA).iter_errors(settings):
+    for error in validator(SITE_SCHEMA).iter_errors(settings):
         if error.validator == "required":
             found = [missing(name, error.absolute_path, SITE_WORDS)
                      for name in error.validator_value if name not in error.instance]

@@ -25,7 +25,7 @@ from .licences import data_sources
 from .references import Bibliography, Cite
 from .resolution import clip, composite, detail_region, reduce, tolerance
 from .scenes import ChapterScene, StepScene
-from .kinds import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KINDS, POINT_KINDS, page_kinds
+from .kinds import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KINDS, POINT_KINDS, SEA, page_kinds
 
 
 class StoryMap(folium.Map):
@@ -159,6 +159,7 @@ def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline
                   bibliography: Bibliography) -> dict:
     return {
         "kinds": page_kinds(),
+        "sea": SEA,
         "faded": FADED_OPACITY,
         "highlightWeight": HIGHLIGHT_WEIGHT_FACTOR,
         "attributions": attributions(scene.layers),

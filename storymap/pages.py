@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from .chapters import Chapter, cite_keys, display_path
-from .kinds import swatch
+from .kinds import LAND, SEA, swatch
 from .locator import Inset
 from .cache import BuildCache
 from .cached import map_data
@@ -51,7 +51,8 @@ class PageSet:
 def environment(templates_dir) -> Environment:
     env = Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.globals.update(site_title=SITE_TITLE, site_subtitle=SITE_SUBTITLE, preview_size=PREVIEW_SIZE, swatch=swatch)
+    env.globals.update(site_title=SITE_TITLE, site_subtitle=SITE_SUBTITLE, preview_size=PREVIEW_SIZE, swatch=swatch,
+                       palette={"sea": SEA, "land": LAND})
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # tojson: stable, readable
     return env
 

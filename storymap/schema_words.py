@@ -8,11 +8,14 @@ words: how to fix a missing field, what a pattern means, what a number is.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field as dataclass_field
+from pathlib import Path
 
+from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 TYPE_WORDS = {
@@ -22,6 +25,14 @@ TYPE_WORDS = {
     "array": "a list in square brackets [ ]",
     "object": "a group of fields in curly braces { }",
 }
+
+
+@functools.lru_cache(maxsize=8)
+def validator(schema_path: Path) -> Draft202012Validator:
+    """The compiled contract in `schema_path` (read once per process)."""
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
 
 
 def dotted(path) -> str | None:

@@ -88,6 +88,8 @@ def test_a_route_swatch_takes_its_own_colour():
 
 def test_the_stylesheet_styles_no_kind_by_hand():
     css = (ROOT / "static" / "story.css").read_text(encoding="utf-8")
+    for colour in (kinds.SEA, kinds.LAND):
+        assert colour.lower() not in css.lower(), f"story.css copies the map palette's {colour}; kinds.py holds it"
     for name in KINDS:
         assert f".swatch-{name}" not in css, f"story.css styles the {name} swatch; kinds.py does"
         assert f".{name}-label" not in css, f"story.css styles {name} labels; style labels by kinds.py's label mode"

@@ -135,5 +135,6 @@
 \"type\":\"Feature\"}],
 \"type\":\"FeatureCollection\"},
 \"group\":null,
-\"id\":\"rivers\"}]}"));
+\"id\":\"rivers\"}],
+\"sea\":\"#d4e4ec\"}"));
         

@@ -1,0 +1,32 @@
+"""The page shows the kinds as storymap/kinds.py defines them: legend swatches in each kind's
+colours, the sea behind the map and in the locator in the registry's palette."""
+from __future__ import annotations
+
+from matplotlib import colors
+
+from storymap.kinds import KINDS, LAND, SEA
+
+
+def rgb(hex_colour: str) -> str:
+    r, g, b = (round(c * 255) for c in colors.to_rgb(hex_colour))
+    return f"rgb({r}, {g}, {b})"
+
+
+def test_legend_swatches_and_the_sea_are_drawn_in_the_registrys_colours(page, base_url):
+    page.goto(base_url + "crossing-the-rivers/")
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    swatches = page.evaluate("""() => [...document.querySelectorAll('.legend li')].map(li => {
+        const shape = li.querySelector('svg > *');
+        return {kind: li.className.replace('legend-', ''), stroke: getComputedStyle(shape).stroke,
+                fill: getComputedStyle(shape).fill};
+    })""")
+    assert swatches, "the chapter has a legend"
+    for swatch in swatches:
+        style = KINDS[swatch["kind"]].style
+        if swatch["kind"] != "route":  # routes each have their own colour (test_story.py)
+            assert swatch["stroke"] == rgb(style["color"]), swatch
+        if "fillColor" in style:
+            assert swatch["fill"] == rgb(style["fillColor"]), swatch
+    assert page.evaluate("getComputedStyle(window.storyMap.getContainer()).backgroundColor") == rgb(SEA)
+    assert page.evaluate("getComputedStyle(document.querySelector('.locator-sea')).fill") == rgb(SEA)
+    assert page.evaluate("getComputedStyle(document.querySelector('.locator-land')).fill") == rgb(LAND)
