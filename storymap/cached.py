@@ -5,8 +5,10 @@
 - Citations: each distinct citation is formatted once per build; the formatted citations and
   reference entries are kept per version of the bibliography (and of the formatting code).
 - A chapter map's data (maps.map_data: its geometries simplified for each zoom and its sources'
-  labels) is kept by content too, and also in the running process, so that a preview's rebuild
-  redoes only the chapters that changed.
+  labels) is kept by content too.
+- In the running process (the live preview), the checked layers, the downloads and the map data
+  are also remembered by the content they come from, so that a rebuild redoes only what a save
+  changed.
 
 The wrapped results are the renderers' own bytes, so a site built from the cache is identical to
 one built without it.
@@ -15,14 +17,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
 import multiprocessing
 import os
 import weakref
+from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 from .cache import BuildCache, code_fingerprint, fingerprint
-from . import maps
+from . import downloads, layers, maps
 from .layers import Layer
 from .progress import Progress
 from .references import Bibliography, Cite
@@ -52,7 +57,8 @@ def layer_key(layer: Layer) -> str:
     if known is None or known[0] is not layer:
         if len(_LAYER_KEYS) > 256:
             _LAYER_KEYS.clear()
-        known = _LAYER_KEYS[id(layer)] = (layer, fingerprint([layer.id, layer.group, layer.features]))
+        content = {f.name: getattr(layer, f.name) for f in dataclasses.fields(layer) if f.name != "path"}
+        known = _LAYER_KEYS[id(layer)] = (layer, fingerprint(content))
     return known[1]
 
 
@@ -116,27 +122,54 @@ class StaticMaps:
         return files
 
 
-# --- chapter map data -----------------------------------------------------------------------------
+# --- remembered in this process: what a preview's rebuild need not redo ----------------------------
 
-#: Fingerprint of a scene and bibliography -> maps.map_data's result, kept in this process too.
-_MAP_DATA: dict[str, maps.MapData] = {}
+#: Fingerprint of the inputs -> result, per function; a few builds' worth, in this process only.
+_REMEMBERED: dict[str, dict[str, object]] = {}
+
+
+def _remember(kind: str, key: str, make):
+    store = _REMEMBERED.setdefault(kind, {})
+    if key not in store:
+        if len(store) > 64:
+            store.clear()
+        store[key] = make()
+    return store[key]
+
+
+def load_layers(layers_dir: Path, reference_keys: Collection[str] | None) -> list[Layer]:
+    """layers.load_layers, remembered by the bytes of every file under layers_dir: a preview's
+    rebuild after a chapter edit does not check the layers again."""
+    files = sorted((path.relative_to(layers_dir).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
+                   for path in layers_dir.rglob("*") if path.is_file())
+    keys = sorted(reference_keys) if reference_keys is not None else None
+    key = fingerprint(str(layers_dir), files, keys)
+    return list(_remember("layers", key, lambda: layers.load_layers(layers_dir, reference_keys)))
+
+
+def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: Path) -> dict[str, bytes]:
+    """downloads.download_files, remembered by the content of the layers, the references and the
+    arrivals table."""
+    key = fingerprint([layer_key(layer) for layer in layer_list], references,
+                      hashlib.sha256(arrivals_csv.read_bytes()).hexdigest())
+    return dict(_remember("downloads", key, lambda: downloads.download_files(layer_list, references, arrivals_csv)))
 
 
 def map_data(scene, bibliography: Bibliography, cache: BuildCache | None = None) -> maps.MapData:
-    """maps.map_data, kept by the content of the scene and the bibliography and the code."""
+    """maps.map_data, kept by the content of the scene and the bibliography and the code: in the
+    cache folder, and in this process."""
     key = fingerprint(_code("maps", MAP_DATA_LIBRARIES),
                       dataclasses.replace(scene, layers=_layers_by_key(scene.layers)), bibliography.items)
-    if key not in _MAP_DATA:
-        if len(_MAP_DATA) > 64:
-            _MAP_DATA.clear()
+
+    def make() -> maps.MapData:
         stored = cache.read("map-data", key, ".json") if cache else None
         if stored:
-            _MAP_DATA[key] = maps.MapData(**json.loads(stored))
-        else:
-            _MAP_DATA[key] = maps.map_data(scene, bibliography)
-            if cache:
-                cache.write("map-data", key, ".json", json.dumps(dataclasses.asdict(_MAP_DATA[key])).encode("utf-8"))
-    return _MAP_DATA[key]
+            return maps.MapData(**json.loads(stored))
+        data = maps.map_data(scene, bibliography)
+        if cache:
+            cache.write("map-data", key, ".json", json.dumps(dataclasses.asdict(data)).encode("utf-8"))
+        return data
+    return _remember("map data", key, make)
 
 
 # --- citations -----------------------------------------------------------------------------------

@@ -15,10 +15,11 @@ from markupsafe import Markup
 from .chapters import Chapter, check_references, load_chapters
 from .charts import ARRIVALS_CAVEAT, ARRIVALS_FILE, arrivals_chart, load_arrivals
 from .content import check_content
-from .downloads import download_files, download_index
-from .layers import Layer, load_layers
+from .downloads import download_index
+from .layers import Layer
 from .locator import build_inset
 from .cache import CACHE_FOLDER, BuildCache
+from . import cached
 from .cached import CachedBibliography, StaticMaps
 from .offline import OFFLINE_PATH, offline_copy, offline_entry
 from .pages import PageSet, educators_page, environment, render_pages, slug_problems
@@ -54,7 +55,7 @@ def load_inputs(root: Path) -> Inputs:
         problems.extend(error.problems)
     try:
         # Without a readable bibliography, skip the key check rather than flag every source.
-        layers = load_layers(root / "layers", references.keys() if references is not None else None)
+        layers = cached.load_layers(root / "layers", references.keys() if references is not None else None)
     except InputError as error:
         problems.extend(error.problems)
     try:
@@ -103,7 +104,7 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     site_url, story_item = site_settings(root)
     scenes = {c.slug: build_scene(c, inputs.layers) for c in inputs.chapters}
     static_maps = StaticMaps(scenes, cache, progress)  # drawn in the background while pages render
-    downloads = download_files(inputs.layers, inputs.references, arrivals_path)
+    downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path)
     story_bibliography = CachedBibliography({"between-borders": story_item}, cache)
     progress.stage("Rendering pages")
     page_set = PageSet(
