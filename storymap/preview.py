@@ -136,6 +136,13 @@ class PreviewHandler(CompressingHandler):
             pass  # the page was closed or reloaded
 
 
+class PortUnavailable(Exception):
+    def __init__(self, port: int, error: OSError):
+        super().__init__(f"Cannot preview on port {port} ({error.strerror or error}): another program (perhaps "
+                         f"another preview) uses it. Stop that one, or choose another port: "
+                         f"python build.py serve --port {port + 1}")
+
+
 class Preview:
     """Build, serve and watch a project until closed (a context manager)::
 
@@ -150,15 +157,22 @@ class Preview:
         self.status = BuildStatus()
         self.saves: queue.Queue = queue.Queue()
         self.stop = threading.Event()
-        self.rebuild()
+        handler = type("Handler", (PreviewHandler,), {"status": self.status})
+        try:  # first: a port in use fails at once, before a build
+            self.server = make_server(self.site_dir, port, handler)
+        except OSError as error:
+            raise PortUnavailable(port, error) from None
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        try:
+            self.rebuild()
+        except BaseException:
+            self.server.server_close()
+            raise
         if not self.site_dir.exists():  # the first build failed: serve a page for the problems
             self.site_dir.mkdir(parents=True)
             (self.site_dir / "index.html").write_text(
                 "<!doctype html><html lang=en><head><meta charset=utf-8><title>Preview</title></head>"
                 "<body><p>Nothing built yet: fix the problems listed, then save.</p></body></html>", encoding="utf-8")
-        handler = type("Handler", (PreviewHandler,), {"status": self.status})
-        self.server = make_server(self.site_dir, port, handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/"
         self.threads = [threading.Thread(target=self.server.serve_forever, daemon=True),
                         threading.Thread(target=self._watch, args=(self._folders(), True), daemon=True),
                         # Files are watched through their folder: editors save by replacing the file.
@@ -220,8 +234,15 @@ class Preview:
 
 
 def serve(root: Path, port: int = 8000, out: TextIO = sys.stdout) -> int:
-    """`python build.py serve`: preview until Ctrl+C."""
-    with Preview(root, port, out) as preview:
+    """`python build.py serve`: preview until Ctrl+C. 1 if the port cannot be used."""
+    try:
+        preview = Preview(root, port, out)
+    except PortUnavailable as error:
+        print(error, file=out)
+        return 1
+    except KeyboardInterrupt:  # Ctrl+C during the first build
+        return 0
+    with preview:
         print(f"Previewing {preview.site_dir.name}/ on {preview.url} (rebuilds when you save; Ctrl+C stops)",
               file=out, flush=True)
         try:

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import gzip
+import io
+import socket
 import threading
 import urllib.request
 
 import pytest
 
+from storymap.preview import serve
 from storymap.serving import make_server
 
 
@@ -47,3 +50,15 @@ def test_images_are_not_compressed_again_and_folders_get_their_slash(server_url)
     assert headers["Content-Encoding"] is None and body == b"\x89PNG not really"
     _, _, final_url = fetch(server_url + "chapter")
     assert final_url == server_url + "chapter/"
+
+
+def test_the_preview_names_a_port_in_use_and_another_to_try_before_building_anything(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = io.StringIO()
+        assert serve(tmp_path, port, out) == 1
+    assert f"Cannot preview on port {port}" in out.getvalue()
+    assert f"python build.py serve --port {port + 1}" in out.getvalue()
+    assert not (tmp_path / "site").exists() and "Checking" not in out.getvalue()
