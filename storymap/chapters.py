@@ -30,6 +30,8 @@ CITATION_RE = re.compile(rf"\[(?P<items>{_ONE_CITE}(?:;\s*{_ONE_CITE})*)\](?!\()
 #: One key inside a citation's items; group "key" is the key without "@" (or "-@").
 CITE_KEY_RE = re.compile(rf"(?<![\w.@])-?@(?P<key>{CITE_KEY})")
 
+#: A line placing a figure the build draws, e.g. <!-- figure: defector-arrivals --> (pipeline.FIGURES).
+FIGURE_RE = re.compile(r"^<!--\s*figure:\s*([a-z0-9-]+)\s*-->\s*$", re.MULTILINE)
 STEP_MARKER_RE = re.compile(r"^[ \t]*<!--\s*step:\s*(?P<id>.*?)\s*-->[ \t]*$", re.MULTILINE)
 FILE_NAME_RE = re.compile(r"^(?P<order>\d{2})-(?P<slug>.+)\.md$")
 #: Slugs that would collide with other pages or folders of the built site.
@@ -99,7 +101,8 @@ def load_chapters(chapters_dir: Path) -> list[Chapter]:
 
 
 def check_references(chapters: Iterable[Chapter], layer_ids: Iterable[str],
-                     feature_ids: Iterable[str], reference_keys: Iterable[str]) -> list[Problem]:
+                     feature_ids: Iterable[str], reference_keys: Iterable[str],
+                     figures: Collection[str] | None = None) -> list[Problem]:
     """Problems for ids the chapters use but the layers or references.json do not define.
 
     A `show` entry may be a layer id ("rivers") or a group name ("routes") that stands for
@@ -126,7 +129,17 @@ def check_references(chapters: Iterable[Chapter], layer_ids: Iterable[str],
             texts.append((f"steps[{i}].body", step.body))
         for field, text in texts:
             problems.extend(citation_problems(file, field, text, keys))
+            if figures is not None:
+                problems.extend(figure_problems(file, field, text, figures))
     return problems
+
+
+def figure_problems(file: str, field: str | None, text: str, figures: Collection[str]) -> list[Problem]:
+    """Figure markers naming a figure the build does not draw."""
+    return [Problem(file, f"places the figure {name!r}, which the site does not have.",
+                    f"use one of: {', '.join(sorted(figures))} (<!-- figure: name --> on a line of its own).",
+                    field=field)
+            for name in FIGURE_RE.findall(text) if name not in figures]
 
 
 def citation_problems(file: str, field: str | None, text: str, keys: Collection[str]) -> list[Problem]:

@@ -20,6 +20,8 @@ class YearCount:
 
 
 ARRIVALS_FILE = "data/defector_arrivals.csv"
+#: The name a chapter places the arrivals chart by: <!-- figure: defector-arrivals -->.
+ARRIVALS_FIGURE = "defector-arrivals"
 #: Why the chart marks 2020 and 2021 (its caption and the data dictionary both say it).
 ARRIVALS_CAVEAT = "The essay gives 63 arrivals for 2020, but 63 is the Ministry's figure for 2021; for 2020 it reports 229."
 ARRIVALS_COLUMNS = ("year", "total", "male", "female", "source_url")

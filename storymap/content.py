@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .chapters import citation_problems
+from .chapters import citation_problems, figure_problems
 from .problems import Problem
 from .schema_words import Words, dotted, explain, missing, validator
 
@@ -35,11 +35,12 @@ SITE_WORDS = Words(
 )
 
 
-def check_content(root: Path, reference_keys: Collection[str] | None) -> list[Problem]:
+def check_content(root: Path, reference_keys: Collection[str] | None, figures: Collection[str]) -> list[Problem]:
     """Every problem in content/site.yaml and the pages of content/ (citations are checked only
-    when references.json could be read, i.e. `reference_keys` is not None)."""
-    return check_site(root / SITE_FILE) + [p for name in CONTENT_PAGES
-                                           for p in check_page(root / "content" / f"{name}.md", reference_keys)]
+    when references.json could be read, i.e. `reference_keys` is not None; `figures` are the
+    figures a page may place)."""
+    return check_site(root / SITE_FILE) + [p for name in CONTENT_PAGES for p in
+                                           check_page(root / "content" / f"{name}.md", reference_keys, figures)]
 
 
 def check_site(path: Path) -> list[Problem]:
@@ -68,7 +69,7 @@ def check_site(path: Path) -> list[Problem]:
     return problems
 
 
-def check_page(path: Path, reference_keys: Collection[str] | None) -> list[Problem]:
+def check_page(path: Path, reference_keys: Collection[str] | None, figures: Collection[str]) -> list[Problem]:
     display = f"content/{path.name}"
     try:
         text = path.read_text(encoding="utf-8")
@@ -76,6 +77,7 @@ def check_page(path: Path, reference_keys: Collection[str] | None) -> list[Probl
         return [Problem(display, "is missing.", f"restore it from git: git checkout -- {display}")]
     except UnicodeDecodeError:
         return [Problem(display, "is not saved as UTF-8 text.", "save the file again with the encoding UTF-8.")]
+    problems = figure_problems(display, None, text, figures)
     if reference_keys is None:
-        return []
-    return citation_problems(display, None, text, reference_keys)
+        return problems
+    return problems + citation_problems(display, None, text, reference_keys)

@@ -12,8 +12,8 @@ import yaml
 
 from markupsafe import Markup
 
-from .chapters import Chapter, check_references, load_chapters
-from .charts import ARRIVALS_CAVEAT, ARRIVALS_FILE, arrivals_chart, load_arrivals
+from .chapters import FIGURE_RE, Chapter, check_references, cite_keys, display_path, load_chapters
+from .charts import ARRIVALS_CAVEAT, ARRIVALS_FIGURE, ARRIVALS_FILE, arrivals_chart, load_arrivals
 from .content import check_content
 from .downloads import download_index
 from .layers import Layer
@@ -34,6 +34,9 @@ from .sourcing import check_sourcing
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
                     "2020–2025 as reported by the press [@newsis-2026; @voa-2022; @yonhap-2024; @yonhap-2025]. "
                     f"2020 and 2021 are marked. {ARRIVALS_CAVEAT}")
+#: The figures chapters and content pages may place by name (each drawn in assemble_site), with their captions.
+FIGURE_CAPTIONS = {ARRIVALS_FIGURE: ARRIVALS_CAPTION}
+FIGURES = frozenset(FIGURE_CAPTIONS)
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def load_inputs(root: Path) -> Inputs:
         problems.extend(error.problems)
     problems.extend(check_sourcing(chapters))
     problems.extend(slug_problems(chapters))
-    problems.extend(check_content(root, references.keys() if references is not None else None))
+    problems.extend(check_content(root, references.keys() if references is not None else None, FIGURES))
     try:
         load_arrivals(root / ARRIVALS_FILE)
     except InputError as error:
@@ -72,10 +75,22 @@ def load_inputs(root: Path) -> Inputs:
     if layers and chapters and references is not None:
         layer_ids = [layer.id for layer in layers]
         feature_ids = [f["id"] for layer in layers for f in layer.features]
-        problems.extend(check_references(chapters, layer_ids, feature_ids, references.keys()))
+        problems.extend(check_references(chapters, layer_ids, feature_ids, references.keys(), FIGURES))
+        problems.extend(caption_problems(chapters, references.keys()))
     if problems:
         raise InputError(problems)
     return Inputs(references, layers, chapters)
+
+
+def caption_problems(chapters: list[Chapter], keys) -> list[Problem]:
+    """References a placed figure's caption cites that references.json lacks."""
+    placed = {name: chapter for chapter in reversed(chapters)
+              for text in (chapter.intro, *(step.body for step in chapter.steps)) for name in FIGURE_RE.findall(text)}
+    return [Problem("references.json", f"has no reference {key!r}, which the caption of the figure {name!r} cites "
+                                       f"({display_path(chapter.path)} places it).",
+                    f"add the reference {key!r} to references.json, or remove the figure from the chapter.")
+            for name, chapter in sorted(placed.items()) if name in FIGURE_CAPTIONS
+            for key in dict.fromkeys(cite_keys(FIGURE_CAPTIONS[name])) if key not in keys]
 
 
 def site_settings(root: Path) -> tuple[str, dict]:
@@ -100,7 +115,7 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     arrivals = load_arrivals(arrivals_path)
     prose = ProseRenderer(bibliography, figures={})
     caption = prose.render(ARRIVALS_CAPTION, "../sources/")
-    prose.figures["defector-arrivals"] = lambda: arrivals_chart(arrivals, Markup(caption))
+    prose.figures[ARRIVALS_FIGURE] = lambda: arrivals_chart(arrivals, Markup(caption))
     site_url, story_item = site_settings(root)
     scenes = {c.slug: build_scene(c, inputs.layers) for c in inputs.chapters}
     static_maps = StaticMaps(scenes, cache, progress)  # drawn in the background while pages render

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
-from .chapters import CITATION_RE
+from .chapters import CITATION_RE, FIGURE_RE
 from .references import Bibliography, Cite, parse_locator
 from .sourcing import strip_framing
 
-FIGURE_RE = re.compile(r"^<!--\s*figure:\s*([a-z0-9-]+)\s*-->\s*$", re.MULTILINE)
 _PLACEHOLDER = "\ue000{}\ue001"
 _PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
 _FIGURE_PARAGRAPH_RE = re.compile("<p>(\ue000\\d+\ue001)</p>")

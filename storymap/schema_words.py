@@ -54,6 +54,7 @@ class Words:
     `missing`: how to add a field that is missing; `patterns`: how a field must be written;
     `empty`: what an empty field means; `choices`: how to choose a value (else the allowed values
     are listed); `numbers`: (what the number is, how to fix it) for numbers out of range;
+    `types`: how to write a field given in the wrong shape (else a generic hint);
     `where`: path -> (field as reported, "item N of 'field' " or "").
     """
 
@@ -62,6 +63,7 @@ class Words:
     empty: Mapping[str, str] = dataclass_field(default_factory=dict)
     choices: Mapping[str, str] = dataclass_field(default_factory=dict)
     numbers: Mapping[str, tuple[str, str]] = dataclass_field(default_factory=dict)
+    types: Mapping[str, str] = dataclass_field(default_factory=dict)
     where: Callable[[list], tuple[str | None, str]] = _no_item
 
 
@@ -109,6 +111,8 @@ def explain(error: ValidationError, words: Words) -> tuple[str | None, str, str]
 
 
 def _type_fix(expected, name: str | None, value, words: Words) -> str:
+    if name in words.types:
+        return words.types[name]
     if expected == "string":
         return f"put the text in double quotes: {json.dumps(str(value))}."
     if expected == "integer" and name in words.numbers:

@@ -128,3 +128,20 @@ def test_a_chapter_may_not_take_the_folder_of_another_page(project):
     (project / "chapters" / f"{first.name[:3]}educators.md").write_text(text, encoding="utf-8")
     message = refused_by_check(project)
     assert f"chapters/{first.name[:3]}educators.md, field 'slug': slug 'educators' is taken by another page" in message
+
+
+def test_a_figure_the_site_does_not_have_is_refused_by_check(project):
+    first = sorted((project / "chapters").glob("[0-9][0-9]-*.md"))[0]
+    with first.open("a", encoding="utf-8") as chapter:
+        chapter.write("\n<!-- figure: arrivals-by-month -->\n")
+    message = refused_by_check(project)
+    assert f"chapters/{first.name}" in message and "places the figure 'arrivals-by-month'" in message
+    assert "defector-arrivals" in message, "the fix names the figures there are"
+
+
+def test_a_placed_figure_needs_the_references_its_caption_cites(project):
+    references = (project / "references.json").read_text(encoding="utf-8")
+    (project / "references.json").write_text(references.replace('"id": "voa-2022"', '"id": "voa-2022-old"'),
+                                              encoding="utf-8")
+    message = refused_by_check(project)
+    assert "has no reference 'voa-2022', which the caption of the figure 'defector-arrivals' cites" in message

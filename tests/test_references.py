@@ -50,3 +50,29 @@ def test_citations_and_the_reference_list_follow_apa():
 def test_urls_are_linked_without_the_closing_punctuation():
     assert linkify("See https://example.org/a.") == \
         'See <a href="https://example.org/a" rel="noreferrer">https://example.org/a</a>.'
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    (lambda item: item.pop("type"), "type", "the required field 'type' is missing"),
+    (lambda item: item.update(author="Robert King"), "author", '"family"'),
+    (lambda item: item.update(issued="2023"), "issued", '"date-parts"'),
+    (lambda item: item.update(issued={"date-parts": [2023]}), "issued.date-parts[0]", '"date-parts"'),
+    (lambda item: item.update(id="King 2023"), "id", "lower-case letters"),
+])
+def test_a_reference_citeproc_could_not_format_is_refused_in_plain_words(tmp_path, change, field, words):
+    items = [dict(item) for item in ITEMS.values()]
+    change(items[0])
+    path = tmp_path / "references.json"
+    path.write_text(json.dumps(items), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_references(path)
+    (problem,) = caught.value.problems
+    assert problem.field == field and (words in problem.message or words in problem.fix), str(problem)
+    assert problem.message.startswith("reference "), "the problem names the reference"
+
+
+def test_two_references_with_one_id_are_refused(tmp_path):
+    path = tmp_path / "references.json"
+    path.write_text(json.dumps(list(ITEMS.values()) + [ITEMS["zed-2020"]]), encoding="utf-8")
+    with pytest.raises(InputError, match="'zed-2020' is used by two references"):
+        load_references(path)
