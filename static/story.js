@@ -10,7 +10,8 @@
 
   var kit = {
     layers: {}, layerInfo: {}, features: {}, config: null, map: null, active: null, activations: [],
-    labels: [], declutterPending: false, steps: null, viewStep: null, resolution: null, detailRequests: {}
+    labels: [], declutterPending: false, steps: null, viewStep: null, resolution: null, detailRequests: {},
+    routeFilter: null
   };
   window.storyKit = kit;
 
@@ -48,10 +49,34 @@
     schematic: "Schematic: shows roughly where it runs, not its course on the ground."
   };
 
+  function sourceLinks(sources, into) {
+    sources.forEach(function (source, i) {
+      var link = el("a", null, source.label);
+      link.href = pageLink(siteRoot() + source.href);
+      into.appendChild(link);
+      if (i < sources.length - 1) into.appendChild(document.createTextNode("; "));
+    });
+    return into;
+  }
+
+  /* A leg of the flow map lists its routes, each with its sources (config.routes, maps.py). */
+  function routeList(p) {
+    var list = el("ul", "popup-routes");
+    p.routes.forEach(function (index) {
+      var route = kit.config.routes[index];
+      var item = el("li", null, route.name + " (");
+      sourceLinks(route.sources.map(function (i) { return kit.config.sources[i]; }), item);
+      item.appendChild(document.createTextNode(")"));
+      list.appendChild(item);
+    });
+    return list;
+  }
+
   function popupContent(p) {
     var box = el("div", "feature-popup");
     box.appendChild(el("p", "popup-title", p.name));
     if (p.description) box.appendChild(el("p", null, p.description));
+    if (p.routes) box.appendChild(routeList(p));
     var facts = el("dl");
     function fact(term, value) {
       if (!value) return;
@@ -62,22 +87,15 @@
     if (p.length_km) fact("Length", p.length_km.toLocaleString("en") + " km (geodesic, as drawn)");
     fact("Precision", PRECISION_TEXT[p.precision] || p.precision);
     box.appendChild(facts);
-    if (p.sources && p.sources.length) {
-      var list = el("p", "popup-sources", "Sources: ");
-      p.sources.forEach(function (source, i) {
-        var link = el("a", null, source.label);
-        link.href = pageLink(siteRoot() + source.href);
-        list.appendChild(link);
-        if (i < p.sources.length - 1) list.appendChild(document.createTextNode("; "));
-      });
-      box.appendChild(list);
-    }
+    if (p.sources && p.sources.length && !p.routes) box.appendChild(sourceLinks(p.sources, el("p", "popup-sources", "Sources: ")));
     return box;
   }
 
-  function baseStyle(kind, colour) {
+  /* A route's colour is its corridor's; a leg of the flow map also has its own width (flows.py). */
+  function baseStyle(kind, colour, weight) {
     var style = Object.assign({}, kit.config.kinds[kind].style);
     if (colour && kind === "route") style.color = colour;
+    if (weight) style.weight = weight;
     return style;
   }
 
@@ -91,13 +109,16 @@
   function bindFeature(feature, leafletLayer, layerInfo) {
     var p = feature.properties;
     var group = layerInfo.group;
-    leafletLayer.storyFeature = { id: p.id, kind: p.kind, layerId: layerInfo.id, colour: layerInfo.colour };
+    leafletLayer.storyFeature = {
+      id: p.id, kind: p.kind, layerId: layerInfo.id, colour: p.colour || layerInfo.colour, weight: p.weight, routes: p.routes
+    };
     kit.features[p.id] = leafletLayer;
     if (group === "basemap") return;  // the basemap is scenery: no tooltips, no popups
     /* Names labelled "always" (cities) are on the map (addLabels); other features name themselves on
        hover (storymap/kinds.py says which); a tooltip follows the pointer along lines and areas. */
     if (kit.config.kinds[p.kind].label !== "always") {
-      leafletLayer.bindTooltip(el("span", null, p.name), { sticky: feature.geometry.type !== "Point" });
+      var tip = p.routes ? p.name + ": " + p.routes.length + (p.routes.length > 1 ? " routes" : " route") : p.name;
+      leafletLayer.bindTooltip(el("span", null, tip), { sticky: feature.geometry.type !== "Point" });
     }
     /* Built when first opened: most popups are never opened, and building them all delays the map. */
     leafletLayer.bindPopup(function () { return popupContent(p); }, { maxWidth: 300 });
@@ -194,7 +215,10 @@
     config.layers.forEach(function (layerInfo) {
       kit.layerInfo[layerInfo.id] = layerInfo;
       var layer = L.geoJSON(layerData(layerInfo.id, geometries), {
-        style: function (feature) { return baseStyle(feature.properties.kind, layerInfo.colour); },
+        style: function (feature) {
+          var p = feature.properties;
+          return baseStyle(p.kind, p.colour || layerInfo.colour, p.weight);
+        },
         pointToLayer: function (feature, latlng) { return drawFeature(feature, latlng, layerInfo); },
         onEachFeature: function (feature, leafletLayer) { bindFeature(feature, leafletLayer, layerInfo); },
         interactive: layerInfo.group !== "basemap"
@@ -305,9 +329,11 @@
     Object.keys(kit.layers).forEach(function (layerId) {
       kit.layers[layerId].eachLayer(function (leafletLayer) {
         var info = leafletLayer.storyFeature;
-        var style = baseStyle(info.kind, info.colour);
+        var style = baseStyle(info.kind, info.colour, info.weight);
         if (kit.layers[layerId].options.interactive === false) return;  // basemap keeps its look
-        var dim = forward[layerId] ? 1 : kit.config.faded;
+        var hidden = kit.routeFilter !== null && (info.routes ? info.routes.indexOf(kit.routeFilter) < 0
+          : info.layerId.indexOf("routes/") === 0 && info.layerId !== "routes/" + kit.config.routes[kit.routeFilter].slug);
+        var dim = hidden ? 0 : forward[layerId] ? 1 : kit.config.faded;
         var hi = highlighted[info.id];
         var opacity = (style.opacity === undefined ? 1 : style.opacity) * dim;
         var change = { opacity: opacity, fillOpacity: (style.fillOpacity || 0) * dim };
@@ -318,6 +344,7 @@
         if (hi) onTop.push(leafletLayer);
         var path = leafletLayer.getElement && leafletLayer.getElement();
         if (path) path.classList.toggle("highlighted", !!hi);
+        if (path) path.classList.toggle("route-hidden", hidden);
       });
     });
     /* Highlighted features last, above every other feature, whatever layer they belong to. */
@@ -554,6 +581,57 @@
     showCaptionPart(document.getElementById(kit.active.id), 0);
   }
 
+  /* ---- The route picker: one route of the flow map alone, at /<chapter>/?route=<slug> ---- */
+
+  function routeIndex(slug) {
+    var routes = (kit.config && kit.config.routes) || [];
+    for (var i = 0; i < routes.length; i++) if (routes[i].slug === slug) return i;
+    return -1;
+  }
+
+  /* The first step that shows the flow map (a step that names `routes`). */
+  function flowStep() {
+    return readSteps().filter(function (s) { return s.layers.indexOf("flows") >= 0; })[0] || null;
+  }
+
+  kit.showRoute = function (slug) {
+    var index = routeIndex(slug);
+    kit.routeFilter = index < 0 ? null : index;
+    var picker = document.getElementById("route-picker");
+    if (picker) picker.value = index < 0 ? "" : slug;
+    var address = location.pathname + (index < 0 ? "" : "?route=" + encodeURIComponent(slug)) + location.hash;
+    history.replaceState(history.state, "", address);
+    if (kit.active) restyle(kit.active);
+    var flows = kit.layers.flows;
+    if (index < 0 || !flows) return;
+    var bounds = L.latLngBounds([]);
+    flows.eachLayer(function (leg) {
+      if (leg.storyFeature.routes.indexOf(index) >= 0) bounds.extend(leg.getBounds());
+    });
+    if (bounds.isValid()) kit.map.fitBounds(bounds, Object.assign({ animate: !reducedMotion.matches }, kit.fitOptions(bounds)));
+  };
+
+  function startPicker(byId) {
+    var picker = document.getElementById("route-picker");
+    var wanted = new URLSearchParams(location.search).get("route");
+    var step = flowStep();
+    if (picker) {
+      picker.addEventListener("change", function () {
+        var target = flowStep();
+        if (picker.value && target && kit.active !== byId[target.id]) {
+          scrollToStep(document.getElementById(target.id), false);
+          activate(byId[target.id], { animate: false, updateAddress: true });
+        }
+        kit.showRoute(picker.value);
+      });
+    }
+    if (wanted && step && routeIndex(wanted) >= 0) {
+      scrollToStep(document.getElementById(step.id), false);
+      activate(byId[step.id], { animate: false, updateAddress: true });
+      kit.showRoute(wanted);
+    }
+  }
+
   function start() {
     setUpKeysSwitch();
     /* The legend starts folded (phones keep it so); on wide screens there is room to open it. */
@@ -597,6 +675,7 @@
       observe();
       window.matchMedia("(max-width: 800px)").addEventListener("change", observe);
     }
+    startPicker(byId);
     document.querySelectorAll(".step-link").forEach(function (link) {
       link.addEventListener("click", copyStepLink);
     });

@@ -11,8 +11,8 @@ This module is plain data and imports nothing from the rest of the build, so the
 layers can read it without pulling in any rendering.
 
 Colours are chosen for contrast on the pale land colour and to stay distinct for readers with
-red-green colour blindness (Okabe-Ito palette). Routes each get their own colour from
-ROUTE_COLOURS, in the stable order of their layer ids.
+red-green colour blindness (Okabe-Ito palette). A route's colour says where it leads: its
+corridor (storymap/flows.py).
 """
 from __future__ import annotations
 
@@ -97,8 +97,6 @@ _KINDS = (
 #: Every kind by name, in drawing order.
 KINDS: dict[str, Kind] = {kind.name: kind for kind in _KINDS}
 
-ROUTE_COLOURS = ["#009e73", "#cc79a7", "#56b4e9", "#8c564b", "#7f7f00", "#1f3a93"]
-
 #: How much a feature that the current step does not talk about fades (multiplies opacity).
 FADED_OPACITY = 0.25
 #: How much a highlighted line thickens.
@@ -115,23 +113,19 @@ LINE_KINDS = kinds_of_shape("line")
 AREA_KINDS = kinds_of_shape("area")
 
 
-def route_colour(index: int) -> str:
-    """Colour of the index-th route layer (stable: routes are ordered by layer id)."""
-    return ROUTE_COLOURS[index % len(ROUTE_COLOURS)]
-
-
 def page_kinds() -> dict[str, dict]:
     """What static/story.js needs of each kind: its style and how it is labelled."""
     return {kind.name: {"style": kind.style, "label": kind.label} for kind in _KINDS}
 
 
-def swatch(kind_name: str, colour: str | None = None) -> dict:
+def swatch(kind_name: str, colour: str | None = None, weight: float | None = None) -> dict:
     """The legend swatch of a kind as SVG: `shape` ("point", "line", "area") and its presentation
     attributes (SVG attributes, not inline CSS, so the page's strict CSP allows them).
-    `colour` replaces the kind's colour (each route has its own)."""
+    `colour` replaces the kind's colour (a route's is its corridor's), `weight` its line width (the
+    flow map's widths)."""
     kind = KINDS[kind_name]
     style = kind.style
-    attributes = {"stroke": colour or style["color"], "stroke-width": f"{style['weight']:g}"}
+    attributes = {"stroke": colour or style["color"], "stroke-width": f"{weight or style['weight']:g}"}
     if "dashArray" in style:
         attributes["stroke-dasharray"] = style["dashArray"]
     if kind.shape == "line":

@@ -114,8 +114,10 @@ def label_point(geometry) -> list[float]:
     return [round(point.x, 2), round(point.y, 2)]
 
 
-def feature_json(feature: dict, geometry, bibliography: Bibliography) -> dict:
+def feature_json(feature: dict, geometry, bibliography: Bibliography, route_index: dict[str, int]) -> dict:
     properties = {k: v for k, v in feature.items() if k not in ("geometry", "sources") and v is not None}
+    if "routes" in properties:  # a leg of the flow map: its routes by their place in config.routes
+        properties["routes"] = [route_index[r] for r in properties["routes"]]
     if "length_km" in properties:
         properties["length_km"] = round(properties["length_km"])
     properties["sources"] = source_links(feature["sources"], bibliography)
@@ -155,9 +157,21 @@ def attributions(layers) -> list[str]:
     return [source.credit_html for source in data_sources(f for layer in layers for f in layer.features)]
 
 
+def routes_config(scene: ChapterScene, bibliography: Bibliography) -> dict:
+    """The routes of the flow map, for its popups and the route picker: each source given once."""
+    keys = list(dict.fromkeys(key for route in scene.routes for key in route.sources))
+    return {
+        "routes": [{"id": r.id, "slug": r.slug, "name": r.name, "sources": [keys.index(k) for k in r.sources]}
+                   for r in scene.routes],
+        "sources": source_links(keys, bibliography),
+    }
+
+
 def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline_detail: dict,
                   bibliography: Bibliography) -> dict:
+    route_index = {route.id: i for i, route in enumerate(scene.routes)}
     return {
+        **routes_config(scene, bibliography),
         "kinds": page_kinds(),
         "sea": SEA,
         "faded": FADED_OPACITY,
@@ -169,7 +183,7 @@ def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline
             "group": layer.group,
             "colour": scene.route_colours.get(layer.id),
             "data": {"type": "FeatureCollection",
-                     "features": [feature_json(f, overview[f["id"]], bibliography)
+                     "features": [feature_json(f, overview[f["id"]], bibliography, route_index)
                                   for f in layer.features if f["id"] in overview]},
         } for layer in scene.layers],
     }

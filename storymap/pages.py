@@ -15,7 +15,7 @@ from .kinds import LAND, SEA, swatch
 from .locator import Inset
 from .cache import BuildCache
 from .cached import map_data
-from .maps import MapData, detail_file, render_map
+from .maps import MapData, detail_file, render_map, source_links
 from .offline import OFFLINE_PATH
 from .problems import Problem
 from .prose import ProseRenderer
@@ -28,7 +28,8 @@ SITE_SUBTITLE = "China's policy on North Korean migrants: a story map"
 PREVIEW_SIZE = (WIDTH_PX, HEIGHT_PX)
 #: The site's folders besides the chapters' (its pages, assets and downloads): no chapter's slug may take one.
 #: A new page type adds its folder here, next to the call that writes it in render_pages.
-SITE_FOLDERS = frozenset({"sources", "about", "educators", "embed", "downloads", "assets", "static", "index"})
+SITE_FOLDERS = frozenset({"sources", "about", "educators", "embed", "downloads", "assets", "static", "index",
+                          "routes"})
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class PageSet:
     site_url: str  # absolute, ending in "/"
     story_citation: Markup  # how to cite this story, APA
     downloads: list[dict]  # label, path, format, size, features
+    route_features: dict[str, dict]  # every route feature by id, for the routes catalogue
     cache: BuildCache | None = None  # where chapter map data is kept between builds
 
 
@@ -118,6 +120,7 @@ def render_pages(pages: PageSet, env: Environment) -> dict[str, str]:
                  description="How the story map was made, its data sources and licences, and what "
                              "approximate and schematic mean.",
                  body=writer.prose(pages.about, "../"))
+    write_routes(writer, pages)
     write_educators(writer, pages)
     return writer.out
 
@@ -162,6 +165,32 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
     writer.out[f"{slug}/map.js"] = chapter_map.script  # the embed page loads the same script
     for name, detail in data.detail_files.items():
         writer.out[f"{slug}/{name}"] = detail
+
+
+def route_years(feature: dict) -> str:
+    start, end = feature.get("start"), feature.get("end")
+    if start and end:
+        return f"{start}–{end}"
+    return f"since {start}" if start else f"until {end}" if end else ""
+
+
+def write_routes(writer: PageWriter, pages: PageSet) -> None:
+    """The routes catalogue, site/routes/: every route, and a link to the map with it alone."""
+    map_chapter = next((c for c in pages.chapters if pages.scenes[c.slug].routes), None)
+    if map_chapter is None:
+        return
+    routes = []
+    for info in pages.scenes[map_chapter.slug].routes:
+        feature = pages.route_features[info.id]
+        routes.append({"slug": info.slug, "name": info.name, "places": feature.get("via") or [],
+                       "years": route_years(feature), "length_km": feature["length_km"],
+                       "description": feature["description"],
+                       "sources": source_links(feature["sources"], pages.bibliography)})
+    writer.write("routes/index.html", "routes.html", title=f"Escape routes | {SITE_TITLE}",
+                 preview=f"{map_chapter.slug}/map.png",
+                 description="Every escape route on the map: its places, years, description and sources, "
+                             "and a link to the map with that route alone.",
+                 routes=routes, map_chapter=map_chapter)
 
 
 def write_sources(writer: PageWriter, pages: PageSet) -> None:

@@ -27,6 +27,7 @@ from .problems import InputError, Problem
 from .progress import Progress
 from .prose import ProseRenderer
 from .references import Bibliography, load_references
+from .flows import build_route_map
 from .scenes import build_scene
 from .site import asset_files
 from .sourcing import check_sourcing
@@ -117,7 +118,8 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     caption = prose.render(ARRIVALS_CAPTION, "../sources/")
     prose.figures[ARRIVALS_FIGURE] = lambda: arrivals_chart(arrivals, Markup(caption))
     site_url, story_item = site_settings(root)
-    scenes = {c.slug: build_scene(c, inputs.layers) for c in inputs.chapters}
+    route_map = build_route_map(inputs.layers)
+    scenes = {c.slug: build_scene(c, inputs.layers, route_map) for c in inputs.chapters}
     static_maps = StaticMaps(scenes, cache, progress)  # drawn in the background while pages render
     downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path)
     story_bibliography = CachedBibliography({"between-borders": story_item}, cache)
@@ -128,7 +130,8 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
         landing=(root / "content" / "landing.md").read_text(encoding="utf-8"),
         about=(root / "content" / "about.md").read_text(encoding="utf-8"),
         site_url=site_url, story_citation=Markup(story_bibliography.entry("between-borders")),
-        downloads=download_index(inputs.layers, downloads), cache=cache)
+        downloads=download_index(inputs.layers, downloads), cache=cache,
+        route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features})
     pages = render_pages(page_set, environment(root / "templates"))
     progress.count("pages", sum(1 for path in pages if path.endswith(".html")))
     bibliography.save()

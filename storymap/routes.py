@@ -47,6 +47,7 @@ class Place:
     #: The data sets the point comes from (keys of licences.DATA_SOURCES); a route through the
     #: place is drawn from them too, so they join its sources and its licence terms.
     sources: tuple[str, ...]
+    country: str | None = None
 
 
 def place_key(name: str) -> str:
@@ -62,7 +63,8 @@ class Gazetteer:
         for feature in features:
             if feature.get("kind") in PLACE_KINDS and isinstance(feature.get("geometry"), Point):
                 data = tuple(key for key in feature.get("sources", ()) if key in DATA_SOURCES)
-                self.places.setdefault(place_key(feature["name"]), Place(feature["name"], feature["geometry"], data))
+                self.places.setdefault(place_key(feature["name"]), Place(
+                    feature["name"], feature["geometry"], data, feature.get("country")))
 
     def get(self, name: str) -> Place | None:
         return self.places.get(place_key(name))

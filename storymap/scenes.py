@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from .chapters import Chapter, View
 from .layers import Layer
 from .resolution import DETAIL_ZOOM_STEP, OVERVIEW_MAX_ZOOM, chapter_extent, view_zoom
-from .kinds import KINDS, route_colour
+from .flows import FLOWS, ROUTES_GROUP, SHARED, RouteInfo, RouteMap, build_route_map, leg_weight
+from .kinds import KINDS
 
 #: Layer groups a step may name instead of single layers ("routes" = every file in layers/routes/).
 BASEMAP_GROUP = "basemap"
@@ -19,7 +20,8 @@ BASEMAP_GROUP = "basemap"
 class LegendEntry:
     label: str
     kind: str
-    colour: str | None = None  # set for routes, which each have their own colour
+    colour: str | None = None  # set for routes: the colour of their corridor
+    weight: float | None = None  # set for the flow map's widths
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class ChapterScene:
     route_colours: dict[str, str]
     overview_zoom: float
     extent: tuple[float, float, float, float]  # west, south, east, north the map may show
+    #: The routes the flow map aggregates, for the route picker; empty when it shows no flow map.
+    routes: tuple[RouteInfo, ...] = ()
 
 
 def view_data(view: View) -> dict:
@@ -52,18 +56,14 @@ def view_data(view: View) -> dict:
 
 
 def expand_layer_names(names: tuple[str, ...], layers: list[Layer]) -> tuple[str, ...]:
-    """Layer ids a step names, with group names (e.g. "routes") replaced by their layers' ids."""
+    """Layer ids a step names, with group names replaced by their layers' ids; "routes" (every
+    route) is the flow map, which draws them all at once."""
     ids: list[str] = []
     for name in names:
-        members = [layer.id for layer in layers if layer.id == name or layer.group == name]
+        members = [FLOWS] if name == ROUTES_GROUP else \
+            [layer.id for layer in layers if layer.id == name or layer.group == name]
         ids.extend(i for i in members if i not in ids)
     return tuple(ids)
-
-
-def route_colours(layers: list[Layer]) -> dict[str, str]:
-    """Each route layer's colour, by its place among all route layers (stable across chapters)."""
-    routes = [layer.id for layer in layers if layer.group == "routes"]
-    return {layer_id: route_colour(i) for i, layer_id in enumerate(routes)}
 
 
 def describe_step(map_text: str, highlighted_names: list[str]) -> str:
@@ -74,25 +74,44 @@ def describe_step(map_text: str, highlighted_names: list[str]) -> str:
     return text
 
 
-def legend_for(layers: list[Layer], colours: dict[str, str]) -> tuple[LegendEntry, ...]:
-    """One entry per kind on the map, and one per route with its own colour and name."""
+def legend_for(layers: list[Layer], route_map: RouteMap | None) -> tuple[LegendEntry, ...]:
+    """One entry per kind on the map; for routes, one per corridor (what their colour means) and,
+    with the flow map, what a line's width means. Never one entry per route: there may be a thousand."""
     entries: list[LegendEntry] = []
-    kinds_seen: set[str] = set()
+    seen: set = set()
     for layer in layers:
         if layer.group == BASEMAP_GROUP:
             continue
         for feature in layer.features:
             kind = feature["kind"]
-            if kind == "route":
-                entries.append(LegendEntry(feature["name"], kind, colours.get(layer.id)))
-            elif kind not in kinds_seen:
-                kinds_seen.add(kind)
-                entries.append(LegendEntry(KINDS[kind].legend, kind))
+            look = _route_look(layer, feature, route_map) if kind == "route" else None
+            key = look or kind
+            if key not in seen:
+                seen.add(key)
+                entries.append(LegendEntry(look[0], kind, look[1]) if look else LegendEntry(KINDS[kind].legend, kind))
+    if any(layer.id == FLOWS for layer in layers):
+        most = max(len(f["routes"]) for f in route_map.flows.features)
+        counts = sorted({1, most, *([round(most ** 0.5)] if most > 3 else [])})
+        entries += [LegendEntry(f"{n} route{'s' if n > 1 else ''} on a leg" + (" (line width)" if n == 1 else ""),
+                                "route", SHARED[1], leg_weight(n)) for n in counts]
     return tuple(entries)
 
 
-def build_scene(chapter: Chapter, layers: list[Layer]) -> ChapterScene:
-    """The scene of one chapter: the basemap plus every layer any of its steps shows."""
+def _route_look(layer: Layer, feature: dict, route_map: RouteMap | None) -> tuple[str, str] | None:
+    """(corridor label, colour) of a route or of a leg of the flow map."""
+    if "corridor" in feature:
+        return feature["corridor"], feature["colour"]
+    info = route_map.routes.get(feature["id"]) if route_map else None
+    return (info.corridor, info.colour) if info else None
+
+
+def build_scene(chapter: Chapter, layers: list[Layer], route_map: RouteMap | None = None) -> ChapterScene:
+    """The scene of one chapter: the basemap plus every layer any of its steps shows.
+
+    `route_map` is `flows.build_route_map(layers)`, made once for all chapters by the pipeline."""
+    route_map = route_map or build_route_map(layers)
+    if route_map:
+        layers = [*layers, route_map.flows]
     names = {f["id"]: f["name"] for layer in layers for f in layer.features}
     # The overview serves the chapter's widest view; steps that zoom in further get their own detail.
     overview_zoom = min(min(view_zoom(view_data(s.view)) for s in chapter.steps), OVERVIEW_MAX_ZOOM)
@@ -103,11 +122,15 @@ def build_scene(chapter: Chapter, layers: list[Layer]) -> ChapterScene:
         used.extend(i for i in step_layers if i not in used)
         view = view_data(step.view)
         zoom = view_zoom(view)
+        highlight = tuple(step.highlight)
+        if FLOWS in step_layers:  # a highlighted route brings its legs forward on the flow map
+            highlight += tuple(route_map.legs_of(highlight))
         steps.append(StepScene(
-            id=step.id, view=view, layers=step_layers, highlight=tuple(step.highlight),
+            id=step.id, view=view, layers=step_layers, highlight=highlight,
             description=describe_step(step.map_text, [names[f] for f in step.highlight if f in names]),
             zoom=zoom, detail=zoom > overview_zoom + DETAIL_ZOOM_STEP))
     chapter_layers = tuple(layer for layer in layers if layer.group == BASEMAP_GROUP or layer.id in used)
-    colours = route_colours(layers)
-    return ChapterScene(chapter, chapter_layers, tuple(steps), legend_for(list(chapter_layers), colours), colours,
-                        overview_zoom, chapter_extent([s.view for s in steps]))
+    colours = route_map.layer_colours if route_map else {}
+    picker = tuple(route_map.routes.values()) if FLOWS in used else ()
+    return ChapterScene(chapter, chapter_layers, tuple(steps), legend_for(list(chapter_layers), route_map), colours,
+                        overview_zoom, chapter_extent([s.view for s in steps]), picker)

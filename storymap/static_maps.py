@@ -33,6 +33,7 @@ from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
+from .flows import corridor_label
 from .geo import REGION
 from .layers import Layer
 from .licences import credit_line
@@ -119,6 +120,8 @@ def _prepare(scene_layers: list[Layer], extent, scale: float, layers_forward, hi
             style = dict(KINDS[feature["kind"]].style)
             if feature["kind"] == "route" and layer.id in route_colours:
                 style["color"] = route_colours[layer.id]
+            if "colour" in feature:  # a leg of the flow map: its corridor's colour, its routes' width
+                style.update(color=feature["colour"], weight=feature["weight"])
             drawn.append(_Drawn(layer, feature, geometry, style,
                                 faded=not basemap and layer.id not in layers_forward,
                                 highlighted=feature["id"] in highlight))
@@ -175,7 +178,7 @@ def _groups(items: list[_Drawn]) -> list[list[_Drawn]]:
     one matplotlib collection per run keeps the number of artists, and the time, small."""
     groups: dict[tuple, list[_Drawn]] = {}
     for item in items:
-        key = (item.feature["kind"], item.style["color"], item.faded, item.highlighted)
+        key = (item.feature["kind"], item.style["color"], item.style.get("weight"), item.faded, item.highlighted)
         groups.setdefault(key, []).append(item)
     return list(groups.values())
 
@@ -382,11 +385,11 @@ def _legend(ax, drawn: list[_Drawn]):
                      key=lambda d: (order.index(d.feature["kind"]), d.layer.id))
     for item in ordered:
         kind, style = item.feature["kind"], item.style
-        key = (kind, item.layer.id) if kind == "route" else kind
+        key = (kind, style["color"]) if kind == "route" else kind
         if key in seen:
             continue
         seen.add(key)
-        label = item.feature["name"] if kind == "route" else KINDS[kind].legend
+        label = (corridor_label(style["color"]) or item.feature["name"]) if kind == "route" else KINDS[kind].legend
         if kind in POINT_KINDS:
             handle = Line2D([], [], linestyle="none", marker="o", markersize=px(2 * style["radius"]),
                             markerfacecolor=style["fillColor"], markeredgecolor=style["color"],

@@ -66,7 +66,7 @@ def test_point_kinds_must_name_their_country(tmp_path):
 
 def test_the_interactive_map_gets_every_kind_with_its_style_and_label(monkeypatch):
     class Scene:
-        layers, route_colours = (), {}
+        layers, route_colours, routes = (), {}, ()
     config = layers_config(Scene(), {}, {}, bibliography=None)
     assert config["kinds"] == {name: {"style": kind.style, "label": kind.label} for name, kind in KINDS.items()}
 
@@ -74,7 +74,7 @@ def test_the_interactive_map_gets_every_kind_with_its_style_and_label(monkeypatc
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_the_legend_swatch_is_drawn_in_the_kinds_own_colours(kind):
     html = environment(ROOT / "templates").get_template("partials/legend.html").render(
-        scene=type("Scene", (), {"legend": (LegendEntry(KINDS[kind].legend, kind),)}), swatch=swatch)
+        scene=type("Scene", (), {"legend": (LegendEntry(KINDS[kind].legend, kind),), "routes": ()}), swatch=swatch)
     style = KINDS[kind].style
     assert f'stroke="{style["color"]}"' in html
     if "fillColor" in style:

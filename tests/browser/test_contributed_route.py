@@ -31,30 +31,44 @@ def contributed_site(tmp_path_factory):
         yield url
 
 
-def test_contributed_route_is_on_the_map_with_legend_tooltip_and_popup(page, contributed_site):
+def test_contributed_route_is_on_the_flow_map_with_tooltip_popup_and_picker(page, contributed_site):
     page.goto(contributed_site + "the-long-way-out/#other-routes")
     page.wait_for_function("() => window.storyKit && window.storyKit.active && window.storyKit.active.id === 'other-routes'")
-    assert NAME in page.locator(".legend").inner_text(), "the route's name is in the legend, as text"
+    picker = page.locator("#route-picker")
+    assert NAME in picker.inner_text(), "the route's name is in the route picker, as text"
     assert page.locator(".legend b").count() == 0
+    assert NAME not in page.locator(".legend ul").inner_text(), "the legend explains colours and widths, not routes"
     page.locator(".legend summary").click()  # fold the legend away, as a reader would, to reach the map under it
 
     point = page.evaluate("""() => {
-        const layer = window.storyKit.features['route-via-hanoi'];
-        // Halfway along the Hanoi-Vientiane leg, which no other route follows.
-        const latlngs = layer.getLatLngs();
-        const at = (lon, lat) => latlngs.findIndex(ll => Math.abs(ll.lng - lon) < 0.05 && Math.abs(ll.lat - lat) < 0.05);
-        const a = window.storyMap.latLngToContainerPoint(latlngs[at(105.85, 21.04)]);
-        const b = window.storyMap.latLngToContainerPoint(latlngs[at(102.6, 17.97)]);
+        const leg = window.storyKit.features['leg-hanoi-to-vientiane'];  // no other route follows it
+        const middle = window.storyMap.latLngToContainerPoint(leg.getCenter());
         const box = window.storyMap.getContainer().getBoundingClientRect();
-        return {x: box.left + (a.x + b.x) / 2, y: box.top + (a.y + b.y) / 2, opacity: layer.options.opacity};
+        return {x: box.left + middle.x, y: box.top + middle.y, opacity: leg.options.opacity};
     }""")
     assert point["opacity"] > 0.5, "the step that shows every route brings the contributed one forward"
     page.mouse.click(point["x"], point["y"])
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     text = popup.inner_text()
-    assert NAME in text and "<script>alert(1)</script>" in text
+    assert "Hanoi – Vientiane" in text and "1 route on this leg" in text and NAME in text
     assert popup.locator("script, b").count() == 0, "HTML from a layer file is shown as text, never run"
-    assert "Length" in text and "km" in text
     assert popup.locator("a[href$='#ref-king-2023']").count() == 1
+    assert page.errors == []
+
+
+def test_contributed_route_is_in_the_catalogue_and_opens_alone(page, contributed_site):
+    page.goto(contributed_site + "routes/")
+    entry = page.locator("#via-hanoi")
+    text = entry.inner_text()
+    assert NAME in text and DESCRIPTION in text, "contributors' text is shown as written"
+    assert "Yanji → Beijing → Kunming → Hanoi → Vientiane → Bangkok" in text
+    assert entry.locator("script, b").count() == 0
+    entry.get_by_role("link", name="alone on the map").click()
+    page.wait_for_function("() => window.storyKit && window.storyKit.routeFilter !== null")
+    assert page.locator("#route-picker").input_value() == "via-hanoi"
+    assert "?route=via-hanoi" in page.url
+    assert page.evaluate("() => window.storyKit.features['leg-hanoi-to-vientiane'].options.opacity") > 0.5
+    assert page.evaluate("() => window.storyKit.features['leg-beijing-to-erenhot'].options.opacity") == 0, \
+        "a leg the route does not use is hidden"
     assert page.errors == []

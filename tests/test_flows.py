@@ -1,0 +1,95 @@
+"""The routes chapter as a flow map: shared legs drawn once, width by count, colour by corridor,
+a legend that explains the encoding instead of listing routes."""
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+from shapely.geometry import LineString
+
+from storymap.chapters import load_chapters
+from storymap.flows import CORRIDORS, FLOWS, SHARED, build_route_map, leg_weight
+from storymap.layers import Layer, load_layers
+from storymap.scenes import build_scene
+from tests.support.project import ROOT
+
+KEYS = {item["id"] for item in json.loads((ROOT / "references.json").read_text(encoding="utf-8"))}
+
+
+@pytest.fixture(scope="module")
+def layers() -> list[Layer]:
+    return load_layers(ROOT / "layers", KEYS)
+
+
+@pytest.fixture(scope="module")
+def routes_chapter():
+    return next(c for c in load_chapters(ROOT / "chapters") if any("routes" in s.show for s in c.steps))
+
+
+def legs(route_map) -> dict[str, dict]:
+    return {f["id"]: f for f in route_map.flows.features}
+
+
+def extra_routes(layers: list[Layer], count: int) -> list[Layer]:
+    """count copies of the Vietnam route, as contributors' files would add them."""
+    (template,) = next(layer for layer in layers if layer.id == "routes/vietnam-cambodia").features
+    return [Layer(f"routes/extra-{n}", ROOT / "layers" / "routes" / f"extra-{n}.geojson", "routes",
+                  [{**template, "id": f"route-extra-{n}", "name": f"Extra route {n}"}]) for n in range(count)]
+
+
+def test_a_leg_several_routes_share_is_drawn_once_and_wider(layers):
+    route_map = build_route_map(layers)
+    shared = legs(route_map)["leg-beijing-to-shenyang"]  # all three routes pass Shenyang and Beijing
+    assert shared["routes"] == ["route-china-laos-thailand", "route-mongolia", "route-vietnam-cambodia"]
+    assert shared["colour"] == SHARED[1] and shared["corridor"] == SHARED[0], "routes to three countries"
+    alone = legs(route_map)["leg-beijing-to-erenhot"]
+    assert alone["routes"] == ["route-mongolia"] and alone["colour"] == CORRIDORS["MNG"][1]
+    assert shared["weight"] > alone["weight"] == leg_weight(1)
+    assert len([f for f in route_map.flows.features if f["id"] == "leg-beijing-to-shenyang"]) == 1
+
+
+def test_colour_means_where_the_routes_lead(layers):
+    route_map = build_route_map(layers)
+    assert route_map.layer_colours == {"routes/china-laos-thailand": CORRIDORS["THA"][1],
+                                       "routes/mongolia": CORRIDORS["MNG"][1],
+                                       "routes/vietnam-cambodia": CORRIDORS["KHM"][1]}
+
+
+def test_a_route_drawn_by_hand_is_its_own_leg(layers):
+    drawn = Layer("routes/drawn", ROOT / "layers" / "routes" / "drawn.geojson", "routes", [{
+        "id": "route-drawn", "name": "Drawn", "kind": "route", "description": "d", "sources": ["king-2023"],
+        "precision": "schematic", "via": ["Kunming", "Hanoi"],
+        "geometry": LineString([(102.68, 25.07), (104.0, 23.5), (105.85, 21.04)]), "length_km": 500.0}])
+    route_map = build_route_map([*layers, drawn])
+    assert legs(route_map)["leg-route-drawn"]["geometry"].equals(drawn.features[0]["geometry"])
+    assert route_map.routes["route-drawn"].legs == ("leg-route-drawn",)
+    assert "route-drawn" not in legs(route_map)["leg-hanoi-to-kunming"]["routes"], \
+        "its via names do not replace its drawn line"
+
+
+def test_the_legend_explains_the_encoding_and_never_lists_every_route(layers, routes_chapter):
+    more = [*layers, *extra_routes(layers, 100)]
+    scene = build_scene(routes_chapter, more, build_route_map(more))
+    labels = [entry.label for entry in scene.legend]
+    assert not any("Extra route" in label for label in labels)
+    assert {"Routes to Thailand", "Routes to Cambodia", "Routes to Mongolia", SHARED[0]} <= set(labels)
+    assert "103 routes on a leg" in labels, "the widest leg (Shenyang–Beijing): every route"
+    assert len(labels) < 15
+    assert len(scene.routes) == 103, "every route is in the picker"
+    widths = [entry.weight for entry in scene.legend if entry.weight]
+    assert widths == sorted(widths) and widths[0] < widths[-1]
+
+
+def test_the_routes_step_shows_the_flow_map_and_highlights_the_legs_of_its_routes(layers, routes_chapter):
+    scene = build_scene(routes_chapter, layers)
+    step = next(s for s in scene.steps if FLOWS in s.layers)
+    assert not any(layer_id.startswith("routes/") for layer_id in step.layers)
+    assert "leg-beijing-to-erenhot" in step.highlight, "route-mongolia is highlighted, so are its legs"
+
+
+def test_a_thousand_routes_make_few_legs(layers):
+    route_map = build_route_map([*layers, *extra_routes(layers, 1000)])
+    assert len(route_map.flows.features) == len(build_route_map(layers).flows.features)
+    assert max(len(f["routes"]) for f in route_map.flows.features) == 1003
+    assert dataclasses.asdict(route_map.routes["route-extra-999"])["legs"][0] == "leg-dandong-to-shenyang"
