@@ -114,7 +114,7 @@ def label_point(geometry) -> list[float]:
     return [round(point.x, 2), round(point.y, 2)]
 
 
-def feature_json(feature: dict, geometry, bibliography: Bibliography, route_index: dict[str, int]) -> dict:
+def feature_json(feature: dict, geometry, bibliography: Bibliography, route_index: dict[str, int] | None = None) -> dict:
     properties = {k: v for k, v in feature.items() if k not in ("geometry", "sources") and v is not None}
     if "routes" in properties:  # a leg of the flow map: its routes by their place in config.routes
         properties["routes"] = [route_index[r] for r in properties["routes"]]
@@ -158,7 +158,10 @@ def attributions(layers) -> list[str]:
 
 
 def routes_config(scene: ChapterScene, bibliography: Bibliography) -> dict:
-    """The routes of the flow map, for its popups and the route picker: each source given once."""
+    """The routes of the flow map, for its popups and the route picker: each source given once.
+    Nothing for a map without the flow map."""
+    if not scene.routes:
+        return {}
     keys = list(dict.fromkeys(key for route in scene.routes for key in route.sources))
     return {
         "routes": [{"id": r.id, "slug": r.slug, "name": r.name, "sources": [keys.index(k) for k in r.sources]}

@@ -6,9 +6,10 @@ from pathlib import Path
 from shapely.geometry import LineString, Point, box
 
 from storymap.chapters import Chapter, Step, View
-from storymap.kinds import KINDS, ROUTE_COLOURS
+from storymap.flows import ELSEWHERE
+from storymap.kinds import KINDS
 from storymap.layers import Layer
-from storymap.scenes import build_scene, describe_step, expand_layer_names, route_colours
+from storymap.scenes import build_scene, describe_step, expand_layer_names
 
 
 def feature(fid, kind, geometry, name=None):
@@ -37,14 +38,9 @@ CLOSE = Step("close", View(center=(40.1, 124.4), zoom=11), ("rivers",), (), "Dan
 ROUTES = Step("routes", View(bounds=((20.0, 100.0), (48.0, 120.0))), ("routes",), ("route-a",), "", "")
 
 
-def test_a_group_name_stands_for_its_layers_once_each():
-    assert expand_layer_names(("routes", "routes/a-route", "rivers"), LAYERS) == \
-        ("routes/b-route", "routes/a-route", "rivers")
-
-
-def test_route_colours_follow_the_order_of_layer_ids_not_of_files():
-    colours = route_colours(sorted(LAYERS, key=lambda layer: layer.id))
-    assert colours == {"routes/a-route": ROUTE_COLOURS[0], "routes/b-route": ROUTE_COLOURS[1]}
+def test_a_group_name_stands_for_its_layers_once_each_and_every_route_is_the_flow_map():
+    assert expand_layer_names(("routes", "routes/a-route", "rivers", "basemap"), LAYERS) == \
+        ("flows", "routes/a-route", "rivers", "basemap/countries")
 
 
 def test_a_chapter_carries_the_basemap_and_only_the_layers_its_steps_show():
@@ -62,11 +58,14 @@ def test_a_step_that_zooms_far_in_gets_its_own_detail_and_the_widest_sets_the_ov
     assert west <= 100 and east >= 131 and south <= 30 and north >= 45, "the extent covers every view"
 
 
-def test_the_legend_names_each_kind_once_and_each_route_with_its_colour():
+def test_the_legend_names_each_kind_once_and_routes_by_where_they_lead():
     scene = build_scene(chapter(WIDE, ROUTES), sorted(LAYERS, key=lambda layer: layer.id))
     entries = [(e.label, e.kind, e.colour) for e in scene.legend]
     assert (KINDS["city"].legend, "city", None) in entries and (KINDS["river"].legend, "river", None) in entries
-    assert ("A", "route", ROUTE_COLOURS[0]) in entries and ("B", "route", ROUTE_COLOURS[1]) in entries
+    routes = [entry for entry in entries if entry[1] == "route" and entry[2] == ELSEWHERE[1]]
+    assert routes == [(ELSEWHERE[0], "route", ELSEWHERE[1])], "two routes to the same place share one entry"
+    assert not any(label in ("A", "B") for label, _, _ in entries)
+    assert [e.label for e in scene.legend if e.weight] == ["1 route on a leg (line width)"]
     assert not any(kind == "country" for _, kind, _ in entries), "the basemap needs no legend"
     assert len(entries) == len(set(entries))
 
