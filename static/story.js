@@ -325,7 +325,7 @@
     step.layers.forEach(function (id) { forward[id] = true; });
     var highlighted = {};
     step.highlight.forEach(function (id) { highlighted[id] = true; });
-    var onTop = [];
+    var order = [];
     Object.keys(kit.layers).forEach(function (layerId) {
       kit.layers[layerId].eachLayer(function (leafletLayer) {
         var info = leafletLayer.storyFeature;
@@ -340,15 +340,17 @@
         if (hi && style.weight) change.weight = style.weight * kit.config.highlightWeight;
         else if (style.weight) change.weight = style.weight;
         leafletLayer.setStyle(change);
-        if (forward[layerId] && !hi) leafletLayer.bringToFront();
-        if (hi) onTop.push(leafletLayer);
+        /* Drawing order (storymap/kinds.py): tier by tier, faded features under the step's own;
+           highlighted features last, above every other feature, whatever layer they belong to. */
+        var tier = kit.config.kinds[info.kind].tier;
+        order.push({ layer: leafletLayer, rank: hi ? 1000 + tier : 2 * tier + (forward[layerId] ? 1 : 0) });
         var path = leafletLayer.getElement && leafletLayer.getElement();
         if (path) path.classList.toggle("highlighted", !!hi);
         if (path) path.classList.toggle("route-hidden", hidden);
       });
     });
-    /* Highlighted features last, above every other feature, whatever layer they belong to. */
-    onTop.forEach(function (leafletLayer) { leafletLayer.bringToFront(); });
+    order.sort(function (a, b) { return a.rank - b.rank; });  /* stable: file order within a rank */
+    order.forEach(function (item) { if (item.layer.bringToFront) item.layer.bringToFront(); });
     kit.labels.forEach(function (label) {
       if (label.point) label.marker.getElement().classList.toggle("faded", !forward[label.layerId]);
     });

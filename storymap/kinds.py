@@ -41,8 +41,9 @@ class Kind:
     `label`: how the maps name a feature: "always" (beside its point, at every step), "area"
     (in capitals inside its largest part), "along" (on hover; the static map writes it beside the
     line when highlighted), "hover" (on hover only; the static map names highlighted points).
-    `tier`: drawing order, low first (basemap areas, then areas, lines, points); kinds of one
-    tier are drawn in the order of this table.
+    `tier`: drawing order, low first (basemap areas, then areas, lines, points), on both maps:
+    faded features under the step's own, highlighted ones above all; kinds of one tier are drawn
+    in the order of this table.
     `style`: Leaflet path options (points are circle markers with a `radius`), which the static
     maps and the legend swatches read too.
     `legend`: the legend's plain words. `description`: what it is, for the data dictionary.
@@ -114,8 +115,8 @@ AREA_KINDS = kinds_of_shape("area")
 
 
 def page_kinds() -> dict[str, dict]:
-    """What static/story.js needs of each kind: its style and how it is labelled."""
-    return {kind.name: {"style": kind.style, "label": kind.label} for kind in _KINDS}
+    """What static/story.js needs of each kind: its style, how it is labelled, its drawing tier."""
+    return {kind.name: {"style": kind.style, "label": kind.label, "tier": kind.tier} for kind in _KINDS}
 
 
 def swatch(kind_name: str, colour: str | None = None, weight: float | None = None) -> dict:

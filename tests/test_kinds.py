@@ -68,7 +68,8 @@ def test_the_interactive_map_gets_every_kind_with_its_style_and_label(monkeypatc
     class Scene:
         layers, route_colours, routes = (), {}, ()
     config = layers_config(Scene(), {}, {}, bibliography=None)
-    assert config["kinds"] == {name: {"style": kind.style, "label": kind.label} for name, kind in KINDS.items()}
+    assert config["kinds"] == {name: {"style": kind.style, "label": kind.label, "tier": kind.tier}
+                               for name, kind in KINDS.items()}
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))

@@ -30,3 +30,20 @@ def test_legend_swatches_and_the_sea_are_drawn_in_the_registrys_colours(page, ba
     assert page.evaluate("getComputedStyle(window.storyMap.getContainer()).backgroundColor") == rgb(SEA)
     assert page.evaluate("getComputedStyle(document.querySelector('.locator-sea')).fill") == rgb(SEA)
     assert page.evaluate("getComputedStyle(document.querySelector('.locator-land')).fill") == rgb(LAND)
+
+
+def test_the_map_draws_kinds_in_the_registrys_order_with_highlighted_features_on_top(page, base_url):
+    page.goto(base_url + "hunger/")  # rivers (lines) and cities (points) forward
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    drawn = page.evaluate("""() => {
+        const kit = window.storyKit, step = kit.active;
+        const forward = new Set(step.layers), highlighted = new Set(step.highlight);
+        const paths = [...document.querySelectorAll('.leaflet-overlay-pane path')];
+        return Object.values(kit.features).filter(l => l.getElement && l.getElement() && kit.layerInfo[l.storyFeature.layerId].group !== 'basemap')
+            .map(l => ({index: paths.indexOf(l.getElement()), kind: l.storyFeature.kind,
+                        forward: forward.has(l.storyFeature.layerId), highlighted: highlighted.has(l.storyFeature.id)}))
+            .sort((a, b) => a.index - b.index);
+    }""")
+    assert any(item["highlighted"] for item in drawn), "the opening step highlights something"
+    ranks = [(1, KINDS[i["kind"]].tier) if i["highlighted"] else (0, KINDS[i["kind"]].tier, i["forward"]) for i in drawn]
+    assert ranks == sorted(ranks), "features are drawn tier by tier, faded under forward, highlighted on top"
