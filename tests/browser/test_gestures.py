@@ -68,6 +68,24 @@ def test_no_hint_while_the_reader_scrolls_the_text(page, base_url):
     assert page.locator("#map-hint").text_content() == ""
 
 
+def test_wheel_over_an_embedded_map_scrolls_the_course_page(page, base_url, built_site):
+    """An embed sits in a teacher's course page: turning the wheel over it scrolls that page."""
+    host = built_site.parent / "served" / "long-host.html"
+    host.write_text('<!DOCTYPE html><title>Course page</title><p style="height:300px">Reading</p>'
+                    f'<iframe src="between-borders/embed/{CHAPTER}/" title="map" width="800" height="520"></iframe>'
+                    '<p style="height:2000px">More reading</p>', encoding="utf-8")
+    page.goto(base_url.replace("between-borders/", "long-host.html"))
+    inner = page.frame_locator("iframe")
+    inner.locator(f"#{STEPS[0].id}[aria-current='step']").wait_for()
+    frame = next(f for f in page.frames if "/embed/" in f.url)
+    zoom = frame.evaluate("storyMap.getZoom()")
+    box = page.locator("iframe").bounding_box()
+    page.mouse.move(box["x"] + 400, box["y"] + 200)
+    wheel(page, 120, 4)
+    assert page.evaluate("scrollY") >= 200
+    assert frame.evaluate("storyMap.getZoom()") == zoom
+
+
 @pytest.fixture
 def touch_page(browser):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
@@ -111,6 +129,14 @@ def test_one_finger_scrolls_the_page_and_two_fingers_move_the_map(touch_page, ba
     zoom = page.evaluate("storyMap.getZoom()")
     touch_gesture(page, [(x - 30, y), (x + 30, y)], [(x - 110, y), (x + 110, y)])
     page.wait_for_function("z => storyMap.getZoom() > z + 0.5", arg=zoom)
+
+    # In explore mode one finger pans the map, and the page stays where it is.
+    page.get_by_role("button", name="Explore the map").tap()
+    x, y = map_centre(page)
+    before = page.evaluate(STATE)
+    touch_gesture(page, [(x, y + 80)], [(x, y - 80)])
+    after = page.evaluate(STATE)
+    assert after["lat"] != before["lat"] and after["y"] == before["y"]
     assert page.errors == []
 
 
