@@ -50,6 +50,11 @@ def test_landing_page_links_open_chapters_from_disk(page, offline):
     page.goto((offline / "sources" / "index.html").as_uri())
     page.locator(".cited-in a").first.click()
     page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    # One page of every other kind opens from disk with a clean console.
+    for path in ("about", "educators", f"embed/{ZOOMING}"):
+        page.goto((offline / path / "index.html").as_uri())
+        page.wait_for_load_state("load")
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")  # the embed's map
     assert page.errors == []
 
 
