@@ -124,16 +124,18 @@ class StaticMaps:
 
 # --- remembered in this process: what a preview's rebuild need not redo ----------------------------
 
-#: Fingerprint of the inputs -> result, per function; a few builds' worth, in this process only.
+#: Fingerprint of the inputs -> result, per function, in this process only.
 _REMEMBERED: dict[str, dict[str, object]] = {}
 
 
-def _remember(kind: str, key: str, make):
+def _remember(kind: str, key: str, make, keep: int):
+    """make()'s result, or the one remembered for key; at most `keep` results of a kind (a few
+    builds' worth) are kept, the oldest forgotten first."""
     store = _REMEMBERED.setdefault(kind, {})
     if key not in store:
-        if len(store) > 64:
-            store.clear()
         store[key] = make()
+        while len(store) > keep:
+            del store[next(iter(store))]
     return store[key]
 
 
@@ -144,7 +146,7 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None) -> lis
                    for path in layers_dir.rglob("*") if path.is_file())
     keys = sorted(reference_keys) if reference_keys is not None else None
     key = fingerprint(str(layers_dir), files, keys)
-    return list(_remember("layers", key, lambda: layers.load_layers(layers_dir, reference_keys)))
+    return list(_remember("layers", key, lambda: layers.load_layers(layers_dir, reference_keys), keep=3))
 
 
 def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: Path) -> dict[str, bytes]:
@@ -152,7 +154,8 @@ def download_files(layer_list: list[Layer], references: dict[str, dict], arrival
     arrivals table."""
     key = fingerprint([layer_key(layer) for layer in layer_list], references,
                       hashlib.sha256(arrivals_csv.read_bytes()).hexdigest())
-    return dict(_remember("downloads", key, lambda: downloads.download_files(layer_list, references, arrivals_csv)))
+    return dict(_remember("downloads", key, lambda: downloads.download_files(layer_list, references, arrivals_csv),
+                          keep=3))
 
 
 def map_data(scene, bibliography: Bibliography, cache: BuildCache | None = None) -> maps.MapData:
@@ -169,7 +172,7 @@ def map_data(scene, bibliography: Bibliography, cache: BuildCache | None = None)
         if cache:
             cache.write("map-data", key, ".json", json.dumps(dataclasses.asdict(data)).encode("utf-8"))
         return data
-    return _remember("map data", key, make)
+    return _remember("map data", key, make, keep=100)  # a few builds of every chapter
 
 
 # --- citations -----------------------------------------------------------------------------------

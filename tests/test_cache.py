@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 
 import pytest
 from shapely.geometry import Point
 
 from storymap import cache as cache_module
+from storymap import cached, layers
 from storymap.cache import BuildCache, code_fingerprint, fingerprint
 from storymap.cached import CachedBibliography, map_key
 from storymap.layers import Layer
 from storymap.references import Bibliography, Cite
+from tests.support.project import ROOT
 from tests.test_rendering import ITEMS
 
 
@@ -75,3 +78,17 @@ def test_each_citation_is_formatted_once_and_a_second_build_formats_none(tmp_pat
 def test_fingerprints_are_canonical():
     assert fingerprint({"a": 1, "b": [Point(1, 2)]}) == fingerprint({"b": [Point(1, 2)], "a": 1})
     assert fingerprint({"a": 1}) != fingerprint({"a": 2})
+
+
+def test_the_layers_are_checked_again_only_when_a_file_under_layers_changes(tmp_path, monkeypatch):
+    shutil.copytree(ROOT / "layers", tmp_path / "layers")
+    checked = []
+    original = layers.load_layers
+    monkeypatch.setattr(layers, "load_layers", lambda *args: checked.append(args) or original(*args))
+    first = cached.load_layers(tmp_path / "layers", None)
+    assert cached.load_layers(tmp_path / "layers", None) == first and len(checked) == 1
+    rivers = tmp_path / "layers" / "rivers.geojson"
+    rivers.write_text(rivers.read_text(encoding="utf-8").replace('"name":"Yalu', '"name":"Amnok', 1), encoding="utf-8")
+    again = cached.load_layers(tmp_path / "layers", None)
+    assert len(checked) == 2
+    assert "Amnok" in {f["name"][:5] for layer in again for f in layer.features}
