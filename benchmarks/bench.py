@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,16 +38,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from storymap.budget import MAX_GZIP_BYTES, MAX_REQUESTS, all_views, format_table  # noqa: E402
-from storymap.geo import REGION  # noqa: E402
 from tests.support.project import copy_project  # noqa: E402
 
 ROUTE_COUNTS = (10, 100, 1000)
 #: The snapshot of the project the figures are measured on (set by main).
 CODE = ROOT
-POINTS_PER_ROUTE = 30
-#: Where generated routes start (the China-North Korea border, lon/lat) and head (Bangkok).
-BORDER = (126.0, 41.5)
-BANGKOK = (100.5, 13.75)
+#: Generated routes are routes by place names, as contributors write them: from a town near the
+#: border, through some Chinese cities, out along one corridor (a random subset of its stops, in order).
+STARTS = ["Dandong", "Yanji", "Tumen", "Hunchun", "Changchun", "Shenyang", "Harbin"]
+CHINA = ["Shenyang", "Beijing", "Qingdao", "Kunming"]
+CORRIDORS = [
+    ["Jinghong", "Mohan–Boten crossing", "Luang Namtha", "Huay Xai", "Chiang Rai", "Bangkok"],
+    ["Jinghong", "Mohan–Boten crossing", "Luang Prabang", "Vientiane", "Bangkok"],
+    ["Hanoi", "Da Nang", "Ho Chi Minh City", "Phnom Penh"],
+    ["Hanoi", "Vientiane", "Bangkok"],
+    ["Erenhot", "Ulaanbaatar"],
+]
 
 
 def snapshot_code(target: Path) -> Path:
@@ -75,6 +82,15 @@ def timed(command: list[str], cwd: Path) -> float:
     return elapsed
 
 
+def cpu_seconds(command: list[str], cwd: Path) -> float:
+    """CPU seconds (user + system) one run of command takes: on a machine others share, this is
+    what the run would take alone, where wall-clock time also counts the others' work."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    timed(command, cwd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def median_time(command: list[str], cwd: Path, runs: int) -> tuple[float, list[float]]:
     times = [timed(command, cwd) for _ in range(runs)]
     return statistics.median(times), times
@@ -94,20 +110,15 @@ FLOOR_COMMAND = [sys.executable, "-c", "import storymap.pipeline"]
 # ---- generated routes -------------------------------------------------------------------------
 
 
-def route_line(rng: random.Random) -> list[list[float]]:
-    """A plausible schematic escape route: a seeded random walk from the North Korean border
-    towards Thailand, POINTS_PER_ROUTE positions, all inside the story's region."""
-    west, south, east, north = REGION
-    lon, lat = BORDER[0] + rng.uniform(-3, 3), BORDER[1] + rng.uniform(-1.5, 1.5)
-    goal_lon, goal_lat = BANGKOK[0] + rng.uniform(-2, 2), BANGKOK[1] + rng.uniform(-2, 2)
-    line = [[round(lon, 3), round(lat, 3)]]
-    for remaining in range(POINTS_PER_ROUTE - 1, 0, -1):
-        lon += (goal_lon - lon) / remaining + rng.gauss(0, 0.6)
-        lat += (goal_lat - lat) / remaining + rng.gauss(0, 0.6)
-        lon = min(max(lon, west + 0.5), east - 0.5)
-        lat = min(max(lat, south + 0.5), north - 0.5)
-        line.append([round(lon, 3), round(lat, 3)])
-    return line
+def route_places(rng: random.Random) -> list[str]:
+    """A plausible schematic escape route by place names."""
+    corridor = rng.choice(CORRIDORS)
+    middle = [p for p in CHINA if rng.random() < 0.6]
+    if corridor[0] != "Erenhot" and "Kunming" not in middle:
+        middle.append("Kunming")  # the way south runs through Kunming
+    stops = [corridor[0]] + [p for p in corridor[1:-1] if rng.random() < 0.6] + [corridor[-1]]
+    places = [rng.choice(STARTS)] + middle + stops
+    return [p for i, p in enumerate(places) if i == 0 or p != places[i - 1]]
 
 
 def route_collection(number: int, rng: random.Random) -> dict:
@@ -120,13 +131,13 @@ def route_collection(number: int, rng: random.Random) -> dict:
                 "id": f"route-{slug}",
                 "name": f"Benchmark route {number}",
                 "kind": "route",
-                "description": "A generated route for the scaling benchmark: a schematic line from the "
-                               "North Korean border towards Thailand.",
+                "description": "A generated route for the scaling benchmark, by place names: from the North "
+                               "Korean border across China and out along one corridor.",
                 "sources": ["king-2023"],
                 "precision": "schematic",
-                "via": ["Shenyang", "Kunming", "Bangkok"],
+                "via": route_places(rng),
             },
-            "geometry": {"type": "LineString", "coordinates": route_line(rng)},
+            "geometry": None,
         }],
     }
 
@@ -247,25 +258,41 @@ def bench_weights(site: Path) -> None:
     print()
 
 
+def weight_figures(views) -> list[str]:
+    """The heaviest page with scripts on and off (KB gzip), the most requests, the pages over budget."""
+    def heaviest(scripts: bool) -> str:
+        page = max((v for v in views if v.scripts == scripts), key=lambda v: v.gzip_bytes)
+        return f"{page.gzip_bytes / 1024:.1f} KB ({page.page})"
+    over = sorted({f"{v.page} ({'on' if v.scripts else 'off'})" for v in views if v.over_budget})
+    return [heaviest(True), heaviest(False), str(max(v.requests for v in views)), ", ".join(over) or "none"]
+
+
 def bench_scaling(counts: tuple[int, ...], runs: int, work: Path) -> None:
-    print(f"== Scaling with route layers ({POINTS_PER_ROUTE} points each; median of {runs}) ==")
-    rows = []
+    print(f"== Scaling with route files (routes by place names; median of {runs}) ==")
+    rows, weights = [], []
     figures: dict[int, tuple[float, float, float]] = {}
     for count in (0,) + counts:
         project = work / f"routes-{count}"
         shutil.copytree(CODE, project, ignore=shutil.ignore_patterns("storymap", "site", "__pycache__", ".cache"))
         add_routes(project, count)
         check, _ = median_time([sys.executable, "build.py", "check"], project, runs)
+        check_cpu = statistics.median(cpu_seconds([sys.executable, "build.py", "check"], project) for _ in range(runs))
         # Each build from an empty cache: the routes' cost is drawing them.
         build = statistics.median(timed(build_command(project, project / "site", project / f".cache-{run}"), project)
                                   for run in range(runs))
         html = sum(p.stat().st_size for p in (project / "site").rglob("*") if p.is_file())
         figures[count] = (check, build, html)
-        rows.append([f"{count:,}", f"{check:.2f}", f"{build:.2f}", f"{html / 1e6:.1f}"])
+        rows.append([f"{count:,}", f"{check:.2f}", f"{check_cpu:.2f}", f"{build:.2f}", f"{build / figures[0][1]:.2f}x",
+                     f"{html / 1e6:.1f}"])
+        weights.append([f"{count:,}", *weight_figures(all_views(project / "site"))])
         print(f"  {count:>5} extra routes: check {check:.2f} s, build {build:.2f} s", flush=True)
         shutil.rmtree(project)
     print()
-    print(table(["extra routes", "check s", "build s", "site MB"], rows))
+    print(table(["extra routes", "check s", "check CPU s", "build s", "build / 0 routes", "site MB"], rows))
+    print(f"(targets with 1,000 routes: check under 2 s, build at most 2x the build without them)\n")
+    print(f"Page weights, first view (budget {MAX_GZIP_BYTES // 1024} KB gzip, {MAX_REQUESTS} requests):")
+    print(table(["extra routes", "heaviest, scripts on", "heaviest, scripts off", "most requests", "pages over"],
+                weights))
     print()
     base_check, base_build, _ = figures[0]
     per_route = {n: ((figures[n][0] - base_check) / n, (figures[n][1] - base_build) / n) for n in counts}

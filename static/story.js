@@ -617,7 +617,13 @@
     var picker = document.getElementById("route-picker");
     var wanted = new URLSearchParams(location.search).get("route");
     var step = flowStep();
-    if (picker) {
+    if (picker && step) {
+      (kit.config.routes || []).forEach(function (route) {
+        var option = el("option", null, route.name);
+        option.value = route.slug;
+        picker.appendChild(option);
+      });
+      picker.closest("label").hidden = false;
       picker.addEventListener("change", function () {
         var target = flowStep();
         if (picker.value && target && kit.active !== byId[target.id]) {

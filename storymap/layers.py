@@ -32,7 +32,7 @@ from .problems import InputError, Problem
 from .schema_words import TYPE_WORDS, Words, explain, missing
 from .schema_words import describe as _describe
 from .kinds import KINDS, LINE_KINDS, POINT_KINDS
-from .routes import SAFE_DECIMALS, Gazetteer, coarsen, geodesic_line, unknown_place_fix, vertex_count, via_names
+from .routes import SAFE_DECIMALS, Gazetteer, coarsen, line_through, unknown_place_fix, vertex_count, via_names
 
 #: The feature contract. `load_layers` reads it from the repository unless told otherwise.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "layers" / "feature.schema.json"
@@ -301,10 +301,9 @@ def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, i
         if None in places or len(names) < 2:
             layer.features.remove(feature)
             continue
-        line = geodesic_line([(p.point.x, p.point.y) for p in places])
+        line, km = line_through([(p.point.x, p.point.y) for p in places])
         sources = list(dict.fromkeys([*feature["sources"], *(s for p in places for s in p.sources)]))
-        feature.update(geometry=line, via=[p.name for p in places], sources=sources,
-                       length_km=geodesic_length_km(line))
+        feature.update(geometry=line, via=[p.name for p in places], sources=sources, length_km=km)
     return problems
 
 

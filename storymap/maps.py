@@ -164,7 +164,7 @@ def routes_config(scene: ChapterScene, bibliography: Bibliography) -> dict:
         return {}
     keys = list(dict.fromkeys(key for route in scene.routes for key in route.sources))
     return {
-        "routes": [{"id": r.id, "slug": r.slug, "name": r.name, "sources": [keys.index(k) for k in r.sources]}
+        "routes": [{"slug": r.slug, "name": r.name, "sources": [keys.index(k) for k in r.sources]}
                    for r in scene.routes],
         "sources": source_links(keys, bibliography),
     }

@@ -13,6 +13,7 @@ about a kilometre) and simplified; the check says when it did.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import math
 import re
@@ -94,14 +95,31 @@ def unknown_place_fix(gazetteer: Gazetteer, name: str) -> str:
 
 def geodesic_line(points: list[tuple[float, float]]) -> LineString:
     """A line through the points, each leg following the geodesic, rounded to SAFE_DECIMALS."""
-    coords = [points[0]]
-    for (lon1, lat1), (lon2, lat2) in zip(points, points[1:]):
-        km = WGS84.line_length([lon1, lon2], [lat1, lat2]) / 1000.0
-        n = max(0, math.ceil(km / LEG_STEP_KM) - 1)
-        coords += WGS84.npts(lon1, lat1, lon2, lat2, n) if n else []
-        coords.append((lon2, lat2))
-    rounded = [(round(x, SAFE_DECIMALS), round(y, SAFE_DECIMALS)) for x, y in coords]
-    return LineString([c for i, c in enumerate(rounded) if i == 0 or c != rounded[i - 1]])
+    return line_through(points)[0]
+
+
+def line_through(points: list[tuple[float, float]]) -> tuple[LineString, float]:
+    """`geodesic_line` and its geodesic length in km (the sum of its legs' lengths)."""
+    coords, km = [], 0.0
+    for a, b in zip(points, points[1:]):
+        leg, leg_km = _leg(a, b)
+        coords += leg if not coords or coords[-1] != leg[0] else leg[1:]
+        km += leg_km
+    if len(coords) == 1:
+        coords.append(coords[0])  # every place the same: a line of no length, which the check refuses
+    return shapely.linestrings(numpy.asarray(coords)), km
+
+
+@functools.lru_cache(maxsize=4096)
+def _leg(a: tuple[float, float], b: tuple[float, float]) -> tuple[tuple[tuple[float, float], ...], float]:
+    """The geodesic from a to b, densified every ~LEG_STEP_KM and rounded to SAFE_DECIMALS, and
+    its length in km. Routes share legs, so each is worked out once."""
+    (lon1, lat1), (lon2, lat2) = a, b
+    km = WGS84.line_length([lon1, lon2], [lat1, lat2]) / 1000.0
+    n = max(0, math.ceil(km / LEG_STEP_KM) - 1)
+    points = [a, *(WGS84.npts(lon1, lat1, lon2, lat2, n) if n else ()), b]
+    rounded = [(round(x, SAFE_DECIMALS), round(y, SAFE_DECIMALS)) for x, y in points]
+    return tuple(c for i, c in enumerate(rounded) if i == 0 or c != rounded[i - 1]), km
 
 
 def coarsen(geometry: BaseGeometry) -> BaseGeometry:
