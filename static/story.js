@@ -20,6 +20,9 @@
   /* Presenter mode (/<chapter>/?present): set before the map is made, so it is made full-window. */
   var presenting = /(^\?|&)present(=|&|$)/.test(location.search) && document.body.classList.contains("chapter");
   if (presenting) document.body.classList.add("presenting");
+  /* Shown before the map is made, so that the first view is fitted clear of it (fitOptions). */
+  var exploreButton = document.getElementById("explore-toggle");
+  if (exploreButton) exploreButton.hidden = false;
 
   /* The way from this page to the site's root ("../" on a chapter page), set on <body>. */
   function siteRoot() { return document.body.dataset.root || ""; }
@@ -399,6 +402,12 @@
     var locator = document.getElementById("locator"), map = kit.map;
     if (!locator || !locator.getClientRects().length) return {};
     var box = locator.getBoundingClientRect(), pane = map.getContainer().getBoundingClientRect();
+    /* The "Explore the map" button sits below the inset: the two are one corner to keep clear. */
+    var button = document.getElementById("explore-toggle");
+    if (button && button.getClientRects().length) {
+      var corner = button.getBoundingClientRect();
+      box = { left: Math.min(box.left, corner.left), bottom: Math.max(box.bottom, corner.bottom) };
+    }
     /* In presenter mode the caption covers the bottom of the map: the view is fitted above it. */
     var caption = presenting && document.querySelector(".step[aria-current='step']");
     var under = caption ? Math.max(0, Math.ceil(pane.bottom - caption.getBoundingClientRect().top)) : 0;
@@ -693,11 +702,7 @@
       if (node && byId[node.id] && !kit.exploring) activate(byId[node.id], { animate: true, updateAddress: true });
     });
 
-    var explore = document.getElementById("explore-toggle");
-    if (explore) {
-      explore.hidden = false;
-      explore.addEventListener("click", function () { setExploring(!kit.exploring); });
-    }
+    if (exploreButton) exploreButton.addEventListener("click", function () { setExploring(!kit.exploring); });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && kit.exploring) setExploring(false);
     });
