@@ -619,7 +619,15 @@
     flows.eachLayer(function (leg) {
       if (leg.storyFeature.routes.indexOf(index) >= 0) bounds.extend(leg.getBounds());
     });
-    if (bounds.isValid()) kit.map.fitBounds(bounds, Object.assign({ animate: !reducedMotion.matches }, kit.fitOptions(bounds)));
+    if (!bounds.isValid()) return;
+    var fit = kit.fitOptions(bounds), legend = document.querySelector(".legend[open]");
+    if (legend && legend.getClientRects().length) {  // the open legend covers the map's left side: fit beside it
+      var pane = kit.map.getContainer().getBoundingClientRect(), box = legend.getBoundingClientRect();
+      var topLeft = fit.paddingTopLeft || [0, 0];
+      if (box.right - pane.left < pane.width / 2) fit.paddingTopLeft = [Math.max(topLeft[0], Math.ceil(box.right - pane.left)), topLeft[1]];
+    }
+    fit.paddingBottomRight = fit.paddingBottomRight || [40, 24];  // room for the end points' names
+    kit.map.fitBounds(bounds, Object.assign({ animate: !reducedMotion.matches }, fit));
   };
 
   function startPicker(byId) {

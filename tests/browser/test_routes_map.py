@@ -35,6 +35,18 @@ def test_the_route_picker_shows_one_route_alone_and_says_so_in_the_address(page,
     open_routes_step(page, base_url)
     page.select_option("#route-picker", "mongolia")
     assert page.url.endswith("?route=mongolia#other-routes")
+    page.wait_for_timeout(1500)  # the map flies to the route
+    ends = page.evaluate("""() => {
+        const map = window.storyMap, legend = document.querySelector('.legend').getBoundingClientRect();
+        const box = map.getContainer().getBoundingClientRect();
+        return [[106.91, 47.92], [123.45, 41.81]].map(([lon, lat]) => {
+            const p = map.latLngToContainerPoint([lat, lon]);
+            return {x: box.left + p.x, y: box.top + p.y, right: box.right, bottom: box.bottom, legend: legend.right};
+        });
+    }""")
+    for end in ends:  # Ulaanbaatar and Shenyang, the route's two ends
+        assert end["legend"] < end["x"] < end["right"] and 0 < end["y"] < end["bottom"], \
+            f"the route's ends are in view, beside the open legend: {end}"
     opacity = "id => window.storyKit.features[id].options.opacity"
     assert page.evaluate(opacity, "leg-beijing-to-erenhot") > 0.5
     assert page.evaluate(opacity, "leg-hanoi-to-kunming") == 0, "legs of other routes are hidden"
