@@ -32,6 +32,8 @@ Next:
   3. Add any new reference to references.json.
   4. Check your work:    python build.py check
   5. See it on the map:  python build.py serve   (the escape-routes chapter shows every route)
+Already drew the route (Google My Maps, a GPS, QGIS)? Delete this file and run
+  python build.py import-route YOUR-FILE {slug}
 CONTRIBUTING.md, "Adding a route", explains each step."""
 
 

@@ -111,7 +111,7 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None,
         layers.append(layer)
         by_place += [(layer, display, index, feature) for index, feature in enumerate(features)
                      if feature["geometry"] is None]
-    problems.extend(_draw_routes_by_place(layers, by_place))
+    problems.extend(_draw_routes_by_place(layers, by_place, root))
     if problems:
         raise InputError(problems)
     return sorted(layers, key=lambda layer: layer.id)
@@ -280,16 +280,24 @@ def _placeless_problem(properties: dict, spot) -> Problem | None:
     return None
 
 
+def _clash_problem(layers: list[Layer], root: Path, feature: dict, known, km: float) -> Problem:
+    layer, index = next((layer, i) for layer in layers for i, f in enumerate(layer.features) if f is feature)
+    return Problem(_display(layer.path, root),
+                   f"another place is already called {json.dumps(known.name, ensure_ascii=False)}, {km:,.0f} km "
+                   "away; routes name their places, so one name may mean one place only.",
+                   f'give this place a name that tells it apart, e.g. "{feature["name"]} ({feature.get("country") or "country"})", '
+                   "or use the existing place.", feature_index=index, feature_id=feature.get("id"), field="name")
+
+
 VIA_HINT = ('list at least two places the route passes, in order, e.g. "via": ["Kunming", "Mohan–Boten crossing", '
             '"Luang Namtha"]; the map draws the line through them.')
 
 
-def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, int, dict]]) -> list[Problem]:
-    """Draw each route that has only `via` through its places; a problem for each unknown place."""
-    if not pending:
-        return []
+def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, int, dict]], root: Path) -> list[Problem]:
+    """Draw each route that has only `via` through its places; a problem for each unknown place,
+    and for each place whose name the gazetteer already gives to another place."""
     gazetteer = Gazetteer([f for layer in layers for f in layer.features if f["geometry"] is not None])
-    problems = []
+    problems = [_clash_problem(layers, root, *clash) for clash in gazetteer.clashes]
     for layer, display, index, feature in pending:
         names = via_names(feature.get("via")) or []
         places = [gazetteer.get(name) for name in names]

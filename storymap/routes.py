@@ -35,6 +35,9 @@ PLACES_FILE = "layers/places.geojson"
 SAFE_DECIMALS = 2
 #: A drawn route is simplified by this many degrees (after rounding): a schematic line, not a track.
 SIMPLIFY_DEGREES = 0.02
+#: Two gazetteer entries of one name this close are one place (a town and its crossing); farther
+#: apart, the name would be ambiguous in a route's `via`.
+SAME_PLACE_KM = 10.0
 #: Geodesic legs are densified about this often, so they curve as they should on the map.
 LEG_STEP_KM = 25
 
@@ -61,11 +64,20 @@ class Gazetteer:
 
     def __init__(self, features: list[dict]):
         self.places: dict[str, Place] = {}
+        #: (feature, the place that already has its name, km apart): one name may mean one place only.
+        self.clashes: list[tuple[dict, Place, float]] = []
         for feature in features:
-            if feature.get("kind") in PLACE_KINDS and isinstance(feature.get("geometry"), Point):
+            if feature.get("kind") not in PLACE_KINDS or not isinstance(feature.get("geometry"), Point):
+                continue
+            point, key = feature["geometry"], place_key(feature["name"])
+            known = self.places.get(key)
+            if known is None:
                 data = tuple(key for key in feature.get("sources", ()) if key in DATA_SOURCES)
-                self.places.setdefault(place_key(feature["name"]), Place(
-                    feature["name"], feature["geometry"], data, feature.get("country")))
+                self.places[key] = Place(feature["name"], point, data, feature.get("country"))
+                continue
+            km = WGS84.line_length([point.x, known.point.x], [point.y, known.point.y]) / 1000.0
+            if km > SAME_PLACE_KM:
+                self.clashes.append((feature, known, km))
 
     def get(self, name: str) -> Place | None:
         return self.places.get(place_key(name))

@@ -106,3 +106,16 @@ def test_a_route_already_at_safe_precision_passes_without_a_note(tmp_path):
     out = io.StringIO()
     assert run_check(project, out) == 0
     assert "rounded" not in out.getvalue()
+
+
+def test_a_second_place_of_the_same_name_elsewhere_is_refused(layers):
+    places = json.loads((layers / "places.geojson").read_text(encoding="utf-8"))
+    copy = json.loads(json.dumps(places["features"][0]))
+    copy["properties"].update(id="place-boten-2", name="boten")  # Boten, Laos, is a story city already
+    places["features"].append(copy)  # ... but this point is Da Nang's
+    (layers / "places.geojson").write_text(json.dumps(places), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_layers(layers, KEYS)
+    (problem,) = caught.value.problems
+    assert problem.file == "layers/places.geojson" and problem.feature_id == "place-boten-2" and problem.field == "name"
+    assert 'already called "Boten"' in problem.message and "km away" in problem.message
