@@ -583,6 +583,7 @@
     });
     document.addEventListener("click", function (event) {
       if (kit.exploring || event.button !== 0) return;
+      if (kit.map.dragging.moved()) return;  // the end of a drag that moved the map, not a click
       if (event.target.closest("a, button, input, label, summary, .legend, .locator, .leaflet-control, .leaflet-interactive, .leaflet-popup, .presenter-bar")) return;
       move(1);
     });

@@ -52,6 +52,15 @@ def test_clicker_keys_and_clicks_move_between_slides_and_the_address_follows(pro
         assert page.locator(".presenter-where").text_content() == f"Step {index + 1} of {len(IDS)}"
     page.locator(f"#{IDS[1]} p").first.click()
     assert shown_step(page) == IDS[2]
+    # Dragging the map moves it and stays on the slide; a plain click on the map goes on.
+    page.mouse.move(640, 150)
+    page.mouse.down()
+    page.mouse.move(700, 200, steps=5)
+    page.mouse.up()
+    assert shown_step(page) == IDS[2]
+    page.mouse.click(640, 150)
+    assert shown_step(page) == IDS[3]
+    page.keyboard.press("PageUp")
     assert page.evaluate("scrollY") == 0
 
     page.reload()
