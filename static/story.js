@@ -75,6 +75,14 @@
     return list;
   }
 
+  /* A leg's tooltip: its places and the routes on it, the first few by name. */
+  function legTip(p) {
+    var names = p.routes.slice(0, 3).map(function (index) { return kit.config.routes[index].name; });
+    var more = p.routes.length - names.length;
+    return p.name + " (" + p.routes.length + (p.routes.length > 1 ? " routes" : " route") + "): " +
+      names.join("; ") + (more > 0 ? "; and " + more + " more" : "");
+  }
+
   function popupContent(p) {
     var box = el("div", "feature-popup");
     box.appendChild(el("p", "popup-title", p.name));
@@ -120,7 +128,7 @@
     /* Names labelled "always" (cities) are on the map (addLabels); other features name themselves on
        hover (storymap/kinds.py says which); a tooltip follows the pointer along lines and areas. */
     if (kit.config.kinds[p.kind].label !== "always") {
-      var tip = p.routes ? p.name + ": " + p.routes.length + (p.routes.length > 1 ? " routes" : " route") : p.name;
+      var tip = p.routes ? legTip(p) : p.name;
       leafletLayer.bindTooltip(el("span", null, tip), { sticky: feature.geometry.type !== "Point" });
     }
     /* Built when first opened: most popups are never opened, and building them all delays the map. */

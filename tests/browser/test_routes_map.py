@@ -20,6 +20,11 @@ def test_a_shared_leg_is_one_wide_line_whose_popup_lists_its_routes_and_sources(
     }""")
     assert leg["weight"] > leg["single"], "three routes make a wider line than one"
     assert leg["colour"] != leg["singleColour"], "routes to several countries share a neutral colour"
+    page.mouse.move(leg["x"], leg["y"])
+    tooltip = page.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert tooltip.inner_text().startswith("Beijing – Shenyang (3 routes): ")
+    assert "Through China to Mongolia" in tooltip.inner_text(), "the tooltip names the routes on the leg"
     page.mouse.click(leg["x"], leg["y"])
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
