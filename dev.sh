@@ -22,6 +22,18 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# The Korean and Chinese static maps need a font with Hangul and Chinese characters. Install
+# Debian's fonts-noto-cjk where we can (as root, or with password-less sudo); otherwise the build
+# says what to install.
+if command -v apt-get >/dev/null 2>&1 && command -v fc-list >/dev/null 2>&1 \
+    && ! fc-list :lang=ko family | grep -q .; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq fonts-noto-cjk >/dev/null || true
+  elif sudo -n true 2>/dev/null; then
+    sudo -n apt-get install -y -qq fonts-noto-cjk >/dev/null || true
+  fi
+fi
+
 case "$job" in
   test) exec .venv/bin/python -m pytest "$@" ;;
   build|check|serve|new-route|import-route) exec .venv/bin/python build.py "$job" "$@" ;;

@@ -24,13 +24,25 @@
   var exploreButton = document.getElementById("explore-toggle");
   if (exploreButton) exploreButton.hidden = false;
 
-  /* The way from this page to the site's root ("../" on a chapter page), set on <body>. */
-  function siteRoot() { return document.body.dataset.root || ""; }
-
   /* A link to a page's folder; opened from disk (the offline copy), the folder's index.html. */
   function pageLink(href) {
     return location.protocol === "file:" ? href.replace(/\/(?=[?#]|$)/, "/index.html") : href;
   }
+
+  /* The way from this page to its edition's root ("../" on a chapter page), set on <body>. */
+  function siteRoot() { return document.body.dataset.root || ""; }
+
+  /* The page's words for the interface in its edition's language (pages.py writes them from
+     content/<lang>/strings.yaml); t("English text") gives the English where there is none. */
+  var strings = null;
+  function t(text) {
+    if (!strings) {
+      var data = document.getElementById("story-strings");
+      strings = data ? JSON.parse(data.textContent) : {};
+    }
+    return strings[text] || text;
+  }
+  function pageLang() { return document.documentElement.lang || "en"; }
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -41,15 +53,15 @@
 
   function period(p) {
     if (p.start && p.end) return p.start + "–" + p.end;
-    if (p.start) return "since " + p.start;
-    if (p.end) return "until " + p.end;
+    if (p.start) return t("since {year}").replace("{year}", p.start);
+    if (p.end) return t("until {year}").replace("{year}", p.end);
     return "";
   }
 
   var PRECISION_TEXT = {
-    exact: "Exact: drawn from detailed map data.",
-    approximate: "Approximate: placed only as precisely as public sources allow.",
-    schematic: "Schematic: shows roughly where it runs, not its course on the ground."
+    exact: t("Exact: drawn from detailed map data."),
+    approximate: t("Approximate: placed only as precisely as public sources allow."),
+    schematic: t("Schematic: shows roughly where it runs, not its course on the ground.")
   };
 
   function sourceLinks(sources, into) {
@@ -94,11 +106,11 @@
       facts.appendChild(el("dt", null, term));
       facts.appendChild(el("dd", null, value));
     }
-    fact("Period", period(p));
-    if (p.length_km) fact("Length", p.length_km.toLocaleString("en") + " km (geodesic, as drawn)");
-    fact("Precision", PRECISION_TEXT[p.precision] || p.precision);
+    fact(t("Period"), period(p));
+    if (p.length_km) fact(t("Length"), t("{km} km (geodesic, as drawn)").replace("{km}", p.length_km.toLocaleString(pageLang())));
+    fact(t("Precision"), PRECISION_TEXT[p.precision] || p.precision);
     box.appendChild(facts);
-    if (p.sources && p.sources.length && !p.routes) box.appendChild(sourceLinks(p.sources, el("p", "popup-sources", "Sources: ")));
+    if (p.sources && p.sources.length && !p.routes) box.appendChild(sourceLinks(p.sources, el("p", "popup-sources", t("Sources:") + " ")));
     return box;
   }
 
@@ -238,6 +250,10 @@
       addLabels(map, layerInfo);
     });
     config.attributions.concat(["Leaflet"]).forEach(function (text) { map.attributionControl.addAttribution(text); });
+    if (map.zoomControl && pageLang() !== "en") {  /* Leaflet's buttons, named in the page's language */
+      map.zoomControl.remove();
+      map.zoomControl = L.control.zoom({ zoomInTitle: t("Zoom in"), zoomOutTitle: t("Zoom out") }).addTo(map);
+    }
     map.on("moveend", updateLocator);
     map.on("zoomend", scheduleDeclutter);
     cooperativeGestures(map);
@@ -250,8 +266,8 @@
      every gesture and the steps wait. */
 
   var MAC = /Mac|iPhone|iPad/.test(navigator.platform || "");
-  var HINT_WHEEL = "Use " + (MAC ? "⌘" : "ctrl") + " + scroll to zoom the map";
-  var HINT_TOUCH = "Use two fingers to move the map";
+  var HINT_WHEEL = t("Use {key} + scroll to zoom the map").replace("{key}", MAC ? "⌘" : "ctrl");
+  var HINT_TOUCH = t("Use two fingers to move the map");
   var HINT_MS = 1600;
   /* A wheel turn over the text this recently means the reader is scrolling the story: no hint. */
   var SCROLLING_MS = 600;
@@ -303,13 +319,13 @@
     if (!kit.map || !button || kit.exploring === on) return;
     kit.exploring = on;
     document.body.classList.toggle("exploring", on);
-    button.textContent = on ? "Back to the story" : "Explore the map";
+    button.textContent = on ? t("Back to the story") : t("Explore the map");
     button.setAttribute("aria-pressed", String(on));
     if (on) {
-      say("Exploring the map: drag to move it, scroll to zoom. Esc or “Back to the story” returns.");
+      say(t("Exploring the map: drag to move it, scroll to zoom. Esc or “Back to the story” returns."));
       return;
     }
-    say("Back to the story: the map follows the text again.");
+    say(t("Back to the story: the map follows the text again."));
     var current = document.body.classList.contains("embed") ? null : stepAtTriggerLine();
     if (current && current !== kit.active) {
       activate(current, { animate: true, updateAddress: true });
@@ -460,12 +476,23 @@
     moveTo(step, options.animate && !reducedMotion.matches);
     setResolution(step);
     restyle(step);
-    if (presenterWhere) presenterWhere.textContent = "Step " + (readSteps().indexOf(step) + 1) + " of " + readSteps().length;
+    if (presenterWhere) {
+      presenterWhere.textContent = t("Step {number} of {total}").replace("{number}", readSteps().indexOf(step) + 1)
+        .replace("{total}", readSteps().length);
+    }
     var status = document.getElementById("map-status");
     if (status) status.textContent = step.description;
     if (options.updateAddress && location.hash !== "#" + step.id) {
       history.replaceState(history.state, "", "#" + step.id);
     }
+    keepStepInLanguageLinks();
+  }
+
+  /* The language switch leads to the same step in the other editions (/hunger/#eunju ⇄ /ko/hunger/#eunju). */
+  function keepStepInLanguageLinks() {
+    document.querySelectorAll("a.lang-switch").forEach(function (link) {
+      link.setAttribute("href", pageLink(link.getAttribute("href").split("#")[0]) + location.hash);
+    });
   }
 
   function updateLocator() {
@@ -506,7 +533,8 @@
     var status = document.getElementById("copy-status");
     function say(text) { if (status) status.textContent = text; event.target.dataset.state = text; }
     var copying = navigator.clipboard ? navigator.clipboard.writeText(url) : Promise.reject(new Error("no clipboard"));
-    copying.then(function () { say("Link copied: " + url); }, function () { say("Copy this link: " + url); });
+    copying.then(function () { say(t("Link copied: {url}").replace("{url}", url)); },
+                 function () { say(t("Copy this link: {url}").replace("{url}", url)); });
   }
 
   /* ---- Single-key shortcuts (WCAG 2.1.4): n and p can be turned off, and stay off ---- */
@@ -551,7 +579,8 @@
     var pages = captionPages(node);
     node.scrollLeft = part * pages.page;
     var label = document.querySelector(".presenter-part");
-    if (label) label.textContent = pages.count > 1 ? "Part " + (part + 1) + " of " + pages.count : "";
+    if (label) label.textContent = pages.count > 1 ? t("Part {number} of {total}").replace("{number}", part + 1)
+      .replace("{total}", pages.count) : "";
   }
 
   function present(steps) {
@@ -560,7 +589,7 @@
     bar.appendChild(el("span", "presenter-title", document.getElementById("chapter-title").textContent));
     bar.appendChild(where);
     bar.appendChild(el("span", "presenter-part"));
-    bar.appendChild(el("span", "presenter-keys", "→ or click: next · ←: back · Esc: leave"));
+    bar.appendChild(el("span", "presenter-keys", t("→ or click: next · ←: back · Esc: leave")));
     where.setAttribute("aria-live", "polite");
     document.querySelector(".map-pane").appendChild(bar);
 
@@ -668,6 +697,8 @@
 
   function start() {
     setUpKeysSwitch();
+    keepStepInLanguageLinks();
+    window.addEventListener("hashchange", keepStepInLanguageLinks);
     /* The legend starts folded (phones keep it so); on wide screens there is room to open it. */
     var legend = document.querySelector(".legend");
     if (legend && window.matchMedia("(min-width: 801px)").matches) legend.open = true;

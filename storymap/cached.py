@@ -92,9 +92,11 @@ class StaticMaps:
     at once; the missing ones are drawn in worker processes, one per core, while the build goes on
     (fork: the workers share the parent's loaded layers); `files()` waits for them."""
 
-    def __init__(self, scenes: dict, cache: BuildCache, progress: Progress):
+    def __init__(self, scenes: dict, cache: BuildCache, progress: Progress, jobs: dict[str, dict] | None = None):
+        """`jobs` (path -> render_static_map arguments) replaces static_map_jobs(scenes) when given:
+        the pipeline draws every edition's maps in one pool."""
         self.cache, self.progress = cache, progress
-        self.jobs = static_map_jobs(scenes)
+        self.jobs = jobs if jobs is not None else static_map_jobs(scenes)
         self.keys = {path: map_key(job) for path, job in self.jobs.items()}
         self.found = {path: cache.read("static-maps", key, ".png") for path, key in self.keys.items()}
         self.missing = [path for path, data in self.found.items() if data is None]
@@ -181,10 +183,10 @@ class CachedBibliography(Bibliography):
     """A Bibliography whose citations and entries come from the cache when it has them; citeproc
     is only loaded for what it lacks, and each citation is formatted at most once per build."""
 
-    def __init__(self, items: dict[str, dict], cache: BuildCache):
-        super().__init__(items)
+    def __init__(self, items: dict[str, dict], cache: BuildCache, locale: str = "en-US"):
+        super().__init__(items, locale)
         self._cache = cache
-        self._key = fingerprint(_code("references", CITATION_LIBRARIES), items)
+        self._key = fingerprint(_code("references", CITATION_LIBRARIES), items, locale)
         stored = cache.read("citations", self._key, ".json")
         saved = json.loads(stored) if stored else {}
         self._cites: dict[str, str] = saved.get("cites", {})

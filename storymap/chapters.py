@@ -78,7 +78,10 @@ def cite_keys(markdown: str) -> list[str]:
 
 
 def display_path(path: Path) -> str:
-    """How messages name a chapter file: relative to the project, e.g. chapters/01-hunger.md."""
+    """How messages name a chapter file: relative to the project, e.g. chapters/01-hunger.md, or
+    chapters/ko/01-hunger.md for a translation."""
+    if path.parent.parent.name == "chapters":
+        return f"chapters/{path.parent.name}/{path.name}"
     return f"{path.parent.name}/{path.name}"
 
 

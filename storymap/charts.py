@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment
 
+from .editions import ENGLISH_STRINGS
 from .problems import InputError, Problem
 
 
@@ -91,12 +92,12 @@ _TEMPLATE = """\
 {% endif %}{% endfor %}</svg>
 <figcaption>{{ caption }}</figcaption>
 <details>
-<summary>Data table: {{ title }}</summary>
+<summary>{{ _("Data table: {title}", title=title) }}</summary>
 <table>
 <caption>{{ title }}</caption>
-<thead><tr><th scope="col">Year</th><th scope="col">Arrivals</th><th scope="col">Men</th><th scope="col">Women</th></tr></thead>
+<thead><tr><th scope="col">{{ _("Year") }}</th><th scope="col">{{ _("Arrivals") }}</th><th scope="col">{{ _("Men") }}</th><th scope="col">{{ _("Women") }}</th></tr></thead>
 <tbody>
-{% for row in rows %}<tr><th scope="row">{{ row.year }}</th><td>{{ "{:,}".format(row.total) }}</td><td>{{ "{:,}".format(row.male) if row.male is not none else "n/a" }}</td><td>{{ "{:,}".format(row.female) if row.female is not none else "n/a" }}</td></tr>
+{% for row in rows %}<tr><th scope="row">{{ row.year }}</th><td>{{ "{:,}".format(row.total) }}</td><td>{{ "{:,}".format(row.male) if row.male is not none else _("n/a") }}</td><td>{{ "{:,}".format(row.female) if row.female is not none else _("n/a") }}</td></tr>
 {% endfor %}</tbody>
 </table>
 </details>
@@ -106,8 +107,11 @@ _TEMPLATE = """\
 _env = Environment(autoescape=True, trim_blocks=False)
 
 
-def arrivals_chart(rows: list[YearCount], caption: str, flagged_years: frozenset[int] = frozenset({2020, 2021})) -> str:
-    """A bar chart of arrivals per year; flagged years are drawn in a second colour and labelled."""
+def arrivals_chart(rows: list[YearCount], caption: str, translate=ENGLISH_STRINGS,
+                   flagged_years: frozenset[int] = frozenset({2020, 2021})) -> str:
+    """A bar chart of arrivals per year; flagged years are drawn in a second colour and labelled.
+    `translate` gives the edition's words (storymap.editions.Strings)."""
+    _ = translate
     peak = max(rows, key=lambda r: r.total)
     top = (peak.total // GRID_STEP + 1) * GRID_STEP
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -120,7 +124,7 @@ def arrivals_chart(rows: list[YearCount], caption: str, flagged_years: frozenset
     for i, row in enumerate(rows):
         flag = row.year in flagged_years
         bars.append({
-            "year": row.year, "label": f"{row.total:,} arrivals", "flag": flag,
+            "year": row.year, "label": _("{count} arrivals", count=f"{row.total:,}"), "flag": flag,
             "x": round(LEFT + i * slot + slot * 0.15, 1), "w": round(slot * 0.7, 1),
             "y": y_of(row.total), "h": round(y_of(0) - y_of(row.total), 1),
             "cx": round(LEFT + (i + 0.5) * slot, 1), "axis": row.year % 4 == 1,
@@ -128,11 +132,15 @@ def arrivals_chart(rows: list[YearCount], caption: str, flagged_years: frozenset
         })
     ticks = [{"y": y_of(v), "label": f"{v:,}"} for v in range(0, top + 1, GRID_STEP)]
     first, last = rows[0], rows[-1]
-    description = (f"Bar chart of North Korean defectors arriving in South Korea each year from {first.year} "
-                   f"to {last.year}. Arrivals rose to a peak of {peak.total:,} in {peak.year}, "
-                   + "; ".join(f"were {r.total:,} in {r.year}" for r in rows if r.year in flagged_years)
-                   + f", and {last.total:,} in {last.year}.")
+    flagged = [r for r in rows if r.year in flagged_years]
+    description = _("Bar chart of North Korean defectors arriving in South Korea each year from {first} to {last}. "
+                    "Arrivals rose to a peak of {peak} in {peak_year}, {flagged}, and {last_total} in {last}.",
+                    first=first.year, last=last.year, peak=f"{peak.total:,}", peak_year=peak.year,
+                    last_total=f"{last.total:,}",
+                    flagged=_("; ").join(_("were {count} in {year}", count=f"{r.total:,}", year=r.year)
+                                         for r in flagged))
     return _env.from_string(_TEMPLATE).render(
-        chart_id="defector-arrivals", title=f"North Korean defectors arriving in South Korea, {first.year}–{last.year}",
+        _=_, chart_id="defector-arrivals",
+        title=_("North Korean defectors arriving in South Korea, {first}–{last}", first=first.year, last=last.year),
         description=description, caption=caption, rows=rows, bars=bars, ticks=ticks,
         width=WIDTH, height=HEIGHT, left=LEFT, right=RIGHT, bottom=BOTTOM)

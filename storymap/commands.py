@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .cache import CACHE_FOLDER, BuildCache
-from .pipeline import assemble_site, load_inputs
+from .pipeline import CONTENT_PAGES, assemble_site, load_inputs
 from .problems import InputError, Problem
 from .progress import Progress
 from .site import write_site
@@ -49,6 +49,16 @@ def run_check(root: Path, out: TextIO = sys.stdout) -> int:
     features = sum(len(layer.features) for layer in inputs.layers)
     print(f"OK: {_count(len(inputs.layers), 'layer')}, {_count(features, 'feature')} and "
           f"{_count(len(inputs.chapters), 'chapter')} checked.", file=out)
+    for edition in inputs.editions:
+        if edition.edition.is_default or not (edition.translated or edition.strings.table):
+            continue  # a project with no translation at all (the English only)
+        chapters = [c.slug for c in edition.chapters if c.slug in edition.translated]
+        pages = [name for name in CONTENT_PAGES if name in edition.translated]
+        print(f"{edition.edition.name} ({edition.edition.code}): {len(chapters)} of {len(edition.chapters)} chapters "
+              f"translated and in step with the English; pages: {', '.join(pages) or 'none'}; the rest is shown "
+              f"in English with a notice. Static maps drawn in {edition.map_font}.", file=out)
+        for note in edition.stale:
+            print(f"  shown in English until updated: {note}", file=out)
     return 0
 
 

@@ -229,10 +229,10 @@ def map_data(scene: ChapterScene, bibliography: Bibliography) -> MapData:
                    {detail_file(step_id): compact_json(d) for step_id, d in details.items()})
 
 
-def render_map(scene: ChapterScene, data: MapData, *, asset_prefix: str) -> MapParts:
-    """The chapter's folium map, opened at its first step's view."""
+def render_map(scene: ChapterScene, data: MapData, *, asset_prefix: str, label: str | None = None) -> MapParts:
+    """The chapter's folium map, opened at its first step's view; `label` is its accessible name."""
     location, zoom = initial_location(scene.steps[0].view)
-    story_map = StoryMap(label=f"Map for the chapter “{scene.chapter.title}”", asset_prefix=asset_prefix,
+    story_map = StoryMap(label=label or f"Map for the chapter “{scene.chapter.title}”", asset_prefix=asset_prefix,
                          location=location, zoom_start=zoom, min_zoom=3, max_zoom=14, zoom_snap=0.25)
     StoryLayers(data.config_json).add_to(story_map)
     figure: Figure = story_map.get_root()

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from .chapters import Chapter, cite_keys, display_path
+from .editions import EDITIONS, ENGLISH, ENGLISH_STRINGS, Edition, Strings
 from .kinds import LAND, SEA, swatch
 from .locator import Inset
 from .cache import BuildCache
@@ -45,16 +46,23 @@ class PageSet:
     about: str  # Markdown
     site_url: str  # absolute, ending in "/"
     story_citation: Markup  # how to cite this story, APA
-    downloads: list[dict]  # label, path, format, size, features
+    downloads: list[dict]  # label, path, format, size, features (paths from the site's root)
     route_features: dict[str, dict]  # every route feature by id, for the routes catalogue
     cache: BuildCache | None = None  # where chapter map data is kept between builds
+    edition: Edition = ENGLISH
+    #: Chapter slugs and content pages ("landing", "about") shown in the edition's language.
+    translated: frozenset[str] = frozenset()
+    strings: Strings = ENGLISH_STRINGS
+    script_strings: dict[str, str] | None = None  # story.js's words in this edition's language
+    corrections: str = ""  # where readers report an error in a translation (an e-mail address)
 
 
-def environment(templates_dir) -> Environment:
+def environment(templates_dir, strings: Strings = ENGLISH_STRINGS) -> Environment:
+    """Templates write their words as {{ _("English text") }}; `strings` gives the edition's."""
     env = Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(["html"]),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-    env.globals.update(site_title=SITE_TITLE, site_subtitle=SITE_SUBTITLE, preview_size=PREVIEW_SIZE, swatch=swatch,
-                       palette={"sea": SEA, "land": LAND})
+    env.globals.update(site_title=strings(SITE_TITLE), site_subtitle=strings(SITE_SUBTITLE),
+                       preview_size=PREVIEW_SIZE, swatch=swatch, palette={"sea": SEA, "land": LAND}, _=strings)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # tojson: stable, readable
     return env
 
@@ -93,15 +101,22 @@ class PageWriter:
         self.out: dict[str, str] = {}
 
     def write(self, path: str, template: str, *, title: str, description: str, preview: str, **context) -> None:
-        folder = path.rsplit("/", 1)[0] if "/" in path else ""
-        root = "../" * (folder.count("/") + 1) if folder else ""
-        self.out[path] = self.env.get_template(template).render(
-            root=root, page_title=title, description=description,
-            canonical=self.pages.site_url + (folder + "/" if folder else ""),
-            preview_url=self.pages.site_url + preview, **context)
+        """`path` and `preview` are inside the edition's folder; `root` leads to the site's root
+        (shared assets and downloads), `home` to the edition's (its pages)."""
+        pages, edition = self.pages, self.pages.edition
+        folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+        home = "../" * folder.count("/")
+        root = home + "../" * edition.prefix.count("/")
+        editions = [{"edition": e, "href": (root + e.prefix + folder) or "./", "url": pages.site_url + e.prefix + folder}
+                    for e in EDITIONS]
+        self.out[edition.prefix + path] = self.env.get_template(template).render(
+            root=root, home=home, page_title=title, description=description, lang=edition,
+            editions=editions, canonical=pages.site_url + edition.prefix + folder,
+            preview_url=pages.site_url + edition.prefix + preview, corrections=pages.corrections,
+            page_path=edition.prefix + folder, **context)
 
-    def prose(self, markdown: str, root: str) -> Markup:
-        return self.pages.prose.render(markdown, f"{root}sources/")
+    def prose(self, markdown: str, home: str) -> Markup:
+        return self.pages.prose.render(markdown, f"{home}sources/")
 
 
 def render_pages(pages: PageSet, env: Environment) -> dict[str, str]:
@@ -109,20 +124,29 @@ def render_pages(pages: PageSet, env: Environment) -> dict[str, str]:
     writer = PageWriter(env, pages)
     chapters = pages.chapters
     cover = f"{chapters[0].slug}/map.png"
-    toc = [{"slug": c.slug, "title": c.title, "summary": c.summary} for c in chapters]
+    _ = pages.strings
+    toc = [{"slug": c.slug, "title": c.title, "summary": c.summary, "lang": text_lang(pages, c.slug)}
+           for c in chapters]
+    site_title = _(SITE_TITLE)
 
-    writer.write("index.html", "landing.html", title=SITE_TITLE, description=SITE_SUBTITLE, preview=cover,
-                 toc=toc, opening=writer.prose(pages.landing, ""))
+    writer.write("index.html", "landing.html", title=site_title, description=_(SITE_SUBTITLE), preview=cover,
+                 toc=toc, opening=writer.prose(pages.landing, ""), text_lang=text_lang(pages, "landing"))
     for index, chapter in enumerate(chapters):
         write_chapter(writer, pages, chapter, index)
     write_sources(writer, pages)
-    writer.write("about/index.html", "about.html", title=f"About this map | {SITE_TITLE}", preview=cover,
-                 description="How the story map was made, its data sources and licences, and what "
-                             "approximate and schematic mean.",
-                 body=writer.prose(pages.about, "../"))
+    writer.write("about/index.html", "about.html", title=_("About this map") + f" | {site_title}", preview=cover,
+                 description=_("How the story map was made, its data sources and licences, and what "
+                               "approximate and schematic mean."),
+                 body=writer.prose(pages.about, "../"), text_lang=text_lang(pages, "about"))
     write_routes(writer, pages)
     write_educators(writer, pages)
     return writer.out
+
+
+def text_lang(pages: PageSet, name: str) -> str | None:
+    """The lang of a chapter's or content page's text where it differs from the page's (an
+    untranslated text shown in English); None where the text is in the edition's language."""
+    return None if pages.edition.is_default or name in pages.translated else ENGLISH.html_lang
 
 
 def educators_page(pages: PageSet, env: Environment) -> dict[str, str]:
@@ -134,22 +158,27 @@ def educators_page(pages: PageSet, env: Environment) -> dict[str, str]:
 
 
 def write_educators(writer: PageWriter, pages: PageSet) -> None:
+    _ = pages.strings
     offline = next((item for item in pages.downloads if item["path"] == OFFLINE_PATH), None)
-    writer.write("educators/index.html", "educators.html", title=f"For educators | {SITE_TITLE}",
+    writer.write("educators/index.html", "educators.html", title=_("For educators") + f" | {_(SITE_TITLE)}",
                  preview=f"{pages.chapters[0].slug}/map.png",
-                 description="What each chapter covers, discussion questions, links to every step, "
-                             "how to present a chapter, embed the maps, cite the story, and the data to download.",
+                 description=_("What each chapter covers, discussion questions, links to every step, "
+                               "how to present a chapter, embed the maps, cite the story, and the data to download."),
                  chapters=pages.chapters, scenes=pages.scenes, citation=pages.story_citation,
-                 downloads=pages.downloads, offline=offline, site_url=pages.site_url)
+                 downloads=pages.downloads, offline=offline, site_url=pages.site_url + pages.edition.prefix,
+                 langs={c.slug: text_lang(pages, c.slug) for c in pages.chapters})
 
 
 def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: int) -> None:
     scene = pages.scenes[chapter.slug]
     data: MapData = map_data(scene, pages.bibliography, pages.cache)
     slug = chapter.slug
-    common = dict(title=f"{chapter.title} | {SITE_TITLE}", description=chapter.summary, preview=f"{slug}/map.png",
-                  chapter=chapter, scene=scene, inset=pages.inset, steps=step_data(scene))
-    chapter_map = render_map(scene, data, asset_prefix="../assets/")
+    up = "../" * pages.edition.prefix.count("/")
+    common = dict(title=f"{chapter.title} | {pages.strings(SITE_TITLE)}", description=chapter.summary,
+                  preview=f"{slug}/map.png", chapter=chapter, scene=scene, inset=pages.inset, steps=step_data(scene),
+                  strings=pages.script_strings or {}, text_lang=text_lang(pages, slug))
+    label = pages.strings("Map for the chapter “{title}”", title=chapter.title)
+    chapter_map = render_map(scene, data, asset_prefix=f"../{up}assets/", label=label)
     writer.write(f"{slug}/index.html", "chapter.html", **common, map=chapter_map,
                  number=index + 1, total=len(pages.chapters),
                  intro=writer.prose(chapter.intro, "../"),
@@ -161,10 +190,11 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
                  references=[(k, Markup(pages.bibliography.entry(k)))
                              for k in pages.bibliography.ordered_keys(chapter_keys(chapter))])
     writer.write(f"embed/{slug}/index.html", "embed.html", **common,
-                 map=render_map(scene, data, asset_prefix="../../assets/"))
-    writer.out[f"{slug}/map.js"] = chapter_map.script  # the embed page loads the same script
+                 map=render_map(scene, data, asset_prefix=f"../../{up}assets/", label=label))
+    prefix = pages.edition.prefix
+    writer.out[f"{prefix}{slug}/map.js"] = chapter_map.script  # the embed page loads the same script
     for name, detail in data.detail_files.items():
-        writer.out[f"{slug}/{name}"] = detail
+        writer.out[f"{prefix}{slug}/{name}"] = detail
 
 
 def route_years(feature: dict) -> str:
@@ -186,10 +216,11 @@ def write_routes(writer: PageWriter, pages: PageSet) -> None:
                        "years": route_years(feature), "length_km": feature["length_km"],
                        "description": feature["description"],
                        "sources": source_links(feature["sources"], pages.bibliography)})
-    writer.write("routes/index.html", "routes.html", title=f"Escape routes | {SITE_TITLE}",
+    _ = pages.strings
+    writer.write("routes/index.html", "routes.html", title=_("Escape routes") + f" | {_(SITE_TITLE)}",
                  preview=f"{map_chapter.slug}/map.png",
-                 description="Every escape route on the map: its places, years, description and sources, "
-                             "and a link to the map with that route alone.",
+                 description=_("Every escape route on the map: its places, years, description and sources, "
+                               "and a link to the map with that route alone."),
                  routes=routes, map_chapter=map_chapter)
 
 
@@ -198,8 +229,8 @@ def write_sources(writer: PageWriter, pages: PageSet) -> None:
     for chapter in pages.chapters:
         for key in chapter_keys(chapter):
             cited_by.setdefault(key, []).append(chapter)
-    writer.write("sources/index.html", "sources.html", title=f"Sources | {SITE_TITLE}",
+    writer.write("sources/index.html", "sources.html", title=pages.strings("Sources") + f" | {pages.strings(SITE_TITLE)}",
                  preview=f"{pages.chapters[0].slug}/map.png",
-                 description="Every source the story and its maps rely on, in APA style.",
+                 description=pages.strings("Every source the story and its maps rely on, in APA style."),
                  references=[(k, Markup(pages.bibliography.entry(k)), cited_by.get(k, []))
                              for k in pages.bibliography.ordered_keys()])

@@ -16,6 +16,9 @@ from .chapters import FIGURE_RE, Chapter, check_references, cite_keys, display_p
 from .charts import ARRIVALS_CAVEAT, ARRIVALS_FIGURE, ARRIVALS_FILE, arrivals_chart, load_arrivals
 from .content import check_content
 from .downloads import download_index
+from .editions import (EDITIONS, ENGLISH_STRINGS, Edition, Strings, font_problem, load_places, load_strings,
+                       localize_layers, map_font, script_strings)
+from .kinds import KINDS
 from .layers import Layer
 from .locator import build_inset
 from .cache import CACHE_FOLDER, BuildCache
@@ -27,9 +30,11 @@ from .problems import InputError, Problem
 from .progress import Progress
 from .prose import ProseRenderer
 from .references import Bibliography, load_references
-from .flows import build_route_map
+from .flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map
 from .scenes import build_scene
 from .site import asset_files
+from .static_maps import static_map_jobs
+from .parity import chapter_problems, text_problems
 from .sourcing import check_sourcing
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
@@ -40,11 +45,31 @@ FIGURE_CAPTIONS = {ARRIVALS_FIGURE: ARRIVALS_CAPTION}
 FIGURES = frozenset(FIGURE_CAPTIONS)
 
 
+#: The prose pages of content/ (and content/<code>/ for a translation).
+CONTENT_PAGES = ("landing", "about")
+
+
+@dataclass(frozen=True)
+class EditionInputs:
+    """What one edition shows: its chapters (translated, or the English where none is), its
+    prose pages, its interface words, its layers with the features' names in its language."""
+
+    edition: Edition
+    chapters: list[Chapter]
+    translated: frozenset[str]  # chapter slugs and content page names that are translated
+    content: dict[str, str]  # "landing", "about" -> Markdown
+    strings: Strings
+    layers: list[Layer]
+    map_font: str | None  # the static maps' font family (None: the default, DejaVu Sans)
+    stale: tuple[Problem, ...] = ()  # place texts shown in English because the English changed
+
+
 @dataclass(frozen=True)
 class Inputs:
     references: dict[str, dict]
     layers: list[Layer]
     chapters: list[Chapter]
+    editions: tuple[EditionInputs, ...] = ()
 
 
 def load_inputs(root: Path) -> Inputs:
@@ -78,9 +103,47 @@ def load_inputs(root: Path) -> Inputs:
         feature_ids = [f["id"] for layer in layers for f in layer.features]
         problems.extend(check_references(chapters, layer_ids, feature_ids, references.keys(), FIGURES))
         problems.extend(caption_problems(chapters, references.keys()))
+    editions: list[EditionInputs] = []
+    if not problems:
+        for edition in EDITIONS:
+            editions.append(load_edition(root, edition, chapters, layers, problems))
     if problems:
         raise InputError(problems)
-    return Inputs(references, layers, chapters)
+    return Inputs(references, layers, chapters, tuple(editions))
+
+
+def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: list[Layer],
+                 problems: list[Problem]) -> EditionInputs:
+    """One edition's texts, each translation checked against the English (storymap.parity)."""
+    english_content = {name: _read(root / "content" / f"{name}.md") for name in CONTENT_PAGES}
+    if edition.is_default:
+        return EditionInputs(edition, chapters, frozenset(c.slug for c in chapters) | frozenset(CONTENT_PAGES),
+                             english_content, ENGLISH_STRINGS, layers, None)
+    strings = load_strings(root, edition, problems)
+    stale: list[Problem] = []
+    places = load_places(root, edition, [f for layer in layers for f in layer.features], problems, stale)
+    translated_chapters = _translated_chapters(root / "chapters" / edition.code, chapters, problems)
+    content, translated = dict(english_content), {c.slug for c in translated_chapters.values()}
+    for name in CONTENT_PAGES:
+        path = root / "content" / edition.code / f"{name}.md"
+        if path.exists():
+            content[name] = path.read_text(encoding="utf-8")
+            translated.add(name)
+            problems.extend(text_problems(f"content/{edition.code}/{name}.md", "the page", "body",
+                                          english_content[name], content[name]))
+    edition_chapters = [translated_chapters.get(c.path.name, c) for c in chapters]
+    edition_layers = localize_layers(layers, places)
+    texts = ([f["name"] for layer in edition_layers for f in layer.features] + [c.title for c in edition_chapters]
+             + [strings(kind.legend) for kind in KINDS.values()])
+    font, missing = map_font(edition, texts)
+    if font is None:
+        problems.append(font_problem(edition, missing))
+    return EditionInputs(edition, edition_chapters, frozenset(translated), content, strings, edition_layers, font,
+                         tuple(stale))
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def caption_problems(chapters: list[Chapter], keys) -> list[Problem]:
@@ -94,12 +157,36 @@ def caption_problems(chapters: list[Chapter], keys) -> list[Problem]:
             for key in dict.fromkeys(cite_keys(FIGURE_CAPTIONS[name])) if key not in keys]
 
 
-def site_settings(root: Path) -> tuple[str, dict]:
-    """The published address (SITE_URL overrides content/site.yaml) and the story's own CSL item."""
+def _translated_chapters(folder: Path, english: list[Chapter], problems: list[Problem]) -> dict[str, Chapter]:
+    """chapters/<code>/*.md by file name, each checked against the English chapter of that name."""
+    if not any(folder.glob("*.md")):
+        return {}
+    try:
+        chapters = load_chapters(folder)
+    except InputError as error:
+        problems.extend(error.problems)
+        return {}
+    by_name = {c.path.name: c for c in english}
+    found = {}
+    for chapter in chapters:
+        original = by_name.get(chapter.path.name)
+        if original is None:
+            problems.append(Problem(f"chapters/{folder.name}/{chapter.path.name}", "has no English chapter of that name.",
+                                    f"name it as the English file it translates, e.g. chapters/{folder.name}/"
+                                    f"{english[0].path.name}."))
+            continue
+        problems.extend(chapter_problems(original, chapter))
+        found[chapter.path.name] = chapter
+    return found
+
+
+def site_settings(root: Path) -> tuple[str, dict, str]:
+    """The published address (SITE_URL overrides content/site.yaml), the story's own CSL item and
+    the address where readers report errors in a translation."""
     settings = yaml.safe_load((root / "content" / "site.yaml").read_text(encoding="utf-8"))
     url = os.environ.get("SITE_URL") or settings["url"]
     url = url if url.endswith("/") else url + "/"
-    return url, {"id": "between-borders", **settings["citation"], "URL": url}
+    return url, {"id": "between-borders", **settings["citation"], "URL": url}, settings.get("corrections", "")
 
 
 def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progress | None = None
@@ -111,36 +198,68 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     progress = progress or Progress(None)
     progress.stage("Checking layers, chapters and references")
     inputs = load_inputs(root)
-    bibliography = CachedBibliography(inputs.references, cache)
     arrivals_path = root / "data" / "defector_arrivals.csv"
     arrivals = load_arrivals(arrivals_path)
-    prose = ProseRenderer(bibliography, figures={})
-    caption = prose.render(ARRIVALS_CAPTION, "../sources/")
-    prose.figures[ARRIVALS_FIGURE] = lambda: arrivals_chart(arrivals, Markup(caption))
-    site_url, story_item = site_settings(root)
-    route_map = build_route_map(inputs.layers)
-    scenes = {c.slug: build_scene(c, inputs.layers, route_map) for c in inputs.chapters}
-    static_maps = StaticMaps(scenes, cache, progress)  # drawn in the background while pages render
+    site_url, story_item, corrections = site_settings(root)
     downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path)
-    story_bibliography = CachedBibliography({"between-borders": story_item}, cache)
-    progress.stage("Rendering pages")
-    page_set = PageSet(
-        chapters=inputs.chapters, scenes=scenes,
-        bibliography=bibliography, prose=prose, inset=build_inset(inputs.layers),
-        landing=(root / "content" / "landing.md").read_text(encoding="utf-8"),
-        about=(root / "content" / "about.md").read_text(encoding="utf-8"),
-        site_url=site_url, story_citation=Markup(story_bibliography.entry("between-borders")),
-        downloads=download_index(inputs.layers, downloads), cache=cache,
-        route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features})
-    pages = render_pages(page_set, environment(root / "templates"))
-    progress.count("pages", sum(1 for path in pages if path.endswith(".html")))
-    bibliography.save()
-    story_bibliography.save()
-    files: dict[str, str | bytes] = {**pages, **downloads, **static_maps.files()}
+    shared = dict(references=inputs.references, arrivals=arrivals, site_url=site_url, story_item=story_item,
+                  corrections=corrections, downloads=download_index(inputs.layers, downloads),
+                  script_words=script_strings(root / "static" / "story.js"), cache=cache)
+    builds = [EditionBuild(edition, **shared) for edition in inputs.editions]
+    # Every edition's static maps in one pool, drawn in the background while the pages render.
+    static_maps = StaticMaps(None, cache, progress, jobs={
+        build.edition.prefix + path: job for build in builds for path, job in build.static_map_jobs().items()})
+    env_dir = root / "templates"
+    files: dict[str, str | bytes] = dict(downloads)
+    for build in builds:
+        progress.stage(f"Rendering pages ({build.edition.name})")
+        files.update(build.pages(env_dir, progress))
+    files.update(static_maps.files())
     assets = asset_files(root / "static")
     progress.stage("Packing the offline copy")
     files[OFFLINE_PATH] = offline_copy(files, assets)
-    # The copy holds the educators page without its own row; the published page lists it.
-    files.update(educators_page(replace(page_set, downloads=[offline_entry(files[OFFLINE_PATH])] + page_set.downloads),
-                                environment(root / "templates")))
+    # The copy holds the educators pages without their own row; the published pages list it.
+    for build in builds:
+        page_set = replace(build.page_set, downloads=[offline_entry(files[OFFLINE_PATH])] + build.page_set.downloads)
+        files.update(educators_page(page_set, environment(env_dir, build.strings)))
     return files, assets
+
+
+class EditionBuild:
+    """One edition's scenes and pages (site/ for English, site/ko/, site/zh/)."""
+
+    def __init__(self, inputs: EditionInputs, *, references, arrivals, site_url, story_item, corrections, downloads,
+                 script_words, cache: BuildCache):
+        self.inputs, self.edition, self.strings = inputs, inputs.edition, inputs.strings
+        _ = self.strings
+        self.bibliography = CachedBibliography(references, cache, locale=self.edition.csl_locale)
+        prose = ProseRenderer(self.bibliography, figures={})
+        caption = prose.render(_(ARRIVALS_CAPTION), "../sources/")
+        prose.figures[ARRIVALS_FIGURE] = lambda: arrivals_chart(arrivals, Markup(caption), _)
+        route_map = build_route_map(inputs.layers)
+        self.scenes = {c.slug: build_scene(c, inputs.layers, route_map, _) for c in inputs.chapters}
+        self.story_bibliography = CachedBibliography({"between-borders": story_item}, cache,
+                                                     locale=self.edition.csl_locale)
+        self.page_set = PageSet(
+            chapters=inputs.chapters, scenes=self.scenes,
+            bibliography=self.bibliography, prose=prose, inset=build_inset(inputs.layers),
+            landing=inputs.content["landing"], about=inputs.content["about"],
+            site_url=site_url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
+            downloads=downloads, cache=cache,
+            route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features},
+            edition=self.edition, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
+            corrections=corrections)
+
+    def static_map_jobs(self) -> dict[str, dict]:
+        """The edition's static maps (inside its folder): drawn in its font, with its legend words."""
+        corridors = [label for label, _colour in [*CORRIDORS.values(), ELSEWHERE, SHARED]]
+        labels = {**{name: self.strings(kind.legend) for name, kind in KINDS.items()},
+                  **{label: self.strings(label) for label in corridors}}
+        return static_map_jobs(self.scenes, font=self.inputs.map_font, kind_labels=labels)
+
+    def pages(self, env_dir: Path, progress: Progress) -> dict[str, str]:
+        pages = render_pages(self.page_set, environment(env_dir, self.strings))
+        progress.count("pages", sum(1 for path in pages if path.endswith(".html")))
+        self.bibliography.save()
+        self.story_bibliography.save()
+        return pages

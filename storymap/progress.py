@@ -23,8 +23,10 @@ class Progress:
             print(f"  {text}", file=self.out, flush=True)
 
     def count(self, noun: str, total: int, cached: int = 0) -> None:
-        """Record how many of something the build made, and how many came from the cache."""
-        self.counts[noun] = (total, cached)
+        """Record how many of something the build made, and how many came from the cache (added up
+        over the calls: each edition of the site counts its own)."""
+        before = self.counts.get(noun, (0, 0))
+        self.counts[noun] = (before[0] + total, before[1] + cached)
 
     @contextlib.contextmanager
     def bar(self, total: int, text: str):

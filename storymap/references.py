@@ -92,16 +92,19 @@ def linkify(entry_html: str) -> str:
 
 
 class Bibliography:
-    """APA 7th citations and reference entries for a set of CSL-JSON items."""
+    """APA 7th citations and reference entries for a set of CSL-JSON items, in a CSL locale
+    (en-US, or ko-KR and zh-CN for the Korean and Chinese editions: dates and terms change,
+    titles stay in their original language)."""
 
-    def __init__(self, items: dict[str, dict]):
+    def __init__(self, items: dict[str, dict], locale: str = "en-US"):
         self.items = items
+        self.locale = locale
 
     @functools.cached_property
     def _formatted(self) -> tuple[CitationStylesBibliography, dict[str, str]]:
         """The citeproc engine with every work registered, and the formatted entries: made on
         first use, so that a build whose citations all come from the cache never loads the style."""
-        style = CitationStylesStyle(get_style_filepath("apa"), validate=False)
+        style = CitationStylesStyle(get_style_filepath("apa"), locale=self.locale, validate=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             engine = CitationStylesBibliography(style, CiteProcJSON(list(self.items.values())), formatter.html)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .chapters import Chapter, View
+from .editions import ENGLISH_STRINGS
 from .layers import Layer
 from .resolution import DETAIL_ZOOM_STEP, OVERVIEW_MAX_ZOOM, chapter_extent, view_zoom
 from .flows import FLOWS, ROUTES_GROUP, SHARED, RouteInfo, RouteMap, build_route_map, leg_weight
@@ -66,15 +67,15 @@ def expand_layer_names(names: tuple[str, ...], layers: list[Layer]) -> tuple[str
     return tuple(ids)
 
 
-def describe_step(map_text: str, highlighted_names: list[str]) -> str:
+def describe_step(map_text: str, highlighted_names: list[str], translate=ENGLISH_STRINGS) -> str:
     """What a screen reader hears when a step becomes active."""
     text = map_text.strip()
     if highlighted_names:
-        text += (" " if text else "") + "Highlighted: " + ", ".join(highlighted_names) + "."
+        text += (" " if text else "") + translate("Highlighted: {names}.", names=translate(", ").join(highlighted_names))
     return text
 
 
-def legend_for(layers: list[Layer], route_map: RouteMap | None) -> tuple[LegendEntry, ...]:
+def legend_for(layers: list[Layer], route_map: RouteMap | None, translate=ENGLISH_STRINGS) -> tuple[LegendEntry, ...]:
     """One entry per kind on the map; for routes, one per corridor (what their colour means) and,
     with the flow map, what a line's width means. Never one entry per route: there may be a thousand."""
     entries: list[LegendEntry] = []
@@ -88,11 +89,12 @@ def legend_for(layers: list[Layer], route_map: RouteMap | None) -> tuple[LegendE
             key = look or kind
             if key not in seen:
                 seen.add(key)
-                entries.append(LegendEntry(look[0], kind, look[1]) if look else LegendEntry(KINDS[kind].legend, kind))
+                entries.append(LegendEntry(translate(look[0]), kind, look[1]) if look else LegendEntry(translate(KINDS[kind].legend), kind))
     if any(layer.id == FLOWS for layer in layers):
         most = max(len(f["routes"]) for f in route_map.flows.features)
         counts = sorted({1, most, *([round(most ** 0.5)] if most > 3 else [])})
-        entries += [LegendEntry(f"{n} route{'s' if n > 1 else ''} on a leg" + (" (line width)" if n == 1 else ""),
+        entries += [LegendEntry(translate("{count} routes on a leg", count=n) if n > 1
+                                else translate("{count} route on a leg (line width)", count=n),
                                 "route", SHARED[1], leg_weight(n)) for n in counts]
     return tuple(entries)
 
@@ -105,10 +107,12 @@ def _route_look(layer: Layer, feature: dict, route_map: RouteMap | None) -> tupl
     return (info.corridor, info.colour) if info else None
 
 
-def build_scene(chapter: Chapter, layers: list[Layer], route_map: RouteMap | None = None) -> ChapterScene:
+def build_scene(chapter: Chapter, layers: list[Layer], route_map: RouteMap | None = None,
+                translate=ENGLISH_STRINGS) -> ChapterScene:
     """The scene of one chapter: the basemap plus every layer any of its steps shows.
 
-    `route_map` is `flows.build_route_map(layers)`, made once for all chapters by the pipeline."""
+    `route_map` is `flows.build_route_map(layers)`, made once for all chapters by the pipeline;
+    `translate` gives the edition's words (storymap.editions.Strings)."""
     route_map = route_map or build_route_map(layers)
     if route_map:
         layers = [*layers, route_map.flows]
@@ -127,10 +131,11 @@ def build_scene(chapter: Chapter, layers: list[Layer], route_map: RouteMap | Non
             highlight += tuple(route_map.legs_of(highlight))
         steps.append(StepScene(
             id=step.id, view=view, layers=step_layers, highlight=highlight,
-            description=describe_step(step.map_text, [names[f] for f in step.highlight if f in names]),
+            description=describe_step(step.map_text, [names[f] for f in step.highlight if f in names], translate),
             zoom=zoom, detail=zoom > overview_zoom + DETAIL_ZOOM_STEP))
     chapter_layers = tuple(layer for layer in layers if layer.group == BASEMAP_GROUP or layer.id in used)
     colours = route_map.layer_colours if route_map else {}
     picker = tuple(route_map.routes.values()) if FLOWS in used else ()
-    return ChapterScene(chapter, chapter_layers, tuple(steps), legend_for(list(chapter_layers), route_map), colours,
+    return ChapterScene(chapter, chapter_layers, tuple(steps), legend_for(list(chapter_layers), route_map, translate),
+                        colours,
                         overview_zoom, chapter_extent([s.view for s in steps]), picker)

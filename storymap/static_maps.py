@@ -377,7 +377,7 @@ def _country_labels(placer: _Placer, countries: list[_Drawn], view_box, scale: f
 
 # --- furniture: legend, scale bar, credits, title ------------------------------------------------
 
-def _legend(ax, drawn: list[_Drawn]):
+def _legend(ax, drawn: list[_Drawn], kind_labels: dict[str, str] | None):
     """A key to what the step brings forward, in the lower left (above the scale bar); or None."""
     handles, labels, seen = [], [], set()
     order = list(KINDS)
@@ -389,7 +389,9 @@ def _legend(ax, drawn: list[_Drawn]):
         if key in seen:
             continue
         seen.add(key)
-        label = (corridor_label(style["color"]) or item.feature["name"]) if kind == "route" else KINDS[kind].legend
+        corridor = corridor_label(style["color"]) if kind == "route" else None
+        label = ((kind_labels or {}).get(corridor, corridor) if corridor else item.feature["name"] if kind == "route"
+                 else (kind_labels or {}).get(kind, KINDS[kind].legend))
         if kind in POINT_KINDS:
             handle = Line2D([], [], linestyle="none", marker="o", markersize=px(2 * style["radius"]),
                             markerfacecolor=style["fillColor"], markeredgecolor=style["color"],
@@ -518,11 +520,15 @@ def _draw_features(ax, by_kind: dict[str, list[_Drawn]], min_hole_width: float) 
 
 def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: tuple[str, ...],
                       highlight: tuple[str, ...], route_colours: dict[str, str], title: str,
-                      width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX) -> bytes:
+                      width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX, font: str | None = None,
+                      kind_labels: dict[str, str] | None = None) -> bytes:
     """One static map as PNG bytes: the scene's layers at a step's view (see the module docstring).
 
     `layers_forward` are the step's layers (others are drawn faded, the basemap never);
-    `highlight` feature ids drawn thicker; `route_colours` layer id -> colour (scenes.route_colours).
+    `highlight` feature ids drawn thicker; `route_colours` layer id -> colour (scenes.route_colours);
+    `font` a family with the glyphs of a Korean or Chinese edition (storymap.editions.map_font),
+    `kind_labels` the legend's words in the edition's language (by kind, and by the English label
+    of a route corridor).
     """
     map_height = height_px - TITLE_STRIP_PX
     extent = view_extent(view, width_px, map_height)
@@ -530,7 +536,7 @@ def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: 
     scale = (xmax - xmin) / width_px  # metres per pixel
     drawn = _prepare(scene_layers, extent, scale, set(layers_forward), set(highlight), route_colours)
 
-    with matplotlib.rc_context({"font.family": FONT, "font.size": px(12), "lines.scale_dashes": False,
+    with matplotlib.rc_context({"font.family": [font, FONT] if font else FONT, "font.size": px(12), "lines.scale_dashes": False,
                                 "path.simplify": True, "text.antialiased": True}):
         fig = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI, facecolor=PAPER)
         canvas = FigureCanvasAgg(fig)
@@ -547,7 +553,7 @@ def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: 
         _draw_features(ax, by_kind, min_hole_width=MIN_HOLE_PX * scale)
         _veil_outside_region(ax, extent)
         view_box = box(*extent)
-        furniture = [_legend(ax, drawn), _scale_bar(ax, extent, scale), _credits(ax, _credit_text(drawn, view_box))]
+        furniture = [_legend(ax, drawn, kind_labels), _scale_bar(ax, extent, scale), _credits(ax, _credit_text(drawn, view_box))]
         renderer = canvas.get_renderer()
         placer = _Placer(ax, renderer, ax.bbox)
         for artist in furniture:  # labels keep off the legend, the scale bar and the credits
@@ -577,27 +583,28 @@ def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: 
     return buffer.getvalue()
 
 
-def _scene_map(scene: ChapterScene, step, title: str) -> dict:
+def _scene_map(scene: ChapterScene, step, title: str, **options) -> dict:
     return dict(scene_layers=list(scene.layers), view=step.view, layers_forward=step.layers,
-                highlight=step.highlight, route_colours=scene.route_colours, title=title)
+                highlight=step.highlight, route_colours=scene.route_colours, title=title, **options)
 
 
-def static_map_jobs(scenes: dict[str, ChapterScene]) -> dict[str, dict]:
+def static_map_jobs(scenes: dict[str, ChapterScene], **options) -> dict[str, dict]:
     """<slug>/map.png (the chapter's first step) and <slug>/steps/<step-id>.png for every step
-    whose view differs from the first step's; path inside site/ -> `render_static_map` arguments."""
+    whose view differs from the first step's; path inside site/ -> `render_static_map` arguments.
+    `options` (font, kind_labels: an edition's) go to every map."""
     jobs: dict[str, dict] = {}
     for slug, scene in sorted(scenes.items()):
         if not scene.steps:
             continue
         first = scene.steps[0]
         title = scene.chapter.title
-        jobs[f"{slug}/map.png"] = _scene_map(scene, first, title)
+        jobs[f"{slug}/map.png"] = _scene_map(scene, first, title, **options)
         for step in scene.steps[1:]:
             if step.view != first.view:
-                jobs[f"{slug}/steps/{step.id}.png"] = _scene_map(scene, step, title)
+                jobs[f"{slug}/steps/{step.id}.png"] = _scene_map(scene, step, title, **options)
     return jobs
 
 
-def static_map_files(scenes: dict[str, ChapterScene]) -> dict[str, bytes]:
+def static_map_files(scenes: dict[str, ChapterScene], **options) -> dict[str, bytes]:
     """Every static map of `static_map_jobs`, drawn one after another; path inside site/ -> PNG bytes."""
-    return {path: render_static_map(**job) for path, job in static_map_jobs(scenes).items()}
+    return {path: render_static_map(**job) for path, job in static_map_jobs(scenes, **options).items()}

@@ -1,0 +1,237 @@
+"""The story's editions: English at the site's root, Korean under ko/, Simplified Chinese under zh/.
+
+One table (EDITIONS) says what each language needs: its folder, its `lang` and `hreflang`
+codes, the citeproc locale of its citations and the fonts its static maps may draw with.
+
+Translations live beside the English: `chapters/<code>/NN-slug.md` (same front matter, only
+the words change), `content/<code>/landing.md` and `about.md`, `content/<code>/strings.yaml`
+(the interface's words, keyed by the English text the templates and story.js write) and
+`content/<code>/places.yaml` (feature names and descriptions as the edition's readers know
+them). Whatever is not translated falls back to the English, and the page says so.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .parity import text_problems
+from .problems import Problem
+
+#: Package that gives Debian machines fonts with Hangul and Han glyphs (CI and dev.sh install it).
+CJK_FONT_PACKAGE = "fonts-noto-cjk"
+
+
+@dataclass(frozen=True)
+class Edition:
+    code: str           # folder under site/ ("" for English) and under chapters/ and content/
+    name: str           # in its own language, for the language switch
+    html_lang: str      # <html lang>
+    hreflang: str       # <link rel="alternate" hreflang>
+    csl_locale: str     # citeproc-py locale of citations and reference lists
+    #: Static-map font families, best first; the first one installed that has every glyph is used
+    #: (DejaVu Sans, matplotlib's own, last: enough for an edition with nothing translated yet).
+    fonts: tuple[str, ...] = ("DejaVu Sans",)
+
+    @property
+    def prefix(self) -> str:
+        """The edition's folder inside site/, with its slash ("" for English)."""
+        return f"{self.code}/" if self.code != "en" else ""
+
+    @property
+    def is_default(self) -> bool:
+        return self.code == "en"
+
+
+EDITIONS: tuple[Edition, ...] = (
+    Edition("en", "English", "en", "en", "en-US"),
+    Edition("ko", "한국어", "ko", "ko", "ko-KR",
+            ("Noto Sans CJK KR", "Source Han Sans KR", "NanumGothic", "Apple SD Gothic Neo", "Malgun Gothic",
+             "Noto Sans KR", "DejaVu Sans")),
+    Edition("zh", "中文", "zh-Hans", "zh-Hans", "zh-CN",
+            ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "PingFang SC", "Microsoft YaHei",
+             "Noto Sans SC", "DejaVu Sans")),
+)
+ENGLISH = EDITIONS[0]
+TRANSLATIONS = EDITIONS[1:]
+
+
+@dataclass(frozen=True)
+class Strings:
+    """An edition's words for the interface: English text -> translation."""
+
+    table: dict[str, str]
+
+    def __call__(self, text: str, **values) -> str:
+        """The translation of `text` (or `text` itself), with {name} fields filled from `values`."""
+        translated = self.table.get(text, text)
+        return translated.format(**values) if values else translated
+
+    def subset(self, keys) -> dict[str, str]:
+        return {k: self.table[k] for k in sorted(keys) if k in self.table}
+
+
+ENGLISH_STRINGS = Strings({})
+
+#: Strings story.js translates: the argument of every t("...") call in it.
+_JS_STRING_RE = re.compile(r'\bt\("((?:[^"\\]|\\.)*)"\)')
+
+
+def script_strings(script: Path) -> set[str]:
+    """The interface words a script asks for with t("..."), so that only those go on its pages."""
+    return {m.group(1).encode().decode("unicode_escape") if "\\" in m.group(1) else m.group(1)
+            for m in _JS_STRING_RE.finditer(script.read_text(encoding="utf-8"))}
+
+
+def _yaml_mapping(path: Path, root: Path, problems: list[Problem], what: str) -> dict:
+    display = path.relative_to(root).as_posix()
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as err:
+        problems.append(Problem(display, f"cannot be read as YAML ({str(err).splitlines()[0]}).",
+                                f"keep it a mapping of {what}."))
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(Problem(display, "is not a mapping.", f"keep it a mapping of {what}."))
+        return {}
+    return data
+
+
+def load_strings(root: Path, edition: Edition, problems: list[Problem]) -> Strings:
+    """content/<code>/strings.yaml: each English interface text and its translation."""
+    if edition.is_default:
+        return ENGLISH_STRINGS
+    path = root / "content" / edition.code / "strings.yaml"
+    data = _yaml_mapping(path, root, problems, "English text: translation")
+    table = {}
+    for english, translated in data.items():
+        if not isinstance(english, str) or not isinstance(translated, str) or not translated.strip():
+            problems.append(Problem(path.relative_to(root).as_posix(),
+                                    f"entry {english!r} is not English text with a translation.",
+                                    "write each entry as \"English text\": \"translation\".", field=str(english)))
+            continue
+        if set(re.findall(r"{(\w*)}", english)) != set(re.findall(r"{(\w*)}", translated)):
+            problems.append(Problem(path.relative_to(root).as_posix(),
+                                    f"the translation of {english!r} does not keep its {{fields}}.",
+                                    "keep every {name} of the English text, untranslated.", field=english))
+            continue
+        problems.extend(text_problems(path.relative_to(root).as_posix(), f"the translation of {english[:40]!r}",
+                                      english, english, translated))
+        table[english] = translated
+    return Strings(table)
+
+
+def load_places(root: Path, edition: Edition, features: list[dict], problems: list[Problem],
+                stale: list[Problem]) -> dict[str, dict]:
+    """content/<code>/places.yaml: feature id -> {name, description} in the edition's language.
+    A text whose figures or citations no longer match the English (a layer changed since it was
+    translated) is left out, so the map shows the English, and reported in `stale`."""
+    if edition.is_default:
+        return {}
+    feature_ids = {f["id"] for f in features}
+    english = {(f["id"], key): f.get(key) or "" for f in features for key in ("name", "description")}
+    path = root / "content" / edition.code / "places.yaml"
+    display = path.relative_to(root).as_posix()
+    places = {}
+    for feature_id, entry in _yaml_mapping(path, root, problems, "feature id: {name, description}").items():
+        if feature_id not in feature_ids:
+            problems.append(Problem(display, f"names feature {feature_id!r}, which is in no layer.",
+                                    "use a feature id from layers/ (see docs/ARCHITECTURE.md).", field=str(feature_id)))
+            continue
+        if (not isinstance(entry, dict) or set(entry) - {"name", "description"}
+                or not all(isinstance(v, str) and v.strip() for v in entry.values())):
+            problems.append(Problem(display, f"entry {feature_id!r} is not a name and an optional description.",
+                                    "write it as {name: ..., description: ...}.", field=str(feature_id)))
+            continue
+        kept = {}
+        for key, text in entry.items():
+            # Out of step with the English (whose layer changed since): show the English instead.
+            differences = text_problems(display, f"the {key} of {feature_id!r}", f"{feature_id}.{key}",
+                                        english.get((feature_id, key), ""), text.strip())
+            if differences:
+                stale.extend(differences)
+            else:
+                kept[key] = text.strip()
+        places[feature_id] = kept
+    return places
+
+
+def localize_layers(layers: list, places: dict[str, dict]) -> list:
+    """The layers with each feature's name and description in the edition's language, where given."""
+    if not places:
+        return layers
+    return [dataclasses.replace(layer, features=[{**f, **places.get(f["id"], {})} for f in layer.features])
+            for layer in layers]
+
+
+# --- static-map fonts ------------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def _font_path(family: str) -> str | None:
+    from matplotlib import font_manager
+
+    for entry in font_manager.fontManager.ttflist:
+        if entry.name == family and entry.weight in (400, "normal", "regular"):
+            return entry.fname
+    return next((entry.fname for entry in font_manager.fontManager.ttflist if entry.name == family), None)
+
+
+def missing_glyphs(family: str, texts) -> set[str]:
+    """Characters of `texts` the font family has no glyph for (all of them if it is not installed)."""
+    wanted = {c for text in texts for c in text if not c.isspace()}
+    path = _font_path(family)
+    if path is None:
+        return wanted
+    font = _ft2font(path)
+    return {c for c in wanted if font.get_char_index(ord(c)) == 0}
+
+
+def _rescan_fonts() -> None:
+    from matplotlib import font_manager
+
+    fresh = font_manager._load_fontmanager(try_read_cache=False)
+    font_manager.fontManager.__dict__.update(fresh.__dict__)  # the same object: its users see the new list
+    cached = getattr(font_manager.FontManager, "_findfont_cached", None)
+    if cached is not None and hasattr(cached, "cache_clear"):
+        cached.cache_clear()
+    _font_path.cache_clear()
+
+
+@lru_cache(maxsize=None)
+def _ft2font(path: str):
+    from matplotlib.ft2font import FT2Font
+
+    return FT2Font(path)
+
+
+def map_font(edition: Edition, texts) -> tuple[str | None, set[str]]:
+    """The first of the edition's fonts that draws every character of `texts`; else None and the
+    characters the best candidate lacks."""
+    best: set[str] | None = None
+    if not any(_font_path(family) for family in edition.fonts):
+        _rescan_fonts()  # a font installed since matplotlib last listed them (its cache is stale)
+    for family in edition.fonts:
+        missing = missing_glyphs(family, texts)
+        if not missing:
+            return family, set()
+        if best is None or len(missing) < len(best):
+            best = missing
+    return None, best or set()
+
+
+def font_problem(edition: Edition, missing: set[str]) -> Problem:
+    sample = "".join(sorted(missing)[:12])
+    return Problem(f"static maps ({edition.name})",
+                   f"no installed font can draw the {edition.name} map labels (for example {sample!r}): "
+                   f"they would print as empty boxes, so nothing was built.",
+                   f"install a font with Hangul and Chinese characters: on Debian or Ubuntu "
+                   f"'sudo apt-get install {CJK_FONT_PACKAGE}'; "
+                   f"elsewhere one of: {', '.join(f for f in edition.fonts if f != 'DejaVu Sans')}.")

@@ -1,0 +1,211 @@
+"""The Korean and Chinese editions: translations are refused when they fall out of step with the
+English (by file, step and difference), and the static maps draw Hangul, not empty boxes."""
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+from storymap import editions
+from storymap.commands import run_check
+from storymap.parity import figures
+from storymap.pipeline import load_inputs
+from storymap.scenes import build_scene
+from storymap.static_maps import render_static_map
+from storymap.kinds import KINDS
+from tests.support.project import ROOT, copy_project
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def check(root: Path) -> tuple[int, str]:
+    out = io.StringIO()
+    status = run_check(root, out=out)
+    assert "Traceback" not in out.getvalue()
+    return status, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return copy_project(tmp_path_factory.mktemp("editions") / "project")
+
+
+def english_chapter(root: Path) -> Path:
+    return sorted((root / "chapters").glob("*.md"))[0]
+
+
+def write_translation(root: Path, text: str) -> str:
+    """Put `text` in as the Korean translation of the first chapter; returns its display path."""
+    english = english_chapter(root)
+    folder = root / "chapters" / "ko"
+    for old in folder.glob("*.md"):
+        old.unlink()
+    folder.mkdir(exist_ok=True)
+    (folder / english.name).write_text(text, encoding="utf-8")
+    return f"chapters/ko/{english.name}"
+
+
+def steps_of(text: str) -> list[str]:
+    return re.findall(r"^<!-- step: (\S+) -->", text, re.MULTILINE)
+
+
+@pytest.mark.parametrize("english, translated", [
+    ("about 30,000 people", "약 3만 명"),
+    ("about 30,000 people", "约3万人"),
+    ("1.4 million", "140만"),
+    ("300 million", "3亿"),
+    ("in the 1990s, 63 in 2021", "在1990年代，2021年有63人"),
+    ("on 9 October 2023", "2023년 10월 9일"),
+    ("some two million, for much of the twentieth century", "약 200만 명, 20세기 대부분 동안"),
+])
+def test_figures_read_korean_and_chinese_units_as_values(english, translated):
+    assert figures(english) == figures(translated)
+
+
+def test_figures_tell_different_numbers_apart():
+    assert figures("about 30,000 people") != figures("약 3천 명")
+    assert figures("63 in 2021") != figures("2020년 63명")
+
+
+def test_a_faithful_translation_passes_and_is_counted(project):
+    english = english_chapter(project).read_text(encoding="utf-8")
+    write_translation(project, english)
+    status, out = check(project)
+    assert status == 0, out
+    assert "(ko): 1 of 9 chapters translated" in out
+
+
+def test_a_step_missing_a_citation_is_refused_by_file_step_and_key(project):
+    english = english_chapter(project).read_text(encoding="utf-8")
+    steps = steps_of(english)
+    start = english.index(f"<!-- step: {steps[1]} -->")
+    end = english.index(f"<!-- step: {steps[2]} -->")
+    key = re.search(r"\[@([a-z0-9-]+)", english[start:end]).group(1)
+    body = re.sub(rf"\[[^\[\]]*@{key}\b[^\[\]]*\]", "", english[start:end])  # every citation of the key
+    path = write_translation(project, english[:start] + body + english[end:])
+    step = steps[1]
+    status, out = check(project)
+    assert status == 1
+    line = next(line for line in out.splitlines() if "cites other sources" in line)
+    assert line.startswith(path) and f"step {step!r}" in line and f"[@{key}]" in line
+
+
+def test_a_changed_figure_is_refused_by_file_step_and_number(project):
+    english = english_chapter(project).read_text(encoding="utf-8")
+    steps = steps_of(english) + [None]
+    year_re = r"(?<![0-9@\w-])(1[89]\d\d|20[0-2]\d)(?![0-9])"  # a year in the prose, not in a citation key
+    for step, following in zip(steps, steps[1:]):
+        start = english.index(f"<!-- step: {step} -->")
+        end = english.index(f"<!-- step: {following} -->") if following else len(english)
+        match = re.search(year_re, english[start:end])
+        if match:
+            break
+    assert match, "some step should name a year"
+    year = match.group(1)
+    changed = english[:start] + re.sub(rf"(?<![0-9@\w-]){year}(?![0-9])", str(int(year) + 1), english[start:end]) + english[end:]
+    path = write_translation(project, changed)
+    status, out = check(project)
+    assert status == 1, out
+    line = next((line for line in out.splitlines() if "other figures" in line), out)
+    assert line.startswith(path) and f"step {step!r}" in line
+    assert f"missing {int(year):,}" in line or f"not in the English: {int(year) + 1:,}" in line
+
+
+def test_steps_out_of_order_are_refused(project):
+    english = english_chapter(project).read_text(encoding="utf-8")
+    first, second = steps_of(english)[:2]
+    swapped = english
+    for pattern in ("- id: {}\n", "<!-- step: {} -->"):  # the translation's own markers agree with it
+        swapped = (swapped.replace(pattern.format(first), pattern.format("@@"))
+                   .replace(pattern.format(second), pattern.format(first)).replace(pattern.format("@@"), pattern.format(second)))
+    path = write_translation(project, swapped)
+    status, out = check(project)
+    assert status == 1
+    assert any(line.startswith(path) and "has the steps" in line for line in out.splitlines()), out
+
+
+def test_without_a_cjk_font_check_stops_and_names_the_package(project, monkeypatch):
+    write_translation(project, english_chapter(project).read_text(encoding="utf-8"))
+    korean = dataclasses.replace(editions.EDITIONS[1], fonts=("No Such Font KR", "DejaVu Sans"))
+    monkeypatch.setattr("storymap.pipeline.EDITIONS", (editions.EDITIONS[0], korean))
+    status, out = check(project)
+    assert status == 1
+    assert "fonts-noto-cjk" in out and "empty boxes" in out
+
+
+# ---- the static maps draw Hangul -----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def korean_scene():
+    inputs = load_inputs(ROOT)
+    korean = next(e for e in inputs.editions if e.edition.code == "ko")
+    chapter = next(c for c in korean.chapters if any(f == "yalu" for s in c.steps for f in s.highlight))
+    return korean, build_scene(chapter, korean.layers, translate=korean.strings)
+
+
+def render(korean, scene, font):
+    step = next(s for s in scene.steps if "yalu" in s.highlight)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_static_map(list(scene.layers), step.view, layers_forward=step.layers, highlight=step.highlight,
+                          route_colours=scene.route_colours, title=korean.strings("Legend") + " 압록강",
+                          font=font, kind_labels={k: korean.strings(kind.legend) for k, kind in KINDS.items()})
+    return [str(w.message) for w in caught if "missing from" in str(w.message)]
+
+
+def test_korean_static_maps_draw_every_hangul_glyph(korean_scene):
+    korean, scene = korean_scene
+    names = [f["name"] for layer in scene.layers for f in layer.features]
+    assert "압록강" in names and all(HANGUL.search(e.label) for e in scene.legend)
+    assert korean.map_font and not editions.missing_glyphs(korean.map_font, names)
+    assert render(korean, scene, korean.map_font) == []
+    # The same map in matplotlib's default font would print boxes: the check above can fail.
+    assert render(korean, scene, None)
+
+
+def test_a_place_whose_english_changed_shows_the_english_until_updated(project):
+    rivers = project / "layers" / "rivers.geojson"
+    original = rivers.read_text(encoding="utf-8")
+    data = json.loads(original)
+    yalu = next(f for f in data["features"] if f["properties"]["id"] == "yalu")
+    yalu["properties"]["description"] += " Frozen for 4 months."
+    rivers.write_text(json.dumps(data), encoding="utf-8")
+    try:
+        status, out = check(project)
+        inputs = load_inputs(project)
+    finally:
+        rivers.write_text(original, encoding="utf-8")
+    assert status == 0, out
+    assert "shown in English until updated: content/ko/places.yaml" in out and "'yalu'" in out
+    korean = next(e for e in inputs.editions if e.edition.code == "ko")
+    yalu = next(f for layer in korean.layers for f in layer.features if f["id"] == "yalu")
+    assert yalu["name"] == "압록강" and yalu["description"].endswith("Frozen for 4 months.")
+
+
+def test_an_untranslated_page_shows_the_english_under_a_notice_in_the_readers_language(project):
+    import shutil
+    from storymap import pipeline
+
+    shutil.rmtree(project / "chapters" / "ko", ignore_errors=True)
+    (project / "content" / "ko" / "about.md").unlink(missing_ok=True)
+    inputs = load_inputs(project)
+    korean = next(e for e in inputs.editions if e.edition.code == "ko")
+    url, story, corrections = pipeline.site_settings(project)
+    build = pipeline.EditionBuild(
+        korean, references=inputs.references, arrivals=pipeline.load_arrivals(project / pipeline.ARRIVALS_FILE),
+        site_url=url, story_item=story, corrections=corrections, downloads=[], script_words=set(),
+        cache=pipeline.BuildCache(project / ".cache"))
+    files = build.pages(project / "templates", pipeline.Progress(None))  # pages only, no static maps
+    slug = inputs.chapters[0].slug
+    for path in (f"ko/{slug}/index.html", "ko/about/index.html"):
+        html = files[path]
+        assert '<html lang="ko">' in html
+        notice = re.search(r'<p class="untranslated"[^>]*>([^<]*)</p>', html)
+        assert notice and HANGUL.search(notice.group(1)), path
+        assert 'lang="en"' in html.split('class="untranslated"', 1)[1], path
+    assert 'class="untranslated"' not in files["ko/index.html"]  # the landing page is translated
