@@ -91,8 +91,9 @@
   function legTip(p) {
     var names = p.routes.slice(0, 3).map(function (index) { return kit.config.routes[index].name; });
     var more = p.routes.length - names.length;
-    return p.name + " (" + p.routes.length + (p.routes.length > 1 ? " routes" : " route") + "): " +
-      names.join("; ") + (more > 0 ? "; and " + more + " more" : "");
+    var count = t(p.routes.length > 1 ? "{count} routes" : "{count} route").replace("{count}", p.routes.length);
+    return p.name + " (" + count + "): " + names.join("; ") +
+      (more > 0 ? t("; and {count} more").replace("{count}", more) : "");
   }
 
   function popupContent(p) {
