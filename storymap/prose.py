@@ -33,6 +33,18 @@ def parse_citation(inner: str) -> list[Cite]:
     return cites
 
 
+#: A line break between two Chinese characters (or full-width punctuation): Chinese has no spaces
+#: between words, so the break must vanish rather than show as a space. (Korean separates words
+#: with spaces, so a break between two Hangul syllables stays one.)
+_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_CJK_LINE_BREAK_RE = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
+
+
+def join_cjk_lines(markdown: str) -> str:
+    """Source lines of Chinese prose joined without the space a soft line break would become."""
+    return _CJK_LINE_BREAK_RE.sub("", markdown)
+
+
 class ProseRenderer:
     """Renders chapter Markdown; `sources_href` is the relative link to the sources page."""
 
@@ -51,6 +63,7 @@ class ProseRenderer:
 
     def render(self, markdown: str, sources_href: str) -> Markup:
         fragments: list[str] = []
+        markdown = join_cjk_lines(markdown)
 
         def hold(html: str) -> str:
             fragments.append(html)

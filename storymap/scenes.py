@@ -71,7 +71,9 @@ def describe_step(map_text: str, highlighted_names: list[str], translate=ENGLISH
     """What a screen reader hears when a step becomes active."""
     text = map_text.strip()
     if highlighted_names:
-        text += (" " if text else "") + translate("Highlighted: {names}.", names=translate(", ").join(highlighted_names))
+        # No space after a Chinese full stop, which carries its own.
+        text += (" " if text and not text.endswith(("。", "！", "？")) else "") + translate(
+            "Highlighted: {names}.", names=translate(", ").join(highlighted_names))
     return text
 
 

@@ -209,3 +209,12 @@ def test_an_untranslated_page_shows_the_english_under_a_notice_in_the_readers_la
         assert notice and HANGUL.search(notice.group(1)), path
         assert 'lang="en"' in html.split('class="untranslated"', 1)[1], path
     assert 'class="untranslated"' not in files["ko/index.html"]  # the landing page is translated
+
+
+def test_a_line_break_in_chinese_prose_adds_no_space():
+    from storymap.prose import join_cjk_lines
+
+    assert join_cjk_lines("饥荒迫使数万朝鲜人渡过鸭绿江\n和图们江。") == "饥荒迫使数万朝鲜人渡过鸭绿江和图们江。"
+    assert join_cjk_lines("如今大多数人仍从那里越境，\n因为") == "如今大多数人仍从那里越境，因为"
+    assert join_cjk_lines("압록강과\n두만강") == "압록강과\n두만강"  # Korean: the break is a space
+    assert join_cjk_lines("the Yalu\nand the Tumen") == "the Yalu\nand the Tumen"
