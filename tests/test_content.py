@@ -145,3 +145,12 @@ def test_a_placed_figure_needs_the_references_its_caption_cites(project):
                                               encoding="utf-8")
     message = refused_by_check(project)
     assert "has no reference 'voa-2022', which the caption of the figure 'defector-arrivals' cites" in message
+
+
+def test_a_chapter_may_not_take_the_folder_of_an_edition(project):
+    first = sorted((project / "chapters").glob("[0-9][0-9]-*.md"))[0]
+    slug = first.stem[3:]
+    text = first.read_text(encoding="utf-8").replace(f"slug: {slug}\n", "slug: ko\n", 1)
+    first.unlink()
+    (project / "chapters" / f"{first.name[:3]}ko.md").write_text(text, encoding="utf-8")
+    assert "slug 'ko' is taken by another page" in refused_by_check(project)
