@@ -75,3 +75,11 @@ def test_a_translated_chapter_reads_in_its_language(page, base_url):
             latin = len(re.findall(r"[A-Za-z]", text))
             assert native > latin, f"{edition}: {text[:120]!r}"
 
+
+
+def test_every_translated_page_invites_reports_of_translation_errors(built_site):
+    pages = [p for code in ("ko", "zh") for p in sorted((built_site / code).rglob("*.html"))]
+    assert len(pages) > 20
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "mailto:" in html and "subject=Translation%20error" in html, page.relative_to(built_site)
