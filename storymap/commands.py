@@ -46,19 +46,22 @@ def run_check(root: Path, out: TextIO = sys.stdout) -> int:
         return 1
     for note in (note for layer in inputs.layers for note in layer.notes):
         print(note, file=out)
-    features = sum(len(layer.features) for layer in inputs.layers)
-    print(f"OK: {_count(len(inputs.layers), 'layer')}, {_count(features, 'feature')} and "
-          f"{_count(len(inputs.chapters), 'chapter')} checked.", file=out)
+    editions = []
     for edition in inputs.editions:
         if edition.edition.is_default or not (edition.translated or edition.strings.table):
             continue  # a project with no translation at all (the English only)
+        for note in edition.stale:
+            print(f"Shown in English until updated: {note}", file=out)
         chapters = [c.slug for c in edition.chapters if c.slug in edition.translated]
         pages = [name for name in CONTENT_PAGES if name in edition.translated]
-        print(f"{edition.edition.name} ({edition.edition.code}): {len(chapters)} of {len(edition.chapters)} chapters "
-              f"translated and in step with the English; pages: {', '.join(pages) or 'none'}; the rest is shown "
-              f"in English with a notice. Static maps drawn in {edition.map_font}.", file=out)
-        for note in edition.stale:
-            print(f"  shown in English until updated: {note}", file=out)
+        editions.append(f"{edition.edition.name} ({edition.edition.code}) {len(chapters)} of "
+                        f"{_count(len(edition.chapters), 'chapter')}{''.join(', ' + p for p in pages)}, "
+                        f"maps in {edition.map_font}")
+    features = sum(len(layer.features) for layer in inputs.layers)
+    translated = (f" Translations in step with the English (the rest is shown in English with a notice): "
+                  f"{'; '.join(editions)}." if editions else "")
+    print(f"OK: {_count(len(inputs.layers), 'layer')}, {_count(features, 'feature')} and "
+          f"{_count(len(inputs.chapters), 'chapter')} checked.{translated}", file=out)
     return 0
 
 
