@@ -451,26 +451,28 @@ LAYER_LABELS = {
 }
 
 
-def layer_label(layer: Layer) -> str:
+def layer_label(layer: Layer, translate=None) -> str:
+    """A layer's label in the downloads; `translate` (an edition's Strings) words a route's."""
     if layer.id in LAYER_LABELS:
         return LAYER_LABELS[layer.id]
     if layer.group == "routes":
-        return f"Escape route: {layer.title}"
+        return translate("Escape route: {title}", title=layer.title) if translate else f"Escape route: {layer.title}"
     kinds = {f["kind"] for f in layer.features}
     return KINDS[kinds.pop()].legend if len(kinds) == 1 else layer.title
 
 
-def download_index(layers: list[Layer], files: Mapping[str, bytes]) -> list[dict]:
+def download_index(layers: list[Layer], files: Mapping[str, bytes], translate=None) -> list[dict]:
     """What the downloads section lists, in order: the zip, each layer (GeoJSON, CSV), the arrivals
     table and the bibliography. Each: label, path (inside site/), format, size (bytes), features
-    (a count, or None for files that are not layers). `files` is what `download_files` returned."""
+    (a count, or None for files that are not layers). `files` is what `download_files` returned;
+    `layers` and `translate` may be an edition's (its route names and words)."""
     def entry(label: str, path: str, fmt: str, features: int | None = None) -> dict:
         return {"label": label, "path": path, "format": fmt, "size": len(files[path]), "features": features}
 
     total = sum(len(layer.features) for layer in layers)
     index = [entry("All layers, with the data dictionary and licences", ZIP_PATH, "ZIP", total)]
     for layer in layers:
-        label = layer_label(layer)
+        label = layer_label(layer, translate)
         index.append(entry(label, layer_path(layer.id, "geojson"), "GeoJSON", len(layer.features)))
         index.append(entry(label, layer_path(layer.id, "csv"), "CSV", len(layer.features)))
     index.append(entry("Defector arrivals in South Korea by year (Ministry of Unification)", ARRIVALS_PATH, "CSV"))

@@ -203,7 +203,7 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     site_url, story_item, corrections = site_settings(root)
     downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path)
     shared = dict(references=inputs.references, arrivals=arrivals, site_url=site_url, story_item=story_item,
-                  corrections=corrections, downloads=download_index(inputs.layers, downloads),
+                  corrections=corrections, download_files=downloads,
                   script_words=script_strings(root / "static" / "story.js"), cache=cache)
     builds = [EditionBuild(edition, **shared) for edition in inputs.editions]
     # Every edition's static maps in one pool, drawn in the background while the pages render.
@@ -228,8 +228,8 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
 class EditionBuild:
     """One edition's scenes and pages (site/ for English, site/ko/, site/zh/)."""
 
-    def __init__(self, inputs: EditionInputs, *, references, arrivals, site_url, story_item, corrections, downloads,
-                 script_words, cache: BuildCache):
+    def __init__(self, inputs: EditionInputs, *, references, arrivals, site_url, story_item, corrections,
+                 download_files, script_words, cache: BuildCache):
         self.inputs, self.edition, self.strings = inputs, inputs.edition, inputs.strings
         _ = self.strings
         self.bibliography = CachedBibliography(references, cache, locale=self.edition.csl_locale)
@@ -245,7 +245,7 @@ class EditionBuild:
             bibliography=self.bibliography, prose=prose, inset=build_inset(inputs.layers),
             landing=inputs.content["landing"], about=inputs.content["about"],
             site_url=site_url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
-            downloads=downloads, cache=cache,
+            downloads=download_index(inputs.layers, download_files, _), cache=cache,
             route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features},
             edition=self.edition, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
             corrections=corrections)
