@@ -219,3 +219,14 @@ def test_a_line_break_in_chinese_prose_adds_no_space():
     assert join_cjk_lines("如今大多数人仍从那里越境，\n因为") == "如今大多数人仍从那里越境，因为"
     assert join_cjk_lines("압록강과\n두만강") == "압록강과\n두만강"  # Korean: the break is a space
     assert join_cjk_lines("the Yalu\nand the Tumen") == "the Yalu\nand the Tumen"
+
+
+def test_citations_follow_the_editions_locale_and_keep_original_titles():
+    from storymap.references import Bibliography, load_references
+
+    items = load_references(ROOT / "references.json")
+    dated = next(k for k, item in items.items() if len(item.get("issued", {}).get("date-parts", [[0]])[0]) >= 2
+                 and item.get("language") == "ko")
+    english, korean, chinese = (Bibliography(items, locale).entry(dated) for locale in ("en-US", "ko-KR", "zh-CN"))
+    assert "월" in korean and "月" in chinese and "월" not in english
+    assert items[dated]["title"][:8] in korean and items[dated]["title"][:8] in chinese  # the title as published
