@@ -244,99 +244,108 @@ def walk_steps(page) -> None:
     page.wait_for_load_state("networkidle")
 
 
-def test_no_content_security_policy_violations(context, built_site, base_url):
+OUTBOUND_LINKS = """() => {
+    const meta = document.querySelector('meta[name="referrer"]');
+    const policy = meta ? meta.content.trim().toLowerCase() : '';
+    const outbound = Array.from(document.querySelectorAll('a[href], area[href]'))
+        .filter(a => a.origin !== location.origin && /^https?:$/.test(a.protocol))
+        .map(a => ({href: a.href, rel: (a.rel || '').toLowerCase().split(/\\s+/),
+                    policy: (a.referrerPolicy || '').toLowerCase()}));
+    return {policy, outbound};
+}"""
+
+FOCUS_IN = "id => { const t = document.getElementById(id); return !!t && t.contains(document.activeElement); }"
+
+
+def skip_link_failures(page, name: str) -> list[str]:
+    """The first Tab must reach the skip link, and following it must move focus into <main>."""
+    page.keyboard.press("Tab")
+    first = page.evaluate("""() => {
+        const a = document.activeElement;
+        return {tag: a.tagName, cls: String(a.className).slice(0, 60), href: a.getAttribute('href'), text: a.textContent.trim().slice(0, 60)};
+    }""")
+    if "skip-link" not in str(first["cls"]) or not (first["href"] or "").startswith("#"):
+        return [f"{name}: first Tab focuses {first} instead of the skip link"]
+    target = first["href"][1:]
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(100)
+    in_target = page.evaluate(FOCUS_IN, target)
+    if not in_target:
+        # Browsers move only the sequential-focus starting point to a target that cannot take
+        # focus: then the next Tab must land inside it.
+        page.keyboard.press("Tab")
+        in_target = page.evaluate(FOCUS_IN, target)
     failures = []
+    if page.evaluate("id => !document.getElementById(id) || document.getElementById(id).tagName", target) != "MAIN":
+        failures.append(f"{name}: the skip link points to #{target}, which is not the <main> element")
+    if not in_target:
+        focused = page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
+        failures.append(f"{name}: after the skip link, focus is on {focused}, outside #{target}")
+    return failures
+
+
+@pytest.fixture(scope="module")
+def sweep(browser, built_site, base_url) -> dict[str, list[str]]:
+    """One visit to every page, as a keyboard reader: Tab to the skip link and follow it, then step
+    through the whole story with `n`. What the visits recorded (CSP violations, requests, outbound
+    links, the skip link) is kept for the tests below, so each page loads once, not once per audit."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
+    origin = urlparse(base_url)
+    found: dict[str, list[str]] = {"csp": [], "outside": [], "referrer": [], "skip": [], "requests": []}
+    current = {"path": ""}
+
+    def request(request):
+        found["requests"].append(request.url)
+        if (not request.url.startswith(("data:", "blob:"))
+                and (urlparse(request.url).scheme, urlparse(request.url).netloc) != (origin.scheme, origin.netloc)):
+            found["outside"].append(f"{current['path']}: {request.url}")
+
+    context.on("request", request)
+    context.add_init_script(RECORD_CSP_VIOLATIONS)
     for path in site_pages(built_site):
+        name = current["path"] = path or "index"
         page = context.new_page()
-        page.add_init_script(RECORD_CSP_VIOLATIONS)
-        console = []
-        page.on("console", lambda msg: console.append(msg.text) if "Content Security Policy" in msg.text else None)
+        page.on("console", lambda msg: found["csp"].append(f"{current['path']}: console: {msg.text[:300]}")
+                if "Content Security Policy" in msg.text else None)
         open_page(page, base_url + path)
+        found["skip"] += skip_link_failures(page, name)
+        links = page.evaluate(OUTBOUND_LINKS)
+        if links["policy"] != "no-referrer":
+            found["referrer"] += [
+                f"{name}: {link['href']} has no rel=noreferrer and the page has no "
+                f'<meta name="referrer" content="no-referrer"> (policy: {links["policy"] or "none"})'
+                for link in links["outbound"] if "noreferrer" not in link["rel"] and link["policy"] != "no-referrer"]
         if page.locator(".step").count():
+            page.evaluate("() => { document.activeElement.blur(); scrollTo(0, 0); }")
             wait_for_story(page)
             walk_steps(page)
         for event in page.evaluate("window.__cspViolations || []"):
-            failures.append(f"{path or 'index'}: blocked by {event['directive']}: {event['blocked'] or event['sample']} "
-                            f"(from {event['source']}:{event['line']})")
-        failures += [f"{path or 'index'}: console: {text[:300]}" for text in console]
+            found["csp"].append(f"{name}: blocked by {event['directive']}: {event['blocked'] or event['sample']} "
+                                f"(from {event['source']}:{event['line']})")
         page.close()
-    assert not failures, report(failures)
+    context.close()
+    return found
 
 
-def test_no_request_leaves_the_origin(context, built_site, base_url):
-    origin = urlparse(base_url)
-    requests: list[tuple[str, str]] = []
-    current = {"path": ""}
-    context.on("request", lambda request: requests.append((current["path"], request.url)))
-    page = context.new_page()
-    for path in site_pages(built_site):
-        current["path"] = path or "index"
-        open_page(page, base_url + path)
-        if page.locator(".step").count():
-            wait_for_story(page)
-            walk_steps(page)
-    outside = [f"{path}: {url}" for path, url in requests
-               if not url.startswith(("data:", "blob:"))
-               and (urlparse(url).scheme, urlparse(url).netloc) != (origin.scheme, origin.netloc)]
-    assert requests, "no request was recorded"
-    assert not outside, report(outside)
+def test_no_content_security_policy_violations(sweep):
+    assert not sweep["csp"], report(sweep["csp"])
 
 
-def test_outbound_links_send_no_referrer(page, built_site, base_url):
-    failures = []
-    for path in site_pages(built_site):
-        open_page(page, base_url + path)
-        found = page.evaluate("""() => {
-            const meta = document.querySelector('meta[name="referrer"]');
-            const policy = meta ? meta.content.trim().toLowerCase() : '';
-            const outbound = Array.from(document.querySelectorAll('a[href], area[href]'))
-                .filter(a => a.origin !== location.origin && /^https?:$/.test(a.protocol))
-                .map(a => ({href: a.href, rel: (a.rel || '').toLowerCase().split(/\\s+/),
-                            policy: (a.referrerPolicy || '').toLowerCase()}));
-            return {policy, outbound};
-        }""")
-        if found["policy"] == "no-referrer":
-            continue
-        for link in found["outbound"]:
-            if "noreferrer" not in link["rel"] and link["policy"] != "no-referrer":
-                failures.append(f"{path or 'index'}: {link['href']} has no rel=noreferrer and the page has no "
-                                f'<meta name="referrer" content="no-referrer"> (policy: {found["policy"] or "none"})')
-    assert not failures, report(failures)
+def test_no_request_leaves_the_origin(sweep):
+    assert sweep["requests"], "no request was recorded"
+    assert not sweep["outside"], report(sweep["outside"])
+
+
+def test_outbound_links_send_no_referrer(sweep):
+    assert not sweep["referrer"], report(sweep["referrer"])
 
 
 # ---- keyboard --------------------------------------------------------------------------------
 
 
-def test_skip_link_is_first_and_moves_focus_to_the_content(page, built_site, base_url):
-    failures = []
-    for path in site_pages(built_site):
-        name = path or "index"
-        open_page(page, base_url + path)
-        page.keyboard.press("Tab")
-        first = page.evaluate("""() => {
-            const a = document.activeElement;
-            return {tag: a.tagName, cls: String(a.className).slice(0, 60), href: a.getAttribute('href'), text: a.textContent.trim().slice(0, 60)};
-        }""")
-        if "skip-link" not in str(first["cls"]) or not (first["href"] or "").startswith("#"):
-            failures.append(f"{name}: first Tab focuses {first} instead of the skip link")
-            continue
-        target = first["href"][1:]
-        page.keyboard.press("Enter")
-        page.wait_for_timeout(100)
-        in_target = page.evaluate("id => { const t = document.getElementById(id);"
-                                  " return !!t && t.contains(document.activeElement); }", target)
-        if not in_target:
-            # Browsers move only the sequential-focus starting point to a target that cannot take
-            # focus: then the next Tab must land inside it.
-            page.keyboard.press("Tab")
-            in_target = page.evaluate("id => { const t = document.getElementById(id);"
-                                      " return !!t && t.contains(document.activeElement); }", target)
-        if page.evaluate("id => !document.getElementById(id) || document.getElementById(id).tagName", target) != "MAIN":
-            failures.append(f"{name}: the skip link points to #{target}, which is not the <main> element")
-        if not in_target:
-            focused = page.evaluate("() => document.activeElement.outerHTML.slice(0, 120)")
-            failures.append(f"{name}: after the skip link, focus is on {focused}, outside #{target}")
-    assert not failures, report(failures)
+def test_skip_link_is_first_and_moves_focus_to_the_content(sweep):
+    assert not sweep["skip"], report(sweep["skip"])
+
 
 
 def live_region_texts(page) -> list[str]:
