@@ -5,7 +5,7 @@
 - Citations: each distinct citation is formatted once per build; the formatted citations and
   reference entries are kept per version of the bibliography (and of the formatting code).
 - A chapter map's data (maps.map_data: its geometries simplified for each zoom and its sources'
-  labels) is kept by content too.
+  labels) is kept by content too, and so is the folium shell of each page's map.
 - In the running process (the live preview), the checked layers, the downloads and the map data
   are also remembered by the content they come from, so that a rebuild redoes only what a save
   changed.
@@ -25,6 +25,8 @@ import weakref
 from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+from markupsafe import Markup
 
 from .cache import BuildCache, code_fingerprint, fingerprint
 from . import downloads, layers, maps
@@ -175,6 +177,27 @@ def map_data(scene, bibliography: Bibliography, cache: BuildCache | None = None)
             cache.write("map-data", key, ".json", json.dumps(dataclasses.asdict(data)).encode("utf-8"))
         return data
     return _remember("map data", key, make, keep=100)  # a few builds of every chapter
+
+
+def render_map(scene, data: maps.MapData, cache: BuildCache | None = None, *, asset_prefix: str,
+               label: str | None = None) -> maps.MapParts:
+    """maps.render_map, kept by what decides its bytes (the opening view, the label, the assets'
+    path and the map data) and the code: folium compiles its templates anew for every map, which
+    made rendering the pages' map shells a fifth of a warm build."""
+    key = fingerprint(_code("maps", MAP_DATA_LIBRARIES), scene.steps[0].view, label or scene.chapter.title,
+                      asset_prefix, data.config_json)
+
+    def make() -> maps.MapParts:
+        stored = cache.read("map-shells", key, ".json") if cache else None
+        if stored:
+            parts = json.loads(stored)
+            return maps.MapParts(**{name: Markup(text) if name != "script" else text for name, text in parts.items()})
+        parts = maps.render_map(scene, data, asset_prefix=asset_prefix, label=label)
+        if cache:
+            cache.write("map-shells", key, ".json", json.dumps(
+                {"header": str(parts.header), "html": str(parts.html), "script": parts.script}).encode("utf-8"))
+        return parts
+    return _remember("map shells", key, make, keep=400)
 
 
 # --- citations -----------------------------------------------------------------------------------

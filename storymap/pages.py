@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .chapters import Chapter, cite_keys, display_path
@@ -15,8 +15,8 @@ from .editions import EDITIONS, ENGLISH, ENGLISH_STRINGS, Edition, Strings
 from .kinds import LAND, SEA, swatch
 from .locator import Inset
 from .cache import BuildCache
-from .cached import map_data
-from .maps import MapData, detail_file, render_map, source_links
+from .cached import map_data, render_map
+from .maps import MapData, detail_file, source_links
 from .offline import OFFLINE_PATH
 from .problems import Problem
 from .prose import ProseRenderer
@@ -57,9 +57,28 @@ class PageSet:
     corrections: str = ""  # where readers report an error in a translation (an e-mail address)
 
 
+class CompiledTemplates(BytecodeCache):
+    """Compiled templates shared by every edition's environment in this process (keyed by the
+    template's name and checked against its source, so an edited template is compiled again)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
 def environment(templates_dir, strings: Strings = ENGLISH_STRINGS) -> Environment:
     """Templates write their words as {{ _("English text") }}; `strings` gives the edition's."""
     env = Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(["html"]),
+                      bytecode_cache=COMPILED_TEMPLATES,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.globals.update(site_title=strings(SITE_TITLE), site_subtitle=strings(SITE_SUBTITLE),
                        preview_size=PREVIEW_SIZE, swatch=swatch, palette={"sea": SEA, "land": LAND}, _=strings)
@@ -178,7 +197,7 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
                   preview=f"{slug}/map.png", chapter=chapter, scene=scene, inset=pages.inset, steps=step_data(scene),
                   strings=pages.script_strings or {}, text_lang=text_lang(pages, slug))
     label = pages.strings("Map for the chapter “{title}”", title=chapter.title)
-    chapter_map = render_map(scene, data, asset_prefix=f"../{up}assets/", label=label)
+    chapter_map = render_map(scene, data, pages.cache, asset_prefix=f"../{up}assets/", label=label)
     writer.write(f"{slug}/index.html", "chapter.html", **common, map=chapter_map,
                  number=index + 1, total=len(pages.chapters),
                  intro=writer.prose(chapter.intro, "../"),
@@ -190,7 +209,7 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
                  references=[(k, Markup(pages.bibliography.entry(k)))
                              for k in pages.bibliography.ordered_keys(chapter_keys(chapter))])
     writer.write(f"embed/{slug}/index.html", "embed.html", **common,
-                 map=render_map(scene, data, asset_prefix=f"../../{up}assets/", label=label))
+                 map=render_map(scene, data, pages.cache, asset_prefix=f"../../{up}assets/", label=label))
     prefix = pages.edition.prefix
     writer.out[f"{prefix}{slug}/map.js"] = chapter_map.script  # the embed page loads the same script
     for name, detail in data.detail_files.items():

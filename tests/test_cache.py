@@ -92,3 +92,21 @@ def test_the_layers_are_checked_again_only_when_a_file_under_layers_changes(tmp_
     again = cached.load_layers(tmp_path / "layers", None)
     assert len(checked) == 2
     assert "Amnok" in {f["name"][:5] for layer in again for f in layer.features}
+
+
+def test_a_map_shell_from_the_cache_is_the_one_folium_renders_and_follows_its_inputs(tmp_path):
+    from storymap import maps
+    from storymap.scenes import build_scene
+    from tests.test_maps import BIBLIOGRAPHY
+    from tests.test_scenes import CLOSE, LAYERS, WIDE, chapter
+
+    scene = build_scene(chapter(WIDE, CLOSE), LAYERS)
+    data = maps.map_data(scene, BIBLIOGRAPHY)
+    drawn = maps.render_map(scene, data, asset_prefix="../assets/", label="A map")
+    cached._REMEMBERED.clear()
+    assert cached.render_map(scene, data, BuildCache(tmp_path), asset_prefix="../assets/", label="A map") == drawn
+    assert any(tmp_path.rglob("*.json")), "the shell was kept in the cache folder"
+    cached._REMEMBERED.clear()  # as a fresh build would: only the cache folder remains
+    assert cached.render_map(scene, data, BuildCache(tmp_path), asset_prefix="../assets/", label="A map") == drawn
+    other = cached.render_map(scene, data, BuildCache(tmp_path), asset_prefix="../assets/", label="Another map")
+    assert "Another map" in other.html and other != drawn
