@@ -424,6 +424,7 @@ def deterministic_zip(files: Mapping[str, bytes], level: int = 9) -> bytes:
 def download_files(layers: list[Layer], references: dict[str, dict], arrivals_csv: Path) -> dict[str, bytes]:
     """Every file of the downloads section, path inside site/ -> bytes (see the module docstring)."""
     files: dict[str, bytes] = {}
+    layers = downloadable(layers)
     for layer in layers:
         files[layer_path(layer.id, "geojson")] = layer_geojson(layer)
         files[layer_path(layer.id, "csv")] = layer_csv(layer)
@@ -435,6 +436,24 @@ def download_files(layers: list[Layer], references: dict[str, dict], arrivals_cs
     in_zip[f"{ZIP_FOLDER}/LICENSE.md"] = licence_note(layers).encode("utf-8")
     files[ZIP_PATH] = deterministic_zip(in_zip)
     return dict(sorted(files.items()))
+
+
+#: Contributed routes are one file each in layers/routes/; the downloads hold them as one layer,
+#: so that a thousand routes are one row of the downloads table, not two thousand.
+ROUTES_ID = "routes"
+
+
+def downloadable(layers: list[Layer]) -> list[Layer]:
+    """The layers as they are downloaded: every route file's features gathered in one `routes`
+    layer, in the place of the first route file."""
+    routes = [layer for layer in layers if layer.group == "routes"]
+    if not routes:
+        return list(layers)
+    combined = Layer(ROUTES_ID, routes[0].path.parent, "routes",
+                     sorted((f for layer in routes for f in layer.features), key=lambda f: f["id"]))
+    out = [layer for layer in layers if layer.group != "routes"]
+    out.insert(layers.index(routes[0]), combined)
+    return out
 
 
 #: How the downloads section names each layer; other layers are named by their kind or title.
@@ -455,8 +474,9 @@ def layer_label(layer: Layer, translate=None) -> str:
     """A layer's label in the downloads; `translate` (an edition's Strings) words a route's."""
     if layer.id in LAYER_LABELS:
         return LAYER_LABELS[layer.id]
-    if layer.group == "routes":
-        return translate("Escape route: {title}", title=layer.title) if translate else f"Escape route: {layer.title}"
+    if layer.id == ROUTES_ID:
+        words = "Escape routes, all {count} (one feature per route)"
+        return (translate or (lambda text, **values: text.format(**values)))(words, count=len(layer.features))
     kinds = {f["kind"] for f in layer.features}
     return KINDS[kinds.pop()].legend if len(kinds) == 1 else layer.title
 
@@ -469,6 +489,7 @@ def download_index(layers: list[Layer], files: Mapping[str, bytes], translate=No
     def entry(label: str, path: str, fmt: str, features: int | None = None) -> dict:
         return {"label": label, "path": path, "format": fmt, "size": len(files[path]), "features": features}
 
+    layers = downloadable(layers)
     total = sum(len(layer.features) for layer in layers)
     index = [entry("All layers, with the data dictionary and licences", ZIP_PATH, "ZIP", total)]
     for layer in layers:

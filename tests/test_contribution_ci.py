@@ -37,6 +37,6 @@ def test_a_route_by_place_names_passes_check_build_and_data_tests(tmp_path):
     site = project / "site"
     assert "Through Hanoi and Vientiane" in (site / "routes" / "index.html").read_text(encoding="utf-8")
     assert "Through Hanoi and Vientiane" in (site / "the-long-way-out" / "map.js").read_text(encoding="utf-8")
-    assert (site / "downloads" / "layers" / "routes" / "via-hanoi.geojson").is_file()
+    assert "route-via-hanoi" in (site / "downloads" / "layers" / "routes.geojson").read_text(encoding="utf-8")
     data = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_data.py"], project)
     assert data.returncode == 0 and " passed" in data.stdout and "skipped" not in data.stdout, data.stdout[-3000:]

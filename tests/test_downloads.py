@@ -11,7 +11,8 @@ import pytest
 from pybtex.database import parse_string
 
 from storymap.downloads import (BASE_COLUMNS, REFERENCES_BIB_PATH, REFERENCES_JSON_PATH, ZIP_FOLDER, ZIP_PATH,
-                                bibtex_entry, download_files, download_index, layer_path, references_bibtex)
+                                bibtex_entry, download_files, download_index, downloadable, layer_path,
+                                references_bibtex)
 from storymap.pipeline import load_inputs
 from storymap.kinds import AREA_KINDS, LINE_KINDS, POINT_KINDS
 from tests.support.project import ROOT
@@ -34,7 +35,7 @@ def read_csv(data: bytes) -> list[dict]:
 
 
 def test_every_layer_geojson_round_trips_through_geopandas(inputs, files):
-    for layer in inputs.layers:
+    for layer in downloadable(inputs.layers):
         data = files[layer_path(layer.id, "geojson")]
         assert data.endswith(b"\n") and json.loads(data)["type"] == "FeatureCollection"
         frame = gpd.read_file(io.BytesIO(data))
@@ -48,7 +49,7 @@ def test_every_layer_geojson_round_trips_through_geopandas(inputs, files):
 
 
 def test_geojson_keeps_the_source_properties(inputs, files):
-    for layer in inputs.layers:
+    for layer in downloadable(inputs.layers):
         collection = json.loads(files[layer_path(layer.id, "geojson")])
         for feature, out in zip(layer.features, collection["features"]):
             source = {k: v for k, v in feature.items() if k not in ("geometry", "length_km")}
@@ -56,7 +57,7 @@ def test_geojson_keeps_the_source_properties(inputs, files):
 
 
 def test_csv_has_the_columns_and_a_row_per_feature(inputs, files):
-    for layer in inputs.layers:
+    for layer in downloadable(inputs.layers):
         rows = read_csv(files[layer_path(layer.id, "csv")])
         assert len(rows) == len(layer.features), layer.id
         columns = list(rows[0])
@@ -85,7 +86,7 @@ def test_zip_holds_every_layer_and_the_data_dictionary_and_is_byte_identical(inp
     with zipfile.ZipFile(io.BytesIO(files[ZIP_PATH])) as archive:
         names = archive.namelist()
         assert names == sorted(names)
-        for layer in inputs.layers:
+        for layer in downloadable(inputs.layers):
             for suffix in ("geojson", "csv"):
                 name = f"{ZIP_FOLDER}/layers/{layer.id}.{suffix}"
                 assert archive.read(name) == files[layer_path(layer.id, suffix)]
@@ -144,5 +145,16 @@ def test_download_index_lists_every_file_with_its_size(inputs, files):
     for entry in index:
         assert entry["size"] == len(files[entry["path"]]) and entry["label"] and entry["format"]
     counts = {entry["path"]: entry["features"] for entry in index}
-    for layer in inputs.layers:
+    for layer in downloadable(inputs.layers):
         assert counts[layer_path(layer.id, "csv")] == len(layer.features)
+
+
+def test_every_route_is_in_one_routes_download_listed_once(inputs, files):
+    routes = [f["id"] for layer in inputs.layers if layer.group == "routes" for f in layer.features]
+    assert len(routes) >= 3
+    collection = json.loads(files[layer_path("routes", "geojson")])
+    assert sorted(f["properties"]["id"] for f in collection["features"]) == sorted(routes)
+    assert not any(path.startswith("downloads/layers/routes/") for path in files), "no file per route"
+    rows = [row for row in download_index(inputs.layers, files) if row["path"].startswith("downloads/layers/routes.")]
+    assert [row["format"] for row in rows] == ["GeoJSON", "CSV"]
+    assert rows[0]["label"] == f"Escape routes, all {len(routes)} (one feature per route)"
