@@ -87,11 +87,15 @@
     return list;
   }
 
+  function routeCount(p) {
+    return (p.routes.length > 1 ? t("{count} routes") : t("{count} route")).replace("{count}", p.routes.length);
+  }
+
   /* A leg's tooltip: its places and the routes on it, the first few by name. */
   function legTip(p) {
     var names = p.routes.slice(0, 3).map(function (index) { return kit.config.routes[index].name; });
     var more = p.routes.length - names.length;
-    var count = t(p.routes.length > 1 ? "{count} routes" : "{count} route").replace("{count}", p.routes.length);
+    var count = routeCount(p);
     return p.name + " (" + count + "): " + names.join("; ") +
       (more > 0 ? t("; and {count} more").replace("{count}", more) : "");
   }
@@ -100,7 +104,10 @@
     var box = el("div", "feature-popup");
     box.appendChild(el("p", "popup-title", p.name));
     if (p.description) box.appendChild(el("p", null, p.description));
-    if (p.routes) box.appendChild(routeList(p));
+    if (p.routes) {
+      box.appendChild(el("p", null, routeCount(p)));
+      box.appendChild(routeList(p));
+    }
     var facts = el("dl");
     function fact(term, value) {
       if (!value) return;

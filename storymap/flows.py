@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from shapely.geometry.base import BaseGeometry
 
@@ -99,6 +99,24 @@ def build_route_map(layers: list[Layer]) -> RouteMap | None:
     return RouteMap(infos, layer_colours, Layer(FLOWS, layers[0].path.parent / FLOWS, None, features))
 
 
+def localised(route_map: RouteMap | None, english: list[Layer], edition: list[Layer]) -> RouteMap | None:
+    """The route map in an edition's words. Legs are worked out once, from the English layers,
+    whose place names the routes' `via` lists use; an edition only renames routes and legs (its
+    layers have the same feature ids)."""
+    if route_map is None:
+        return None
+    local = {f["id"]: f["name"] for layer in edition for f in layer.features}
+    by_name = {f["name"]: local.get(f["id"], f["name"]) for layer in english for f in layer.features}
+
+    def leg_name(leg: dict) -> str:
+        if leg["id"] == f"leg-{leg['routes'][0]}":  # a drawn route: one leg named for the route
+            return local.get(leg["routes"][0], leg["name"])
+        return " – ".join(by_name.get(place, place) for place in leg["name"].split(" – "))
+    routes = {rid: replace(info, name=local.get(rid, info.name)) for rid, info in route_map.routes.items()}
+    flows = replace(route_map.flows, features=[{**leg, "name": leg_name(leg)} for leg in route_map.flows.features])
+    return RouteMap(routes, route_map.layer_colours, flows)
+
+
 def _corridor(feature: dict, gazetteer: Gazetteer) -> tuple[str, str]:
     """(label, colour) of the country a route leads to: its last place's, else the nearest place's."""
     via = feature.get("via") or []
@@ -139,7 +157,6 @@ def _leg_feature(leg_id: str, leg: dict, infos: dict[str, RouteInfo]) -> dict:
     corridor, colour = next(iter(looks)) if len(looks) == 1 else SHARED
     count = len(routes)
     return {"id": leg_id, "name": leg["name"], "kind": "route",
-            "description": f"{count} route{'s' if count > 1 else ''} on this leg.",
             "sources": list(dict.fromkeys(s for r in routes for s in infos[r].sources)),
             "precision": "schematic", "geometry": leg["geometry"], "routes": routes,
             "corridor": corridor, "colour": colour, "weight": leg_weight(count)}

@@ -116,11 +116,14 @@ def label_point(geometry) -> list[float]:
 
 def feature_json(feature: dict, geometry, bibliography: Bibliography, route_index: dict[str, int] | None = None) -> dict:
     properties = {k: v for k, v in feature.items() if k not in ("geometry", "sources") and v is not None}
-    if "routes" in properties:  # a leg of the flow map: its routes by their place in config.routes
-        properties["routes"] = [route_index[r] for r in properties["routes"]]
     if "length_km" in properties:
         properties["length_km"] = round(properties["length_km"])
-    properties["sources"] = source_links(feature["sources"], bibliography)
+    if "routes" in properties:
+        # A leg of the flow map: its routes by their place in config.routes, which holds each
+        # route's name and sources once; the popup counts them in the reader's language.
+        properties["routes"] = [route_index[r] for r in properties["routes"]]
+    else:
+        properties["sources"] = source_links(feature["sources"], bibliography)
     if KINDS[feature["kind"]].label == "area":
         properties["label_point"] = label_point(feature["geometry"])
     return {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}

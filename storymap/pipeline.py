@@ -30,7 +30,7 @@ from .problems import InputError, Problem
 from .progress import Progress
 from .prose import ProseRenderer
 from .references import Bibliography, load_references
-from .flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map
+from .flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map, localised
 from .scenes import build_scene
 from .site import asset_files
 from .static_maps import static_map_jobs
@@ -204,7 +204,8 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path)
     shared = dict(references=inputs.references, arrivals=arrivals, site_url=site_url, story_item=story_item,
                   corrections=corrections, download_files=downloads,
-                  script_words=script_strings(root / "static" / "story.js"), cache=cache)
+                  script_words=script_strings(root / "static" / "story.js"), cache=cache,
+                  route_map=build_route_map(inputs.layers), english_layers=inputs.layers)
     builds = [EditionBuild(edition, **shared) for edition in inputs.editions]
     # Every edition's static maps in one pool, drawn in the background while the pages render.
     static_maps = StaticMaps(None, cache, progress, jobs={
@@ -229,14 +230,14 @@ class EditionBuild:
     """One edition's scenes and pages (site/ for English, site/ko/, site/zh/)."""
 
     def __init__(self, inputs: EditionInputs, *, references, arrivals, site_url, story_item, corrections,
-                 download_files, script_words, cache: BuildCache):
+                 download_files, script_words, cache: BuildCache, route_map, english_layers):
         self.inputs, self.edition, self.strings = inputs, inputs.edition, inputs.strings
         _ = self.strings
         self.bibliography = CachedBibliography(references, cache, locale=self.edition.csl_locale)
         prose = ProseRenderer(self.bibliography, figures={})
         caption = prose.render(_(ARRIVALS_CAPTION), "../sources/")
         prose.figures[ARRIVALS_FIGURE] = lambda: arrivals_chart(arrivals, Markup(caption), _)
-        route_map = build_route_map(inputs.layers)
+        route_map = localised(route_map, english_layers, inputs.layers)
         self.scenes = {c.slug: build_scene(c, inputs.layers, route_map, _) for c in inputs.chapters}
         self.story_bibliography = CachedBibliography({"between-borders": story_item}, cache,
                                                      locale=self.edition.csl_locale)

@@ -200,7 +200,8 @@ def test_an_untranslated_page_shows_the_english_under_a_notice_in_the_readers_la
         korean, references=inputs.references, arrivals=pipeline.load_arrivals(project / pipeline.ARRIVALS_FILE),
         site_url=url, story_item=story, corrections=corrections, script_words=set(),
         download_files=cached.download_files(inputs.layers, inputs.references, project / pipeline.ARRIVALS_FILE),
-        cache=pipeline.BuildCache(project / ".cache"))
+        cache=pipeline.BuildCache(project / ".cache"), route_map=pipeline.build_route_map(inputs.layers),
+        english_layers=inputs.layers)
     files = build.pages(project / "templates", pipeline.Progress(None))  # pages only, no static maps
     slug = inputs.chapters[0].slug
     for path in (f"ko/{slug}/index.html", "ko/about/index.html"):

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import LineString
 
 from storymap.chapters import load_chapters
-from storymap.flows import CORRIDORS, FLOWS, SHARED, build_route_map, leg_weight
+from storymap.flows import CORRIDORS, FLOWS, SHARED, build_route_map, leg_weight, localised
 from storymap.layers import Layer, load_layers
 from storymap.scenes import build_scene
 from tests.support.project import ROOT
@@ -93,3 +93,18 @@ def test_a_thousand_routes_make_few_legs(layers):
     assert len(route_map.flows.features) == len(build_route_map(layers).flows.features)
     assert max(len(f["routes"]) for f in route_map.flows.features) == 1003
     assert dataclasses.asdict(route_map.routes["route-extra-999"])["legs"][0] == "leg-dandong-to-shenyang"
+
+
+def test_an_edition_shares_the_english_legs_and_names_them_in_its_words(layers):
+    """The routes' via lists name places in English; an edition's layers carry its own names, so the
+    legs are worked out on the English layers and only renamed (before, every route of the Korean
+    map was one unshared leg)."""
+    korean = {"city-kunming": "쿤밍", "city-beijing": "베이징", "route-vietnam-cambodia": "베트남과 캄보디아 경유"}
+    edition = [dataclasses.replace(layer, features=[{**f, "name": korean.get(f["id"], f["name"])} for f in layer.features])
+               for layer in layers]
+    english = build_route_map(layers)
+    local = localised(english, layers, edition)
+    assert [leg["id"] for leg in local.flows.features] == [leg["id"] for leg in english.flows.features]
+    assert [leg["routes"] for leg in local.flows.features] == [leg["routes"] for leg in english.flows.features]
+    assert "베이징 – 쿤밍" in {leg["name"] for leg in local.flows.features}
+    assert local.routes["route-vietnam-cambodia"].name == "베트남과 캄보디아 경유"
