@@ -99,6 +99,11 @@ def build_route_map(layers: list[Layer]) -> RouteMap | None:
     return RouteMap(infos, layer_colours, Layer(FLOWS, layers[0].path.parent / FLOWS, None, features))
 
 
+def route_leg_id(route_id: str) -> str:
+    """The id of the one leg of a route drawn by hand (or not through its places)."""
+    return f"leg-{route_id}"
+
+
 def localised(route_map: RouteMap | None, english: list[Layer], edition: list[Layer]) -> RouteMap | None:
     """The route map in an edition's words. Legs are worked out once, from the English layers,
     whose place names the routes' `via` lists use; an edition only renames routes and legs (its
@@ -109,7 +114,7 @@ def localised(route_map: RouteMap | None, english: list[Layer], edition: list[La
     by_name = {f["name"]: local.get(f["id"], f["name"]) for layer in english for f in layer.features}
 
     def leg_name(leg: dict) -> str:
-        if leg["id"] == f"leg-{leg['routes'][0]}":  # a drawn route: one leg named for the route
+        if leg["id"] == route_leg_id(leg["routes"][0]):  # a drawn route: one leg named for the route
             return local.get(leg["routes"][0], leg["name"])
         return " – ".join(by_name.get(place, place) for place in leg["name"].split(" – "))
     routes = {rid: replace(info, name=local.get(rid, info.name)) for rid, info in route_map.routes.items()}
@@ -137,7 +142,7 @@ def _legs(feature: dict, gazetteer: Gazetteer):
     the places it names (a route by place names), else its drawn line as one leg."""
     places = [gazetteer.get(name) for name in feature.get("via") or []]
     if len(places) < 2 or None in places or not _through(feature["geometry"], places):
-        yield f"leg-{feature['id']}", feature["name"], feature["geometry"]
+        yield route_leg_id(feature["id"]), feature["name"], feature["geometry"]
         return
     for a, b in zip(places, places[1:]):
         if a.name != b.name:
