@@ -1,7 +1,8 @@
 """The slow renderers, wrapped with the build cache (storymap/cache.py).
 
 - Static maps: each PNG is named by the arguments of `render_static_map` and the code that draws
-  it; the missing ones are drawn in parallel, one process per core.
+  it; the missing ones are drawn in parallel, one process per core, those of one view in every
+  edition together (their art is drawn once: static_maps.render_static_maps).
 - Citations: each distinct citation is formatted once per build; the formatted citations and
   reference entries are kept per version of the bibliography (and of the formatting code).
 - A chapter map's data (maps.map_data: its geometries simplified for each zoom and its sources'
@@ -23,7 +24,7 @@ import multiprocessing
 import os
 import weakref
 from collections.abc import Collection
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from markupsafe import Markup
@@ -33,7 +34,7 @@ from . import downloads, layers, maps
 from .layers import Layer
 from .progress import Progress
 from .references import Bibliography, Cite
-from .static_maps import render_static_map, static_map_jobs
+from .static_maps import art_key, render_static_maps, static_map_jobs
 
 #: Libraries whose versions decide the bytes of a static map or of a citation.
 MAP_LIBRARIES = ("matplotlib", "pillow", "numpy", "shapely", "geopandas", "pyproj")
@@ -77,12 +78,13 @@ def map_key(job: dict) -> str:
     return fingerprint(_code("static_maps", MAP_LIBRARIES), {name: _layers_by_key(value) for name, value in job.items()})
 
 
-#: The maps a pool's workers draw, set before the pool forks (workers inherit it, nothing is pickled).
-_PENDING: list[dict] = []
+#: The maps a pool's workers draw, in groups that share their art (one view in every edition),
+#: set before the pool forks (workers inherit it, nothing is pickled).
+_PENDING: list[list[dict]] = []
 
 
-def _draw(index: int) -> bytes:
-    return render_static_map(**_PENDING[index])
+def _draw(index: int) -> list[bytes]:
+    return render_static_maps(_PENDING[index])
 
 
 def _workers() -> int:
@@ -94,22 +96,31 @@ class StaticMaps:
     at once; the missing ones are drawn in worker processes, one per core, while the build goes on
     (fork: the workers share the parent's loaded layers); `files()` waits for them."""
 
-    def __init__(self, scenes: dict, cache: BuildCache, progress: Progress, jobs: dict[str, dict] | None = None):
+    def __init__(self, scenes: dict, cache: BuildCache, progress: Progress, jobs: dict[str, dict] | None = None,
+                 citations: Collection[tuple[CachedBibliography, list[Cite]]] = ()):
         """`jobs` (path -> render_static_map arguments) replaces static_map_jobs(scenes) when given:
-        the pipeline draws every edition's maps in one pool."""
+        the pipeline draws every edition's maps in one pool. The pool first formats the
+        `citations` (bibliography, the citations its pages make) that the cache lacks: the pages
+        need them before the maps."""
         self.cache, self.progress = cache, progress
         self.jobs = jobs if jobs is not None else static_map_jobs(scenes)
         self.keys = {path: map_key(job) for path, job in self.jobs.items()}
         self.found = {path: cache.read("static-maps", key, ".png") for path, key in self.keys.items()}
         self.missing = [path for path, data in self.found.items() if data is None]
         progress.count("static maps", len(self.jobs), cached=len(self.jobs) - len(self.missing))
+        groups: dict[tuple, list[str]] = {}
+        for path in self.missing:
+            groups.setdefault(art_key(self.jobs[path]), []).append(path)
+        self.groups = list(groups.values())
         self.futures = []
         self._close_pool = lambda: None  # also called when a failed build drops this object
-        workers = min(_workers(), len(self.missing))
+        workers = min(_workers(), len(self.groups) + len(citations))
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            _PENDING[:] = [self.jobs[path] for path in self.missing]
+            _PENDING[:] = [[self.jobs[path] for path in group] for group in self.groups]
             pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-            self.futures = [pool.submit(_draw, index) for index in range(len(self.missing))]
+            for bibliography, cites in citations:
+                bibliography.prefetch(cites, pool.submit)
+            self.futures = [pool.submit(_draw, index) for index in range(len(self.groups))]
             self._close_pool = weakref.finalize(self, pool.shutdown, wait=False, cancel_futures=True)
 
     def files(self) -> dict[str, bytes]:
@@ -117,10 +128,12 @@ class StaticMaps:
         files = dict(self.found)
         if self.missing:
             with self.progress.bar(len(self.missing), "Drawing static maps") as tick:
-                for index, path in enumerate(self.missing):
-                    data = self.futures[index].result() if self.futures else render_static_map(**self.jobs[path])
-                    files[path] = tick(data)
-                    self.cache.write("static-maps", self.keys[path], ".png", data)
+                for index, group in enumerate(self.groups):
+                    drawn = (self.futures[index].result() if self.futures
+                             else render_static_maps([self.jobs[path] for path in group]))
+                    for path, data in zip(group, drawn):
+                        files[path] = tick(data)
+                        self.cache.write("static-maps", self.keys[path], ".png", data)
         self._close_pool()
         _PENDING.clear()
         return files
@@ -202,9 +215,22 @@ def render_map(scene, data: maps.MapData, cache: BuildCache | None = None, *, as
 
 # --- citations -----------------------------------------------------------------------------------
 
+def _cite_key(cites: list[Cite]) -> str:
+    return json.dumps([[c.key, c.locator] for c in cites])
+
+
+def formatted_citations(items: dict[str, dict], locale: str, cites: list[Cite]) -> dict:
+    """What a CachedBibliography keeps in the cache, formatted from nothing: every entry (in
+    reference-list order) and each of `cites` alone. Run in a worker process (`prefetch`)."""
+    bibliography = Bibliography(items, locale)
+    return {"entries": {key: bibliography.entry(key) for key in bibliography.ordered_keys()},
+            "cites": {_cite_key([cite]): bibliography.cite([cite]) for cite in cites}}
+
+
 class CachedBibliography(Bibliography):
     """A Bibliography whose citations and entries come from the cache when it has them; citeproc
-    is only loaded for what it lacks, and each citation is formatted at most once per build."""
+    is only loaded for what it lacks, and each citation is formatted at most once per build.
+    What the cache lacks can be formatted ahead, in a worker process (`prefetch`)."""
 
     def __init__(self, items: dict[str, dict], cache: BuildCache, locale: str = "en-US"):
         super().__init__(items, locale)
@@ -215,15 +241,31 @@ class CachedBibliography(Bibliography):
         self._cites: dict[str, str] = saved.get("cites", {})
         self._saved_entries: dict[str, str] | None = saved.get("entries")
         self._changed = not stored
+        self._ahead: Future | None = None
+
+    def prefetch(self, cites: list[Cite], submit) -> None:
+        """Have `submit` (a process pool's) format the entries and `cites` while the build goes on,
+        if the cache lacks them; they are taken when first needed."""
+        if self._saved_entries is None:
+            self._ahead = submit(formatted_citations, self.items, self.locale, list(dict.fromkeys(cites)))
+
+    def _take_ahead(self) -> None:
+        if self._ahead is not None:
+            ahead, self._ahead = self._ahead, None
+            if not ahead.cancelled():  # a pool shut down before it got to them: formatted here
+                self._saved_entries = ahead.result()["entries"]
+                self._cites.update(ahead.result()["cites"])
 
     @property
     def _entries(self) -> dict[str, str]:
+        self._take_ahead()
         if self._saved_entries is None:
             self._saved_entries = self._formatted[1]
         return self._saved_entries
 
     def cite(self, cites: list[Cite]) -> str:
-        key = json.dumps([[c.key, c.locator] for c in cites])
+        key = _cite_key(cites)
+        self._take_ahead()
         if key not in self._cites:
             self._cites[key] = super().cite(cites)
             self._changed = True

@@ -129,6 +129,23 @@ def feature_json(feature: dict, geometry, bibliography: Bibliography, route_inde
     return {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}
 
 
+#: Geometries worked out for maps, by (the source geometry's identity, what was asked): the
+#: editions' layers share the English geometries (the same objects), so each is simplified once
+#: a build, not once per edition. The source is kept beside its result: an id is only reused
+#: once its object is gone.
+_WORKED: dict[tuple, tuple[BaseGeometry, BaseGeometry]] = {}
+
+
+def _worked_out(geometry: BaseGeometry, question: tuple, work) -> BaseGeometry:
+    key = (id(geometry), question)
+    known = _WORKED.get(key)
+    if known is None or known[0] is not geometry:
+        if len(_WORKED) > 50_000:  # a long preview session: start again rather than grow
+            _WORKED.clear()
+        known = _WORKED[key] = (geometry, work())
+    return known[1]
+
+
 def overview_geometries(scene: ChapterScene) -> dict[str, BaseGeometry]:
     """Every feature's geometry inside the chapter's extent, as detailed as its widest view can show.
     Features wholly outside the extent are left out."""
@@ -138,7 +155,8 @@ def overview_geometries(scene: ChapterScene) -> dict[str, BaseGeometry]:
         for feature in layer.features:
             geometry = feature["geometry"]
             if geometry.intersects(extent):
-                overview[feature["id"]] = reduce(clip(geometry, extent), tol)
+                overview[feature["id"]] = _worked_out(geometry, ("overview", scene.extent, tol),
+                                                      lambda: reduce(clip(geometry, extent), tol))
     return overview
 
 
@@ -151,7 +169,10 @@ def step_detail(scene: ChapterScene, step: StepScene, overview: dict[str, BaseGe
             geometry = feature["geometry"]
             if feature["kind"] in POINT_KINDS or feature["id"] not in overview or not geometry.intersects(region):
                 continue
-            detail[feature["id"]] = mapping(composite(geometry, overview[feature["id"]], region, tol))
+            simple = overview[feature["id"]]
+            question = ("detail", scene.extent, scene.overview_zoom, json.dumps(step.view), tol)
+            detail[feature["id"]] = mapping(_worked_out(geometry, question,
+                                                        lambda: composite(geometry, simple, region, tol)))
     return detail
 
 

@@ -12,7 +12,7 @@ import yaml
 
 from markupsafe import Markup
 
-from .chapters import FIGURE_RE, Chapter, check_references, cite_keys, display_path, load_chapters
+from .chapters import CITATION_RE, FIGURE_RE, Chapter, check_references, cite_keys, display_path, load_chapters
 from .charts import ARRIVALS_CAVEAT, ARRIVALS_FIGURE, ARRIVALS_FILE, arrivals_chart, load_arrivals
 from .content import check_content
 from .downloads import download_index
@@ -28,8 +28,8 @@ from .offline import OFFLINE_PATH, offline_copy, offline_entry
 from .pages import PageSet, educators_page, environment, render_pages, slug_problems
 from .problems import InputError, Problem
 from .progress import Progress
-from .prose import ProseRenderer
-from .references import Bibliography, load_references
+from .prose import ProseRenderer, parse_citation
+from .references import Cite, load_references
 from .flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map, localised
 from .scenes import build_scene
 from .site import asset_files
@@ -201,15 +201,18 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     arrivals_path = root / "data" / "defector_arrivals.csv"
     arrivals = load_arrivals(arrivals_path)
     site_url, story_item, corrections = site_settings(root)
-    downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path)
     shared = dict(references=inputs.references, arrivals=arrivals, site_url=site_url, story_item=story_item,
-                  corrections=corrections, download_files=downloads,
-                  script_words=script_strings(root / "static" / "story.js"), cache=cache,
+                  corrections=corrections, script_words=script_strings(root / "static" / "story.js"), cache=cache,
                   route_map=build_route_map(inputs.layers), english_layers=inputs.layers)
     builds = [EditionBuild(edition, **shared) for edition in inputs.editions]
-    # Every edition's static maps in one pool, drawn in the background while the pages render.
+    # Every edition's citations and static maps in one pool of worker processes, formatted and
+    # drawn in the background while the downloads and the pages are made.
     static_maps = StaticMaps(None, cache, progress, jobs={
-        build.edition.prefix + path: job for build in builds for path, job in build.static_map_jobs().items()})
+        build.edition.prefix + path: job for build in builds for path, job in build.static_map_jobs().items()},
+        citations=[(build.bibliography, build.citations()) for build in builds])
+    downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path)
+    for build in builds:
+        build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, downloads, build.strings))
     env_dir = root / "templates"
     files: dict[str, str | bytes] = dict(downloads)
     for build in builds:
@@ -230,13 +233,15 @@ class EditionBuild:
     """One edition's scenes and pages (site/ for English, site/ko/, site/zh/)."""
 
     def __init__(self, inputs: EditionInputs, *, references, arrivals, site_url, story_item, corrections,
-                 download_files, script_words, cache: BuildCache, route_map, english_layers):
+                 script_words, cache: BuildCache, route_map, english_layers):
         self.inputs, self.edition, self.strings = inputs, inputs.edition, inputs.strings
         _ = self.strings
         self.bibliography = CachedBibliography(references, cache, locale=self.edition.csl_locale)
         prose = ProseRenderer(self.bibliography, figures={})
-        caption = prose.render(_(ARRIVALS_CAPTION), "../sources/")
-        prose.figures[ARRIVALS_FIGURE] = lambda: arrivals_chart(arrivals, Markup(caption), _)
+        # The caption cites: rendered where the figure is placed, so that the citations are
+        # formatted while the static maps are drawn, not before.
+        prose.figures[ARRIVALS_FIGURE] = lambda: arrivals_chart(
+            arrivals, Markup(prose.render(_(ARRIVALS_CAPTION), "../sources/")), _)
         route_map = localised(route_map, english_layers, inputs.layers)
         self.scenes = {c.slug: build_scene(c, inputs.layers, route_map, _) for c in inputs.chapters}
         self.story_bibliography = CachedBibliography({"between-borders": story_item}, cache,
@@ -246,10 +251,20 @@ class EditionBuild:
             bibliography=self.bibliography, prose=prose, inset=build_inset(inputs.layers),
             landing=inputs.content["landing"], about=inputs.content["about"],
             site_url=site_url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
-            downloads=download_index(inputs.layers, download_files, _), cache=cache,
+            downloads=[], cache=cache,  # set once the downloads are made (assemble_site)
             route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features},
             edition=self.edition, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
             corrections=corrections)
+
+    def citations(self) -> list[Cite]:
+        """Every citation the edition's pages make: in its prose and captions, and of its map
+        features' sources."""
+        inputs = self.inputs
+        texts = [inputs.content["landing"], inputs.content["about"], self.strings(ARRIVALS_CAPTION),
+                 *(text for c in inputs.chapters for text in (c.intro, *(s.body for s in c.steps)))]
+        cites = [cite for text in texts for match in CITATION_RE.finditer(text)
+                 for cite in parse_citation(match.group("items"))]
+        return cites + [Cite(key) for layer in inputs.layers for f in layer.features for key in f.get("sources", [])]
 
     def static_map_jobs(self) -> dict[str, dict]:
         """The edition's static maps (inside its folder): drawn in its font, with its legend words."""

@@ -110,3 +110,32 @@ def test_a_map_shell_from_the_cache_is_the_one_folium_renders_and_follows_its_in
     assert cached.render_map(scene, data, BuildCache(tmp_path), asset_prefix="../assets/", label="A map") == drawn
     other = cached.render_map(scene, data, BuildCache(tmp_path), asset_prefix="../assets/", label="Another map")
     assert "Another map" in other.html and other != drawn
+
+
+def test_citations_formatted_ahead_are_every_one_an_editions_pages_make(tmp_path, monkeypatch):
+    """On an empty cache the worker processes format each edition's citations while the pages
+    render: if they missed one, the main process would load citeproc and format it itself."""
+    from concurrent.futures import Future
+
+    from storymap import pipeline
+
+    inputs = pipeline.load_inputs(ROOT)
+    url, story, corrections = pipeline.site_settings(ROOT)
+    shared = dict(references=inputs.references, arrivals=pipeline.load_arrivals(ROOT / pipeline.ARRIVALS_FILE),
+                  site_url=url, story_item=story, corrections=corrections, script_words=set(),
+                  cache=BuildCache(tmp_path), route_map=pipeline.build_route_map(inputs.layers),
+                  english_layers=inputs.layers)
+
+    def at_once(function, *args):  # a pool's submit, run here
+        done = Future()
+        done.set_result(function(*args))
+        return done
+
+    builds = [pipeline.EditionBuild(edition, **shared) for edition in inputs.editions]
+    for build in builds:
+        build.bibliography.prefetch(build.citations(), at_once)
+    monkeypatch.setattr(Bibliography, "cite", lambda self, cites: pytest.fail(f"{self.locale}: {cites} not ahead"))
+    for build in builds:
+        pages = build.pages(ROOT / "templates", pipeline.Progress(None))
+        assert any("class=\"cite\"" in page for page in pages.values() if isinstance(page, str))
+        assert "_formatted" not in vars(build.bibliography), f"{build.edition.code}: citeproc loaded for entries"

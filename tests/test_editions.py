@@ -189,7 +189,7 @@ def test_a_place_whose_english_changed_shows_the_english_until_updated(project):
 
 def test_an_untranslated_page_shows_the_english_under_a_notice_in_the_readers_language(project):
     import shutil
-    from storymap import cached, pipeline
+    from storymap import pipeline
 
     shutil.rmtree(project / "chapters" / "ko", ignore_errors=True)
     (project / "content" / "ko" / "about.md").unlink(missing_ok=True)
@@ -199,7 +199,6 @@ def test_an_untranslated_page_shows_the_english_under_a_notice_in_the_readers_la
     build = pipeline.EditionBuild(
         korean, references=inputs.references, arrivals=pipeline.load_arrivals(project / pipeline.ARRIVALS_FILE),
         site_url=url, story_item=story, corrections=corrections, script_words=set(),
-        download_files=cached.download_files(inputs.layers, inputs.references, project / pipeline.ARRIVALS_FILE),
         cache=pipeline.BuildCache(project / ".cache"), route_map=pipeline.build_route_map(inputs.layers),
         english_layers=inputs.layers)
     files = build.pages(project / "templates", pipeline.Progress(None))  # pages only, no static maps

@@ -76,3 +76,23 @@ def test_two_references_with_one_id_are_refused(tmp_path):
     path.write_text(json.dumps(list(ITEMS.values()) + [ITEMS["zed-2020"]]), encoding="utf-8")
     with pytest.raises(InputError, match="'zed-2020' is used by two references"):
         load_references(path)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "ko-KR"])
+def test_remembering_the_styles_macros_changes_no_citation_and_no_entry(monkeypatch, locale):
+    from citeproc import model
+
+    from storymap import references
+    from tests.support.project import ROOT
+
+    items = load_references(ROOT / "references.json")
+    cites = [[Cite(key)] for key in sorted(items)] + [[Cite(k) for k in sorted(items)[:3]]]
+
+    def formatted():
+        bibliography = Bibliography(items, locale)
+        return [bibliography.entry(key) for key in bibliography.ordered_keys()], [bibliography.cite(c) for c in cites]
+
+    remembered = formatted()
+    assert model.CitationStylesElement.get_macro is references._remembered_macro
+    monkeypatch.setattr(model.CitationStylesElement, "get_macro", references._find_macro)
+    assert formatted() == remembered

@@ -1,6 +1,7 @@
 """Static PNG maps: the right size, the same bytes every build, a real map on them, one per view."""
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import numpy as np
@@ -10,8 +11,9 @@ from matplotlib import image as mpimg
 
 from storymap.pipeline import load_inputs
 from storymap.scenes import build_scene
+from storymap import static_maps
 from storymap.static_maps import (HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, map_credits,
-                                  render_static_map, static_map_files)
+                                  render_static_map, render_static_maps, static_map_files)
 from storymap.kinds import KINDS, SEA
 from tests.support.project import ROOT
 
@@ -61,10 +63,13 @@ def test_png_has_the_open_graph_size_and_the_same_bytes_every_time(rivers_step, 
 def test_png_is_a_map_with_sea_land_and_the_highlighted_rivers(rivers_png):
     image = pixels(rivers_png)
     packed = (image[:, :, 0] << 16) | (image[:, :, 1] << 8) | image[:, :, 2]
-    assert len(np.unique(packed)) > 200, "an antialiased map, not a blank canvas"
+    # A blank canvas has one colour, a map drawn without antialiasing about 20 (its styles').
+    assert len(np.unique(packed)) > 50, "an antialiased map (its edges blend), not a blank canvas"
     map_area = image[TITLE_STRIP_PX:]
-    assert count_near(map_area, SEA, 0) > 20_000, "sea"
-    assert count_near(map_area, KINDS["country"].style["fillColor"], 0) > 100_000, "land"
+    # Pillow maps a pixel to the PNG's palette through a cache of limited precision, which may
+    # take a palette colour a level or two off the exact one (invisible): hence a tolerance of 2.
+    assert count_near(map_area, SEA, 2) > 20_000, "sea"
+    assert count_near(map_area, KINDS["country"].style["fillColor"], 2) > 100_000, "land"
     assert count_near(map_area, KINDS["river"].style["color"], 40) > 2_000, "highlighted rivers"
 
 
@@ -120,3 +125,19 @@ def test_highlighted_features_are_drawn_above_every_other_at_every_step(scenes):
             if top and others and min(top) <= max(others):
                 failures.append(f"{slug}#{step.id}: a highlighted feature is drawn under another feature")
     assert not failures, "\n".join(failures)
+
+
+def test_a_map_drawn_with_its_other_editions_is_the_map_drawn_alone(scenes):
+    """The maps of one view in every edition share one drawing of their art: sharing must not
+    change a byte, or a map drawn alone (its cache entry missing) would differ from a full build."""
+    scene = scenes["crossing-the-rivers"]
+    step = scene.steps[1]
+    english = dict(scene_layers=list(scene.layers), view=step.view, layers_forward=step.layers,
+                   highlight=step.highlight, route_colours=scene.route_colours, title=scene.chapter.title)
+    renamed = [dataclasses.replace(layer, features=[{**f, "name": f["name"].upper()} for f in layer.features])
+               for layer in scene.layers]
+    shouting = {**english, "scene_layers": renamed, "title": scene.chapter.title.upper()}
+    together = render_static_maps([english, shouting])
+    assert static_maps.art_key(english) == static_maps.art_key(shouting), "one art for both"
+    assert together[0] != together[1], "each with its own words"
+    assert together == [render_static_maps([english])[0], render_static_maps([shouting])[0]]

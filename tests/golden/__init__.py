@@ -81,8 +81,10 @@ def view(site: Path) -> dict[str, str]:
                     files[f"{name}.d/{member}"] = _text(member, archive.read(member))
         else:
             files[name] = _text(name, data)
-    # The offline copy's size moves with every change to the assets (story.js, story.css): masked.
-    files["educators/index.html"] = OFFLINE_SIZE.sub(r"\1…\2", files["educators/index.html"])
+    # The offline copy's size moves with every change to the assets (story.js, story.css) and
+    # to the static maps' bytes: masked, in every edition's educators page.
+    for name in [n for n in files if n == "educators/index.html" or n.endswith("/educators/index.html")]:
+        files[name] = OFFLINE_SIZE.sub(r"\1…\2", files[name])
     files["assets.txt"] = "".join(f"{name}\n" for name in listed)
     return files
 
