@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from .map_text import forget_fonts
 from .parity import text_problems
 from .problems import Problem
 
@@ -203,6 +204,7 @@ def _rescan_fonts() -> None:
     if cached is not None and hasattr(cached, "cache_clear"):
         cached.cache_clear()
     _font_path.cache_clear()
+    forget_fonts()
 
 
 @lru_cache(maxsize=None)

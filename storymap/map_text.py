@@ -67,6 +67,12 @@ def font(family: str | None, size: float, bold: bool = False, italic: bool = Fal
     return ImageFont.truetype(path, size, index=index)
 
 
+def forget_fonts() -> None:
+    """Look the fonts up again (editions._rescan_fonts: a font was installed while running)."""
+    for remembered in (_face, font, _glyphs, _line_metrics, _length, _masks):
+        remembered.cache_clear()
+
+
 @functools.cache
 def _glyphs(path: str, index: int):
     from matplotlib.ft2font import FT2Font
