@@ -23,9 +23,15 @@ ROOT = Path(__file__).resolve().parent
 def build(root: Path = ROOT, site_dir: Path | None = None, out=sys.stdout, cache_dir: Path | None = None) -> int:
     """Check, assemble and write the site (default root/site/); static maps and citations are
     cached in cache_dir (default root/.cache/). 0 if built, 1 (and nothing written) if not."""
-    from storymap.commands import build_site
+    from storymap import head_start
 
-    return 1 if build_site(root, site_dir or root / "site", cache_dir, out) else 0
+    head_start.start(root, cache_dir)  # the reference lists are formatted while the next line imports
+    try:
+        from storymap.commands import build_site
+
+        return 1 if build_site(root, site_dir or root / "site", cache_dir, out) else 0
+    finally:
+        head_start.stop()
 
 
 def serve(port: int) -> int:

@@ -100,3 +100,11 @@ class BuildCache:
             os.replace(temporary, target)
         except OSError:
             pass
+
+    def keep_only(self, kind: str, key: str, suffix: str, data: bytes) -> None:
+        """Store data as `write` does, and remove the kind's other entries: for what is big and
+        changes with every edit (the offline copy), where only the latest is worth keeping."""
+        self.write(kind, key, suffix, data)
+        for other in (self.folder / kind).glob(f"*{suffix}"):
+            if other.name != f"{key}{suffix}":
+                other.unlink(missing_ok=True)

