@@ -104,6 +104,13 @@ def route_leg_id(route_id: str) -> str:
     return f"leg-{route_id}"
 
 
+def place_names(english: list[Layer], edition: list[Layer]) -> dict[str, str]:
+    """A place's English name (as the routes' `via` lists write it) -> its name in an edition
+    whose layers have the same feature ids."""
+    local = {f["id"]: f["name"] for layer in edition for f in layer.features}
+    return {f["name"]: local.get(f["id"], f["name"]) for layer in english for f in layer.features}
+
+
 def localised(route_map: RouteMap | None, english: list[Layer], edition: list[Layer]) -> RouteMap | None:
     """The route map in an edition's words. Legs are worked out once, from the English layers,
     whose place names the routes' `via` lists use; an edition only renames routes and legs (its
@@ -111,7 +118,7 @@ def localised(route_map: RouteMap | None, english: list[Layer], edition: list[La
     if route_map is None:
         return None
     local = {f["id"]: f["name"] for layer in edition for f in layer.features}
-    by_name = {f["name"]: local.get(f["id"], f["name"]) for layer in english for f in layer.features}
+    by_name = place_names(english, edition)
 
     def leg_name(leg: dict) -> str:
         if leg["id"] == route_leg_id(leg["routes"][0]):  # a drawn route: one leg named for the route

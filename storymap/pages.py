@@ -48,6 +48,7 @@ class PageSet:
     story_citation: Markup  # how to cite this story, APA
     downloads: list[dict]  # label, path, format, size, features (paths from the site's root)
     route_features: dict[str, dict]  # every route feature by id, for the routes catalogue
+    place_names: dict[str, str]  # a place's English name (as routes' via lists write it) -> the edition's
     cache: BuildCache | None = None  # where chapter map data is kept between builds
     edition: Edition = ENGLISH
     #: Chapter slugs and content pages ("landing", "about") shown in the edition's language.
@@ -216,11 +217,11 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
         writer.out[f"{prefix}{slug}/{name}"] = detail
 
 
-def route_years(feature: dict) -> str:
+def route_years(feature: dict, _=ENGLISH_STRINGS) -> str:
     start, end = feature.get("start"), feature.get("end")
     if start and end:
         return f"{start}–{end}"
-    return f"since {start}" if start else f"until {end}" if end else ""
+    return _("since {year}", year=start) if start else _("until {year}", year=end) if end else ""
 
 
 def write_routes(writer: PageWriter, pages: PageSet) -> None:
@@ -231,8 +232,9 @@ def write_routes(writer: PageWriter, pages: PageSet) -> None:
     routes = []
     for info in pages.scenes[map_chapter.slug].routes:
         feature = pages.route_features[info.id]
-        routes.append({"slug": info.slug, "name": info.name, "places": feature.get("via") or [],
-                       "years": route_years(feature), "length_km": feature["length_km"],
+        routes.append({"slug": info.slug, "name": info.name,
+                       "places": [pages.place_names.get(place, place) for place in feature.get("via") or []],
+                       "years": route_years(feature, pages.strings), "length_km": feature["length_km"],
                        "description": feature["description"],
                        "sources": source_links(feature["sources"], pages.bibliography)})
     _ = pages.strings

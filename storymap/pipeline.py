@@ -30,7 +30,7 @@ from .problems import InputError, Problem
 from .progress import Progress
 from .prose import ProseRenderer, parse_citation
 from .references import Cite, load_references
-from .flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map, localised
+from .flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map, localised, place_names
 from .scenes import build_scene
 from .site import asset_files
 from .static_maps import static_map_jobs
@@ -254,6 +254,7 @@ class EditionBuild:
             site_url=site_url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
             downloads=[], cache=cache,  # set once the downloads are made (assemble_site)
             route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features},
+            place_names=place_names(english_layers, inputs.layers),
             edition=self.edition, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
             corrections=corrections)
 

@@ -230,3 +230,18 @@ def test_citations_follow_the_editions_locale_and_keep_original_titles():
     english, korean, chinese = (Bibliography(items, locale).entry(dated) for locale in ("en-US", "ko-KR", "zh-CN"))
     assert "월" in korean and "月" in chinese and "월" not in english
     assert items[dated]["title"][:8] in korean and items[dated]["title"][:8] in chinese  # the title as published
+
+
+def test_the_routes_catalogue_names_places_and_years_in_the_readers_language():
+    from storymap.flows import place_names
+    from storymap.pages import route_years
+
+    inputs = load_inputs(ROOT)
+    korean = next(e for e in inputs.editions if e.edition.code == "ko")
+    names = place_names(inputs.layers, korean.layers)
+    assert names["Dandong"] == "단둥" and names["Huay Xai"] == "후아이사이"
+    route = next(f for layer in inputs.layers if layer.group == "routes" for f in layer.features if f.get("via"))
+    assert all(HANGUL.search(names.get(place, "")) for place in route["via"]), "every stop has its Korean name"
+    assert route_years({"start": 2010}, korean.strings) == "2010년부터"
+    assert route_years({"end": 2012}, korean.strings) == "2012년까지"
+    assert route_years({"start": 2010}) == "since 2010" and route_years({"start": 2003, "end": 2012}) == "2003–2012"
