@@ -14,6 +14,8 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
+#: How long a build waits for the reference lists before formatting them itself.
+WAIT_SECONDS = 60
 #: (the process, the end of its pipe) once started; what it sent, once taken.
 _STARTED: tuple | None = None
 _SENT: dict[str, dict[str, str]] | None = None
@@ -64,16 +66,16 @@ def started() -> bool:
 def entries(key: str) -> dict[str, str] | None:
     """The reference list the process formatted for the bibliography cached under `key` (waiting
     for the process if it is still at work); None when it formatted none for that key."""
-    global _STARTED, _SENT
+    global _SENT
     if _STARTED is not None:
         process, reader = _STARTED
-        try:
-            _SENT = reader.recv()
+        try:  # a process stuck for a minute is given up on: the build formats the lists itself
+            _SENT = reader.recv() if reader.poll(WAIT_SECONDS) else {}
         except (EOFError, OSError):
             _SENT = {}
-        reader.close()
-        process.join()
-        _STARTED = None
+        sent = _SENT
+        stop()
+        _SENT = sent
     return (_SENT or {}).pop(key, None)
 
 

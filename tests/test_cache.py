@@ -198,3 +198,13 @@ def test_the_offline_copy_is_packed_again_only_when_a_file_in_it_changes(tmp_pat
     (tmp_path / "story.css").write_text("body{color:red}", encoding="utf-8")
     assert cached.offline_copy({**files, "hunger/map.png": b"\x89PNG2"}, assets, cache) != second
     assert len(packed) == 3 and len(list((tmp_path / "cache" / "offline").iterdir())) == 1, "only the latest kept"
+
+
+def test_a_build_does_not_wait_for_a_head_start_that_takes_too_long(tmp_path, head_start, monkeypatch):
+    from storymap.references import cache_key, load_references
+
+    items = load_references(ROOT / "references.json")
+    monkeypatch.setattr(head_start, "WAIT_SECONDS", 0)  # it takes longer than this to format a list
+    head_start.start(ROOT, tmp_path)
+    assert head_start.entries(cache_key(items, "en-US")) is None
+    assert not head_start.started(), "the process is given up on"
