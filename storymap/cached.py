@@ -29,7 +29,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .cache import BuildCache, code_fingerprint, fingerprint
+from .cache import BuildCache, ByIdentity, code_fingerprint, fingerprint
 from . import downloads, head_start, layers, maps, offline
 from .layers import Layer
 from .progress import Progress
@@ -48,20 +48,15 @@ def _code(module: str, libraries: tuple[str, ...]) -> str:
 
 # --- static maps ---------------------------------------------------------------------------------
 
-#: Layer object id -> (the layer, its fingerprint): layers are fingerprinted once per build.
-_LAYER_KEYS: dict[int, tuple[Layer, str]] = {}
+#: Layers are fingerprinted once per layer object.
+_LAYER_KEYS = ByIdentity(limit=256)
 
 
 def layer_key(layer: Layer) -> str:
     """The fingerprint of a layer's content (not of its path: the cache stays valid when the
     project moves)."""
-    known = _LAYER_KEYS.get(id(layer))
-    if known is None or known[0] is not layer:
-        if len(_LAYER_KEYS) > 256:
-            _LAYER_KEYS.clear()
-        content = {f.name: getattr(layer, f.name) for f in dataclasses.fields(layer) if f.name != "path"}
-        known = _LAYER_KEYS[id(layer)] = (layer, fingerprint(content))
-    return known[1]
+    return _LAYER_KEYS.get(layer, "fingerprint", lambda: fingerprint(
+        {f.name: getattr(layer, f.name) for f in dataclasses.fields(layer) if f.name != "path"}))
 
 
 def _layers_by_key(value):

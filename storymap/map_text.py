@@ -27,6 +27,11 @@ INK = "#1f1e1b"
 MUTED = "#6b675e"
 RULE = "#ddd8cc"
 HALO = "#ffffff"
+#: The white behind the legend, the scale bar and the credits.
+BACKGROUND = "#ffffff"
+#: Every colour the words and what frames them are drawn in (static_maps keeps each exact in a
+#: PNG's palette); a label along a line is in that line's colour.
+COLOURS = (PAPER, INK, MUTED, RULE, HALO, BACKGROUND, LABEL)
 SITE_NAME = "BETWEEN BORDERS"
 #: Legend symbols are drawn this many times larger, then scaled down: smooth edges (Pillow's own
 #: shapes have none).
@@ -280,7 +285,7 @@ def legend(image: Image.Image, entries: list[tuple[Symbol, str]], family: str | 
     height = 2 * pad + len(entries) * row_h + (len(entries) - 1) * row_gap
     box = Box(round(left), round(bottom - height), round(left + width), round(bottom))
     draw = ImageDraw.Draw(image, "RGBA")
-    draw.rectangle((box.x0, box.y0, box.x1, box.y1), fill=rgba("#ffffff", 0.93), outline=rgba(RULE), width=1)
+    draw.rectangle((box.x0, box.y0, box.x1, box.y1), fill=rgba(BACKGROUND, 0.93), outline=rgba(RULE), width=1)
     # The symbols: on the frame's pixels enlarged, then scaled back (smooth edges).
     frame = (int(box.x0) + 1, int(box.y0) + 1, int(box.x1), int(box.y1))
     region = image.crop(frame)
@@ -307,7 +312,7 @@ def scale_bar(image: Image.Image, length_px: float, label: str, family: str | No
     draw = ImageDraw.Draw(image, "RGBA")
     h = image.height
     box = Box(6, h - 32, 6 + length_px + 16, h - 6)
-    draw.rectangle((box.x0, box.y0, box.x1, box.y1), fill=rgba("#ffffff", 0.88))
+    draw.rectangle((box.x0, box.y0, box.x1, box.y1), fill=rgba(BACKGROUND, 0.88))
     x0, y0 = 14, h - 12
     draw.line([(x0, y0 - 8), (x0, y0), (x0 + length_px, y0), (x0 + length_px, y0 - 8)], fill=rgba(INK), width=2,
               joint=None)
@@ -325,7 +330,7 @@ def credits(image: Image.Image, text: str, family: str | None) -> Box | None:
     pad = 0.35 * 11.5
     inner = text_box(face, text, x - pad, y - pad, "right", "bottom")
     box = inner.padded(pad)
-    draw.rectangle((box.x0, box.y0, box.x1, box.y1), fill=rgba("#ffffff", 0.88))
+    draw.rectangle((box.x0, box.y0, box.x1, box.y1), fill=rgba(BACKGROUND, 0.88))
     Words(face, LABEL).write(image, x - pad, y - pad, text, "right", "bottom")
     return box
 

