@@ -80,6 +80,32 @@ def import_route(root: Path, source: Path, slug: str, out: TextIO = sys.stdout) 
     return 0
 
 
+def imported_route(root: Path, source: Path, _) -> dict:
+    """For the contribution studio: the places a drawn file passes, and what was done to it, in the
+    contributor's words (`_`, the edition's Strings): {"stops", "said"}, or {"problems"}."""
+    try:
+        line, _read = read_line(source)
+        gazetteer = _gazetteer(root)
+    except Refused as refusal:
+        return {"problems": {"import": [{"message": _("This file cannot be used as it is: {reason}",
+                                                      reason=str(refusal)),
+                                         "fix": _("Export the route again from the program you drew it in.")}]}}
+    coarse = coarsen(line)
+    via, missed = snap(coarse, gazetteer)
+    said = [_("Read the line from the file. Times, names and descriptions in it were not kept."),
+            _("Coarsened it to {decimals} decimals (about 1 km) and simplified it: {before} points became {after}.",
+              decimals=SAFE_DECIMALS, before=vertex_count(line), after=vertex_count(coarse))]
+    if via:
+        said.append(_("Snapped {count} points to places the map knows (within {km} km): {places}.",
+                      count=vertex_count(coarse) - len(missed), km=f"{SNAP_KM:g}", places=", ".join(via)))
+    if missed:
+        said.append(_("Dropped {count} points that lie near no place the map knows. If your source names a place "
+                      "there, add it with “New place”.", count=len(missed)))
+    if len(via) < 2:
+        said.append(_("Fewer than two places remain: add the places your source names."))
+    return {"stops": [{"name": name, "waypoint": False} for name in via], "said": said}
+
+
 def read_line(source: Path) -> tuple[shapely.Geometry, list[str]]:
     """Every line in the file as one WGS84 (multi)line, and a sentence saying what was read."""
     if not source.is_file():

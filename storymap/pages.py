@@ -30,7 +30,7 @@ PREVIEW_SIZE = (WIDTH_PX, HEIGHT_PX)
 #: The site's folders besides the chapters' (its pages, assets and downloads): no chapter's slug may take one.
 #: A new page type adds its folder here, next to the call that writes it in render_pages.
 SITE_FOLDERS = frozenset({"sources", "about", "educators", "embed", "downloads", "assets", "static", "index",
-                          "routes"} | {edition.code for edition in EDITIONS if not edition.is_default})
+                          "routes", "contribute"} | {edition.code for edition in EDITIONS if not edition.is_default})
 
 
 @dataclass(frozen=True)
