@@ -1,7 +1,8 @@
 """A contribution file: what the studio changed, in one zip for the editors, and its merge.
 
 The studio's "Send to the editors" packs every file it wrote that differs from the version it
-first changed (storymap/contributions.py keeps their SHA-256 in .studio/ledger.json), with
+first changed (storymap/contributions.py keeps their SHA-256 in .studio/ledger.json and a copy in
+.studio/base/), with
 manifest.json (each file's path, its SHA-256 before and after) and SUMMARY.txt in plain words.
 
 `python build.py add-contribution FILE` merges one: it refuses an archive larger than
@@ -23,7 +24,7 @@ import zipfile
 from pathlib import Path
 from typing import TextIO
 
-from .contributions import LEDGER, PLACES_FILE, REFERENCES_FILE, ROUTES_FOLDER, check_in_copy, sha256, write_files
+from .contributions import BASE_FOLDER, LEDGER, PLACES_FILE, REFERENCES_FILE, ROUTES_FOLDER, check_in_copy, sha256, write_files
 
 MAX_ARCHIVE_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 10 * 1024 * 1024
@@ -46,8 +47,10 @@ def changed_files(root: Path) -> dict[str, tuple[str | None, str | None]]:
             if sha256(root / relative) != base}
 
 
-def summary(root: Path, files: dict[str, bytes | None]) -> list[str]:
-    """What the files add, in plain words: each route's name and places, new places and references."""
+def summary(before: Path, files: dict[str, bytes | None]) -> list[str]:
+    """What the files add to the project in `before` (a folder holding the files as they were),
+    in plain words: each route's name and places, new places and references."""
+    root = before
     lines = []
     for relative, content in sorted(files.items()):
         if content is None:
@@ -89,35 +92,17 @@ def contribution_zip(root: Path) -> bytes | None:
     if not changed:
         return None
     contents = {relative: (root / relative).read_bytes() if now else None for relative, (base, now) in changed.items()}
-    # Described against the files as they were, so that the summary says what the contribution adds.
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         manifest = {"files": [{"path": relative, "before": base, "after": now} for relative, (base, now) in changed.items()]}
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2) + "\n")
+        # Described against the files as the studio first found them, so it says what the contribution adds.
         archive.writestr(SUMMARY, "A contribution to Between Borders, made in the contribution studio.\n\n"
-                         + "\n".join(f"- {line}" for line in summary(_Before(root, changed), contents)) + "\n")
+                         + "\n".join(f"- {line}" for line in summary(root / BASE_FOLDER, contents)) + "\n")
         for relative, content in contents.items():
             if content is not None:
                 archive.writestr(relative, content)
     return buffer.getvalue()
-
-
-class _Before:
-    """The project as it was before the studio's changes, as far as `summary` looks at it."""
-
-    def __init__(self, root: Path, changed):
-        self.root, self.changed = root, changed
-
-    def __truediv__(self, relative: str):
-        return _Absent() if relative in self.changed and self.changed[relative][0] is None else self.root / relative
-
-
-class _Absent:
-    def exists(self) -> bool:
-        return False
-
-    def is_file(self) -> bool:
-        return False
 
 
 def read_contribution(path: Path) -> dict[str, tuple[str | None, bytes | None]]:

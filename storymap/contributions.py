@@ -8,7 +8,7 @@ or more places from the gazetteer) give the contributor's mistakes in their lang
 field they concern; whatever the check still finds is shown beside its field too.
 
 Every file the studio changes is noted in `.studio/ledger.json` with the SHA-256 it had before
-the studio first changed it: "Send to the editors" (storymap/contribution_file.py) packs the
+the studio first changed it (and a copy in .studio/base/): "Send to the editors" (storymap/contribution_file.py) packs the
 files that differ from it.
 """
 from __future__ import annotations
@@ -32,6 +32,8 @@ ROUTES_FOLDER = "layers/routes"
 REFERENCES_FILE = "references.json"
 PLACE_NAMES_FILE = "content/{code}/places.yaml"
 LEDGER = ".studio/ledger.json"
+#: Copies of the files as they were before the studio first changed them.
+BASE_FOLDER = ".studio/base"
 #: The inputs `load_inputs` reads; a scratch copy holds these (the read-only ones as links).
 COPIED_INPUTS = ("layers", "content", "references.json")
 LINKED_INPUTS = ("chapters", "data", "templates", "static")
@@ -379,7 +381,8 @@ def write_files(root: Path, files: dict[str, str | None]) -> None:
             if text is None:
                 target.unlink(missing_ok=True)
             else:
-                os.replace(staged.pop(relative), target)
+                os.replace(staged[relative], target)
+                del staged[relative]
             done.append((target, old))
     except BaseException:
         for target, old in reversed(done):
@@ -398,14 +401,13 @@ def note_in_ledger(root: Path, files) -> None:
     path = root / LEDGER
     ledger = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     for relative in files:
-        ledger.setdefault(relative, sha256(root / relative))
+        if relative not in ledger:
+            ledger[relative] = sha256(root / relative)
+            if (root / relative).is_file():
+                (root / BASE_FOLDER / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(root / relative, root / BASE_FOLDER / relative)
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(ledger, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def ledger(root: Path) -> dict[str, str | None]:
-    path = root / LEDGER
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def field_of(problem: Problem, route_file: str) -> str:

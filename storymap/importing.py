@@ -80,9 +80,10 @@ def import_route(root: Path, source: Path, slug: str, out: TextIO = sys.stdout) 
     return 0
 
 
-def imported_route(root: Path, source: Path, _) -> dict:
+def imported_route(root: Path, source: Path, _, place_name=lambda name: name) -> dict:
     """For the contribution studio: the places a drawn file passes, and what was done to it, in the
-    contributor's words (`_`, the edition's Strings): {"stops", "said"}, or {"problems"}."""
+    contributor's words (`_`, the edition's Strings; `place_name`, a place's name in their
+    language): {"stops", "said"}, or {"problems"}."""
     try:
         line, _read = read_line(source)
         gazetteer = _gazetteer(root)
@@ -97,7 +98,8 @@ def imported_route(root: Path, source: Path, _) -> dict:
               decimals=SAFE_DECIMALS, before=vertex_count(line), after=vertex_count(coarse))]
     if via:
         said.append(_("Snapped {count} points to places the map knows (within {km} km): {places}.",
-                      count=vertex_count(coarse) - len(missed), km=f"{SNAP_KM:g}", places=", ".join(via)))
+                      count=vertex_count(coarse) - len(missed), km=f"{SNAP_KM:g}",
+                      places=", ".join(place_name(name) for name in via)))
     if missed:
         said.append(_("Dropped {count} points that lie near no place the map knows. If your source names a place "
                       "there, add it with “New place”.", count=len(missed)))

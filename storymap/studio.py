@@ -37,11 +37,9 @@ from .geo import in_region
 from .kinds import KINDS
 from .problems import InputError
 from .routes import PLACE_KINDS, SAFE_DECIMALS
-from .studio_words import studio_words
+from .studio_words import STUDIO_LINK, studio_words
 
 STUDIO_FOLDER = "contribute"
-#: The words of the link preview.js adds to the routes catalogue and the routes chapter.
-STUDIO_LINK = "Add a route in the contribution studio"
 API = "/__preview__/studio/"
 PAGE_FILES = {"studio.js": "text/javascript", "studio.css": "text/css"}
 HERE = Path(__file__).resolve().parent / "studio_page"
@@ -126,7 +124,8 @@ def studio_routes(preview) -> list[Route]:
         return JSONResponse({"deleted": True, "site": preview.status.site})
 
     async def post_import(request: Request) -> Response:
-        _ = preview.strings(_edition(request.query_params.get("lang")))
+        edition = _edition(request.query_params.get("lang"))
+        _ = preview.strings(edition)
         _check_token(request, preview)
         suffix = IMPORT_SUFFIXES.get(request.query_params.get("type", "").lower())
         if suffix is None:
@@ -142,7 +141,7 @@ def studio_routes(preview) -> list[Route]:
         with tempfile.TemporaryDirectory(prefix="studio-import-") as folder:
             upload = Path(folder) / f"upload{suffix}"
             upload.write_bytes(body)
-            result = await anyio.to_thread.run_sync(imported_route, root, upload, _)
+            result = await anyio.to_thread.run_sync(imported_route, root, upload, _, place_namer(root, edition))
         return JSONResponse(result, status_code=422 if "problems" in result else 200)
 
     async def contribution(request: Request) -> Response:
@@ -227,6 +226,14 @@ def country_at(root: Path, lon: float, lat: float) -> str | None:
                 if feature["geometry"].covers(point):
                     return feature.get("country")
     return None
+
+
+def place_namer(root: Path, edition: Edition):
+    """A gazetteer place's name (its English name) as the edition's readers know it."""
+    features = [f for layer in _layers(root) for f in layer.features]
+    local = load_places(root, edition, features, [], [])
+    names = {f["name"]: local.get(f["id"], {}).get("name", f["name"]) for f in features}
+    return lambda name: names.get(name, name)
 
 
 def map_chapter(site_dir: Path) -> str | None:

@@ -16,6 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from storymap.commands import run_check
+from storymap.contribution_file import add_contribution
 from storymap.editions import EDITIONS
 from storymap.preview import Preview
 from storymap.studio import STUDIO_LINK
@@ -166,6 +167,20 @@ def test_the_saved_route_reopens_and_a_draft_survives_a_closed_tab(preview, page
     again.evaluate("localStorage.clear()")
 
 
+def test_send_to_the_editors_downloads_a_file_that_merges_into_a_fresh_copy(preview, page, tmp_path):
+    open_studio(page, preview)
+    with page.expect_download() as download:
+        page.click("#send")
+    archive = tmp_path / "contribution.zip"
+    download.value.save_as(archive)
+    fresh = copy_project(tmp_path / "fresh")
+    out = io.StringIO()
+    assert add_contribution(fresh, archive, out) == 0, out.getvalue()
+    assert "Adds the route “라오스를 거쳐 태국으로”" in out.getvalue() and "place-vang-vieng" in out.getvalue()
+    checked = io.StringIO()
+    assert run_check(fresh, checked) == 0, checked.getvalue()
+
+
 def test_a_dropped_kml_opens_in_the_form_with_what_was_done_said(preview, page, tmp_path):
     open_studio(page, preview, "ko/")
     kml = tmp_path / "route.kml"
@@ -173,7 +188,8 @@ def test_a_dropped_kml_opens_in_the_form_with_what_was_done_said(preview, page, 
     page.set_input_files("#import-file", str(kml))
     expect(page.locator("#import-said li").first).to_be_visible(timeout=30_000)
     said = page.locator("#import-said").inner_text()
-    assert "시간" in said or "Times" in said
+    assert "시각, 이름, 설명은 보관하지 않았습니다" in said, "times and names dropped, said in Korean"
+    assert "창춘, 선양, 베이징" in said and "점 1개를 버렸습니다" in said, "what was snapped and dropped"
     expect(page.locator("#stop-0")).to_have_value("창춘 (Changchun)")
     expect(page.locator("#stop-2")).to_have_value("베이징 (Beijing)")
     assert page.locator(".stop").count() == 3
