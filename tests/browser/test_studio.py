@@ -22,6 +22,8 @@ from storymap.preview import Preview
 from storymap.studio import STUDIO_LINK
 from tests.support.project import ROOT, copy_project, snapshot
 
+from tests.support.studio_script import Counter, enter_korean_route
+
 from .test_audits import describe_violations
 
 KML = """<?xml version="1.0" encoding="UTF-8"?>
@@ -44,73 +46,6 @@ def preview(tmp_path_factory, built_site):
 def open_studio(page, preview, prefix: str = "") -> None:
     page.goto(f"{preview.url}{prefix}contribute/")
     page.wait_for_selector("html[data-studio=ready]", state="attached")
-
-
-class Counter:
-    """Keystrokes and clicks a contributor spends (the benchmark reports them too)."""
-
-    def __init__(self, page):
-        self.page, self.keys, self.clicks, self.typed = page, 0, 0, []
-
-    def type(self, selector: str, text: str) -> None:
-        self.click(selector)
-        self.page.keyboard.type(text)
-        self.keys += len(text)
-        self.typed.append(text)
-
-    def press(self, key: str) -> None:
-        self.page.keyboard.press(key)
-        self.keys += 1
-
-    def click(self, selector: str) -> None:
-        self.page.click(selector)
-        self.clicks += 1
-
-    def choose(self, selector: str, text: str) -> None:
-        """Type into a combobox and take the first suggestion with Enter."""
-        self.type(selector, text)
-        self.page.wait_for_selector(f"#{self.page.get_attribute(selector, 'aria-controls')} [role=option]")
-        self.press("Enter")
-
-
-def enter_korean_route(page, counter: Counter) -> None:
-    """The benchmark's scripted route: 선양, 쿤밍, a new town clicked on the map, 비엔티안, 방콕."""
-    counter.choose("#stop-0", "선양")
-    counter.choose("#stop-1", "쿤밍")
-    for name in ("비엔티안", "방콕"):
-        counter.click("#add-stop")
-        counter.page.keyboard.type(name)
-        counter.keys += len(name)
-        counter.typed.append(name)
-        page.wait_for_selector(f"#stop-options-{page.locator('.stop').count() - 1} [role=option]")
-        counter.press("Enter")
-    point = page.evaluate("(() => { const p = window.studioMap.latLngToContainerPoint([18.92, 102.45]);"
-                          " const box = document.getElementById('studio-map').getBoundingClientRect();"
-                          " return [box.left + p.x, box.top + p.y]; })()")
-    page.mouse.click(*point)
-    counter.clicks += 1
-    expect(page.locator("#place-position")).to_contain_text("라오스")
-    counter.type("#place-name-en", "Vang Vieng")
-    counter.type("#place-name-ko", "방비엥")
-    page.select_option("#place-source", "geonames")
-    counter.clicks += 2
-    counter.click("#place-add")
-    counter.click(".stop:nth-child(5) [data-action=up]")  # the new town goes between 쿤밍 and 비엔티안
-    counter.click(".stop:nth-child(4) [data-action=up]")
-    counter.type("#name", "라오스를 거쳐 태국으로")
-    counter.type("#description", "여러 탈북민이 증언한 경로.")
-    counter.type("#start", "2010")
-    counter.type("#end", "2019")
-    counter.click("#new-reference summary")
-    page.select_option("#ref-type", "report")
-    counter.clicks += 2
-    counter.type("#ref-authors", "북한인권시민연합")
-    counter.type("#ref-title", "탈북 경로 보고서")
-    counter.type("#ref-issued", "2020")
-    counter.click("#ref-add")
-    counter.choose("#source-search", "king")
-    counter.click("#safety-confirm")
-    counter.click("#save")
 
 
 def test_a_korean_route_typed_by_name_is_saved_checked_and_shown(preview, page):
@@ -165,6 +100,36 @@ def test_the_saved_route_reopens_and_a_draft_survives_a_closed_tab(preview, page
     expect(again.locator("#description")).to_have_value("Edited, not yet saved.")
     expect(again.locator("#draft-status")).not_to_be_empty()
     again.evaluate("localStorage.clear()")
+
+
+def test_a_contributed_route_is_edited_and_deleted(preview, page):
+    """Reopened, renamed and saved to the same file; then deleted, after a confirmation."""
+    open_studio(page, preview)
+    page.evaluate("localStorage.clear()")
+    new_route = {"name": "A route to delete", "description": "Schematic, for this test.",
+                 "sources": ["king-2023"], "stops": [{"name": "Yanji"}, {"name": "Beijing"}]}
+    request = urllib.request.Request(preview.url + "__preview__/studio/save", method="POST",
+                                     data=json.dumps(new_route).encode(),
+                                     headers={"X-Studio-Token": preview.token, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        slug = json.load(response)["slug"]
+    page.reload()
+    page.wait_for_selector("html[data-studio=ready]", state="attached")
+    page.select_option("#open-route", slug)
+    page.click("#open-button")
+    expect(page.locator("#name")).to_have_value("A route to delete")
+    page.fill("#name", "A route renamed, then deleted")
+    page.check("#safety-confirm")
+    page.click("#save")
+    expect(page.locator("#saved-catalogue")).to_be_visible(timeout=90_000)
+    path = preview.root / "layers" / "routes" / f"{slug}.geojson"
+    assert json.loads(path.read_text("utf-8"))["features"][0]["properties"]["name"] == "A route renamed, then deleted"
+    assert len(list(path.parent.glob(f"{slug}*"))) == 1, "saved to the same file"
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.click("#delete")
+    expect(page.locator("#saved")).to_contain_text("deleted", timeout=30_000)
+    assert not path.exists()
+    expect(page.locator(f"#open-route option[value='{slug}']")).to_have_count(0)
 
 
 def test_send_to_the_editors_downloads_a_file_that_merges_into_a_fresh_copy(preview, page, tmp_path):
@@ -222,6 +187,10 @@ def test_bad_input_is_refused_at_its_field_and_changes_no_file(preview, page, tm
     page.click("#save")
     expect(page.locator("#problem-end")).to_contain_text("end year is before the start year")
     expect(page.locator("#problem-sources")).to_contain_text("at least one published source")
+    page.reload()
+    page.wait_for_selector("html[data-studio=ready]", state="attached")
+    expect(page.locator("#end")).to_have_value("2005")
+    expect(page.locator("#stop-1")).to_have_value("Beijing")  # a refused save keeps the draft
     big = tmp_path / "big.gpx"
     big.write_bytes(b"<gpx>" + b" " * (6 * 1024 * 1024) + b"</gpx>")
     page.set_input_files("#import-file", str(big))
