@@ -11,6 +11,9 @@ hear of each build through a server-sent-events stream (/__preview__/events):
 
 The script that listens (storymap/preview.js) is added to pages as they are served, as a
 same-origin file the pages' Content-Security-Policy already allows; site/ itself never contains it.
+It also links the routes catalogue and the routes chapter to the contribution studio
+(storymap/studio.py), which only this server serves. The server is a Starlette application on
+uvicorn (storymap/serving.py): 127.0.0.1 only, local Host names only.
 """
 from __future__ import annotations
 
