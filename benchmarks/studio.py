@@ -30,11 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench import wait_until_served  # noqa: E402  (the benchmarks' own helpers)
 
 KEYSTROKE_SECONDS, POINT_SECONDS, CLICK_SECONDS = 0.28, 1.1, 0.2
 SYNTAX = set('{}[]":')
@@ -86,12 +88,7 @@ def main(argv: list[str] | None = None) -> int:
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             url = f"http://127.0.0.1:{port}/"
             try:
-                for _ in range(1200):
-                    try:
-                        urllib.request.urlopen(url).close()
-                        break
-                    except OSError:
-                        time.sleep(0.1)
+                wait_until_served(url)
                 with sync_playwright() as playwright:
                     browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
                     results.append(run_once(url, browser))
