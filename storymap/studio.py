@@ -33,6 +33,7 @@ from .contribution_file import contribution_zip
 from .contributions import Refused, delete, read_route, route_slugs, save
 from .downloads import layer_path
 from .editions import EDITIONS, ENGLISH, Edition, load_places
+from .flows import CORRIDORS, ELSEWHERE
 from .geo import in_region
 from .kinds import KINDS
 from .problems import InputError
@@ -281,6 +282,9 @@ def studio_data(root: Path, site_dir: Path, edition: Edition, _) -> dict:
         "references": [reference_entry(item) for item in references.values()],
         "routes": [{"slug": slug, "name": (read_route(root, slug) or {}).get("name", slug)} for slug in route_slugs(root)],
         "styles": {name: KINDS[name].style for name in ("route", "city", "crossing", "country", "border")},
+        # As the flow map colours a route: by the country it leads to (storymap/flows.py).
+        "corridors": {code: colour for code, (_label, colour) in CORRIDORS.items()},
+        "elsewhere": ELSEWHERE[1],
         "words": {text: _(text) for text in sorted(studio_words())},
         "map": map_chapter(site_dir),
         "basemap": "/" + layer_path("basemap/countries", "geojson"),

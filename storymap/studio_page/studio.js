@@ -384,7 +384,9 @@
     stopLayer.clearLayers();
     var points = draft.stops.map(function (s) { return s.name && placeByName(s.name); }).filter(Boolean);
     if (points.length >= 2) {
-      L.polyline(points.map(function (p) { return [p.lat, p.lon]; }), data.styles.route).addTo(routeLayer);
+      var colour = data.corridors[points[points.length - 1].country] || data.elsewhere;  // as the flow map does
+      L.polyline(points.map(function (p) { return [p.lat, p.lon]; }),
+                 Object.assign({}, data.styles.route, {color: colour})).addTo(routeLayer);
     }
     points.forEach(function (p, i) {
       L.circleMarker([p.lat, p.lon], Object.assign({}, data.styles.city, {radius: 6}))

@@ -18,6 +18,7 @@ from playwright.sync_api import expect
 from storymap.commands import run_check
 from storymap.contribution_file import add_contribution
 from storymap.editions import EDITIONS
+from storymap.flows import ELSEWHERE
 from storymap.preview import Preview
 from storymap.studio import STUDIO_LINK
 from tests.support.project import ROOT, copy_project, snapshot
@@ -263,6 +264,14 @@ def test_every_control_works_by_keyboard_alone(preview, page):
     page.keyboard.press("Enter")
     expect(page.locator("#stop-1")).to_have_value("Kunming")
     assert page.evaluate("document.activeElement.dataset.action") == "up", "focus follows the moved stop"
+    page.focus("#add-stop")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "stop-2", "a new stop takes the focus"
+    for _ in range(3):  # the stop's role, "Move up", then "Remove" ("Move down" is disabled on the last stop)
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.action") == "remove"
+    page.keyboard.press("Enter")
+    expect(page.locator(".stop")).to_have_count(2)
     page.focus("#stop-0")
     page.keyboard.type("Bang")
     page.keyboard.press("Escape")
@@ -270,6 +279,9 @@ def test_every_control_works_by_keyboard_alone(preview, page):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator("#stop-0")).to_have_value("Bangkok")
+    colour = page.evaluate("(() => { let c; window.studioMap.eachLayer(l => { if (l instanceof L.Polyline &&"
+                           " !(l instanceof L.Polygon)) c = l.options.color; }); return c; })()")
+    assert colour == ELSEWHERE[1], "Bangkok to Kunming ends in China: the flow map's colour for other countries"
     page.focus("#source-search")
     page.keyboard.type("ohchr")
     page.keyboard.press("ArrowDown")
