@@ -15,6 +15,7 @@ bodies are read up to a limit; and no contributor's text is logged.
 """
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import re
@@ -37,7 +38,7 @@ from .flows import CORRIDORS, ELSEWHERE
 from .geo import in_region
 from .kinds import KINDS
 from .problems import InputError
-from .routes import PLACE_KINDS, SAFE_DECIMALS
+from .routes import PLACE_KINDS, SAFE_DECIMALS, place_key
 from .studio_words import STUDIO_LINK, studio_words
 
 STUDIO_FOLDER = "contribute"
@@ -97,6 +98,11 @@ def studio_routes(preview) -> list[Route]:
         return JSONResponse({"lon": lon, "lat": lat, "country": country_at(root, lon, lat) if in_region(lon, lat)
                              else None})
 
+    async def towns(request: Request) -> Response:
+        """Towns of the map's area a new place may be (Natural Earth's populated places) by name."""
+        query = request.query_params.get("q", "")
+        return JSONResponse(await anyio.to_thread.run_sync(find_towns, query))
+
     async def post_save(request: Request) -> Response:
         submission, _ = await _writing(request, preview)
         def saving():
@@ -153,7 +159,7 @@ def studio_routes(preview) -> list[Route]:
                         headers={"Content-Disposition": 'attachment; filename="between-borders-contribution.zip"'})
 
     return [*(Route(f"/{e.prefix}{STUDIO_FOLDER}/", page(e)) for e in EDITIONS),
-            Route(API + "data.json", data), Route(API + "route/{slug}", route), Route(API + "place", place),
+            Route(API + "data.json", data), Route(API + "route/{slug}", route), Route(API + "place", place), Route(API + "towns", towns),
             Route(API + "contribution.zip", contribution),
             Route(API + "save", post_save, methods=["POST"]), Route(API + "delete", post_delete, methods=["POST"]),
             Route(API + "import", post_import, methods=["POST"]), Route(API + "{name}", own_file)]
@@ -227,6 +233,39 @@ def country_at(root: Path, lon: float, lat: float) -> str | None:
                 if feature["geometry"].covers(point):
                     return feature.get("country")
     return None
+
+
+@functools.cache
+def _towns() -> tuple[dict, ...]:
+    """Natural Earth's populated places inside the map's area, from the shared data (if present)."""
+    from .derive import DEFAULT_SHARED
+
+    path = DEFAULT_SHARED / "data" / "naturalearth" / "ne_10m_populated_places.geojson"
+    if not path.is_file():
+        return ()
+    towns = []
+    for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        p = feature["properties"]
+        if in_region(p["longitude"], p["latitude"]):
+            names = [p["name"], p.get("nameascii") or "", *(p.get("namealt") or "").split("|")]
+            towns.append({"name": p["name"], "names": [n for n in names if n], "country": p["adm0_a3"],
+                          "region": p.get("adm1name") or "", "lon": p["longitude"], "lat": p["latitude"]})
+    return tuple(towns)
+
+
+def find_towns(query: str, limit: int = 8) -> list[dict]:
+    """Towns whose name (or another spelling) starts with, then contains, the query."""
+    wanted = place_key(query)
+    if len(wanted) < 2:
+        return []
+    ranked = []
+    for town in _towns():
+        keys = [place_key(name) for name in town["names"]]
+        if any(key.startswith(wanted) for key in keys):
+            ranked.append((0, town["name"], town))
+        elif any(wanted in key for key in keys):
+            ranked.append((1, town["name"], town))
+    return [{k: v for k, v in town.items() if k != "names"} for _rank, _name, town in sorted(ranked)[:limit]]
 
 
 def place_namer(root: Path, edition: Edition):

@@ -150,6 +150,7 @@
       if (option) choose(option);
     }
     input.addEventListener("input", show);
+    input.addEventListener("suggestions", show);  // suggestions that arrive later (fetched)
     input.addEventListener("keydown", function (event) {
       var open = !listbox.hidden;
       if (event.key === "ArrowDown") {
@@ -569,6 +570,27 @@
       $("source-search").value = "";
       changed();
       renderSources();
+    });
+    var towns = [];
+    combobox($("town-search"), $("town-options"), function () { return towns; }, function (option) {
+      var town = option.town;
+      $("town-search").value = "";
+      $("place-name-en").value = town.name;
+      $("place-source").value = "naturalearth";
+      locate(town.lon, town.lat);
+      map.setView([town.lat, town.lon], 7);
+      $("place-name-ko").focus();
+    });
+    $("town-search").addEventListener("input", function () {
+      var query = $("town-search").value;
+      fetch(API + "towns?q=" + encodeURIComponent(query)).then(function (r) { return r.json(); }).then(function (found) {
+        if ($("town-search").value !== query) return;
+        towns = found.map(function (town) {
+          return {value: town.name, town: town, label: town.name,
+                  detail: (data.countries[town.country] || town.country) + (town.region ? " · " + town.region : "")};
+        });
+        $("town-search").dispatchEvent(new Event("suggestions"));
+      });
     });
     $("ref-add").addEventListener("click", addReference);
     $("place-add").addEventListener("click", addPlace);
