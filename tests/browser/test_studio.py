@@ -192,6 +192,13 @@ def test_bad_input_is_refused_at_its_field_and_changes_no_file(preview, page, tm
     page.wait_for_selector("html[data-studio=ready]", state="attached")
     expect(page.locator("#end")).to_have_value("2005")
     expect(page.locator("#stop-1")).to_have_value("Beijing")  # a refused save keeps the draft
+    page.route("**/__preview__/studio/save", lambda route: route.abort())  # the preview has crashed
+    page.click("#save")
+    expect(page.locator("#problem-route")).to_contain_text("The preview is not running")
+    page.unroute("**/__preview__/studio/save")
+    page.reload()
+    page.wait_for_selector("html[data-studio=ready]", state="attached")
+    expect(page.locator("#name")).to_have_value("A bad route")  # and so does a crashed preview
     big = tmp_path / "big.gpx"
     big.write_bytes(b"<gpx>" + b" " * (6 * 1024 * 1024) + b"</gpx>")
     page.set_input_files("#import-file", str(big))
