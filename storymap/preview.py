@@ -168,6 +168,7 @@ class Preview:
         self.token = secrets.token_urlsafe(32)
         #: Serialises the studio's writes with each other.
         self.writing = threading.Lock()
+        self._strings: dict[tuple, Strings] = {}
         try:  # first: a port in use fails at once, before a build
             self.server = make_server(self.site_dir, port, preview_app(self))
         except OSError as error:
@@ -192,8 +193,14 @@ class Preview:
             thread.start()
 
     def strings(self, edition: Edition) -> Strings:
-        """The edition's interface words as content/<code>/strings.yaml has them now."""
-        return load_strings(self.root, edition, [])
+        """The edition's interface words as content/<code>/strings.yaml has them now (read again
+        only when the file changes: every page served asks for them)."""
+        path = self.root / "content" / edition.code / "strings.yaml"
+        version = (edition.code, path.stat().st_mtime_ns if path.is_file() else None)
+        if version not in self._strings:
+            self._strings = {version: load_strings(self.root, edition, []),
+                             **{k: v for k, v in self._strings.items() if k[0] != edition.code}}
+        return self._strings[version]
 
     def _folders(self) -> list[Path]:
         return [self.root / name for name in WATCHED_FOLDERS if (self.root / name).is_dir()]

@@ -455,7 +455,11 @@
                 start: draft.start === "" ? null : (/^\d+$/.test(draft.start) ? Number(draft.start) : draft.start),
                 end: draft.end === "" ? null : (/^\d+$/.test(draft.end) ? Number(draft.end) : draft.end),
                 sources: draft.sources,
-                stops: draft.stops.map(function (s) { return {name: s.name || s.typed || "", waypoint: Boolean(s.waypoint)}; }),
+                stops: draft.stops.map(function (s) {
+                  var stop = {name: s.name || s.typed || "", waypoint: Boolean(s.waypoint)};
+                  if (s.sources) stop.sources = s.sources;  // a crossing named with the sources that say so
+                  return stop;
+                }),
                 new_references: draft.newReferences, new_places: draft.newPlaces};
     $("save").disabled = true;
     post("save", body).then(function (result) {
