@@ -43,7 +43,7 @@ MAP_DATA_LIBRARIES = ("shapely", "numpy", "folium", "branca")
 
 @functools.cache
 def _code(module: str, libraries: tuple[str, ...]) -> str:
-    return code_fingerprint(module, libraries)
+    return code_fingerprint(f"storymap.{module}", libraries)
 
 
 # --- static maps ---------------------------------------------------------------------------------

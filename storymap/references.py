@@ -112,7 +112,7 @@ def linkify(entry_html: str) -> str:
 
 @functools.cache
 def _code() -> str:
-    return code_fingerprint("references", LIBRARIES)
+    return code_fingerprint(__name__, LIBRARIES)
 
 
 def cache_key(items: dict[str, dict], locale: str) -> str:
