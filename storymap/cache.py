@@ -25,6 +25,14 @@ from shapely.geometry.base import BaseGeometry
 
 #: Where the cache lives, relative to the project's root.
 CACHE_FOLDER = ".cache"
+#: A folder named here holds every build's cache instead (the test suite shares one this way).
+CACHE_VARIABLE = "BETWEEN_BORDERS_CACHE"
+
+
+def cache_folder(root: Path) -> Path:
+    """Where the builds of the project at root keep their cache: $BETWEEN_BORDERS_CACHE if set,
+    else root/.cache/."""
+    return Path(os.environ.get(CACHE_VARIABLE) or root / CACHE_FOLDER)
 
 
 def _plain(value):

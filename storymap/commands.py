@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .cache import CACHE_FOLDER, BuildCache
+from .cache import BuildCache, cache_folder
 from .pipeline import CONTENT_PAGES, assemble_site, load_inputs
 from .problems import InputError, Problem
 from .progress import Progress
@@ -71,7 +71,7 @@ def build_site(root: Path, site_dir: Path, cache_dir: Path | None = None, out: T
     (default root/.cache/)."""
     progress = Progress(out)
     try:
-        pages, assets = assemble_site(root, BuildCache(cache_dir or root / CACHE_FOLDER), progress)
+        pages, assets = assemble_site(root, BuildCache(cache_dir or cache_folder(root)), progress)
     except InputError as error:
         report_problems(error.problems, out)
         return error.problems

@@ -40,12 +40,12 @@ def _format(writer, root: Path, cache_dir: Path | None) -> None:
     """In the forked process: send {cache key: entries} for each edition's locale the cache lacks."""
     sent: dict[str, dict[str, str]] = {}
     try:
-        from .cache import CACHE_FOLDER, BuildCache
+        from .cache import BuildCache, cache_folder
         from .editions import EDITIONS
         from .references import Bibliography, cache_key, load_references
 
         items = load_references(root / "references.json")
-        cache = BuildCache(cache_dir or root / CACHE_FOLDER)
+        cache = BuildCache(cache_dir or cache_folder(root))
         for locale in dict.fromkeys(edition.csl_locale for edition in EDITIONS):
             key = cache_key(items, locale)
             if cache.read("citations", key, ".json") is None:

@@ -21,7 +21,7 @@ from .editions import (EDITIONS, ENGLISH_STRINGS, Edition, Strings, font_problem
 from .kinds import KINDS
 from .layers import Layer
 from .locator import build_inset
-from .cache import CACHE_FOLDER, BuildCache
+from .cache import BuildCache, cache_folder
 from . import cached
 from .cached import CachedBibliography, StaticMaps
 from .offline import OFFLINE_PATH, offline_entry
@@ -194,7 +194,7 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     """All pages and files (path inside site/ -> content) and assets (path inside site/ -> source file).
 
     Static maps and citations come from `cache` where it has them (default: root/.cache/)."""
-    cache = cache or BuildCache(root / CACHE_FOLDER)
+    cache = cache or BuildCache(cache_folder(root))
     progress = progress or Progress(None)
     progress.stage("Checking layers, chapters and references")
     inputs = load_inputs(root)
