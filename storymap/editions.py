@@ -59,6 +59,16 @@ EDITIONS: tuple[Edition, ...] = (
 ENGLISH = EDITIONS[0]
 TRANSLATIONS = EDITIONS[1:]
 
+#: A field of an interface text, {name}: the only thing filled in. A translation is data, never
+#: a format string: str.format would follow "{title.__class__...}" through attributes and items,
+#: all the way to the build machine's environment.
+FIELD_RE = re.compile(r"\{(\w+)\}")
+
+
+def fill(text: str, values: dict) -> str:
+    """`text` with each {name} that `values` has replaced by str(value); nothing else is read."""
+    return FIELD_RE.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], text)
+
 
 @dataclass(frozen=True)
 class Strings:
@@ -69,7 +79,7 @@ class Strings:
     def __call__(self, text: str, **values) -> str:
         """The translation of `text` (or `text` itself), with {name} fields filled from `values`."""
         translated = self.table.get(text, text)
-        return translated.format(**values) if values else translated
+        return fill(translated, values) if values else translated
 
     def subset(self, keys) -> dict[str, str]:
         return {k: self.table[k] for k in sorted(keys) if k in self.table}
@@ -118,7 +128,14 @@ def load_strings(root: Path, edition: Edition, problems: list[Problem]) -> Strin
                                     f"entry {english!r} is not English text with a translation.",
                                     "write each entry as \"English text\": \"translation\".", field=str(english)))
             continue
-        if set(re.findall(r"{(\w*)}", english)) != set(re.findall(r"{(\w*)}", translated)):
+        if "{" in FIELD_RE.sub("", translated) or "}" in FIELD_RE.sub("", translated):
+            problems.append(Problem(path.relative_to(root).as_posix(),
+                                    f"the translation of {english[:60]!r} has a brace that is not part of a "
+                                    f"{{name}} field.",
+                                    "keep braces only around the English text's field names, e.g. {title}, "
+                                    "and remove any other { or }.", field=english))
+            continue
+        if set(FIELD_RE.findall(english)) != set(FIELD_RE.findall(translated)):
             problems.append(Problem(path.relative_to(root).as_posix(),
                                     f"the translation of {english!r} does not keep its {{fields}}.",
                                     "keep every {name} of the English text, untranslated.", field=english))
