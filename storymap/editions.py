@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from markupsafe import Markup, escape
 
 from .parity import text_problems
 from .problems import Problem
@@ -65,9 +66,17 @@ TRANSLATIONS = EDITIONS[1:]
 FIELD_RE = re.compile(r"\{(\w+)\}")
 
 
+#: Something a browser would read as a tag: a translation holding one would show it as text.
+_TAG_RE = re.compile(r"<[A-Za-z/!?]")
+
+
 def fill(text: str, values: dict) -> str:
-    """`text` with each {name} that `values` has replaced by str(value); nothing else is read."""
-    return FIELD_RE.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], text)
+    """`text` with each {name} that `values` has replaced by str(value); nothing else is read.
+    Where a value is markup (a link or a key name a template made), the text is escaped and so is
+    every value that is not markup: the result is markup, and only the template's."""
+    if not any(isinstance(value, Markup) for value in values.values()):
+        return FIELD_RE.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], text)
+    return Markup(FIELD_RE.sub(lambda m: escape(values[m[1]]) if m[1] in values else m[0], escape(text)))
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,8 @@ class Strings:
     table: dict[str, str]
 
     def __call__(self, text: str, **values) -> str:
-        """The translation of `text` (or `text` itself), with {name} fields filled from `values`."""
+        """The translation of `text` (or `text` itself), with {name} fields filled from `values`:
+        text, which templates escape, unless a value is markup (then see `fill`)."""
         translated = self.table.get(text, text)
         return fill(translated, values) if values else translated
 
@@ -134,6 +144,13 @@ def load_strings(root: Path, edition: Edition, problems: list[Problem]) -> Strin
                                     f"{{name}} field.",
                                     "keep braces only around the English text's field names, e.g. {title}, "
                                     "and remove any other { or }.", field=english))
+            continue
+        if _TAG_RE.search(translated):
+            problems.append(Problem(path.relative_to(root).as_posix(),
+                                    f"the translation of {english[:60]!r} holds markup (<...>), which the pages "
+                                    f"show as text.",
+                                    "write text only: links and key names come from the template, as the English "
+                                    "text's {fields}.", field=english))
             continue
         if set(FIELD_RE.findall(english)) != set(FIELD_RE.findall(translated)):
             problems.append(Problem(path.relative_to(root).as_posix(),

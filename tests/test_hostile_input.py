@@ -5,17 +5,21 @@ the golden project (tests/golden/project), which is built once for the module.""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from markupsafe import Markup
 
 from build import build
 from storymap.commands import run_check
 from storymap.editions import Strings
-from tests.support.hostile import golden_copy, hostile
+from storymap.pages import environment
+from tests.golden import ROOT
+from tests.support.hostile import HOSTILE, golden_copy, hostile
 from tests.support.project import snapshot
 
 SECRET = "h24-dummy-secret-0a9f3c"
@@ -120,3 +124,24 @@ def test_a_reference_with_markup_shows_as_text_on_every_page_that_cites_it(proje
             assert '<meta http-equiv="refresh"' in text and "Sample <b>Journal" in text, name
     out = io.StringIO()
     assert build(project, out=out, cache_dir=project.parent / "cache") == 0, out.getvalue()
+
+
+# --- 3. interface translations are text; the templates make the markup --------------------------
+
+def test_a_translation_holding_markup_is_refused(project):
+    with hostile(project, "content/ko/strings.yaml", "strings-markup.yaml") as relative:
+        refused(project, relative, "markup", "'Sources'")
+
+
+def test_a_translation_reaches_the_page_as_text_and_the_templates_markup_stays():
+    strings = yaml.safe_load((HOSTILE / "strings-markup.yaml").read_text(encoding="utf-8"))
+    env = environment(ROOT / "templates", Strings(strings))
+    html = env.from_string('{{ _("Sources") }} | {{ _("Use the {n} and {p} keys", n=kbd("n"), p=kbd("p")) }}').render()
+    assert html == ("&lt;a href=&#34;https://example.org/login&#34;&gt;출처 (로그인 필요)&lt;/a&gt; | "
+                    "<kbd>n</kbd>, <kbd>p</kbd> 키 사용")
+
+
+def test_no_template_marks_a_translation_safe():
+    marked = [f"{path.name}: {line.strip()[:80]}" for path in sorted((ROOT / "templates").rglob("*.html"))
+              for line in path.read_text(encoding="utf-8").splitlines() if re.search(r"_\(.*\|\s*safe", line)]
+    assert not marked
