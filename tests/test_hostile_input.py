@@ -4,6 +4,7 @@ that `check` passed. Each hostile input is a file in tests/fixtures/hostile/, pu
 the golden project (tests/golden/project), which is built once for the module."""
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -16,6 +17,7 @@ from markupsafe import Markup
 
 from build import build
 from storymap.commands import run_check
+from storymap.downloads import neutralised
 from storymap.editions import Strings
 from storymap.pages import environment
 from tests.golden import ROOT
@@ -145,3 +147,35 @@ def test_no_template_marks_a_translation_safe():
     marked = [f"{path.name}: {line.strip()[:80]}" for path in sorted((ROOT / "templates").rglob("*.html"))
               for line in path.read_text(encoding="utf-8").splitlines() if re.search(r"_\(.*\|\s*safe", line)]
     assert not marked
+
+
+# --- 4. no CSV the site offers holds a formula ---------------------------------------------------
+
+def csv_cells(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(project):
+    with hostile(project, "layers/rivers.geojson", "rivers-formulas.geojson"):
+        out = io.StringIO()
+        assert build(project, out=out, cache_dir=project.parent / "cache") == 0, out.getvalue()
+        csvs = {name: data for name, data in site_bytes(project / "site") if name.endswith(".csv")}
+        assert "downloads/layers/rivers.csv" in csvs and "downloads/defector-arrivals.csv" in csvs
+        assert any(name.endswith("/layers/rivers.csv") and "zip" in name for name in csvs)  # the zip's copy
+        for name, data in csvs.items():
+            for row in csv_cells(data):
+                assert not [cell for cell in row if cell.startswith(("=", "+", "@", "\t", "\r"))
+                            or (cell.startswith("-") and not re.fullmatch(r"-\d+(\.\d+)?", cell))], name
+        header, river = csv_cells(csvs["downloads/layers/rivers.csv"])
+        row = dict(zip(header, river))
+        assert row["name"] == "'=HYPERLINK(\"https://example.org/x\",\"Open the map\")"
+        assert row["description"] == "'@SUM(1+1) the western border river."
+        assert row["name_local"] == "'+鸭绿江"
+    out = io.StringIO()
+    assert build(project, out=out, cache_dir=project.parent / "cache") == 0, out.getvalue()
+
+
+@pytest.mark.parametrize("cell, written", [("=1+1", "'=1+1"), ("-1+1", "'-1+1"), ("\tx", "'\tx"), ("\r=x", "'\r=x"),
+                                           ("-12.5", "-12.5"), ("124.39", "124.39"), ("Dandong", "Dandong")])
+def test_a_cell_is_neutralised_only_where_it_would_begin_a_formula(cell, written):
+    assert neutralised(cell) == written
