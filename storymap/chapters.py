@@ -14,6 +14,7 @@ from pathlib import Path
 import frontmatter
 import yaml
 
+from .characters import private_use_problems
 from .geo import REGION
 from .problems import InputError, Problem
 from .schema_words import Words, dotted, explain, missing, validator
@@ -182,6 +183,7 @@ def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
         problem(f"front matter is not valid YAML ({_yaml_error(err)}).",
                 "check indentation, colons and brackets between the two '---' lines.")
         return None
+    problems.extend(private_use_problems(file, text))
     meta, content = post.metadata, post.content
     if not text.lstrip("\ufeff").startswith("---") or not isinstance(meta, dict):
         problem("has no YAML front matter.", "start the file with a '---' block holding title, slug, summary, steps.")

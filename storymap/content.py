@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from .chapters import citation_problems, figure_problems
+from .characters import private_use_problems
 from .problems import Problem
 from .schema_words import Words, dotted, explain, missing, validator
 
@@ -77,7 +78,7 @@ def check_page(path: Path, reference_keys: Collection[str] | None, figures: Coll
         return [Problem(display, "is missing.", f"restore it from git: git checkout -- {display}")]
     except UnicodeDecodeError:
         return [Problem(display, "is not saved as UTF-8 text.", "save the file again with the encoding UTF-8.")]
-    problems = figure_problems(display, None, text, figures)
+    problems = figure_problems(display, None, text, figures) + private_use_problems(display, text)
     if reference_keys is None:
         return problems
     return problems + citation_problems(display, None, text, reference_keys)

@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup, escape
 
+from .characters import private_use_problems
 from .parity import text_problems
 from .problems import Problem
 
@@ -144,6 +145,10 @@ def load_strings(root: Path, edition: Edition, problems: list[Problem]) -> Strin
                                     f"{{name}} field.",
                                     "keep braces only around the English text's field names, e.g. {title}, "
                                     "and remove any other { or }.", field=english))
+            continue
+        unreadable = private_use_problems(path.relative_to(root).as_posix(), translated, english)
+        if unreadable:
+            problems.extend(unreadable)
             continue
         if _TAG_RE.search(translated):
             problems.append(Problem(path.relative_to(root).as_posix(),

@@ -29,7 +29,7 @@ from shapely.validation import explain_validity
 
 from .geo import REGION, geodesic_length_km, in_region
 from .problems import InputError, Problem
-from .schema_words import TYPE_WORDS, Words, explain, missing
+from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, TYPE_WORDS, Words, explain, missing, too_deep
 from .schema_words import describe as _describe
 from .kinds import KINDS, LINE_KINDS, POINT_KINDS
 from .routes import SAFE_DECIMALS, Gazetteer, coarsen, line_through, unknown_place_fix, vertex_count, via_names
@@ -177,6 +177,10 @@ def _read_features(path: Path, display: str) -> list:
         document = json.loads(text)
     except json.JSONDecodeError as err:
         raise _json_problem(err, text, fail) from None
+    except RecursionError:
+        document = DEEP
+    if document is DEEP or too_deep(document):
+        raise fail(f"nests lists and objects more than {MAX_DEPTH} levels deep.", DEPTH_FIX)
     return _collection_features(document, fail)
 
 

@@ -13,6 +13,7 @@ import yaml
 from markupsafe import Markup
 
 from .chapters import CITATION_RE, FIGURE_RE, Chapter, check_references, cite_keys, display_path, load_chapters
+from .characters import private_use_problems
 from .charts import ARRIVALS_CAVEAT, ARRIVALS_FIGURE, ARRIVALS_FILE, arrivals_chart, load_arrivals
 from .content import check_content
 from .downloads import download_index
@@ -131,6 +132,7 @@ def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: 
             translated.add(name)
             problems.extend(text_problems(f"content/{edition.code}/{name}.md", "the page", "body",
                                           english_content[name], content[name]))
+            problems.extend(private_use_problems(f"content/{edition.code}/{name}.md", content[name]))
     edition_chapters = [translated_chapters.get(c.path.name, c) for c in chapters]
     edition_layers = localize_layers(layers, places)
     texts = ([f["name"] for layer in edition_layers for f in layer.features] + [c.title for c in edition_chapters]

