@@ -17,6 +17,7 @@ from .chapters import citation_problems, figure_problems
 from .characters import private_use_problems
 from .problems import Problem
 from .schema_words import Words, dotted, explain, missing, validator
+from .yaml_input import Refused, load as load_yaml
 
 SITE_FILE = "content/site.yaml"
 SITE_SCHEMA = Path(__file__).resolve().parent.parent / "content" / "site.schema.json"
@@ -47,11 +48,13 @@ def check_content(root: Path, reference_keys: Collection[str] | None, figures: C
 def check_site(path: Path) -> list[Problem]:
     problem = functools.partial(Problem, SITE_FILE)
     try:
-        settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+        settings = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return [problem("is missing.", "restore it from git: git checkout -- content/site.yaml")]
     except UnicodeDecodeError:
         return [problem("is not saved as UTF-8 text.", "save the file again with the encoding UTF-8.")]
+    except Refused as err:
+        return [problem(f"{err.message}{err.line()}.", err.fix)]
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""

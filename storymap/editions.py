@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from .characters import private_use_problems
 from .parity import text_problems
 from .problems import Problem
+from .yaml_input import Refused, load as load_yaml
 
 #: Package that gives Debian machines fonts with Hangul and Han glyphs (CI and dev.sh install it).
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
@@ -113,7 +114,10 @@ def _yaml_mapping(path: Path, root: Path, problems: list[Problem], what: str) ->
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except Refused as err:
+        problems.append(Problem(display, f"{err.message}{err.line()}.", err.fix))
+        return {}
     except (UnicodeDecodeError, yaml.YAMLError) as err:
         problems.append(Problem(display, f"cannot be read as YAML ({str(err).splitlines()[0]}).",
                                 f"keep it a mapping of {what}."))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -195,3 +196,28 @@ def test_a_cell_is_neutralised_only_where_it_would_begin_a_formula(cell, written
 def test_an_input_that_crashed_the_build_is_a_plain_problem(project, relative, fixture, words):
     with hostile(project, relative, fixture):
         refused(project, relative, *words)
+
+
+# --- 6. YAML aliases are refused, at the first one ----------------------------------------------
+
+def refused_promptly(root: Path, relative: str, *words: str) -> str:
+    """refused(), guarded against a hang: the old alias bomb kept `check` busy for minutes (a guard,
+    generous on purpose; the refusal's speed comes from stopping at the first alias)."""
+    result: list[str] = []
+    worker = threading.Thread(target=lambda: result.append(refused(root, relative, *words)), daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "check did not finish"
+    assert result, "the check or the build did not refuse the file (see the error above)"
+    return result[0]
+
+
+@pytest.mark.parametrize("relative, fixture, words", [
+    ("chapters/01-the-river.md", "chapter-alias-bomb.md", ["alias *q0 on line 7", "&name"]),
+    ("content/ko/strings.yaml", "strings-alias.yaml", ["alias *sources on line 3", "&name"]),
+    ("content/site.yaml", "site-alias.yaml", ["alias *url on line 5", "&name"]),
+    ("content/ko/strings.yaml", "strings-deeply-nested.yaml", ["levels deep"]),
+])
+def test_yaml_aliases_and_deep_nesting_are_refused(project, relative, fixture, words):
+    with hostile(project, relative, fixture):
+        refused_promptly(project, relative, *words)
