@@ -4,10 +4,16 @@ that `check` passed. Each hostile input is a file in tests/fixtures/hostile/, pu
 the golden project (tests/golden/project), which is built once for the module."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
+import time
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -221,3 +227,49 @@ def refused_promptly(root: Path, relative: str, *words: str) -> str:
 def test_yaml_aliases_and_deep_nesting_are_refused(project, relative, fixture, words):
     with hostile(project, relative, fixture):
         refused_promptly(project, relative, *words)
+
+
+# --- 7. a killed build's worker processes end with it -------------------------------------------
+
+def children(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (from /proc), zombies left out."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_no_worker_outlives_a_killed_build(tmp_path):
+    root = golden_copy(tmp_path)  # with an empty cache: every static map is drawn by a worker
+    build_process = subprocess.Popen([sys.executable, str(HOSTILE / "build_that_hangs.py"), str(root),
+                                      str(tmp_path / "cache")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    try:
+        for _ in range(1200):  # the pool's two workers, drawing (a guard of two minutes, not a speed test)
+            workers = children(build_process.pid)
+            if len(workers) >= 2 or build_process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert len(workers) >= 2, "the build started no worker processes"
+        build_process.kill()
+        build_process.wait()
+        for _ in range(300):
+            if not any(alive(pid) for pid in workers):
+                break
+            time.sleep(0.1)
+        assert not [pid for pid in workers if alive(pid)]
+    finally:
+        for pid in [build_process.pid, *workers]:
+            with contextlib.suppress(OSError):
+                if alive(pid):
+                    os.kill(pid, signal.SIGKILL)
