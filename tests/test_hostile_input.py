@@ -27,6 +27,7 @@ from storymap.commands import run_check
 from storymap.downloads import neutralised
 from storymap.editions import Strings
 from storymap.pages import environment
+from storymap.site import write_site
 from tests.golden import ROOT
 from tests.support.hostile import HOSTILE, golden_copy, hostile
 from tests.support.project import snapshot
@@ -273,3 +274,38 @@ def test_no_worker_outlives_a_killed_build(tmp_path):
             with contextlib.suppress(OSError):
                 if alive(pid):
                     os.kill(pid, signal.SIGKILL)
+
+
+# --- 8. the low ones ------------------------------------------------------------------------------
+
+def finished_pid() -> int:
+    """The pid of a process that has ended (a folder named with it is stale)."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_a_new_site_replaces_the_old_without_a_moment_with_no_site(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    write_site(site, {"index.html": "first"}, {})
+    renames = []
+    real_rename = os.rename
+
+    def rename(source, target, *args, **kwargs):  # Path.rename calls os.rename
+        real_rename(source, target, *args, **kwargs)
+        renames.append(site.exists())
+    monkeypatch.setattr(os, "rename", rename)
+    write_site(site, {"index.html": "second"}, {})
+    assert (site / "index.html").read_text() == "second"
+    assert all(renames), "site/ was missing between two renames"
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_a_killed_builds_temporary_folders_are_removed_by_the_next_build(tmp_path):
+    site = tmp_path / "site"
+    stale = [f".site-new-{finished_pid()}-x1y2", f".site-old-{finished_pid()}-z3", ".site-new-ab12cd", ".site-old-ef34"]
+    running = f".site-new-{os.getpid()}-still-writing"  # another build, at work in this process
+    for name in [*stale, running]:
+        (tmp_path / name / "sub").mkdir(parents=True)
+    write_site(site, {"index.html": "built"}, {})
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running, "site"])
