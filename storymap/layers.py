@@ -16,6 +16,7 @@ import difflib
 import functools
 import json
 import math
+import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
@@ -32,7 +33,8 @@ from .problems import InputError, Problem
 from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, TYPE_WORDS, Words, explain, missing, too_deep
 from .schema_words import describe as _describe
 from .kinds import KINDS, LINE_KINDS, POINT_KINDS
-from .routes import SAFE_DECIMALS, Gazetteer, coarsen, line_through, unknown_place_fix, vertex_count, via_names
+from .routes import (SAFE_DECIMALS, SLUG_RULE, Gazetteer, coarsen, is_slug, line_through, unknown_place_fix,
+                     vertex_count, via_names)
 
 #: The feature contract. `load_layers` reads it from the repository unless told otherwise.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "layers" / "feature.schema.json"
@@ -107,6 +109,10 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None,
         problems.extend(found)
         layer_id = path.relative_to(layers_dir).with_suffix("").as_posix()
         group = layer_id.split("/")[0] if "/" in layer_id else None
+        if group == "routes" and not is_slug(layer_id.split("/", 1)[1]):
+            slug = "-".join(re.findall(r"[a-z0-9]+", path.stem.lower())) or "via-vietnam"
+            problems.append(Problem(display, f"the file name {path.stem!r} cannot be a route's address (its slug).",
+                                    f"rename it layers/routes/{slug}.geojson: {SLUG_RULE}, and no sub-folders."))
         layer = Layer(layer_id, path, group, features, tuple(notes))
         layers.append(layer)
         by_place += [(layer, display, index, feature) for index, feature in enumerate(features)

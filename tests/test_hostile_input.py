@@ -309,3 +309,8 @@ def test_a_killed_builds_temporary_folders_are_removed_by_the_next_build(tmp_pat
         (tmp_path / name / "sub").mkdir(parents=True)
     write_site(site, {"index.html": "built"}, {})
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running, "site"])
+
+
+def test_a_route_file_name_that_is_not_a_slug_is_refused(project):
+    with hostile(project, "layers/routes/dandong #2 (draft).geojson", "route-named-with-a-hash.geojson") as relative:
+        refused(project, relative, "layers/routes/dandong-2-draft.geojson", "lower-case letters")
