@@ -319,10 +319,25 @@ def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, i
         if None in places or len(names) < 2:
             layer.features.remove(feature)
             continue
+        repeated = [number for number, (a, b) in enumerate(zip(places, places[1:]), start=1)
+                    if _rounded(a.point) == _rounded(b.point)]
+        for number in repeated:
+            problems.append(Problem(
+                display, f"places {number} and {number + 1} are both {places[number].name}: the route would have "
+                         f"a leg of 0 km there.", "list the place once where the route passes it.",
+                feature_index=index, feature_id=feature.get("id"), field="via"))
+        if repeated:
+            layer.features.remove(feature)
+            continue
         line, km = line_through([(p.point.x, p.point.y) for p in places])
         sources = list(dict.fromkeys([*feature["sources"], *(s for p in places for s in p.sources)]))
         feature.update(geometry=line, via=[p.name for p in places], sources=sources, length_km=km)
     return problems
+
+
+def _rounded(point) -> tuple[float, float]:
+    """A place's point as a route drawn through it keeps it."""
+    return round(point.x, SAFE_DECIMALS), round(point.y, SAFE_DECIMALS)
 
 
 def _as_dict(properties: dict, geometry: BaseGeometry) -> dict:

@@ -314,3 +314,8 @@ def test_a_killed_builds_temporary_folders_are_removed_by_the_next_build(tmp_pat
 def test_a_route_file_name_that_is_not_a_slug_is_refused(project):
     with hostile(project, "layers/routes/dandong #2 (draft).geojson", "route-named-with-a-hash.geojson") as relative:
         refused(project, relative, "layers/routes/dandong-2-draft.geojson", "lower-case letters")
+
+
+def test_a_route_through_the_same_place_twice_in_a_row_is_refused(project):
+    with hostile(project, "layers/routes/dandong-twice.geojson", "route-through-a-place-twice.geojson") as relative:
+        refused(project, relative, "places 2 and 3 are both Dandong", "0 km", "field 'via'")
