@@ -3,12 +3,34 @@
 - Private-use characters (U+E000–U+F8FF and the two private planes) mean nothing outside the
   program that wrote them (they come with text copied out of PDFs and symbol fonts); prose.py
   uses two of them for its own placeholders, so a chapter holding them could break the build.
+- Look-alike names: two place names a reader (or a route's `via`) cannot tell apart, because they
+  differ only by case, accents or letters of another script that look Latin (the Cyrillic "а" of
+  "Dа Nang"; confusable-homoglyphs knows which letters look alike). `look_alike_key` is the rule:
+  NFKD, accents dropped, look-alike letters read as the Latin ones, case and dashes ignored.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
+from confusable_homoglyphs import categories, confusables
+
 from .problems import Problem
+
+_DASHES = re.compile(r"[\u2010-\u2015\u2212-]")
+
+
+def _latin(homoglyphs: list[dict]) -> str | None:
+    return next((h["c"] for h in homoglyphs if categories.aliases_categories(h["c"][0])[0] == "LATIN"), None)
+
+
+def look_alike_key(name: str) -> str:
+    """`name` as a reader could mistake it: equal keys, names that look the same."""
+    text = unicodedata.normalize("NFKD", name)
+    swaps = {found["character"]: _latin(found["homoglyphs"])
+             for found in confusables.is_confusable(text, greedy=True, preferred_aliases=["latin"]) or []}
+    text = "".join(swaps.get(char) or char for char in text if unicodedata.category(char) != "Mn")
+    return " ".join(_DASHES.sub("-", text).casefold().split())
 
 
 def _line(text: str, index: int) -> int:

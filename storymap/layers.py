@@ -33,7 +33,8 @@ from .problems import InputError, Problem
 from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, TYPE_WORDS, Words, explain, missing, too_deep
 from .schema_words import describe as _describe
 from .kinds import KINDS, LINE_KINDS, POINT_KINDS
-from .routes import (SAFE_DECIMALS, SLUG_RULE, Gazetteer, coarsen, is_slug, line_through, unknown_place_fix,
+from .characters import look_alike_key
+from .routes import (PLACE_KINDS, SAFE_DECIMALS, SLUG_RULE, Gazetteer, coarsen, is_slug, line_through, unknown_place_fix,
                      vertex_count, via_names)
 
 #: The feature contract. `load_layers` reads it from the repository unless told otherwise.
@@ -299,6 +300,28 @@ def _clash_problem(layers: list[Layer], root: Path, feature: dict, known, km: fl
                    "or use the existing place.", feature_index=index, feature_id=feature.get("id"), field="name")
 
 
+def _look_alike_problems(layers: list[Layer], root: Path) -> list[Problem]:
+    """A place whose name differs from another place's only by case, accents or look-alike
+    letters (characters.look_alike_key): readers, and routes' `via`, could take one for the other."""
+    first: dict[str, tuple[str, Layer]] = {}
+    problems = []
+    for layer in layers:
+        for index, feature in enumerate(layer.features):
+            if feature.get("kind") not in PLACE_KINDS or not isinstance(feature.get("name"), str):
+                continue
+            name = feature["name"]
+            other, other_layer = first.setdefault(look_alike_key(name), (name, layer))
+            if other != name:
+                problems.append(Problem(
+                    _display(layer.path, root),
+                    f"its name {json.dumps(name, ensure_ascii=False)} differs from {json.dumps(other, ensure_ascii=False)} "
+                    f"({_display(other_layer.path, root)}) only by case, accents or look-alike letters.",
+                    "if they are one place, keep one of the two; if they are two, give this one a name that tells "
+                    "it apart (typed on a plain keyboard).", feature_index=index, feature_id=feature.get("id"),
+                    field="name"))
+    return problems
+
+
 VIA_HINT = ('list at least two places the route passes, in order, e.g. "via": ["Kunming", "Mohan–Boten crossing", '
             '"Luang Namtha"]; the map draws the line through them.')
 
@@ -308,6 +331,7 @@ def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, i
     and for each place whose name the gazetteer already gives to another place."""
     gazetteer = Gazetteer([f for layer in layers for f in layer.features if f["geometry"] is not None])
     problems = [_clash_problem(layers, root, *clash) for clash in gazetteer.clashes]
+    problems += _look_alike_problems(layers, root)
     for layer, display, index, feature in pending:
         names = via_names(feature.get("via")) or []
         places = [gazetteer.get(name) for name in names]

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from build import build
 from storymap.commands import run_check
+from storymap.characters import look_alike_key
 from storymap.downloads import neutralised
 from storymap.editions import Strings
 from storymap.pages import environment
@@ -319,3 +320,20 @@ def test_a_route_file_name_that_is_not_a_slug_is_refused(project):
 def test_a_route_through_the_same_place_twice_in_a_row_is_refused(project):
     with hostile(project, "layers/routes/dandong-twice.geojson", "route-through-a-place-twice.geojson") as relative:
         refused(project, relative, "places 2 and 3 are both Dandong", "0 km", "field 'via'")
+
+
+def test_place_names_that_differ_only_by_case_accents_or_look_alike_letters_are_flagged(project):
+    with hostile(project, "layers/places.geojson", "places-look-alike.geojson") as relative:
+        message = refused(project, relative, "look-alike letters", "layers/cities.geojson")
+    for name, other in (("DANDONG", "Dandong"), ("Sinŭiju", "Sinuiju"), ("D\u0430ndong", "Dandong")):
+        assert f'its name "{name}" differs from "{other}"' in message
+
+
+@pytest.mark.parametrize("name, other", [("Hoeryŏng", "Hoeryong"), ("MOHAN-BOTEN CROSSING", "Mohan–Boten crossing"),
+                                         ("Кunming", "Kunming"), ("Dа Nang", "Da Nang")])
+def test_look_alike_names_share_a_key(name, other):
+    assert look_alike_key(name) == look_alike_key(other)
+
+
+def test_names_that_differ_in_more_than_looks_have_their_own_keys():
+    assert len({look_alike_key(n) for n in ("Tumen", "Yanji", "Hunchun", "Huay Xai", "Hanoi", "Boten")}) == 6
