@@ -300,14 +300,16 @@ def _clash_problem(layers: list[Layer], root: Path, feature: dict, known, km: fl
                    "or use the existing place.", feature_index=index, feature_id=feature.get("id"), field="name")
 
 
-def _look_alike_problems(layers: list[Layer], root: Path) -> list[Problem]:
+def _look_alike_problems(layers: list[Layer], root: Path, skip: set[int]) -> list[Problem]:
     """A place whose name differs from another place's only by case, accents or look-alike
-    letters (characters.look_alike_key): readers, and routes' `via`, could take one for the other."""
+    letters (characters.look_alike_key): readers, and routes' `via`, could take one for the other.
+    The features in `skip` (by id()) are reported already, as another place of their name."""
     first: dict[str, tuple[str, Layer]] = {}
     problems = []
     for layer in layers:
         for index, feature in enumerate(layer.features):
-            if feature.get("kind") not in PLACE_KINDS or not isinstance(feature.get("name"), str):
+            if (feature.get("kind") not in PLACE_KINDS or not isinstance(feature.get("name"), str)
+                    or id(feature) in skip):
                 continue
             name = feature["name"]
             other, other_layer = first.setdefault(look_alike_key(name), (name, layer))
@@ -331,7 +333,7 @@ def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, i
     and for each place whose name the gazetteer already gives to another place."""
     gazetteer = Gazetteer([f for layer in layers for f in layer.features if f["geometry"] is not None])
     problems = [_clash_problem(layers, root, *clash) for clash in gazetteer.clashes]
-    problems += _look_alike_problems(layers, root)
+    problems += _look_alike_problems(layers, root, skip={id(feature) for feature, *_ in gazetteer.clashes})
     for layer, display, index, feature in pending:
         names = via_names(feature.get("via")) or []
         places = [gazetteer.get(name) for name in names]
