@@ -10,6 +10,7 @@ import io
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -28,6 +29,8 @@ from storymap.characters import look_alike_key
 from storymap.downloads import neutralised
 from storymap.editions import Strings
 from storymap.pages import environment
+from storymap.preview import BuildStatus, PreviewHandler
+from storymap.serving import make_server
 from storymap.site import write_site
 from tests.golden import ROOT
 from tests.support.hostile import HOSTILE, golden_copy, hostile
@@ -337,3 +340,21 @@ def test_look_alike_names_share_a_key(name, other):
 
 def test_names_that_differ_in_more_than_looks_have_their_own_keys():
     assert len({look_alike_key(n) for n in ("Tumen", "Yanji", "Hunchun", "Huay Xai", "Hanoi", "Boten")}) == 6
+
+
+@pytest.mark.parametrize("path", [b"/chapter/%00", b"/chapter/\x00index.html", b"/__preview__/x%00"])
+def test_a_nul_byte_in_an_address_is_a_bad_request_without_a_traceback(tmp_path, capfd, path):
+    (tmp_path / "chapter").mkdir()
+    (tmp_path / "chapter" / "index.html").write_text("<p>story</p>", encoding="utf-8")
+    handler = type("Handler", (PreviewHandler,), {"status": BuildStatus()})
+    server = make_server(tmp_path, 0, handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as connection:
+            connection.sendall(b"GET " + path + b" HTTP/1.0\r\n\r\n")
+            reply = connection.makefile("rb").readline()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert reply.split()[1] == b"400", reply
+    assert "Traceback" not in capfd.readouterr().err
