@@ -15,7 +15,7 @@ import frontmatter
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from .characters import private_use_problems
+from .characters import invisible_problems, private_use_problems
 from .geo import REGION
 from .problems import InputError, Problem
 from .schema_words import Words, dotted, explain, missing, validator
@@ -210,6 +210,7 @@ def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
             problem(message, fix, field)
     if errors:
         return None
+    problems.extend(invisible_problems(file, "the title", meta["title"], field="title"))
     slug = meta["slug"]
     if name and name.group("slug") != slug:
         problem(f"slug {slug!r} does not match the file name {path.name!r}.",

@@ -3,6 +3,10 @@
 - Private-use characters (U+E000–U+F8FF and the two private planes) mean nothing outside the
   program that wrote them (they come with text copied out of PDFs and symbol fonts); prose.py
   uses two of them for its own placeholders, so a chapter holding them could break the build.
+- Invisible characters in names and titles: format characters (Unicode category Cf: the bidi
+  controls such as U+202E, which make text read in another order than it is stored; zero-width
+  spaces and joiners; soft hyphens) and the Hangul fillers, which draw nothing. In a name they
+  can disguise it (a place that looks like another, a title that reads differently).
 - Look-alike names: two place names a reader (or a route's `via`) cannot tell apart, because they
   differ only by case, accents or letters of another script that look Latin (the Cyrillic "а" of
   "Dа Nang"; confusable-homoglyphs knows which letters look alike). `look_alike_key` is the rule:
@@ -22,6 +26,27 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212-]")
 
 def _latin(homoglyphs: list[dict]) -> str | None:
     return next((h["c"] for h in homoglyphs if categories.aliases_categories(h["c"][0])[0] == "LATIN"), None)
+
+
+#: Letters that draw nothing though they are not format characters.
+HANGUL_FILLERS = frozenset("\u115f\u1160\u3164\uffa0")
+
+
+def invisible(char: str) -> bool:
+    return unicodedata.category(char) == "Cf" or char in HANGUL_FILLERS
+
+
+def invisible_problems(file: str, what: str, text: str, **where) -> list[Problem]:
+    """The first invisible character in a name or title (`what`, e.g. "the name"), if any;
+    `where` gives the Problem's feature_index, feature_id or field."""
+    char = next((c for c in text if invisible(c)), None)
+    if char is None:
+        return []
+    label = unicodedata.name(char, "a format character").lower()
+    return [Problem(file, f"{what} holds an invisible character (U+{ord(char):04X}, {label}), which can make it "
+                          f"read differently from what it is.",
+                    "type the text again without it (it often comes along with text copied from a web page or a "
+                    "chat).", **where)]
 
 
 def look_alike_key(name: str) -> str:

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup, escape
 
-from .characters import private_use_problems
+from .characters import invisible_problems, private_use_problems
 from .parity import text_problems
 from .problems import Problem
 from .yaml_input import Refused, load as load_yaml
@@ -193,6 +193,10 @@ def load_places(root: Path, edition: Edition, features: list[dict], problems: li
                 or not all(isinstance(v, str) and v.strip() for v in entry.values())):
             problems.append(Problem(display, f"entry {feature_id!r} is not a name and an optional description.",
                                     "write it as {name: ..., description: ...}.", field=str(feature_id)))
+            continue
+        hidden = invisible_problems(display, f"the name of {feature_id!r}", entry.get("name", ""), field=str(feature_id))
+        if hidden:
+            problems.extend(hidden)
             continue
         kept = {}
         for key, text in entry.items():

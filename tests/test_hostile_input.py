@@ -358,3 +358,16 @@ def test_a_nul_byte_in_an_address_is_a_bad_request_without_a_traceback(tmp_path,
         server.server_close()
     assert reply.split()[1] == b"400", reply
     assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("relative, fixture, words", [
+    ("layers/rivers.geojson", "rivers-bidi-override.geojson", ["U+202E", "right-to-left override", "field 'name'",
+                                                                "U+200B", "field 'name_local'"]),
+    ("chapters/01-the-river.md", "chapter-zero-width-title.md", ["the title", "U+200B", "zero width space"]),
+    ("references.json", "references-bidi-title.json", ["'king-2023': the title", "U+202E", "author[0].family",
+                                                       "U+2066"]),
+    ("content/ko/places.yaml", "places-hangul-filler.yaml", ["'city-dandong'", "U+3164", "hangul filler"]),
+])
+def test_invisible_characters_in_names_and_titles_are_refused(project, relative, fixture, words):
+    with hostile(project, relative, fixture):
+        refused(project, relative, "invisible character", "type the text again", *words)
