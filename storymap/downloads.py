@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -107,11 +108,24 @@ def _csv_row(feature: dict, columns: list[str]) -> list[str]:
     return [row[name] for name in columns]
 
 
+#: How a cell may begin that a spreadsheet runs as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def neutralised(cell: str) -> str:
+    """A cell that would begin a formula, with an apostrophe before it: a teacher opening the CSV
+    in a spreadsheet sees a route named '=HYPERLINK(...)' as text, never a link that runs.
+    Plain numbers (-12.5) are left as they are."""
+    return "'" + cell if cell.startswith(FORMULA_START) and not _NUMBER_RE.fullmatch(cell) else cell
+
+
 def _csv_bytes(header: list[str], rows: Iterable[list[str]]) -> bytes:
+    """Every CSV the site offers is written here: RFC 4180, each cell `neutralised`."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)  # RFC 4180
-    writer.writerow(header)
-    writer.writerows(rows)
+    for row in [header, *rows]:
+        writer.writerow([neutralised(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -331,7 +345,9 @@ def data_dictionary(layers: list[Layer], arrivals_csv: bytes) -> str:
 The map layers of the story map "Between Borders" (China's policy on North Korean migrants),
 for use in class. Each layer comes twice: as GeoJSON (open it in QGIS, geojson.io or any GIS;
 coordinates are longitude/latitude, WGS84, EPSG:4326) and as CSV (open it in a spreadsheet;
-UTF-8, comma-separated, one row per feature).
+UTF-8, comma-separated, one row per feature). A CSV text that would begin with =, +, -, @, a tab
+or a carriage return starts with an apostrophe ('), so that a spreadsheet shows it as text
+instead of running it as a formula.
 
 ## Files
 

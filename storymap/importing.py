@@ -22,11 +22,11 @@ from shapely.errors import GEOSException
 from shapely.geometry import LineString, mapping
 from shapely.ops import linemerge
 
-from .commands import MAX_SLUG_LENGTH, SLUG, TEMPLATE, TEMPLATE_SLUG
+from .commands import TEMPLATE, TEMPLATE_SLUG
 from .geo import REGION, in_region
 from .layers import load_layers
 from .problems import InputError
-from .routes import SAFE_DECIMALS, Gazetteer, coarsen, route_file_text, vertex_count
+from .routes import SAFE_DECIMALS, SLUG_RULE, Gazetteer, is_slug, coarsen, route_file_text, vertex_count
 
 #: A point of the drawing this close to a known place is taken to mean that place.
 SNAP_KM = 10.0
@@ -42,9 +42,8 @@ def import_route(root: Path, source: Path, slug: str, out: TextIO = sys.stdout) 
     relative = f"layers/routes/{slug}.geojson"
     target = root / relative
     try:
-        if not SLUG.fullmatch(slug) or len(slug) > MAX_SLUG_LENGTH:
-            raise Refused(f"{slug!r} cannot be a route's file name: use lower-case letters, digits and single "
-                          f"hyphens (at most {MAX_SLUG_LENGTH} characters), e.g. via-vietnam.")
+        if not is_slug(slug):
+            raise Refused(f"{slug!r} cannot be a route's file name: use {SLUG_RULE}, e.g. via-vietnam.")
         if target.exists():
             raise Refused(f"{relative} already exists. Choose another name, or delete that file first.")
         try:

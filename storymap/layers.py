@@ -16,6 +16,7 @@ import difflib
 import functools
 import json
 import math
+import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
@@ -29,10 +30,12 @@ from shapely.validation import explain_validity
 
 from .geo import REGION, geodesic_length_km, in_region
 from .problems import InputError, Problem
-from .schema_words import TYPE_WORDS, Words, explain, missing
+from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, TYPE_WORDS, Words, explain, missing, too_deep
 from .schema_words import describe as _describe
 from .kinds import KINDS, LINE_KINDS, POINT_KINDS
-from .routes import SAFE_DECIMALS, Gazetteer, coarsen, line_through, unknown_place_fix, vertex_count, via_names
+from .characters import invisible_problems, look_alike_key
+from .routes import (PLACE_KINDS, SAFE_DECIMALS, SLUG_RULE, Gazetteer, coarsen, is_slug, line_through, unknown_place_fix,
+                     vertex_count, via_names)
 
 #: The feature contract. `load_layers` reads it from the repository unless told otherwise.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "layers" / "feature.schema.json"
@@ -107,6 +110,10 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None,
         problems.extend(found)
         layer_id = path.relative_to(layers_dir).with_suffix("").as_posix()
         group = layer_id.split("/")[0] if "/" in layer_id else None
+        if group == "routes" and not is_slug(layer_id.split("/", 1)[1]):
+            slug = "-".join(re.findall(r"[a-z0-9]+", path.stem.lower())) or "via-vietnam"
+            problems.append(Problem(display, f"the file name {path.stem!r} cannot be a route's address (its slug).",
+                                    f"rename it layers/routes/{slug}.geojson: {SLUG_RULE}, and no sub-folders."))
         layer = Layer(layer_id, path, group, features, tuple(notes))
         layers.append(layer)
         by_place += [(layer, display, index, feature) for index, feature in enumerate(features)
@@ -177,6 +184,10 @@ def _read_features(path: Path, display: str) -> list:
         document = json.loads(text)
     except json.JSONDecodeError as err:
         raise _json_problem(err, text, fail) from None
+    except RecursionError:
+        document = DEEP
+    if document is DEEP or too_deep(document):
+        raise fail(f"nests lists and objects more than {MAX_DEPTH} levels deep.", DEPTH_FIX)
     return _collection_features(document, fail)
 
 
@@ -289,6 +300,30 @@ def _clash_problem(layers: list[Layer], root: Path, feature: dict, known, km: fl
                    "or use the existing place.", feature_index=index, feature_id=feature.get("id"), field="name")
 
 
+def _look_alike_problems(layers: list[Layer], root: Path, skip: set[int]) -> list[Problem]:
+    """A place whose name differs from another place's only by case, accents or look-alike
+    letters (characters.look_alike_key): readers, and routes' `via`, could take one for the other.
+    The features in `skip` (by id()) are reported already, as another place of their name."""
+    first: dict[str, tuple[str, Layer]] = {}
+    problems = []
+    for layer in layers:
+        for index, feature in enumerate(layer.features):
+            if (feature.get("kind") not in PLACE_KINDS or not isinstance(feature.get("name"), str)
+                    or id(feature) in skip):
+                continue
+            name = feature["name"]
+            other, other_layer = first.setdefault(look_alike_key(name), (name, layer))
+            if other != name:
+                problems.append(Problem(
+                    _display(layer.path, root),
+                    f"its name {json.dumps(name, ensure_ascii=False)} differs from {json.dumps(other, ensure_ascii=False)} "
+                    f"({_display(other_layer.path, root)}) only by case, accents or look-alike letters.",
+                    "if they are one place, keep one of the two; if they are two, give this one a name that tells "
+                    "it apart (typed on a plain keyboard).", feature_index=index, feature_id=feature.get("id"),
+                    field="name"))
+    return problems
+
+
 VIA_HINT = ('list at least two places the route passes, in order, e.g. "via": ["Kunming", "Mohan–Boten crossing", '
             '"Luang Namtha"]; the map draws the line through them.')
 
@@ -298,6 +333,7 @@ def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, i
     and for each place whose name the gazetteer already gives to another place."""
     gazetteer = Gazetteer([f for layer in layers for f in layer.features if f["geometry"] is not None])
     problems = [_clash_problem(layers, root, *clash) for clash in gazetteer.clashes]
+    problems += _look_alike_problems(layers, root, skip={id(feature) for feature, *_ in gazetteer.clashes})
     for layer, display, index, feature in pending:
         names = via_names(feature.get("via")) or []
         places = [gazetteer.get(name) for name in names]
@@ -309,10 +345,25 @@ def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, i
         if None in places or len(names) < 2:
             layer.features.remove(feature)
             continue
+        repeated = [number for number, (a, b) in enumerate(zip(places, places[1:]), start=1)
+                    if _rounded(a.point) == _rounded(b.point)]
+        for number in repeated:
+            problems.append(Problem(
+                display, f"places {number} and {number + 1} are both {places[number].name}: the route would have "
+                         f"a leg of 0 km there.", "list the place once where the route passes it.",
+                feature_index=index, feature_id=feature.get("id"), field="via"))
+        if repeated:
+            layer.features.remove(feature)
+            continue
         line, km = line_through([(p.point.x, p.point.y) for p in places])
         sources = list(dict.fromkeys([*feature["sources"], *(s for p in places for s in p.sources)]))
         feature.update(geometry=line, via=[p.name for p in places], sources=sources, length_km=km)
     return problems
+
+
+def _rounded(point) -> tuple[float, float]:
+    """A place's point as a route drawn through it keeps it."""
+    return round(point.x, SAFE_DECIMALS), round(point.y, SAFE_DECIMALS)
 
 
 def _as_dict(properties: dict, geometry: BaseGeometry) -> dict:
@@ -329,6 +380,11 @@ def _property_problems(properties: dict, spot, keys: frozenset[str] | None) -> I
         if isinstance(value, str) and value.lstrip().upper().startswith(PLACEHOLDER):
             yield spot(f"still has the template's placeholder text ({json.dumps(value)}).",
                        f"replace it with the feature's real {field}.", field=field)
+    for field in ("name", "name_local"):
+        value = properties.get(field)
+        if isinstance(value, str):
+            for problem in invisible_problems("", f"the {field}", value):
+                yield spot(problem.message, problem.fix, field=field)
     sources = properties.get("sources")
     if keys is not None and isinstance(sources, list):
         for key in sources:

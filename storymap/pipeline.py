@@ -8,11 +8,10 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
-
 from markupsafe import Markup
 
 from .chapters import CITATION_RE, FIGURE_RE, Chapter, check_references, cite_keys, display_path, load_chapters
+from .characters import private_use_problems
 from .charts import ARRIVALS_CAVEAT, ARRIVALS_FIGURE, ARRIVALS_FILE, arrivals_chart, load_arrivals
 from .content import check_content
 from .downloads import download_index
@@ -36,6 +35,7 @@ from .site import asset_files
 from .static_maps import static_map_jobs
 from .parity import chapter_problems, text_problems
 from .sourcing import check_sourcing
+from .yaml_input import load as load_yaml
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
                     "2020–2025 as reported by the press [@newsis-2026; @voa-2022; @yonhap-2024; @yonhap-2025]. "
@@ -131,6 +131,7 @@ def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: 
             translated.add(name)
             problems.extend(text_problems(f"content/{edition.code}/{name}.md", "the page", "body",
                                           english_content[name], content[name]))
+            problems.extend(private_use_problems(f"content/{edition.code}/{name}.md", content[name]))
     edition_chapters = [translated_chapters.get(c.path.name, c) for c in chapters]
     edition_layers = localize_layers(layers, places)
     texts = ([f["name"] for layer in edition_layers for f in layer.features] + [c.title for c in edition_chapters]
@@ -183,7 +184,7 @@ def _translated_chapters(folder: Path, english: list[Chapter], problems: list[Pr
 def site_settings(root: Path) -> tuple[str, dict, str]:
     """The published address (SITE_URL overrides content/site.yaml), the story's own CSL item and
     the address where readers report errors in a translation."""
-    settings = yaml.safe_load((root / "content" / "site.yaml").read_text(encoding="utf-8"))
+    settings = load_yaml((root / "content" / "site.yaml").read_text(encoding="utf-8"))
     url = os.environ.get("SITE_URL") or settings["url"]
     url = url if url.endswith("/") else url + "/"
     return url, {"id": "between-borders", **settings["citation"], "URL": url}, settings.get("corrections", "")

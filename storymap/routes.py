@@ -27,6 +27,18 @@ from shapely.geometry.base import BaseGeometry
 from .geo import WGS84
 from .licences import DATA_SOURCES
 
+#: A route file's name, layers/routes/<slug>.geojson: the slug is in the route's address
+#: (/<chapter>/?route=<slug>, the catalogue's #<slug>), so a "#" or a space would break its links.
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+#: Feature ids are at most 80 characters; a route's id is "route-" + its slug.
+MAX_SLUG_LENGTH = 80 - len("route-")
+SLUG_RULE = f"lower-case letters, digits and single hyphens (at most {MAX_SLUG_LENGTH} characters)"
+
+
+def is_slug(slug: str) -> bool:
+    return bool(SLUG.fullmatch(slug)) and len(slug) <= MAX_SLUG_LENGTH
+
+
 #: Kinds of point feature a route may pass through by name.
 PLACE_KINDS = ("city", "crossing")
 #: Where a contributor adds a place the gazetteer lacks.

@@ -33,6 +33,16 @@ class CompressingHandler(http.server.SimpleHTTPRequestHandler):
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".geojson": "application/geo+json"}
 
+    def parse_request(self) -> bool:
+        """The request line and headers, as http.server reads them; an address holding a NUL byte
+        (raw or as %00) is a bad request: no file is named so, and looking one up would raise."""
+        if not super().parse_request():
+            return False
+        if "\x00" in urllib.parse.unquote(self.path):
+            self.send_error(400, "Bad request: the address holds a NUL byte")
+            return False
+        return True
+
     def send_head(self):
         target = Path(self.translate_path(self.path))
         if target.is_dir():
