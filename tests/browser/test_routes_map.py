@@ -101,6 +101,7 @@ def test_the_catalogue_is_linked_from_the_routes_map_and_the_educators_page(page
     open_routes_step(page, base_url)
     page.get_by_role("link", name="Every route, its places and sources").click()
     assert page.url.endswith("/routes/")
+    page.locator("ol.routes > li").first.wait_for()
     assert page.locator("ol.routes > li").count() == len(list((ROOT / "layers" / "routes").glob("*.geojson")))
     mongolia = page.locator("#mongolia").inner_text()
     assert "Qingdao → Beijing → Erenhot → Ulaanbaatar" in mongolia and "Park & Vollers, 2015" in mongolia
