@@ -22,9 +22,10 @@ TEMPLATE_SLUG = "SLUG"
 NEXT_STEPS = """\
 Created {file} (route id "route-{slug}").
 Next:
-  1. In "via", list the places your source names, in order (the sample goes Kunming,
-     Mohan–Boten crossing, Luang Namtha). The map draws the line through them; leave "geometry" null.
-     A place the map does not know goes in layers/places.geojson, with its source.
+  1. In "via", list the places your source names, in order (the sample goes Kunming to Luang
+     Namtha). A place you add only to draw the line is a waypoint: {{"waypoint": "Jinghong"}}; the
+     first and last places must be ones your source names. The map draws the line through them;
+     leave "geometry" null. A place the map does not know goes in layers/places.geojson, with its source.
   2. Replace the two TODO texts (name and description) and list your reference keys in "sources".
   3. Add any new reference to references.json.
   4. Check your work:    python build.py check

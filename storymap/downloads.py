@@ -38,7 +38,7 @@ ZIP_FOLDER = "between-borders-layers"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 BASE_COLUMNS = ("id", "name", "kind", "precision", "start", "end", "country", "sources", "description")
-OPTIONAL_COLUMNS = ("name_local", "via")  # only in the CSVs of layers whose features have them
+OPTIONAL_COLUMNS = ("name_local", "via", "named_places", "waypoints")  # only in layers whose features have them
 LIST_SEPARATOR = "; "
 
 # --- file names ----------------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def layer_geojson(layer: Layer) -> bytes:
 # --- CSV -----------------------------------------------------------------------------------------
 
 def layer_columns(layer: Layer) -> list[str]:
-    """The CSV columns of a layer: the base ones, name_local/via when used, then where it is."""
+    """The CSV columns of a layer: the base ones, name_local and the routes' places when used, then where it is."""
     kinds = {f["kind"] for f in layer.features}
     columns = list(BASE_COLUMNS)
     columns += [name for name in OPTIONAL_COLUMNS if any(name in f for f in layer.features)]
@@ -263,8 +263,12 @@ COLUMN_TEXT = [
                 "(a list in GeoJSON). Look them up in references.json / references.bib."),
     ("description", "One or two plain sentences, as in the map's pop-up."),
     ("name_local", "Name in the local script (Chinese or Korean), where given. Only in layers that have it."),
-    ("via", "Routes only: the places the route passes, in order (separated by \"; \" in CSV). "
+    ("via", "Routes only: the places the line is drawn through, in order (separated by \"; \" in CSV). "
             "Only in the route layers."),
+    ("named_places", "Routes only: the places of `via` that the route's published sources name, in order. "
+                     "A route begins and ends at a named place."),
+    ("waypoints", "Routes only: the places of `via` that no source of the route names, added only to draw "
+                  "the line (for example to keep it in one country); empty where there are none."),
     ("lon, lat", "CSV only. Points: longitude and latitude (WGS84, decimal degrees). Areas (countries, "
                  "lakes, the DMZ): the centroid of the area, computed in longitude/latitude; for an area "
                  "with several parts or an irregular outline it can fall outside the area itself."),

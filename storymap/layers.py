@@ -34,8 +34,8 @@ from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, TYPE_WORDS, Words, explain
 from .schema_words import describe as _describe
 from .kinds import KINDS, LINE_KINDS, POINT_KINDS
 from .characters import invisible_problems, look_alike_key
-from .routes import (PLACE_KINDS, SAFE_DECIMALS, SLUG_RULE, Gazetteer, coarsen, is_slug, line_through, unknown_place_fix,
-                     vertex_count, via_names)
+from .routes import (PLACE_KINDS, SAFE_DECIMALS, SLUG_RULE, VIA_FORMS, Gazetteer, Place, Stop, coarsen, is_slug,
+                     line_through, unknown_place_fix, vertex_count, via_stops)
 
 #: The feature contract. `load_layers` reads it from the repository unless told otherwise.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "layers" / "feature.schema.json"
@@ -117,8 +117,8 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None,
         layer = Layer(layer_id, path, group, features, tuple(notes))
         layers.append(layer)
         by_place += [(layer, display, index, feature) for index, feature in enumerate(features)
-                     if feature["geometry"] is None]
-    problems.extend(_draw_routes_by_place(layers, by_place, root))
+                     if feature["geometry"] is None or (feature.get("kind") == "route" and "via" in feature)]
+    problems.extend(_draw_routes_by_place(layers, by_place, root, keys))
     if problems:
         raise InputError(problems)
     return sorted(layers, key=lambda layer: layer.id)
@@ -243,7 +243,9 @@ def _check_features(raw: list, display: str, validator: Draft202012Validator, ke
         feature_id = properties.get("id") if isinstance(properties.get("id"), str) else None
         spot = functools.partial(Problem, display, feature_index=index, feature_id=feature_id)
         errors = list(validator.iter_errors(feature))
-        problems.extend(_schema_problems(errors, spot))
+        # A malformed `via` entry is explained by _stop_problems, with the three forms it may take.
+        problems.extend(_schema_problems([e for e in errors if list(e.absolute_path)[:2] != ["properties", "via"]
+                                          or len(e.absolute_path) < 3], spot))
         problems.extend(_property_problems(properties, spot, keys))
         problems.extend(_duplicate_id_problems(feature_id, (display, index), seen_ids, spot))
         geometry_schema_ok = not any(list(error.absolute_path)[:1] == ["geometry"] for error in errors)
@@ -280,8 +282,8 @@ def _placeless_problem(properties: dict, spot) -> Problem | None:
     """Why a feature with a null geometry cannot be drawn, or None for a route with places to pass."""
     if properties.get("kind") != "route":
         return spot("the feature has no geometry (it is null).", DRAW_HINT, field="geometry")
-    names = via_names(properties.get("via"))
-    if names is None:
+    names = properties.get("via")
+    if not isinstance(names, list):
         return None if "via" in properties else spot(
             "the route has no geometry (it is null) and no 'via' list of the places it passes.",
             f"{VIA_HINT[0].upper()}{VIA_HINT[1:-1]}; or {DRAW_HINT}", field="geometry")
@@ -324,46 +326,99 @@ def _look_alike_problems(layers: list[Layer], root: Path, skip: set[int]) -> lis
     return problems
 
 
-VIA_HINT = ('list at least two places the route passes, in order, e.g. "via": ["Kunming", "Mohan–Boten crossing", '
+VIA_HINT = ('list at least two places the route passes, in order, e.g. "via": ["Kunming", {"waypoint": "Jinghong"}, '
             '"Luang Namtha"]; the map draws the line through them.')
 
 
-def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, int, dict]], root: Path) -> list[Problem]:
-    """Draw each route that has only `via` through its places; a problem for each unknown place,
-    and for each place whose name the gazetteer already gives to another place."""
+def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, int, dict]], root: Path,
+                          keys: frozenset[str] | None) -> list[Problem]:
+    """Check every route's `via` and draw each route that has only `via` through its places; a
+    problem for each malformed entry, unknown place, crossing named without a source and waypoint
+    at an end, and for each place whose name the gazetteer already gives to another place.
+
+    A route comes out with `via` (every place, in the gazetteer's spelling), `named_places` (those
+    its sources name) and `waypoints` (those added only to draw the line)."""
     gazetteer = Gazetteer([f for layer in layers for f in layer.features if f["geometry"] is not None])
     problems = [_clash_problem(layers, root, *clash) for clash in gazetteer.clashes]
     problems += _look_alike_problems(layers, root, skip={id(feature) for feature, *_ in gazetteer.clashes})
     for layer, display, index, feature in pending:
-        names = via_names(feature.get("via")) or []
-        places = [gazetteer.get(name) for name in names]
-        for number, (name, place) in enumerate(zip(names, places), start=1):
-            if place is None:
-                problems.append(Problem(
-                    display, f"place {number}, {json.dumps(name, ensure_ascii=False)}, is not in the map's gazetteer.",
-                    unknown_place_fix(gazetteer, name), feature_index=index, feature_id=feature.get("id"), field="via"))
-        if None in places or len(names) < 2:
-            layer.features.remove(feature)
+        spot = functools.partial(Problem, display, feature_index=index, feature_id=feature.get("id"), field="via")
+        stops = via_stops(feature.get("via")) or []
+        places = [gazetteer.get(stop.name) if stop else None for stop in stops]
+        found = [problem for number, (entry, stop, place) in enumerate(zip(feature["via"], stops, places), start=1)
+                 for problem in _stop_problems(number, entry, stop, place, gazetteer, keys, spot)]
+        found += _end_problems(stops, spot)
+        problems += found
+        if found or None in places or len(stops) < 2:
+            if feature["geometry"] is None:
+                layer.features.remove(feature)
             continue
         repeated = [number for number, (a, b) in enumerate(zip(places, places[1:]), start=1)
                     if _rounded(a.point) == _rounded(b.point)]
         for number in repeated:
-            problems.append(Problem(
-                display, f"places {number} and {number + 1} are both {places[number].name}: the route would have "
-                         f"a leg of 0 km there.", "list the place once where the route passes it.",
-                feature_index=index, feature_id=feature.get("id"), field="via"))
+            problems.append(spot(f"places {number} and {number + 1} are both {places[number].name}: the route would "
+                                 f"have a leg of 0 km there.", "list the place once where the route passes it."))
         if repeated:
-            layer.features.remove(feature)
+            if feature["geometry"] is None:
+                layer.features.remove(feature)
             continue
-        line, km = line_through([(p.point.x, p.point.y) for p in places])
-        sources = list(dict.fromkeys([*feature["sources"], *(s for p in places for s in p.sources)]))
-        feature.update(geometry=line, via=[p.name for p in places], sources=sources, length_km=km)
+        named = [place.name for stop, place in zip(stops, places) if stop.named]
+        sources = [*feature["sources"], *(key for stop in stops for key in stop.sources)]
+        if feature["geometry"] is None:
+            line, km = line_through([(p.point.x, p.point.y) for p in places])
+            sources += [s for p in places for s in p.sources]
+            feature.update(geometry=line, length_km=km)
+        feature.update(via=[p.name for p in places], named_places=named,
+                       waypoints=[place.name for stop, place in zip(stops, places) if not stop.named],
+                       sources=list(dict.fromkeys(sources)))
     return problems
 
 
 def _rounded(point) -> tuple[float, float]:
     """A place's point as a route drawn through it keeps it."""
     return round(point.x, SAFE_DECIMALS), round(point.y, SAFE_DECIMALS)
+
+
+def _stop_problems(number: int, entry, stop: Stop | None, place: Place | None, gazetteer: Gazetteer,
+                   keys: frozenset[str] | None, spot) -> list[Problem]:
+    """What is wrong with one `via` entry: its form, its place, a crossing named without a source."""
+    if stop is None:
+        return [spot(f"place {number} is {_describe_entry(entry)}, which is not a way of listing a place.",
+                     f"write it as {VIA_FORMS}.")]
+    quoted = json.dumps(stop.name, ensure_ascii=False)
+    if place is None:
+        return [spot(f"place {number}, {quoted}, is not in the map's gazetteer.", unknown_place_fix(gazetteer, stop.name))]
+    problems = []
+    if place.kind == "crossing" and stop.named and not stop.sources:
+        name = json.dumps(place.name, ensure_ascii=False)
+        problems.append(spot(
+            f"place {number}, {quoted}, is an official border post, which a route names only where a source "
+            "says people crossed there.",
+            f'write {{"place": {name}, "sources": ["reference-key"]}} with the source that says so, or '
+            f'{{"waypoint": {name}}} if the line only passes it.'))
+    for key in stop.sources:
+        if keys is not None and key not in keys:
+            problems.append(spot(f"place {number}, {quoted}, cites {json.dumps(key)}, which is not in references.json.",
+                                 _unknown_key_fix(key, keys)))
+    return problems
+
+
+def _end_problems(stops: list[Stop | None], spot) -> list[Problem]:
+    """A route must begin and end at places its sources name, never at a waypoint."""
+    problems = []
+    for end, stop in (("starts", stops[0] if stops else None), ("ends", stops[-1] if len(stops) > 1 else None)):
+        if stop is not None and not stop.named:
+            name = json.dumps(stop.name, ensure_ascii=False)
+            problems.append(spot(
+                f"the route {end} at {name}, a waypoint; a route's first and last places must be places its sources name.",
+                f"write {name} as a plain name if your source names it, or make the route "
+                f"{'begin' if end == 'starts' else 'end'} at a place your source names."))
+    return problems
+
+
+def _describe_entry(entry) -> str:
+    text = json.dumps(entry, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _as_dict(properties: dict, geometry: BaseGeometry) -> dict:

@@ -244,7 +244,9 @@ def write_routes(writer: PageWriter, pages: PageSet) -> None:
     for info in pages.scenes[map_chapter.slug].routes:
         feature = pages.route_features[info.id]
         routes.append({"slug": info.slug, "name": info.name,
-                       "places": [pages.place_names.get(place, place) for place in feature.get("via") or []],
+                       "places": [pages.place_names.get(place, place) for place in feature.get("named_places") or []],
+                       "drawn": [pages.strings("Drawn through {place} to keep the line in {country}.",
+                                               place=place, country=country) for place, country in info.waypoints],
                        "years": route_years(feature, pages.strings), "length_km": feature["length_km"],
                        "description": feature["description"],
                        "sources": source_links(feature["sources"], pages.bibliography)})

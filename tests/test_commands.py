@@ -43,7 +43,7 @@ def make_route(root: Path, slug: str) -> tuple[int, str]:
 
 
 def test_check_passes_valid_layers(tmp_path):
-    assert check(project(tmp_path, "good")) == (0, ["OK: 3 layers, 3 features and 1 chapter checked."])
+    assert check(project(tmp_path, "good")) == (0, ["OK: 3 layers, 5 features and 1 chapter checked."])
 
 
 def test_check_prints_every_problem_on_its_own_line_and_a_summary(tmp_path):

@@ -111,3 +111,14 @@ def test_an_edition_shares_the_english_legs_and_names_them_in_its_words(layers):
     assert [leg["routes"] for leg in local.flows.features] == [leg["routes"] for leg in english.flows.features]
     assert "베이징 – 쿤밍" in {leg["name"] for leg in local.flows.features}
     assert local.routes["route-vietnam-cambodia"].name == "베트남과 캄보디아 경유"
+
+
+def test_a_routes_waypoints_say_which_country_the_line_is_kept_in_and_in_the_editions_words(layers):
+    english = build_route_map(layers)
+    assert english.routes["route-vietnam-cambodia"].waypoints == (("Da Nang", "Vietnam"), ("Ho Chi Minh City", "Vietnam"))
+    assert english.routes["route-mongolia"].waypoints == (), "every place named"
+    korean = {"place-da-nang": "다낭", "place-ho-chi-minh-city": "호찌민시", "country-vnm": "베트남"}
+    edition = [dataclasses.replace(layer, features=[{**f, "name": korean.get(f["id"], f["name"])} for f in layer.features])
+               for layer in layers]
+    local = localised(english, layers, edition)
+    assert local.routes["route-vietnam-cambodia"].waypoints == (("다낭", "베트남"), ("호찌민시", "베트남"))

@@ -56,7 +56,8 @@ def _reference(rng: random.Random, key: str) -> dict:
 
 def add_contributions(project: Path, seed: int = SEED) -> dict:
     """Add to a project a new reference, a new place, routes by place names of random length through
-    random gazetteer places (one of them through the new place) and one drawn route. Returns what
+    random gazetteer places (one of them through the new place; some places marked as waypoints, now
+    and then a border post) and one drawn route. Returns what
     was added: {"reference": key, "place": name, "routes": {route id: name}}."""
     rng = random.Random(seed)
     layers = project / "layers"
@@ -89,7 +90,8 @@ def add_contributions(project: Path, seed: int = SEED) -> dict:
 
     def route(slug: str, via: list, geometry: dict | None = None) -> None:
         route_id = f"route-{slug}"
-        properties = {"id": route_id, "name": f"Through {' and '.join(str(v) for v in via[-2:])} ({tag})",
+        ends = [entry if isinstance(entry, str) else next(iter(entry.values())) for entry in (via[0], via[-1])]
+        properties = {"id": route_id, "name": f"Through {' and '.join(ends)} ({tag})",
                       "kind": "route", "description": f"Schematic: a route a contributor's source describes ({slug}).",
                       "sources": sorted({key, *rng.sample(all_keys, rng.randint(0, 2))}), "precision": "schematic"}
         if rng.random() < 0.5:
@@ -102,11 +104,24 @@ def add_contributions(project: Path, seed: int = SEED) -> dict:
     def spelt(name: str) -> str:  # as a contributor may type it: the gazetteer ignores case
         return rng.choice([name, name, name.lower(), name.upper()])
 
+    crossings = sorted(f["properties"]["name"] for f in _features(layers, "crossings"))
+
+    def marked(via: list[str]) -> list:
+        """Places between the ends marked now and then as waypoints; now and then a border post,
+        named with its source or passed as a waypoint."""
+        entries = [spelt(name) if i in (0, len(via) - 1) or rng.random() < 0.6 else {"waypoint": spelt(name)}
+                   for i, name in enumerate(via)]
+        if rng.random() < 0.5:
+            crossing = rng.choice(crossings)
+            entries.insert(rng.randint(1, len(entries) - 1), rng.choice(
+                [{"waypoint": crossing}, {"place": crossing, "sources": [key]}]))
+        return entries
+
     for n in range(rng.randint(2, 4)):
         via = rng.sample(cities, rng.randint(2, 8))
         if n == 0:
             via.insert(rng.randint(0, len(via)), place_name)
-        route(f"{_words(rng, 1).lower()}-{tag}-{n}", [spelt(name) for name in via])
+        route(f"{_words(rng, 1).lower()}-{tag}-{n}", marked(via))
     drawn_via = rng.sample(cities, rng.randint(2, 5))
     points = {f["properties"]["name"]: f["geometry"]["coordinates"]
               for name in ("cities", "places") for f in _features(layers, name)}
