@@ -72,14 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM_FLAGS
+    from storymap.cache import cache_folder
     from tests.support.project import copy_project
 
     results = []
     with tempfile.TemporaryDirectory(prefix="studio-bench-") as work:
         for run in range(args.runs):
             project = copy_project(Path(work) / f"project-{run}")
-            if (ROOT / ".cache").is_dir():
-                shutil.copytree(ROOT / ".cache", project / ".cache")
+            if cache_folder(ROOT).is_dir():
+                shutil.copytree(cache_folder(ROOT), project / ".cache")
             with socket.socket() as probe:
                 probe.bind(("127.0.0.1", 0))
                 port = probe.getsockname()[1]

@@ -74,6 +74,16 @@
     return into;
   }
 
+  /* Where a route's line passes places its sources do not name, added only to draw it: each
+     waypoint is [place, country] in the page's language (flows.py, maps.py). */
+  function drawnThrough(drawn, into) {
+    (drawn || []).forEach(function (pair) {
+      into.appendChild(el("p", "popup-waypoint", t("Drawn through {place} to keep the line in {country}.")
+        .replace("{place}", pair[0]).replace("{country}", pair[1])));
+    });
+    return into;
+  }
+
   /* A leg of the flow map lists its routes, each with its sources (config.routes, maps.py). */
   function routeList(p) {
     var list = el("ul", "popup-routes");
@@ -82,6 +92,7 @@
       var item = el("li", null, route.name + " (");
       sourceLinks(route.sources.map(function (i) { return kit.config.sources[i]; }), item);
       item.appendChild(document.createTextNode(")"));
+      drawnThrough(route.drawn, item);
       list.appendChild(item);
     });
     return list;
@@ -104,6 +115,7 @@
     var box = el("div", "feature-popup");
     box.appendChild(el("p", "popup-title", p.name));
     if (p.description) box.appendChild(el("p", null, p.description));
+    drawnThrough(p.drawn, box);
     if (p.routes) {
       box.appendChild(el("p", null, routeCount(p)));
       box.appendChild(routeList(p));

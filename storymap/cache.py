@@ -11,20 +11,28 @@ This module only stores and names things; `storymap/cached.py` wraps the rendere
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 import os
-import re
 import tempfile
 from pathlib import Path, PurePath
 
 from shapely.geometry.base import BaseGeometry
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 #: Where the cache lives, relative to the project's root.
 CACHE_FOLDER = ".cache"
+#: A folder named here holds every build's cache instead (the test suite shares one this way).
+CACHE_VARIABLE = "BETWEEN_BORDERS_CACHE"
+
+
+def cache_folder(root: Path) -> Path:
+    """Where the builds of the project at root keep their cache: $BETWEEN_BORDERS_CACHE if set,
+    else root/.cache/."""
+    return Path(os.environ.get(CACHE_VARIABLE) or root / CACHE_FOLDER)
 
 
 def _plain(value):
@@ -46,29 +54,46 @@ def fingerprint(*parts) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-#: `from .x import ...`, `from storymap.x import ...` and `from . import x, y` at the start of a line.
-_IMPORT_RE = re.compile(r"^\s*from\s+(?:\.|storymap\.)(\w*)\s+import[ \t]+\(?([\w \t,]*)", re.MULTILINE)
+def _source_path(module: str) -> Path | None:
+    """The source file of a module (a package's `__init__.py`), without importing it."""
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    return Path(spec.origin) if spec and spec.origin and spec.origin.endswith(".py") else None
 
 
-def _local_imports(path: Path) -> set[Path]:
-    """The storymap modules one module imports."""
+def _local_imports(module: str, path: Path) -> set[str]:
+    """The modules of the same top-level package that one module imports, by full name: every
+    `import`, `from x import y` and relative import in its syntax tree, wherever it sits (a
+    function's body too), `y` itself where it is a module of the package, and the packages
+    above each (importing `a.b.c` runs `a/b/__init__.py`)."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    root = module.partition(".")[0]
     found = set()
-    for module, names in _IMPORT_RE.findall(path.read_text(encoding="utf-8")):
-        for name in [module] if module else re.findall(r"\w+", names):
-            found.add(PACKAGE_DIR / f"{name}.py")
-    return {p for p in found if p.is_file()}
+    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = importlib.util.resolve_name("." * node.level + (node.module or ""), package) \
+                if node.level else node.module
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    found.update(name.rsplit(".", depth)[0] for name in list(found) for depth in range(1, name.count(".") + 1))
+    return {name for name in found if (name == root or name.startswith(root + ".")) and _source_path(name)}
 
 
 def code_fingerprint(module: str, libraries: tuple[str, ...]) -> str:
-    """SHA-256 of a storymap module's source, every storymap module it imports (transitively),
-    and the installed versions of `libraries` (distribution names)."""
-    todo, seen = [PACKAGE_DIR / f"{module}.py"], set()
+    """SHA-256 of a module's source (by full name, `storymap.static_maps`), every module of the
+    same top-level package it imports (transitively, through sub-packages and their
+    `__init__.py`), and the installed versions of `libraries` (distribution names)."""
+    todo, seen = [module], {}
     while todo:
-        path = todo.pop()
-        if path not in seen:
-            seen.add(path)
-            todo.extend(_local_imports(path) - seen)
-    sources = [(p.name, hashlib.sha256(p.read_bytes()).hexdigest()) for p in sorted(seen)]
+        name = todo.pop()
+        if name not in seen and (path := _source_path(name)):
+            seen[name] = path
+            todo.extend(_local_imports(name, path) - seen.keys())
+    sources = [(name, hashlib.sha256(path.read_bytes()).hexdigest()) for name, path in sorted(seen.items())]
     versions = [(name, importlib.metadata.version(name)) for name in libraries]
     return fingerprint(sources, versions)
 

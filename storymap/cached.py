@@ -35,6 +35,7 @@ from .layers import Layer
 from .progress import Progress
 from .references import Bibliography, Cite, cache_key
 from .static_maps import art_key, render_static_maps, static_map_jobs
+from .workers import end_with_parent
 
 #: Libraries whose versions decide the bytes of a static map or of a citation.
 MAP_LIBRARIES = ("matplotlib", "pillow", "numpy", "shapely", "geopandas", "pyproj")
@@ -43,7 +44,7 @@ MAP_DATA_LIBRARIES = ("shapely", "numpy", "folium", "branca")
 
 @functools.cache
 def _code(module: str, libraries: tuple[str, ...]) -> str:
-    return code_fingerprint(module, libraries)
+    return code_fingerprint(f"storymap.{module}", libraries)
 
 
 # --- static maps ---------------------------------------------------------------------------------
@@ -111,7 +112,8 @@ class StaticMaps:
         workers = min(_workers(), len(self.groups) + len(citations))
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             _PENDING[:] = [[self.jobs[path] for path in group] for group in self.groups]
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=end_with_parent, initargs=(os.getpid(),))
             for bibliography, cites in citations:
                 bibliography.prefetch(cites, pool.submit)
             self.futures = [pool.submit(_draw, index) for index in range(len(self.groups))]

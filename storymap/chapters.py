@@ -13,10 +13,13 @@ from pathlib import Path
 
 import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
+from .characters import invisible_problems, private_use_problems
 from .geo import REGION
 from .problems import InputError, Problem
 from .schema_words import Words, dotted, explain, missing, validator
+from .yaml_input import Refused, load as load_yaml
 
 #: A Pandoc citation key: starts with a letter, digit or _, may hold internal punctuation,
 #: never ends with punctuation (so "@ahn-2018." in running text is the key "ahn-2018").
@@ -162,6 +165,16 @@ def citation_problems(file: str, field: str | None, text: str, keys: Collection[
 
 # --- parsing ---------------------------------------------------------------------------------
 
+class _FrontMatterYAML(YAMLHandler):
+    """python-frontmatter's YAML handler, reading with yaml_input.load (no aliases)."""
+
+    def load(self, fm: str, **kwargs):
+        return load_yaml(fm)
+
+
+_FRONT_MATTER = _FrontMatterYAML()
+
+
 def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
     file = display_path(path)
     before = len(problems)
@@ -174,14 +187,18 @@ def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
         problem("file name is not NN-slug.md.", "rename it, e.g. 03-protocols.md (two digits give the order).")
     try:
         text = path.read_text(encoding="utf-8")
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_FRONT_MATTER)
     except UnicodeDecodeError:
         problem("is not UTF-8 text.", "save the file as UTF-8.")
+        return None
+    except Refused as err:
+        problem(f"front matter {err.message}{err.line()}.", err.fix)
         return None
     except yaml.YAMLError as err:
         problem(f"front matter is not valid YAML ({_yaml_error(err)}).",
                 "check indentation, colons and brackets between the two '---' lines.")
         return None
+    problems.extend(private_use_problems(file, text))
     meta, content = post.metadata, post.content
     if not text.lstrip("\ufeff").startswith("---") or not isinstance(meta, dict):
         problem("has no YAML front matter.", "start the file with a '---' block holding title, slug, summary, steps.")
@@ -193,6 +210,7 @@ def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
             problem(message, fix, field)
     if errors:
         return None
+    problems.extend(invisible_problems(file, "the title", meta["title"], field="title"))
     slug = meta["slug"]
     if name and name.group("slug") != slug:
         problem(f"slug {slug!r} does not match the file name {path.name!r}.",
@@ -313,8 +331,8 @@ def _split_body(content: str, step_ids: list[str], problem) -> tuple[str, dict[s
 def _yaml_error(err: yaml.YAMLError) -> str:
     mark = getattr(err, "problem_mark", None)
     what = getattr(err, "problem", None) or str(err).splitlines()[0]
-    # The mark counts from the first line after the opening '---', which is line 2 of the file.
-    return f"{what}, line {mark.line + 2}" if mark is not None else what
+    # The front matter's text begins with the end of the opening '---' line: its line 0 is the file's line 1.
+    return f"{what}, line {mark.line + 1}" if mark is not None else what
 
 
 def _check_unique(chapters: list[Chapter], problems: list[Problem]) -> None:

@@ -55,7 +55,7 @@ def load_arrivals(path: Path, display: str = ARRIVALS_FILE) -> list[YearCount]:
             text = row[column].strip()
             if not text and column in ("male", "female"):
                 values[column] = None
-            elif text.isdigit():
+            elif text.isascii() and text.isdigit():  # "²" passes isdigit(), not int()
                 values[column] = int(text)
             else:
                 fail(column, f"{column} {text!r} is not a whole number.",

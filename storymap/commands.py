@@ -4,30 +4,28 @@ Each prints plain words; only `build` writes to site/, and only when every input
 """
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from .cache import CACHE_FOLDER, BuildCache
+from .cache import BuildCache, cache_folder
 from .pipeline import CONTENT_PAGES, assemble_site, load_inputs
 from .problems import InputError, Problem
 from .progress import Progress
+from .routes import SLUG_RULE, is_slug
 from .site import write_site
 
 TEMPLATE = Path(__file__).with_name("route_template.geojson")
 #: The text in the template that becomes the new route's slug.
 TEMPLATE_SLUG = "SLUG"
-SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-#: Feature ids are at most 80 characters; a route's id is "route-" + its slug.
-MAX_SLUG_LENGTH = 80 - len("route-")
 
 NEXT_STEPS = """\
 Created {file} (route id "route-{slug}").
 Next:
-  1. In "via", list the places your source names, in order (the sample goes Kunming,
-     Mohan–Boten crossing, Luang Namtha). The map draws the line through them; leave "geometry" null.
-     A place the map does not know goes in layers/places.geojson, with its source.
+  1. In "via", list the places your source names, in order (the sample goes Kunming to Luang
+     Namtha). A place you add only to draw the line is a waypoint: {{"waypoint": "Jinghong"}}; the
+     first and last places must be ones your source names. The map draws the line through them;
+     leave "geometry" null. A place the map does not know goes in layers/places.geojson, with its source.
   2. Replace the two TODO texts (name and description) and list your reference keys in "sources".
   3. Add any new reference to references.json.
   4. Check your work:    python build.py check
@@ -71,7 +69,7 @@ def build_site(root: Path, site_dir: Path, cache_dir: Path | None = None, out: T
     (default root/.cache/)."""
     progress = Progress(out)
     try:
-        pages, assets = assemble_site(root, BuildCache(cache_dir or root / CACHE_FOLDER), progress)
+        pages, assets = assemble_site(root, BuildCache(cache_dir or cache_folder(root)), progress)
     except InputError as error:
         report_problems(error.problems, out)
         return error.problems
@@ -92,9 +90,8 @@ def report_problems(problems: list[Problem], out: TextIO) -> None:
 
 def new_route(root: Path, slug: str, out: TextIO = sys.stdout) -> int:
     """Copy the route template to layers/routes/<slug>.geojson and say what to edit next."""
-    if not SLUG.fullmatch(slug) or len(slug) > MAX_SLUG_LENGTH:
-        print(f"{slug!r} cannot be a route's file name: use lower-case letters, digits and single hyphens "
-              f"(at most {MAX_SLUG_LENGTH} characters), e.g. via-vietnam.", file=out)
+    if not is_slug(slug):
+        print(f"{slug!r} cannot be a route's file name: use {SLUG_RULE}, e.g. via-vietnam.", file=out)
         return 1
     relative = f"layers/routes/{slug}.geojson"
     path = root / relative

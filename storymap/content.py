@@ -14,8 +14,10 @@ from pathlib import Path
 import yaml
 
 from .chapters import citation_problems, figure_problems
+from .characters import private_use_problems
 from .problems import Problem
 from .schema_words import Words, dotted, explain, missing, validator
+from .yaml_input import Refused, load as load_yaml
 
 SITE_FILE = "content/site.yaml"
 SITE_SCHEMA = Path(__file__).resolve().parent.parent / "content" / "site.schema.json"
@@ -46,11 +48,13 @@ def check_content(root: Path, reference_keys: Collection[str] | None, figures: C
 def check_site(path: Path) -> list[Problem]:
     problem = functools.partial(Problem, SITE_FILE)
     try:
-        settings = yaml.safe_load(path.read_text(encoding="utf-8"))
+        settings = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return [problem("is missing.", "restore it from git: git checkout -- content/site.yaml")]
     except UnicodeDecodeError:
         return [problem("is not saved as UTF-8 text.", "save the file again with the encoding UTF-8.")]
+    except Refused as err:
+        return [problem(f"{err.message}{err.line()}.", err.fix)]
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -77,7 +81,7 @@ def check_page(path: Path, reference_keys: Collection[str] | None, figures: Coll
         return [Problem(display, "is missing.", f"restore it from git: git checkout -- {display}")]
     except UnicodeDecodeError:
         return [Problem(display, "is not saved as UTF-8 text.", "save the file again with the encoding UTF-8.")]
-    problems = figure_problems(display, None, text, figures)
+    problems = figure_problems(display, None, text, figures) + private_use_problems(display, text)
     if reference_keys is None:
         return problems
     return problems + citation_problems(display, None, text, reference_keys)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -37,7 +38,7 @@ ZIP_FOLDER = "between-borders-layers"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 BASE_COLUMNS = ("id", "name", "kind", "precision", "start", "end", "country", "sources", "description")
-OPTIONAL_COLUMNS = ("name_local", "via")  # only in the CSVs of layers whose features have them
+OPTIONAL_COLUMNS = ("name_local", "via", "named_places", "waypoints")  # only in layers whose features have them
 LIST_SEPARATOR = "; "
 
 # --- file names ----------------------------------------------------------------------------------
@@ -75,7 +76,7 @@ def layer_geojson(layer: Layer) -> bytes:
 # --- CSV -----------------------------------------------------------------------------------------
 
 def layer_columns(layer: Layer) -> list[str]:
-    """The CSV columns of a layer: the base ones, name_local/via when used, then where it is."""
+    """The CSV columns of a layer: the base ones, name_local and the routes' places when used, then where it is."""
     kinds = {f["kind"] for f in layer.features}
     columns = list(BASE_COLUMNS)
     columns += [name for name in OPTIONAL_COLUMNS if any(name in f for f in layer.features)]
@@ -107,11 +108,24 @@ def _csv_row(feature: dict, columns: list[str]) -> list[str]:
     return [row[name] for name in columns]
 
 
+#: How a cell may begin that a spreadsheet runs as a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def neutralised(cell: str) -> str:
+    """A cell that would begin a formula, with an apostrophe before it: a teacher opening the CSV
+    in a spreadsheet sees a route named '=HYPERLINK(...)' as text, never a link that runs.
+    Plain numbers (-12.5) are left as they are."""
+    return "'" + cell if cell.startswith(FORMULA_START) and not _NUMBER_RE.fullmatch(cell) else cell
+
+
 def _csv_bytes(header: list[str], rows: Iterable[list[str]]) -> bytes:
+    """Every CSV the site offers is written here: RFC 4180, each cell `neutralised`."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)  # RFC 4180
-    writer.writerow(header)
-    writer.writerows(rows)
+    for row in [header, *rows]:
+        writer.writerow([neutralised(cell) for cell in row])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -249,8 +263,12 @@ COLUMN_TEXT = [
                 "(a list in GeoJSON). Look them up in references.json / references.bib."),
     ("description", "One or two plain sentences, as in the map's pop-up."),
     ("name_local", "Name in the local script (Chinese or Korean), where given. Only in layers that have it."),
-    ("via", "Routes only: the places the route passes, in order (separated by \"; \" in CSV). "
+    ("via", "Routes only: the places the line is drawn through, in order (separated by \"; \" in CSV). "
             "Only in the route layers."),
+    ("named_places", "Routes only: the places of `via` that the route's published sources name, in order. "
+                     "A route begins and ends at a named place."),
+    ("waypoints", "Routes only: the places of `via` that no source of the route names, added only to draw "
+                  "the line (for example to keep it in one country); empty where there are none."),
     ("lon, lat", "CSV only. Points: longitude and latitude (WGS84, decimal degrees). Areas (countries, "
                  "lakes, the DMZ): the centroid of the area, computed in longitude/latitude; for an area "
                  "with several parts or an irregular outline it can fall outside the area itself."),
@@ -331,7 +349,9 @@ def data_dictionary(layers: list[Layer], arrivals_csv: bytes) -> str:
 The map layers of the story map "Between Borders" (China's policy on North Korean migrants),
 for use in class. Each layer comes twice: as GeoJSON (open it in QGIS, geojson.io or any GIS;
 coordinates are longitude/latitude, WGS84, EPSG:4326) and as CSV (open it in a spreadsheet;
-UTF-8, comma-separated, one row per feature).
+UTF-8, comma-separated, one row per feature). A CSV text that would begin with =, +, -, @, a tab
+or a carriage return starts with an apostrophe ('), so that a spreadsheet shows it as text
+instead of running it as a formula.
 
 ## Files
 

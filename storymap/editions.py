@@ -18,9 +18,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from markupsafe import Markup, escape
 
+from .characters import invisible_problems, private_use_problems
 from .parity import text_problems
 from .problems import Problem
+from .yaml_input import Refused, load as load_yaml
 
 #: Package that gives Debian machines fonts with Hangul and Han glyphs (CI and dev.sh install it).
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
@@ -59,6 +62,24 @@ EDITIONS: tuple[Edition, ...] = (
 ENGLISH = EDITIONS[0]
 TRANSLATIONS = EDITIONS[1:]
 
+#: A field of an interface text, {name}: the only thing filled in. A translation is data, never
+#: a format string: str.format would follow "{title.__class__...}" through attributes and items,
+#: all the way to the build machine's environment.
+FIELD_RE = re.compile(r"\{(\w+)\}")
+
+
+#: Something a browser would read as a tag: a translation holding one would show it as text.
+_TAG_RE = re.compile(r"<[A-Za-z/!?]")
+
+
+def fill(text: str, values: dict) -> str:
+    """`text` with each {name} that `values` has replaced by str(value); nothing else is read.
+    Where a value is markup (a link or a key name a template made), the text is escaped and so is
+    every value that is not markup: the result is markup, and only the template's."""
+    if not any(isinstance(value, Markup) for value in values.values()):
+        return FIELD_RE.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], text)
+    return Markup(FIELD_RE.sub(lambda m: escape(values[m[1]]) if m[1] in values else m[0], escape(text)))
+
 
 @dataclass(frozen=True)
 class Strings:
@@ -67,9 +88,10 @@ class Strings:
     table: dict[str, str]
 
     def __call__(self, text: str, **values) -> str:
-        """The translation of `text` (or `text` itself), with {name} fields filled from `values`."""
+        """The translation of `text` (or `text` itself), with {name} fields filled from `values`:
+        text, which templates escape, unless a value is markup (then see `fill`)."""
         translated = self.table.get(text, text)
-        return translated.format(**values) if values else translated
+        return fill(translated, values) if values else translated
 
     def subset(self, keys) -> dict[str, str]:
         return {k: self.table[k] for k in sorted(keys) if k in self.table}
@@ -92,7 +114,10 @@ def _yaml_mapping(path: Path, root: Path, problems: list[Problem], what: str) ->
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except Refused as err:
+        problems.append(Problem(display, f"{err.message}{err.line()}.", err.fix))
+        return {}
     except (UnicodeDecodeError, yaml.YAMLError) as err:
         problems.append(Problem(display, f"cannot be read as YAML ({str(err).splitlines()[0]}).",
                                 f"keep it a mapping of {what}."))
@@ -118,7 +143,25 @@ def load_strings(root: Path, edition: Edition, problems: list[Problem]) -> Strin
                                     f"entry {english!r} is not English text with a translation.",
                                     "write each entry as \"English text\": \"translation\".", field=str(english)))
             continue
-        if set(re.findall(r"{(\w*)}", english)) != set(re.findall(r"{(\w*)}", translated)):
+        if "{" in FIELD_RE.sub("", translated) or "}" in FIELD_RE.sub("", translated):
+            problems.append(Problem(path.relative_to(root).as_posix(),
+                                    f"the translation of {english[:60]!r} has a brace that is not part of a "
+                                    f"{{name}} field.",
+                                    "keep braces only around the English text's field names, e.g. {title}, "
+                                    "and remove any other { or }.", field=english))
+            continue
+        unreadable = private_use_problems(path.relative_to(root).as_posix(), translated, english)
+        if unreadable:
+            problems.extend(unreadable)
+            continue
+        if _TAG_RE.search(translated):
+            problems.append(Problem(path.relative_to(root).as_posix(),
+                                    f"the translation of {english[:60]!r} holds markup (<...>), which the pages "
+                                    f"show as text.",
+                                    "write text only: links and key names come from the template, as the English "
+                                    "text's {fields}.", field=english))
+            continue
+        if set(FIELD_RE.findall(english)) != set(FIELD_RE.findall(translated)):
             problems.append(Problem(path.relative_to(root).as_posix(),
                                     f"the translation of {english!r} does not keep its {{fields}}.",
                                     "keep every {name} of the English text, untranslated.", field=english))
@@ -150,6 +193,10 @@ def load_places(root: Path, edition: Edition, features: list[dict], problems: li
                 or not all(isinstance(v, str) and v.strip() for v in entry.values())):
             problems.append(Problem(display, f"entry {feature_id!r} is not a name and an optional description.",
                                     "write it as {name: ..., description: ...}.", field=str(feature_id)))
+            continue
+        hidden = invisible_problems(display, f"the name of {feature_id!r}", entry.get("name", ""), field=str(feature_id))
+        if hidden:
+            problems.extend(hidden)
             continue
         kept = {}
         for key, text in entry.items():

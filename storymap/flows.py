@@ -60,6 +60,9 @@ class RouteInfo:
     corridor: str
     colour: str
     legs: tuple[str, ...]
+    #: (place, country) of each waypoint, a place added only to draw the line (routes.py): readers
+    #: see "drawn through Da Nang to keep the line in Vietnam".
+    waypoints: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ def build_route_map(layers: list[Layer]) -> RouteMap | None:
     if not routes:
         return None
     gazetteer = Gazetteer([f for layer in layers for f in layer.features])
+    countries = {f["country"]: f["name"] for layer in layers for f in layer.features
+                 if f["kind"] == "country" and f.get("country")}
     legs: dict[str, dict] = {}
     infos: dict[str, RouteInfo] = {}
     layer_colours: dict[str, str] = {}
@@ -93,7 +98,8 @@ def build_route_map(layers: list[Layer]) -> RouteMap | None:
                 leg["routes"].append(feature["id"])
             leg_ids.append(leg_id)
         infos[feature["id"]] = RouteInfo(feature["id"], layer.id.split("/", 1)[1], feature["name"],
-                                         tuple(feature["sources"]), label, colour, tuple(leg_ids))
+                                         tuple(feature["sources"]), label, colour, tuple(leg_ids),
+                                         _waypoints(feature, gazetteer, countries))
     features = sorted((_leg_feature(leg_id, leg, infos) for leg_id, leg in legs.items()),
                       key=lambda f: (len(f["routes"]), f["id"]))  # the widest legs drawn last, on top
     return RouteMap(infos, layer_colours, Layer(FLOWS, layers[0].path.parent / FLOWS, None, features))
@@ -124,7 +130,10 @@ def localised(route_map: RouteMap | None, english: list[Layer], edition: list[La
         if leg["id"] == route_leg_id(leg["routes"][0]):  # a drawn route: one leg named for the route
             return local.get(leg["routes"][0], leg["name"])
         return " – ".join(by_name.get(place, place) for place in leg["name"].split(" – "))
-    routes = {rid: replace(info, name=local.get(rid, info.name)) for rid, info in route_map.routes.items()}
+    routes = {rid: replace(info, name=local.get(rid, info.name),
+                           waypoints=tuple((by_name.get(place, place), by_name.get(country, country))
+                                           for place, country in info.waypoints))
+              for rid, info in route_map.routes.items()}
     flows = replace(route_map.flows, features=[{**leg, "name": leg_name(leg)} for leg in route_map.flows.features])
     return RouteMap(routes, route_map.layer_colours, flows)
 
@@ -138,6 +147,16 @@ def _corridor(feature: dict, gazetteer: Gazetteer) -> tuple[str, str]:
         nearest = gazetteer.nearest(*line.coords[-1][:2])
         place = nearest[0] if nearest else None
     return CORRIDORS.get(place.country if place else None, ELSEWHERE)
+
+
+def _waypoints(feature: dict, gazetteer: Gazetteer, countries: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """(place, country) of each of a route's waypoints, the country worked out from its gazetteer place."""
+    found = []
+    for name in feature.get("waypoints") or ():
+        place = gazetteer.get(name)
+        country = place.country if place else None
+        found.append((name, countries.get(country, country or "")))
+    return tuple(found)
 
 
 def _slug(name: str) -> str:

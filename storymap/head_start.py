@@ -12,6 +12,7 @@ reports the problem as it always has.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from pathlib import Path
 
 #: How long a build waits for the reference lists before formatting them itself.
@@ -30,22 +31,25 @@ def start(root: Path, cache_dir: Path | None = None) -> None:
         return
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
-    process = context.Process(target=_format, args=(writer, root, cache_dir), daemon=True)
+    process = context.Process(target=_format, args=(writer, root, cache_dir, os.getpid()), daemon=True)
     process.start()
     writer.close()
     _STARTED, _SENT = (process, reader), None
 
 
-def _format(writer, root: Path, cache_dir: Path | None) -> None:
+def _format(writer, root: Path, cache_dir: Path | None, parent: int) -> None:
     """In the forked process: send {cache key: entries} for each edition's locale the cache lacks."""
+    from .workers import end_with_parent
+
+    end_with_parent(parent)  # a killed build takes its head start with it
     sent: dict[str, dict[str, str]] = {}
     try:
-        from .cache import CACHE_FOLDER, BuildCache
+        from .cache import BuildCache, cache_folder
         from .editions import EDITIONS
         from .references import Bibliography, cache_key, load_references
 
         items = load_references(root / "references.json")
-        cache = BuildCache(cache_dir or root / CACHE_FOLDER)
+        cache = BuildCache(cache_dir or cache_folder(root))
         for locale in dict.fromkeys(edition.csl_locale for edition in EDITIONS):
             key = cache_key(items, locale)
             if cache.read("citations", key, ".json") is None:

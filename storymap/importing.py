@@ -4,14 +4,20 @@ Reads KML (Google My Maps, Google Earth), GPX, GeoJSON or a zipped shapefile wit
 (pyogrio), reprojects to WGS84, coarsens the line to the map's safety precision, and snaps each
 remaining point to a gazetteer place within SNAP_KM. When every point snaps, the route is written
 by place names (`via`, geometry null), the form the map prefers; otherwise the coarsened line is
-kept. It prints what it did and what the contributor must still fill in. A file that cannot be
-used is refused in plain words; nothing is written then.
+kept. Nothing else the file carries reaches the route file: names, descriptions, times, a KML's
+author and ExtendedData, a shapefile's attribute table, GeoJSON properties can all say who drew the
+line or who travelled it, so only the line is read and the contributor is told what was left out.
+It prints what it did and what the contributor must still fill in. A file that cannot be used is
+refused in plain words; nothing is written then.
 """
 from __future__ import annotations
 
 import json
+import math
 import sys
+import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 from typing import TextIO
 
 import geopandas
@@ -22,11 +28,11 @@ from shapely.errors import GEOSException
 from shapely.geometry import LineString, mapping
 from shapely.ops import linemerge
 
-from .commands import MAX_SLUG_LENGTH, SLUG, TEMPLATE, TEMPLATE_SLUG
+from .commands import TEMPLATE, TEMPLATE_SLUG
 from .geo import REGION, in_region
 from .layers import load_layers
 from .problems import InputError
-from .routes import SAFE_DECIMALS, Gazetteer, coarsen, route_file_text, vertex_count
+from .routes import SAFE_DECIMALS, SLUG_RULE, Gazetteer, is_slug, coarsen, route_file_text, vertex_count
 
 #: A point of the drawing this close to a known place is taken to mean that place.
 SNAP_KM = 10.0
@@ -42,9 +48,8 @@ def import_route(root: Path, source: Path, slug: str, out: TextIO = sys.stdout) 
     relative = f"layers/routes/{slug}.geojson"
     target = root / relative
     try:
-        if not SLUG.fullmatch(slug) or len(slug) > MAX_SLUG_LENGTH:
-            raise Refused(f"{slug!r} cannot be a route's file name: use lower-case letters, digits and single "
-                          f"hyphens (at most {MAX_SLUG_LENGTH} characters), e.g. via-vietnam.")
+        if not is_slug(slug):
+            raise Refused(f"{slug!r} cannot be a route's file name: use {SLUG_RULE}, e.g. via-vietnam.")
         if target.exists():
             raise Refused(f"{relative} already exists. Choose another name, or delete that file first.")
         try:
@@ -61,12 +66,14 @@ def import_route(root: Path, source: Path, slug: str, out: TextIO = sys.stdout) 
     via, missed = snap(coarse, gazetteer)
     properties = _properties(slug)
     if not missed and len(via) >= 2:
-        properties["via"] = via
+        properties["via"] = _marked(via, gazetteer)
         geometry = None
         said.append(f"Every point lies within {SNAP_KM:g} km of a known place, so the route is written by place "
-                    f"names, with no drawn line: {', '.join(via)}. Check that these are the places your source names.")
+                    f"names, with no drawn line: {', '.join(via)}. Check that these are the places your source names; "
+                    "write a place it does not name, which only draws the line, as {\"waypoint\": \"...\"} "
+                    "(official border posts are written so already).")
     else:
-        properties["via"] = via
+        properties["via"] = _marked(via, gazetteer)
         geometry = mapping(coarse)
         said.append(f"{len(missed)} of {vertex_count(coarse)} points are not within {SNAP_KM:g} km of a place the map "
                     f"knows ({missed[0]}), so the route keeps its drawn line. If your source names the places, "
@@ -78,6 +85,55 @@ def import_route(root: Path, source: Path, slug: str, out: TextIO = sys.stdout) 
              "from references.json). Then run: python build.py check"]
     print("\n".join(said), file=out)
     return 0
+
+
+def _marked(via: list[str], gazetteer: Gazetteer) -> list:
+    """Snapped places as `via` entries: an official border post only as a waypoint, since a route
+    names one only where a source says people crossed there (routes.py)."""
+    return [{"waypoint": name} if gazetteer.get(name).kind == "crossing" else name for name in via]
+
+
+#: Columns the KML reader adds to every feature (how it is drawn, not what it says).
+KML_STYLE_COLUMNS = {"tessellate", "extrude", "visibility", "altitudeMode", "drawOrder", "icon"}
+#: Layer names the readers give when a file names none.
+UNNAMED_LAYERS = {"Unknown", "tracks", "routes", "waypoints", "track_points", "route_points"}
+
+
+def _empty(value) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value)) or str(value) == "NaT"
+
+
+def left_out(source: Path, frames: list, layer_names: list[str]) -> str | None:
+    """A sentence naming what the file carries besides its lines (never their values), none of
+    which is written to the route file; None when it carries nothing else."""
+    fields = sorted({column for frame in frames for column in frame.columns if column != frame.geometry.name
+                     and column not in KML_STYLE_COLUMNS and not all(_empty(v) for v in frame[column])})
+    parts = [f"{'a field' if len(fields) == 1 else 'fields'} ({', '.join(fields)})"] if fields else []
+    if any(name not in UNNAMED_LAYERS and name != source.stem for name in layer_names):
+        parts.append("the name of the map or layer")
+    parts += _kml_extras(source)
+    if not parts:
+        return None
+    listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return ("Kept only the line. The file also holds " + listed + ": none of it is copied into the route "
+            "file, since it can say who drew the line or who travelled it.")
+
+
+def _kml_extras(source: Path) -> list[str]:
+    """What a KML (or the KML inside a KMZ) says about who made it that its reader does not show:
+    an author, links, ExtendedData of the document or its folders."""
+    try:
+        if zipfile.is_zipfile(source):
+            with zipfile.ZipFile(source) as packed:
+                name = next((n for n in packed.namelist() if n.lower().endswith(".kml")), None)
+                text = packed.read(name) if name else None
+        else:
+            text = source.read_bytes() if source.suffix.lower() == ".kml" else None
+        tags = {element.tag.rsplit("}", 1)[-1] for element in ElementTree.fromstring(text).iter()} if text else set()
+    except (ElementTree.ParseError, OSError, zipfile.BadZipFile, KeyError):
+        return []
+    return [words for tag, words in (("author", "its author"), ("link", "a link to its author or origin"),
+                                     ("ExtendedData", "extended data")) if tag in tags]
 
 
 def imported_route(root: Path, source: Path, _, place_name=lambda name: name) -> dict:
@@ -105,11 +161,14 @@ def imported_route(root: Path, source: Path, _, place_name=lambda name: name) ->
                       "there, add it with “New place”.", count=len(missed)))
     if len(via) < 2:
         said.append(_("Fewer than two places remain: add the places your source names."))
-    return {"stops": [{"name": name, "waypoint": False} for name in via], "said": said}
+    # An official border post is a waypoint until a source says people crossed there (routes.py).
+    return {"stops": [{"name": name, "waypoint": gazetteer.get(name).kind == "crossing"} for name in via],
+            "said": said}
 
 
 def read_line(source: Path) -> tuple[shapely.Geometry, list[str]]:
-    """Every line in the file as one WGS84 (multi)line, and a sentence saying what was read."""
+    """Every line in the file as one WGS84 (multi)line, and sentences saying what was read and what
+    was left out."""
     if not source.is_file():
         raise Refused(f"cannot be found. Give the path of the file you exported, e.g. ~/Downloads/route.kml.")
     try:
@@ -142,8 +201,10 @@ def read_line(source: Path) -> tuple[shapely.Geometry, list[str]]:
         raise Refused(f"{len(outside)} points of the line lie outside the map's area (longitude {west:g} to {east:g}, "
                       f"latitude {south:g} to {north:g}), the first at [{x:.2f}, {y:.2f}]. Check that this is the "
                       "right route, drawn in the right place.")
-    return line, [f"Read {len(lines)} line{'s' if len(lines) > 1 else ''} from {source.name} "
-                  f"(coordinate system {crs.to_string()}) and reprojected to WGS 84."]
+    said = [f"Read {len(lines)} line{'s' if len(lines) > 1 else ''} from {source.name} "
+            f"(coordinate system {crs.to_string()}) and reprojected to WGS 84."]
+    dropped = left_out(source, frames, layer_names)
+    return line, said + ([dropped] if dropped else [])
 
 
 def snap(line: shapely.Geometry, gazetteer: Gazetteer) -> tuple[list[str], list[str]]:

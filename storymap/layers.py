@@ -16,6 +16,7 @@ import difflib
 import functools
 import json
 import math
+import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
@@ -29,10 +30,12 @@ from shapely.validation import explain_validity
 
 from .geo import REGION, geodesic_length_km, in_region
 from .problems import InputError, Problem
-from .schema_words import TYPE_WORDS, Words, explain, missing
+from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, TYPE_WORDS, Words, explain, missing, too_deep
 from .schema_words import describe as _describe
 from .kinds import KINDS, LINE_KINDS, POINT_KINDS
-from .routes import SAFE_DECIMALS, Gazetteer, coarsen, line_through, unknown_place_fix, vertex_count, via_names
+from .characters import invisible_problems, look_alike_key
+from .routes import (PLACE_KINDS, SAFE_DECIMALS, SLUG_RULE, VIA_FORMS, Gazetteer, Place, Stop, coarsen, is_slug,
+                     line_through, unknown_place_fix, vertex_count, via_stops)
 
 #: The feature contract. `load_layers` reads it from the repository unless told otherwise.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "layers" / "feature.schema.json"
@@ -107,11 +110,15 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None,
         problems.extend(found)
         layer_id = path.relative_to(layers_dir).with_suffix("").as_posix()
         group = layer_id.split("/")[0] if "/" in layer_id else None
+        if group == "routes" and not is_slug(layer_id.split("/", 1)[1]):
+            slug = "-".join(re.findall(r"[a-z0-9]+", path.stem.lower())) or "via-vietnam"
+            problems.append(Problem(display, f"the file name {path.stem!r} cannot be a route's address (its slug).",
+                                    f"rename it layers/routes/{slug}.geojson: {SLUG_RULE}, and no sub-folders."))
         layer = Layer(layer_id, path, group, features, tuple(notes))
         layers.append(layer)
         by_place += [(layer, display, index, feature) for index, feature in enumerate(features)
-                     if feature["geometry"] is None]
-    problems.extend(_draw_routes_by_place(layers, by_place, root))
+                     if feature["geometry"] is None or (feature.get("kind") == "route" and "via" in feature)]
+    problems.extend(_draw_routes_by_place(layers, by_place, root, keys))
     if problems:
         raise InputError(problems)
     return sorted(layers, key=lambda layer: layer.id)
@@ -177,6 +184,10 @@ def _read_features(path: Path, display: str) -> list:
         document = json.loads(text)
     except json.JSONDecodeError as err:
         raise _json_problem(err, text, fail) from None
+    except RecursionError:
+        document = DEEP
+    if document is DEEP or too_deep(document):
+        raise fail(f"nests lists and objects more than {MAX_DEPTH} levels deep.", DEPTH_FIX)
     return _collection_features(document, fail)
 
 
@@ -232,7 +243,9 @@ def _check_features(raw: list, display: str, validator: Draft202012Validator, ke
         feature_id = properties.get("id") if isinstance(properties.get("id"), str) else None
         spot = functools.partial(Problem, display, feature_index=index, feature_id=feature_id)
         errors = list(validator.iter_errors(feature))
-        problems.extend(_schema_problems(errors, spot))
+        # A malformed `via` entry is explained by _stop_problems, with the three forms it may take.
+        problems.extend(_schema_problems([e for e in errors if list(e.absolute_path)[:2] != ["properties", "via"]
+                                          or len(e.absolute_path) < 3], spot))
         problems.extend(_property_problems(properties, spot, keys))
         problems.extend(_duplicate_id_problems(feature_id, (display, index), seen_ids, spot))
         geometry_schema_ok = not any(list(error.absolute_path)[:1] == ["geometry"] for error in errors)
@@ -269,8 +282,8 @@ def _placeless_problem(properties: dict, spot) -> Problem | None:
     """Why a feature with a null geometry cannot be drawn, or None for a route with places to pass."""
     if properties.get("kind") != "route":
         return spot("the feature has no geometry (it is null).", DRAW_HINT, field="geometry")
-    names = via_names(properties.get("via"))
-    if names is None:
+    names = properties.get("via")
+    if not isinstance(names, list):
         return None if "via" in properties else spot(
             "the route has no geometry (it is null) and no 'via' list of the places it passes.",
             f"{VIA_HINT[0].upper()}{VIA_HINT[1:-1]}; or {DRAW_HINT}", field="geometry")
@@ -289,30 +302,123 @@ def _clash_problem(layers: list[Layer], root: Path, feature: dict, known, km: fl
                    "or use the existing place.", feature_index=index, feature_id=feature.get("id"), field="name")
 
 
-VIA_HINT = ('list at least two places the route passes, in order, e.g. "via": ["Kunming", "Mohan–Boten crossing", '
+def _look_alike_problems(layers: list[Layer], root: Path, skip: set[int]) -> list[Problem]:
+    """A place whose name differs from another place's only by case, accents or look-alike
+    letters (characters.look_alike_key): readers, and routes' `via`, could take one for the other.
+    The features in `skip` (by id()) are reported already, as another place of their name."""
+    first: dict[str, tuple[str, Layer]] = {}
+    problems = []
+    for layer in layers:
+        for index, feature in enumerate(layer.features):
+            if (feature.get("kind") not in PLACE_KINDS or not isinstance(feature.get("name"), str)
+                    or id(feature) in skip):
+                continue
+            name = feature["name"]
+            other, other_layer = first.setdefault(look_alike_key(name), (name, layer))
+            if other != name:
+                problems.append(Problem(
+                    _display(layer.path, root),
+                    f"its name {json.dumps(name, ensure_ascii=False)} differs from {json.dumps(other, ensure_ascii=False)} "
+                    f"({_display(other_layer.path, root)}) only by case, accents or look-alike letters.",
+                    "if they are one place, keep one of the two; if they are two, give this one a name that tells "
+                    "it apart (typed on a plain keyboard).", feature_index=index, feature_id=feature.get("id"),
+                    field="name"))
+    return problems
+
+
+VIA_HINT = ('list at least two places the route passes, in order, e.g. "via": ["Kunming", {"waypoint": "Jinghong"}, '
             '"Luang Namtha"]; the map draws the line through them.')
 
 
-def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, int, dict]], root: Path) -> list[Problem]:
-    """Draw each route that has only `via` through its places; a problem for each unknown place,
-    and for each place whose name the gazetteer already gives to another place."""
+def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, int, dict]], root: Path,
+                          keys: frozenset[str] | None) -> list[Problem]:
+    """Check every route's `via` and draw each route that has only `via` through its places; a
+    problem for each malformed entry, unknown place, crossing named without a source and waypoint
+    at an end, and for each place whose name the gazetteer already gives to another place.
+
+    A route comes out with `via` (every place, in the gazetteer's spelling), `named_places` (those
+    its sources name) and `waypoints` (those added only to draw the line)."""
     gazetteer = Gazetteer([f for layer in layers for f in layer.features if f["geometry"] is not None])
     problems = [_clash_problem(layers, root, *clash) for clash in gazetteer.clashes]
+    problems += _look_alike_problems(layers, root, skip={id(feature) for feature, *_ in gazetteer.clashes})
     for layer, display, index, feature in pending:
-        names = via_names(feature.get("via")) or []
-        places = [gazetteer.get(name) for name in names]
-        for number, (name, place) in enumerate(zip(names, places), start=1):
-            if place is None:
-                problems.append(Problem(
-                    display, f"place {number}, {json.dumps(name, ensure_ascii=False)}, is not in the map's gazetteer.",
-                    unknown_place_fix(gazetteer, name), feature_index=index, feature_id=feature.get("id"), field="via"))
-        if None in places or len(names) < 2:
-            layer.features.remove(feature)
+        spot = functools.partial(Problem, display, feature_index=index, feature_id=feature.get("id"), field="via")
+        stops = via_stops(feature.get("via")) or []
+        places = [gazetteer.get(stop.name) if stop else None for stop in stops]
+        found = [problem for number, (entry, stop, place) in enumerate(zip(feature["via"], stops, places), start=1)
+                 for problem in _stop_problems(number, entry, stop, place, gazetteer, keys, spot)]
+        found += _end_problems(stops, spot)
+        problems += found
+        if found or None in places or len(stops) < 2:
+            if feature["geometry"] is None:
+                layer.features.remove(feature)
             continue
-        line, km = line_through([(p.point.x, p.point.y) for p in places])
-        sources = list(dict.fromkeys([*feature["sources"], *(s for p in places for s in p.sources)]))
-        feature.update(geometry=line, via=[p.name for p in places], sources=sources, length_km=km)
+        repeated = [number for number, (a, b) in enumerate(zip(places, places[1:]), start=1)
+                    if _rounded(a.point) == _rounded(b.point)]
+        for number in repeated:
+            problems.append(spot(f"places {number} and {number + 1} are both {places[number].name}: the route would "
+                                 f"have a leg of 0 km there.", "list the place once where the route passes it."))
+        if repeated:
+            if feature["geometry"] is None:
+                layer.features.remove(feature)
+            continue
+        named = [place.name for stop, place in zip(stops, places) if stop.named]
+        sources = [*feature["sources"], *(key for stop in stops for key in stop.sources)]
+        if feature["geometry"] is None:
+            line, km = line_through([(p.point.x, p.point.y) for p in places])
+            sources += [s for p in places for s in p.sources]
+            feature.update(geometry=line, length_km=km)
+        feature.update(via=[p.name for p in places], named_places=named,
+                       waypoints=[place.name for stop, place in zip(stops, places) if not stop.named],
+                       sources=list(dict.fromkeys(sources)))
     return problems
+
+
+def _rounded(point) -> tuple[float, float]:
+    """A place's point as a route drawn through it keeps it."""
+    return round(point.x, SAFE_DECIMALS), round(point.y, SAFE_DECIMALS)
+
+
+def _stop_problems(number: int, entry, stop: Stop | None, place: Place | None, gazetteer: Gazetteer,
+                   keys: frozenset[str] | None, spot) -> list[Problem]:
+    """What is wrong with one `via` entry: its form, its place, a crossing named without a source."""
+    if stop is None:
+        return [spot(f"place {number} is {_describe_entry(entry)}, which is not a way of listing a place.",
+                     f"write it as {VIA_FORMS}.")]
+    quoted = json.dumps(stop.name, ensure_ascii=False)
+    if place is None:
+        return [spot(f"place {number}, {quoted}, is not in the map's gazetteer.", unknown_place_fix(gazetteer, stop.name))]
+    problems = []
+    if place.kind == "crossing" and stop.named and not stop.sources:
+        name = json.dumps(place.name, ensure_ascii=False)
+        problems.append(spot(
+            f"place {number}, {quoted}, is an official border post, which a route names only where a source "
+            "says people crossed there.",
+            f'write {{"place": {name}, "sources": ["reference-key"]}} with the source that says so, or '
+            f'{{"waypoint": {name}}} if the line only passes it.'))
+    for key in stop.sources:
+        if keys is not None and key not in keys:
+            problems.append(spot(f"place {number}, {quoted}, cites {json.dumps(key)}, which is not in references.json.",
+                                 _unknown_key_fix(key, keys)))
+    return problems
+
+
+def _end_problems(stops: list[Stop | None], spot) -> list[Problem]:
+    """A route must begin and end at places its sources name, never at a waypoint."""
+    problems = []
+    for end, stop in (("starts", stops[0] if stops else None), ("ends", stops[-1] if len(stops) > 1 else None)):
+        if stop is not None and not stop.named:
+            name = json.dumps(stop.name, ensure_ascii=False)
+            problems.append(spot(
+                f"the route {end} at {name}, a waypoint; a route's first and last places must be places its sources name.",
+                f"write {name} as a plain name if your source names it, or make the route "
+                f"{'begin' if end == 'starts' else 'end'} at a place your source names."))
+    return problems
+
+
+def _describe_entry(entry) -> str:
+    text = json.dumps(entry, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _as_dict(properties: dict, geometry: BaseGeometry) -> dict:
@@ -329,6 +435,11 @@ def _property_problems(properties: dict, spot, keys: frozenset[str] | None) -> I
         if isinstance(value, str) and value.lstrip().upper().startswith(PLACEHOLDER):
             yield spot(f"still has the template's placeholder text ({json.dumps(value)}).",
                        f"replace it with the feature's real {field}.", field=field)
+    for field in ("name", "name_local"):
+        value = properties.get(field)
+        if isinstance(value, str):
+            for problem in invisible_problems("", f"the {field}", value):
+                yield spot(problem.message, problem.fix, field=field)
     sources = properties.get("sources")
     if keys is not None and isinstance(sources, list):
         for key in sources:

@@ -115,8 +115,17 @@ def label_point(geometry) -> list[float]:
     return [round(point.x, 2), round(point.y, 2)]
 
 
-def feature_json(feature: dict, geometry, bibliography: Bibliography, route_index: dict[str, int] | None = None) -> dict:
-    properties = {k: v for k, v in feature.items() if k not in ("geometry", "sources") and v is not None}
+#: What a route's popup does not need: its places are on the map, and its waypoints come as `drawn`.
+_NOT_IN_POPUPS = ("geometry", "sources", "via", "named_places", "waypoints")
+
+
+def feature_json(feature: dict, geometry, bibliography: Bibliography, route_index: dict[str, int] | None = None,
+                 drawn: tuple[tuple[str, str], ...] = ()) -> dict:
+    """A feature as story.js draws it; `drawn` is a route's waypoints as (place, country) in the
+    edition's words, which its popup explains ("drawn through Da Nang to keep the line in Vietnam")."""
+    properties = {k: v for k, v in feature.items() if k not in _NOT_IN_POPUPS and v is not None}
+    if drawn:
+        properties["drawn"] = [list(pair) for pair in drawn]
     if "length_km" in properties:
         properties["length_km"] = round(properties["length_km"])
     if "routes" in properties:
@@ -177,7 +186,8 @@ def routes_config(scene: ChapterScene, bibliography: Bibliography) -> dict:
         return {}
     keys = list(dict.fromkeys(key for route in scene.routes for key in route.sources))
     return {
-        "routes": [{"slug": r.slug, "name": r.name, "sources": [keys.index(k) for k in r.sources]}
+        "routes": [{"slug": r.slug, "name": r.name, "sources": [keys.index(k) for k in r.sources],
+                    **({"drawn": [list(pair) for pair in r.waypoints]} if r.waypoints else {})}
                    for r in scene.routes],
         "sources": source_links(keys, bibliography),
     }
@@ -199,7 +209,8 @@ def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline
             "group": layer.group,
             "colour": scene.route_colours.get(layer.id),
             "data": {"type": "FeatureCollection",
-                     "features": [feature_json(f, overview[f["id"]], bibliography, route_index)
+                     "features": [feature_json(f, overview[f["id"]], bibliography, route_index,
+                                               scene.drawn_through.get(f["id"], ()))
                                   for f in layer.features if f["id"] in overview]},
         } for layer in scene.layers],
     }

@@ -76,13 +76,24 @@ class CompiledTemplates(BytecodeCache):
 COMPILED_TEMPLATES = CompiledTemplates()
 
 
+def kbd(key: str) -> Markup:
+    return Markup("<kbd>%s</kbd>") % key
+
+
+def code(text: str) -> Markup:
+    return Markup("<code>%s</code>") % text
+
+
 def environment(templates_dir, strings: Strings = ENGLISH_STRINGS) -> Environment:
-    """Templates write their words as {{ _("English text") }}; `strings` gives the edition's."""
+    """Templates write their words as {{ _("English text") }}; `strings` gives the edition's. A
+    translation is text: where a sentence holds a link or a key name, the template makes that
+    markup and gives it as a field, e.g. _("Use the {n} key", n=kbd("n")) (editions.fill)."""
     env = Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(["html"]),
                       bytecode_cache=COMPILED_TEMPLATES,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.globals.update(site_title=strings(SITE_TITLE), site_subtitle=strings(SITE_SUBTITLE),
-                       preview_size=PREVIEW_SIZE, swatch=swatch, palette={"sea": SEA, "land": LAND}, _=strings)
+                       preview_size=PREVIEW_SIZE, swatch=swatch, palette={"sea": SEA, "land": LAND}, _=strings,
+                       kbd=kbd, code=code)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}  # tojson: stable, readable
     return env
 
@@ -233,7 +244,9 @@ def write_routes(writer: PageWriter, pages: PageSet) -> None:
     for info in pages.scenes[map_chapter.slug].routes:
         feature = pages.route_features[info.id]
         routes.append({"slug": info.slug, "name": info.name,
-                       "places": [pages.place_names.get(place, place) for place in feature.get("via") or []],
+                       "places": [pages.place_names.get(place, place) for place in feature.get("named_places") or []],
+                       "drawn": [pages.strings("Drawn through {place} to keep the line in {country}.",
+                                               place=place, country=country) for place, country in info.waypoints],
                        "years": route_years(feature, pages.strings), "length_km": feature["length_km"],
                        "description": feature["description"],
                        "sources": source_links(feature["sources"], pages.bibliography)})

@@ -16,9 +16,9 @@ from .chapters import Chapter, cite_keys, display_path
 from .problems import Problem
 
 #: A number as any edition writes it ("1,300", "1.4", "3") and the unit word that may follow it.
-_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z.,])(\d+(?:,\d{3})*(?:\.\d+)?)\s*(만|万|억|亿|천만|千万|백만|百万|million|billion|thousand|hundred)?",
+_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z.,])(\d+(?:,\d{3})*(?:\.\d+)?)\s*(만|万|萬|억|亿|億|천만|千万|백만|百万|million|billion|thousand|hundred)?",
                         re.IGNORECASE)
-_UNITS = {"만": 10**4, "万": 10**4, "억": 10**8, "亿": 10**8, "천만": 10**7, "千万": 10**7,
+_UNITS = {"만": 10**4, "万": 10**4, "萬": 10**4, "억": 10**8, "亿": 10**8, "億": 10**8, "천만": 10**7, "千万": 10**7,
           "백만": 10**6, "百万": 10**6, "hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
 #: Citations are compared by key, not read for numbers (their locators are in the keys' check).
 _CITATION_RE = re.compile(r"\[[^\[\]]*@[^\[\]]*\]")

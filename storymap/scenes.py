@@ -4,7 +4,7 @@ A scene is plain data: the renderer (maps.py, story.js) draws it, nothing here d
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .chapters import Chapter, View
 from .editions import ENGLISH_STRINGS
@@ -47,6 +47,8 @@ class ChapterScene:
     extent: tuple[float, float, float, float]  # west, south, east, north the map may show
     #: The routes the flow map aggregates, for the route picker; empty when it shows no flow map.
     routes: tuple[RouteInfo, ...] = ()
+    #: Route id -> its waypoints as (place, country), for the popups of the routes the map shows.
+    drawn_through: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 def view_data(view: View) -> dict:
@@ -138,6 +140,9 @@ def build_scene(chapter: Chapter, layers: list[Layer], route_map: RouteMap | Non
     chapter_layers = tuple(layer for layer in layers if layer.group == BASEMAP_GROUP or layer.id in used)
     colours = route_map.layer_colours if route_map else {}
     picker = tuple(route_map.routes.values()) if FLOWS in used else ()
+    shown = {f["id"] for layer in chapter_layers if layer.group == ROUTES_GROUP for f in layer.features}
+    drawn = {rid: info.waypoints for rid, info in (route_map.routes.items() if route_map else ())
+             if rid in shown and info.waypoints}
     return ChapterScene(chapter, chapter_layers, tuple(steps), legend_for(list(chapter_layers), route_map, translate),
                         colours,
-                        overview_zoom, chapter_extent([s.view for s in steps]), picker)
+                        overview_zoom, chapter_extent([s.view for s in steps]), picker, drawn)

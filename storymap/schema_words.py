@@ -27,6 +27,26 @@ TYPE_WORDS = {
 }
 
 
+#: How deep a contributor's document may nest lists and objects: GeoJSON needs 8 levels at most
+#: (a MultiPolygon's rings in a feature of a collection); validating a deeper one could exhaust
+#: Python's recursion (a file of 5,000 nested brackets did, in json.loads itself).
+MAX_DEPTH = 32
+#: What a parser's RecursionError leaves in place of the document.
+DEEP = object()
+DEPTH_FIX = "look for brackets [ ] or braces { } that open and never close, or data pasted into itself."
+
+
+def too_deep(document, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and objects nest more than `limit` levels deep in `document` (no recursion)."""
+    level = [document]
+    for _ in range(limit + 1):
+        level = [child for value in level if isinstance(value, (list, dict))
+                 for child in (value.values() if isinstance(value, dict) else value)]
+        if not level:
+            return False
+    return True
+
+
 @functools.lru_cache(maxsize=8)
 def validator(schema_path: Path) -> Draft202012Validator:
     """The compiled contract in `schema_path` (read once per process)."""

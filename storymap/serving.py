@@ -86,6 +86,19 @@ def static_response(request: Request, site_dir: Path, file_body: FileBody | None
     return Response(body, media_type=content_type(target), headers=headers)
 
 
+class RefuseNul:
+    """An address holding a NUL byte (raw or as %00) is a bad request: no file is named so."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope.get("raw_path", b"")):
+            response = PlainTextResponse("Bad request: the address holds a NUL byte", status_code=400)
+            return await response(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
 def site_app(site_dir: Path, routes: list[BaseRoute] = (), file_body: FileBody | None = None,
              headers: dict[str, str] | None = None) -> Starlette:
     """The application: `routes` first, then site_dir's files; only local Host names answered."""
@@ -95,7 +108,8 @@ def site_app(site_dir: Path, routes: list[BaseRoute] = (), file_body: FileBody |
         return response
 
     return Starlette(routes=[*routes, Route("/{path:path}", files, methods=["GET", "HEAD"])],
-                     middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(LOCAL_HOSTS))])
+                     middleware=[Middleware(RefuseNul),
+                                 Middleware(TrustedHostMiddleware, allowed_hosts=list(LOCAL_HOSTS))])
 
 
 class Server:

@@ -1,9 +1,18 @@
 """Write the site: everything goes to a temporary folder next to site/, which replaces site/
-only once it is complete, so a failed build leaves the previous site exactly as it was."""
+only once it is complete, so a failed build leaves the previous site exactly as it was.
+
+The temporary folders are named .site-new-<pid>-* (and .site-old-<pid>-* where the swap takes two
+renames); a build killed midway leaves one behind, and the next build removes those whose process
+is gone. On Linux the swap is one atomic exchange of the two folders (renameat2 with
+RENAME_EXCHANGE), so there is never a moment without site/; elsewhere it is two renames.
+"""
 from __future__ import annotations
 
+import ctypes
 import os
+import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -26,7 +35,9 @@ def asset_files(static_dir: Path) -> dict[str, Path]:
 def write_site(site_dir: Path, pages: dict[str, str | bytes], assets: dict[str, Path]) -> None:
     """Write pages and assets into a fresh folder, then swap it into place."""
     site_dir = site_dir.resolve()
-    staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=site_dir.parent))
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(site_dir.parent)
+    staging = Path(tempfile.mkdtemp(prefix=f".site-new-{os.getpid()}-", dir=site_dir.parent))
     try:
         for relative, content in sorted(pages.items()):
             target = staging / relative
@@ -46,10 +57,51 @@ def write_site(site_dir: Path, pages: dict[str, str | bytes], assets: dict[str, 
         raise
 
 
+#: A temporary folder of write_site: .site-new-<pid>-..., .site-old-<pid>-... (older builds: no pid).
+_TEMPORARY_RE = re.compile(r"\.site-(?:new|old)-(?:(\d+)-)?.*")
+#: linux/fs.h: renameat2's flag that swaps the two names.
+RENAME_EXCHANGE = 2
+AT_FDCWD = -100
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale(folder: Path) -> None:
+    """Remove the temporary folders that builds killed midway left in `folder` (those of a
+    process still running, another build's, are left alone)."""
+    for path in folder.iterdir():
+        match = _TEMPORARY_RE.fullmatch(path.name)
+        if match and path.is_dir() and not (match.group(1) and int(match.group(1)) > 0
+                                            and _running(int(match.group(1)))):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two existing folders' names in one step (Linux); False where that cannot be done."""
+    if not sys.platform.startswith("linux"):
+        return False
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:  # a C library older than glibc 2.28
+        return False
+    return renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0
+
+
 def _swap(staging: Path, site_dir: Path) -> None:
+    if site_dir.exists() and _exchange(staging, site_dir):
+        shutil.rmtree(staging)  # now the previous site
+        return
     old = None
     if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=site_dir.parent))
+        old = Path(tempfile.mkdtemp(prefix=f".site-old-{os.getpid()}-", dir=site_dir.parent))
         os.rmdir(old)
         site_dir.rename(old)
     staging.rename(site_dir)

@@ -7,7 +7,6 @@ import shutil
 import pytest
 from shapely.geometry import Point
 
-from storymap import cache as cache_module
 from storymap import cached, layers
 from storymap.cache import BuildCache, code_fingerprint, fingerprint
 from storymap.cached import CachedBibliography, map_key
@@ -33,26 +32,51 @@ def test_a_static_map_is_redrawn_when_anything_it_is_drawn_from_changes(layer):
     moved = dataclasses.replace(layer, features=[{**layer.features[0], "geometry": Point(124.41, 40.1)}])
     renamed = dataclasses.replace(layer, features=[{**layer.features[0], "name": "Dandong city"}])
     for changed in (job(moved), job(renamed), job(layer, title="Enforcement!"), job(layer, highlight=()),
-                    job(layer, view={"center": [40.1, 124.4], "zoom": 8}), job(layer, language="ko")):
+                    job(layer, view={"center": [40.1, 124.4], "zoom": 8}), job(layer, font="Noto Sans CJK KR"),
+                    job(layer, kind_labels={"site": "구금 시설"})):
         assert map_key(changed) != key
     elsewhere = dataclasses.replace(layer, path=layer.path.parent.parent / "copy" / "sites.geojson")
     assert map_key(job(elsewhere)) == key, "moving the project keeps the cache"
 
 
 def test_the_code_fingerprint_follows_the_modules_a_module_imports(monkeypatch, tmp_path):
-    (tmp_path / "drawing.py").write_text("from .style import COLOUR\nfrom . import units\n", encoding="utf-8")
-    (tmp_path / "style.py").write_text("COLOUR = 'red'\n", encoding="utf-8")
-    (tmp_path / "units.py").write_text("PX = 1\n", encoding="utf-8")
-    (tmp_path / "pages.py").write_text("TITLE = 'x'\n", encoding="utf-8")
-    monkeypatch.setattr(cache_module, "PACKAGE_DIR", tmp_path)
-    before = code_fingerprint("drawing", ("pillow",))
-    (tmp_path / "pages.py").write_text("TITLE = 'y'\n", encoding="utf-8")
-    assert code_fingerprint("drawing", ("pillow",)) == before, "a module drawing does not import"
-    for name, text in (("style.py", "COLOUR = 'blue'\n"), ("units.py", "PX = 2\n")):
+    """Through sub-packages, relative and absolute imports, imports inside functions and
+    `from . import x`, but never into modules the map is not drawn with."""
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/render/__init__.py": "from .drawing import draw\n",
+        "pkg/render/drawing.py": "from ..inputs.style import COLOUR\nfrom . import units\n"
+                                 "def draw():\n    import pkg.inputs.fonts\n",
+        "pkg/render/units.py": "PX = 1\n",
+        "pkg/inputs/__init__.py": "",
+        "pkg/inputs/style.py": "COLOUR = 'red'\n",
+        "pkg/inputs/fonts.py": "FONT = 'sans'\n",
+        "pkg/pages.py": "TITLE = 'x'\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
-        assert code_fingerprint("drawing", ("pillow",)) != before
-        before = code_fingerprint("drawing", ("pillow",))
-    assert code_fingerprint("drawing", ("pillow", "numpy")) != before, "library versions count"
+    monkeypatch.syspath_prepend(str(tmp_path))
+    before = code_fingerprint("pkg.render.drawing", ("pillow",))
+    (tmp_path / "pkg/pages.py").write_text("TITLE = 'y'\n", encoding="utf-8")
+    assert code_fingerprint("pkg.render.drawing", ("pillow",)) == before, "a module drawing does not import"
+    for name in ("pkg/inputs/style.py", "pkg/render/units.py", "pkg/inputs/fonts.py", "pkg/inputs/__init__.py",
+                 "pkg/render/__init__.py"):
+        (tmp_path / name).write_text((tmp_path / name).read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+        assert code_fingerprint("pkg.render.drawing", ("pillow",)) != before, name
+        before = code_fingerprint("pkg.render.drawing", ("pillow",))
+    assert code_fingerprint("pkg.render.drawing", ("pillow", "numpy")) != before, "library versions count"
+
+
+def test_the_maps_code_fingerprint_covers_the_modules_that_draw_them():
+    from storymap.cache import _local_imports, _source_path
+    seen, todo = set(), ["storymap.static_maps"]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(_local_imports(name, _source_path(name)))
+    assert {"storymap.static_maps", "storymap.map_text", "storymap.projection", "storymap.kinds"} <= seen
 
 
 def test_each_citation_is_formatted_once_and_a_second_build_formats_none(tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ is refused by check (and so by build) in plain words, never with a traceback."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 
 import pytest
@@ -140,9 +141,14 @@ def test_a_figure_the_site_does_not_have_is_refused_by_check(project):
 
 
 def test_a_placed_figure_needs_the_references_its_caption_cites(project):
-    references = (project / "references.json").read_text(encoding="utf-8")
-    (project / "references.json").write_text(references.replace('"id": "voa-2022"', '"id": "voa-2022-old"'),
-                                              encoding="utf-8")
+    """The reference renamed wherever the project cites it (layers, chapters, pages), but not in the
+    figure's caption, which is code."""
+    key = re.compile(r"(?<![\w-])voa-2022(?![\w-])")
+    for path in [project / "references.json", *project.glob("layers/**/*.geojson"), *project.glob("chapters/**/*.md"),
+                 *project.glob("content/**/*.md")]:
+        text = path.read_text(encoding="utf-8")
+        if key.search(text):
+            path.write_text(key.sub("voa-2022-old", text), encoding="utf-8")
     message = refused_by_check(project)
     assert "has no reference 'voa-2022', which the caption of the figure 'defector-arrivals' cites" in message
 

@@ -1,42 +1,57 @@
-"""A contributor's first route passes CI: a clean copy of the project with ../shared beside it, as
-.ci/run lays it out, plus one route by place names; check, build and the data tests all pass."""
+"""Contributions never break CI: a copy of the project as a fresh clone lays it out (../shared
+beside it, as .ci/run has it), random but valid contributions added (a reference, a place, routes
+by place names, a drawn route), then check, the build and every test but the browser's, run in
+that copy in one pytest process, all pass. The seed of the contributions is printed in the header
+of every run; CONTRIBUTION_SEED=<seed> replays it."""
 from __future__ import annotations
 
-import shutil
+import json
+import os
 import subprocess
 import sys
 
 import pytest
 
-from storymap.routes import route_file_text
-from tests.support.project import ROOT, copy_project
+from tests.support.contributions import SEED, add_contributions, replay_hint
+from tests.support.project import ROOT, copy_checkout
 
 SHARED = ROOT.parent / "shared"
+#: Set in the copy's own test run, which must not copy the project again.
+INNER_RUN = "BETWEEN_BORDERS_CONTRIBUTION_COPY"
 
 
-def run(args: list[str], cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+def run(args: list[str], cwd, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, INNER_RUN: "1"})
 
 
+@pytest.mark.timeout(1200)
 @pytest.mark.skipif(not (SHARED / "data").is_dir(), reason="../shared/data is not available")
-def test_a_route_by_place_names_passes_check_build_and_data_tests(tmp_path):
-    project = copy_project(tmp_path / "project")
-    for code in ("storymap", "tests", "pyproject.toml"):
-        (shutil.copytree if (ROOT / code).is_dir() else shutil.copy2)(ROOT / code, project / code)
+@pytest.mark.skipif(bool(os.environ.get(INNER_RUN)), reason="already inside a contributed copy")
+def test_random_valid_contributions_pass_check_build_and_every_test(tmp_path):
+    print(replay_hint())
+    project = copy_checkout(tmp_path / "project")
     (tmp_path / "shared").symlink_to(SHARED)
-    (project / "layers" / "routes" / "via-hanoi.geojson").write_text(route_file_text({
-        "id": "route-via-hanoi", "name": "Through Hanoi and Vientiane", "kind": "route",
-        "description": "Schematic: across China to Kunming, into Vietnam at Hanoi, then west into Laos.",
-        "sources": ["king-2023"], "precision": "schematic",
-        "via": ["Yanji", "Beijing", "Kunming", "Hanoi", "Vientiane", "Bangkok"]}), encoding="utf-8")
+    added = add_contributions(project, SEED)
+    said = f"{replay_hint()}; added {json.dumps(added, ensure_ascii=False)}\n"
 
     check = run(["build.py", "check"], project)
-    assert check.returncode == 0 and check.stdout.startswith("OK: 14 layers"), check.stdout + check.stderr
+    assert check.returncode == 0 and check.stdout.rstrip().splitlines()[-1].startswith("OK"), \
+        said + check.stdout + check.stderr
     build = run(["build.py", "build"], project)
-    assert build.returncode == 0, build.stdout + build.stderr
+    assert build.returncode == 0, said + build.stdout + build.stderr
     site = project / "site"
-    assert "Through Hanoi and Vientiane" in (site / "routes" / "index.html").read_text(encoding="utf-8")
-    assert "Through Hanoi and Vientiane" in (site / "the-long-way-out" / "map.js").read_text(encoding="utf-8")
-    assert "route-via-hanoi" in (site / "downloads" / "layers" / "routes.geojson").read_text(encoding="utf-8")
-    data = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_data.py"], project)
-    assert data.returncode == 0 and " passed" in data.stdout and "skipped" not in data.stdout, data.stdout[-3000:]
+    catalogue = (site / "routes" / "index.html").read_text(encoding="utf-8")
+    downloads = (site / "downloads" / "layers" / "routes.geojson").read_text(encoding="utf-8")
+    maps = "".join(p.read_text(encoding="utf-8") for p in site.glob("*/map.js"))
+    for route_id, name in added["routes"].items():
+        assert name in catalogue and json.dumps(name, ensure_ascii=False)[1:-1] in maps, said + name
+        assert route_id in downloads, said + route_id
+    assert added["place"] in (site / "downloads" / "layers" / "places.geojson").read_text(encoding="utf-8"), said
+    assert f'id="ref-{added["reference"]}"' in (site / "sources" / "index.html").read_text(encoding="utf-8"), said
+
+    tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--ignore=tests/browser",
+                 "--ignore=tests/test_contribution_ci.py", "tests"], project, timeout=1100)
+    summary = tests.stdout[-4000:]
+    assert tests.returncode == 0 and " passed" in tests.stdout, said + summary + tests.stderr[-2000:]
+    assert "../shared/data is not available" not in tests.stdout, said + "the data tests must run: " + summary

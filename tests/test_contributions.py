@@ -76,8 +76,6 @@ def test_a_save_writes_route_place_and_reference_that_pass_the_check(project):
     assert contributions.read_route(project, slug)["stops"][2] == {"name": "Vang Vieng", "waypoint": False}
 
 
-@pytest.mark.xfail(strict=True, reason="DEPENDS ON h19's branch: until routes.py reads {'waypoint': ...}, the check "
-                   "refuses it; once h19 is merged this passes: remove this mark")
 def test_a_route_with_a_waypoint_saves_and_passes_the_check(tmp_path):
     root = copy_project(tmp_path / "project")
     submission = {**SUBMISSION, "new_places": [], "new_references": [], "sources": ["king-2023"],
@@ -89,7 +87,7 @@ def test_a_route_with_a_waypoint_saves_and_passes_the_check(tmp_path):
 
 
 def test_a_waypoint_is_written_in_the_agreed_form(project, tmp_path):
-    """{"waypoint": name} as the team agreed (h19 teaches the check to read it)."""
+    """{"waypoint": name} as the team agreed (routes.py reads it)."""
     properties = contributions.route_properties(
         {**SUBMISSION, "sources": ["king-2023"],
          "stops": [{"name": "Kunming"}, {"name": "Hanoi", "waypoint": True}, {"name": "Vientiane"}]}, "x")

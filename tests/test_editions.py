@@ -59,6 +59,8 @@ def steps_of(text: str) -> list[str]:
     ("about 30,000 people", "约3万人"),
     ("1.4 million", "140만"),
     ("300 million", "3亿"),
+    ("300 million", "3億"),  # Japanese and traditional Chinese
+    ("about 30,000 people", "約3萬人"),
     ("in the 1990s, 63 in 2021", "在1990年代，2021年有63人"),
     ("on 9 October 2023", "2023년 10월 9일"),
     ("some two million, for much of the twentieth century", "약 200만 명, 20세기 대부분 동안"),
@@ -217,6 +219,8 @@ def test_a_line_break_in_chinese_prose_adds_no_space():
 
     assert join_cjk_lines("饥荒迫使数万朝鲜人渡过鸭绿江\n和图们江。") == "饥荒迫使数万朝鲜人渡过鸭绿江和图们江。"
     assert join_cjk_lines("如今大多数人仍从那里越境，\n因为") == "如今大多数人仍从那里越境，因为"
+    assert join_cjk_lines("豆満江を\nわたる") == "豆満江をわたる"  # Japanese: kana join too
+    assert join_cjk_lines("ロシアと\nカザフスタン") == "ロシアとカザフスタン"
     assert join_cjk_lines("압록강과\n두만강") == "압록강과\n두만강"  # Korean: the break is a space
     assert join_cjk_lines("the Yalu\nand the Tumen") == "the Yalu\nand the Tumen"
 
@@ -240,8 +244,10 @@ def test_the_routes_catalogue_names_places_and_years_in_the_readers_language():
     korean = next(e for e in inputs.editions if e.edition.code == "ko")
     names = place_names(inputs.layers, korean.layers)
     assert names["Dandong"] == "단둥" and names["Huay Xai"] == "후아이사이"
-    route = next(f for layer in inputs.layers if layer.group == "routes" for f in layer.features if f.get("via"))
-    assert all(HANGUL.search(names.get(place, "")) for place in route["via"]), "every stop has its Korean name"
+    cities = {f["name"] for layer in inputs.layers if layer.id == "cities" for f in layer.features}
+    stops = {place for layer in inputs.layers if layer.group == "routes" for f in layer.features
+             for place in f.get("via") or [] if place in cities}
+    assert stops and all(HANGUL.search(names[place]) for place in stops), "every stop in a story city has its Korean name"
     assert route_years({"start": 2010}, korean.strings) == "2010년부터"
     assert route_years({"end": 2012}, korean.strings) == "2012년까지"
     assert route_years({"start": 2010}) == "since 2010" and route_years({"start": 2003, "end": 2012}) == "2003–2012"

@@ -3,28 +3,31 @@ a legend that explains the encoding instead of listing routes."""
 from __future__ import annotations
 
 import dataclasses
-import json
+from pathlib import Path
 
 import pytest
 from shapely.geometry import LineString
 
-from storymap.chapters import load_chapters
+from storymap.chapters import Chapter, Step, View
 from storymap.flows import CORRIDORS, FLOWS, SHARED, build_route_map, leg_weight, localised
 from storymap.layers import Layer, load_layers
 from storymap.scenes import build_scene
-from tests.support.project import ROOT
-
-KEYS = {item["id"] for item in json.loads((ROOT / "references.json").read_text(encoding="utf-8"))}
+from tests.support.layers import owned_layers
 
 
 @pytest.fixture(scope="module")
-def layers() -> list[Layer]:
-    return load_layers(ROOT / "layers", KEYS)
+def layers(tmp_path_factory) -> list[Layer]:
+    """The map's derived layers with the tests' own three routes (not the project's, which contributors change)."""
+    return load_layers(owned_layers(tmp_path_factory.mktemp("flows") / "layers"), None)
 
 
 @pytest.fixture(scope="module")
 def routes_chapter():
-    return next(c for c in load_chapters(ROOT / "chapters") if any("routes" in s.show for s in c.steps))
+    """A chapter whose last step shows every route, with the Mongolia route highlighted."""
+    view = View(bounds=((10.0, 95.0), (48.0, 130.0)))
+    steps = (Step("one-route", view, ("routes/china-laos-thailand", "borders"), (), "One route.", "One route."),
+             Step("all-routes", view, ("routes", "borders", "cities"), ("route-mongolia",), "Every route.", "All."))
+    return Chapter("routes", "Routes", "The routes.", 7, (), "Intro.", steps, Path("chapters/07-routes.md"))
 
 
 def legs(route_map) -> dict[str, dict]:
@@ -34,7 +37,7 @@ def legs(route_map) -> dict[str, dict]:
 def extra_routes(layers: list[Layer], count: int) -> list[Layer]:
     """count copies of the Vietnam route, as contributors' files would add them."""
     (template,) = next(layer for layer in layers if layer.id == "routes/vietnam-cambodia").features
-    return [Layer(f"routes/extra-{n}", ROOT / "layers" / "routes" / f"extra-{n}.geojson", "routes",
+    return [Layer(f"routes/extra-{n}", Path("layers/routes") / f"extra-{n}.geojson", "routes",
                   [{**template, "id": f"route-extra-{n}", "name": f"Extra route {n}"}]) for n in range(count)]
 
 
@@ -57,7 +60,7 @@ def test_colour_means_where_the_routes_lead(layers):
 
 
 def test_a_route_drawn_by_hand_is_its_own_leg(layers):
-    drawn = Layer("routes/drawn", ROOT / "layers" / "routes" / "drawn.geojson", "routes", [{
+    drawn = Layer("routes/drawn", Path("layers/routes/drawn.geojson"), "routes", [{
         "id": "route-drawn", "name": "Drawn", "kind": "route", "description": "d", "sources": ["king-2023"],
         "precision": "schematic", "via": ["Kunming", "Hanoi"],
         "geometry": LineString([(102.68, 25.07), (104.0, 23.5), (105.85, 21.04)]), "length_km": 500.0}])
@@ -108,3 +111,14 @@ def test_an_edition_shares_the_english_legs_and_names_them_in_its_words(layers):
     assert [leg["routes"] for leg in local.flows.features] == [leg["routes"] for leg in english.flows.features]
     assert "베이징 – 쿤밍" in {leg["name"] for leg in local.flows.features}
     assert local.routes["route-vietnam-cambodia"].name == "베트남과 캄보디아 경유"
+
+
+def test_a_routes_waypoints_say_which_country_the_line_is_kept_in_and_in_the_editions_words(layers):
+    english = build_route_map(layers)
+    assert english.routes["route-vietnam-cambodia"].waypoints == (("Da Nang", "Vietnam"), ("Ho Chi Minh City", "Vietnam"))
+    assert english.routes["route-mongolia"].waypoints == (), "every place named"
+    korean = {"place-da-nang": "다낭", "place-ho-chi-minh-city": "호찌민시", "country-vnm": "베트남"}
+    edition = [dataclasses.replace(layer, features=[{**f, "name": korean.get(f["id"], f["name"])} for f in layer.features])
+               for layer in layers]
+    local = localised(english, layers, edition)
+    assert local.routes["route-vietnam-cambodia"].waypoints == (("다낭", "베트남"), ("호찌민시", "베트남"))

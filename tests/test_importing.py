@@ -137,3 +137,83 @@ def test_points_are_never_snapped_beyond_the_stated_distance(project, tmp_path):
     status, said = run(project, write(tmp_path, "far.kml", KML.format(" ".join(f"{x},{y},0" for x, y in far))), "far")
     assert status == 0 and "1 of 2 points are not within 10 km" in said
     assert written(project, "far")["geometry"]["coordinates"] == [[102.68, 25.07], [102.2, 24.2]]
+
+
+# --- nothing but the line ------------------------------------------------------------------------
+
+TRACES = ("Kim Minsu", "example.org/kim", "Family escape", "Met the broker", "+86 138", "Room 12", "Jinghong bus")
+KML_WITH_TRACES = """<?xml version="1.0" encoding="UTF-8"?>
+<kml xmlns="http://www.opengis.net/kml/2.2" xmlns:atom="http://www.w3.org/2005/Atom"><Document>
+<name>Family escape</name><atom:author><atom:name>Kim Minsu</atom:name></atom:author>
+<atom:link href="https://example.org/kim"/>
+<ExtendedData><Data name="drawn_by"><value>Kim Minsu</value></Data></ExtendedData>
+<Placemark><name>Family escape, day 3</name><description>Met the broker at the Jinghong bus station</description>
+<ExtendedData><Data name="phone"><value>+86 138 0000 0000</value></Data><Data name="safehouse"><value>Room 12</value></Data>
+</ExtendedData><LineString><coordinates>{}</coordinates></LineString></Placemark>
+</Document></kml>"""
+
+
+def assert_keeps_nothing_but_the_line(text: str):
+    assert not [trace for trace in TRACES if trace in text], "the route file holds none of the file's other content"
+    feature = json.loads(text)["features"][0]
+    assert set(feature["properties"]) == {"id", "name", "kind", "description", "sources", "precision", "via"}
+    assert feature["properties"]["name"].startswith("TODO") and feature["properties"]["sources"] == []
+
+
+def test_a_kml_keeps_neither_its_author_nor_its_extended_data(project, tmp_path):
+    source = tmp_path / "family.kml"
+    source.write_text(KML_WITH_TRACES.format(" ".join(f"{x},{y},0" for x, y in STOPS)), encoding="utf-8")
+    status, said = run(project, source, "kml-traces")
+    assert status == 0, said
+    path = project / "layers" / "routes" / "kml-traces.geojson"
+    assert_keeps_nothing_but_the_line(path.read_text(encoding="utf-8"))
+    written(project, "kml-traces")
+    assert "Kept only the line" in said and "its author" in said and "extended data" in said
+    assert "phone" in said and "safehouse" in said, "names the fields it left out"
+    assert not [trace for trace in TRACES if trace in said], "and never repeats what they hold"
+
+
+def test_a_zipped_shapefile_keeps_none_of_its_attribute_table(project, tmp_path):
+    frame = geopandas.GeoDataFrame({"traveller": ["Kim Minsu"], "note": ["Met the broker"], "phone": ["+86 138"]},
+                                   geometry=[LineString(STOPS)], crs="EPSG:4326")
+    frame.to_file(tmp_path / "escape.shp")
+    source = tmp_path / "escape.zip"
+    with zipfile.ZipFile(source, "w") as archive:
+        for part in tmp_path.glob("escape.*"):
+            if part.suffix != ".zip":
+                archive.write(part, part.name)
+    status, said = run(project, source, "shapefile-traces")
+    assert status == 0, said
+    assert_keeps_nothing_but_the_line((project / "layers" / "routes" / "shapefile-traces.geojson").read_text(encoding="utf-8"))
+    written(project, "shapefile-traces")
+    assert "Kept only the line" in said and "fields (note, phone, traveller)" in said
+
+
+def test_geojson_properties_are_left_out_and_a_file_of_only_a_line_says_nothing_of_it(project, tmp_path):
+    drawn = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"owner": "Kim Minsu"},
+                                                        "geometry": {"type": "LineString", "coordinates": STOPS}}]}
+    source = tmp_path / "drawn.geojson"
+    source.write_text(json.dumps(drawn), encoding="utf-8")
+    status, said = run(project, source, "geojson-traces")
+    assert status == 0 and "a field (owner)" in said, said
+    assert_keeps_nothing_but_the_line((project / "layers" / "routes" / "geojson-traces.geojson").read_text(encoding="utf-8"))
+    written(project, "geojson-traces")
+    drawn["features"][0]["properties"] = {}
+    source.write_text(json.dumps(drawn), encoding="utf-8")
+    status, said = run(project, source, "geojson-bare")
+    assert status == 0 and "Kept only the line" not in said, said
+    written(project, "geojson-bare")
+
+
+def test_a_snapped_border_post_is_written_as_a_waypoint(project, tmp_path):
+    crossings = json.loads((project / "layers" / "crossings.geojson").read_text(encoding="utf-8"))["features"]
+    post = next(f for f in crossings if f["properties"]["id"] == "crossing-dandong-sinuiju")
+    shenyang, pyongyang = (123.45, 41.81), (125.75, 39.02)
+    line = [shenyang, tuple(post["geometry"]["coordinates"]), pyongyang]
+    source = tmp_path / "post.kml"
+    source.write_text(KML.format(" ".join(f"{x},{y},0" for x, y in line)), encoding="utf-8")
+    status, said = run(project, source, "post")
+    assert status == 0, said
+    via = written(project, "post")["properties"]["via"]
+    assert via[1] == {"waypoint": post["properties"]["name"]}, "no source is known to say people crossed there"
+    assert all(isinstance(entry, str) for entry in (via[0], via[-1])), via

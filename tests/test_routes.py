@@ -44,7 +44,7 @@ def loaded_route(layers: Path) -> dict:
 
 
 def test_a_route_by_place_names_is_drawn_through_them_with_their_sources(layers):
-    add(layers, route(["Dandong", "shenyang", "Mohan-Boten crossing", "Luang Namtha"]))
+    add(layers, route(["Dandong", "shenyang", {"waypoint": "Mohan-Boten crossing"}, "Luang Namtha"]))
     feature = loaded_route(layers)
     coords = list(feature["geometry"].coords)
     assert coords[0] == (124.39, 40.15) and coords[-1] == (101.42, 20.95), "from Dandong to Luang Namtha"
@@ -52,6 +52,8 @@ def test_a_route_by_place_names_is_drawn_through_them_with_their_sources(layers)
     assert all(round(x, 2) == x and round(y, 2) == y for x, y in coords), "two decimals at most"
     assert len(coords) > 50, "legs follow the geodesic, densified"
     assert feature["via"] == ["Dandong", "Shenyang", "Mohan–Boten crossing", "Luang Namtha"], "the gazetteer's names"
+    assert feature["named_places"] == ["Dandong", "Shenyang", "Luang Namtha"]
+    assert feature["waypoints"] == ["Mohan–Boten crossing"]
     assert feature["sources"] == ["king-2023", "naturalearth", "geonames"], "the places' sources join the route's"
     assert 3_000 < feature["length_km"] < 3_600
 
@@ -105,7 +107,7 @@ def test_a_route_already_at_safe_precision_passes_without_a_note(tmp_path):
     add(project / "layers", route(geometry={"type": "LineString", "coordinates": [[129.51, 42.88], [102.68, 25.07]]}))
     out = io.StringIO()
     assert run_check(project, out) == 0
-    assert "rounded" not in out.getvalue()
+    assert "layers/routes/mine.geojson" not in out.getvalue() and out.getvalue().rstrip().splitlines()[-1].startswith("OK")
 
 
 def test_a_second_place_of_the_same_name_elsewhere_is_refused(layers):
@@ -119,3 +121,74 @@ def test_a_second_place_of_the_same_name_elsewhere_is_refused(layers):
     (problem,) = caught.value.problems
     assert problem.file == "layers/places.geojson" and problem.feature_id == "place-boten-2" and problem.field == "name"
     assert 'already called "Boten"' in problem.message and "km away" in problem.message
+
+
+# --- named places and waypoints -------------------------------------------------------------------
+
+def via_problems(layers: Path, via) -> list:
+    add(layers, route(via))
+    with pytest.raises(InputError) as caught:
+        load_layers(layers, KEYS)
+    return caught.value.problems
+
+
+def test_a_route_whose_places_are_all_named_has_no_waypoints(layers):
+    add(layers, route(["Kunming", "Hanoi", "Vientiane"]))
+    feature = loaded_route(layers)
+    assert feature["named_places"] == feature["via"] == ["Kunming", "Hanoi", "Vientiane"] and feature["waypoints"] == []
+
+
+def test_a_waypoint_is_drawn_through_but_not_counted_as_named(layers):
+    add(layers, route(["Kunming", {"waypoint": "Hanoi"}, {"waypoint": "Da Nang"}, "Phnom Penh"]))
+    feature = loaded_route(layers)
+    assert feature["via"] == ["Kunming", "Hanoi", "Da Nang", "Phnom Penh"], "the line goes through every place"
+    assert feature["named_places"] == ["Kunming", "Phnom Penh"] and feature["waypoints"] == ["Hanoi", "Da Nang"]
+    assert (108.25, 16.06) in list(feature["geometry"].coords), "through Da Nang"
+
+
+@pytest.mark.parametrize("via, end", [(["Kunming", {"waypoint": "Hanoi"}], "ends"),
+                                      ([{"waypoint": "Kunming"}, "Hanoi"], "starts")])
+def test_a_route_whose_end_is_a_waypoint_is_refused(layers, via, end):
+    (problem,) = via_problems(layers, via)
+    assert problem.field == "via" and problem.feature_id == "route-mine"
+    assert f"the route {end} at" in problem.message and "a waypoint" in problem.message
+    assert "plain name if your source names it" in problem.fix
+
+
+def test_a_crossing_named_without_a_source_is_refused_with_both_forms(layers):
+    (problem,) = via_problems(layers, ["Kunming", "Mohan–Boten crossing", "Luang Namtha"])
+    assert 'place 2, "Mohan–Boten crossing", is an official border post' in problem.message
+    assert '{"place": "Mohan–Boten crossing", "sources": ["reference-key"]}' in problem.fix
+    assert '{"waypoint": "Mohan–Boten crossing"}' in problem.fix
+
+
+def test_a_crossing_named_with_the_source_that_says_people_crossed_there_is_named(layers):
+    add(layers, route(["Kunming", {"place": "Mohan-Boten crossing", "sources": ["donga-2013"]}, "Luang Namtha"]))
+    feature = loaded_route(layers)
+    assert feature["named_places"] == ["Kunming", "Mohan–Boten crossing", "Luang Namtha"]
+    assert feature["sources"][:2] == ["king-2023", "donga-2013"], "the place's source joins the route's"
+
+
+@pytest.mark.parametrize("entry", [{"waypiont": "Hanoi"}, {"waypoint": ""}, {"place": "Hanoi"},
+                                   {"place": "Hanoi", "sources": []}, 42, ["Hanoi"]])
+def test_a_malformed_marking_names_the_place_and_the_three_forms(layers, entry):
+    (problem,) = via_problems(layers, ["Kunming", entry, "Vientiane"])
+    assert problem.field == "via" and problem.message.startswith("place 2 is ")
+    assert '{"waypoint": "Da Nang"}' in problem.fix and '"sources": ["reference-key"]' in problem.fix
+
+
+def test_unknown_waypoints_and_place_sources_are_refused(layers):
+    problems = via_problems(layers, ["Kunming", {"waypoint": "Atlantis"}, {"place": "Hanoi", "sources": ["nobody-2020"]}])
+    said = [str(p) for p in problems]
+    assert len(said) == 2 and '"Atlantis", is not in the map\'s gazetteer' in said[0]
+    assert '"nobody-2020", which is not in references.json' in said[1]
+
+
+def test_the_check_refuses_a_waypoint_at_the_end_without_a_traceback(tmp_path):
+    project = copy_project(tmp_path / "project")
+    add(project / "layers", route(["Kunming", {"waypoint": "Hanoi"}]))
+    out = io.StringIO()
+    assert run_check(project, out) == 1
+    said = out.getvalue()
+    assert "layers/routes/mine.geojson, feature 0 (id 'route-mine'), field 'via': the route ends at \"Hanoi\"" in said
+    assert "Traceback" not in said

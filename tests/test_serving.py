@@ -61,10 +61,10 @@ def test_another_host_name_and_paths_that_climb_out_get_nothing(server_url, tmp_
     assert refused.value.code == 400
     _, body, _ = fetch(server_url + "chapter/", gzip_ok=False)
     assert body.startswith(b"<p>story"), "127.0.0.1 itself is answered"
-    for sneaky in ("%2e%2e/%2e%2e/etc/passwd", "chapter/..%2f..%2fetc%2fpasswd", "chapter%00/index.html"):
+    for sneaky in ("%2e%2e/%2e%2e/etc/passwd", "chapter/..%2f..%2fetc%2fpasswd"):
         with pytest.raises(urllib.error.HTTPError) as missing:
             fetch(server_url + sneaky)
-        assert missing.value.code == 404
+        assert missing.value.code == 404  # (a NUL byte is a bad request: tests/test_hostile_input.py)
 
 
 def test_the_preview_names_a_port_in_use_and_another_to_try_before_building_anything(tmp_path):

@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
+from storymap.cache import cache_folder
 from storymap.preview import Preview
 from tests.support.project import ROOT, copy_project
 
@@ -21,7 +22,7 @@ def preview(tmp_path_factory, built_site):
     cache, which built_site has just filled: the same bytes, without drawing them again."""
     project = copy_project(tmp_path_factory.mktemp("preview") / "project")
     out = io.StringIO()
-    with Preview(project, port=0, out=out, cache_dir=ROOT / ".cache") as running:
+    with Preview(project, port=0, out=out, cache_dir=cache_folder(ROOT)) as running:
         running.log = out
         yield running
 

@@ -15,6 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from storymap.cache import cache_folder
 from storymap.commands import run_check
 from storymap.contribution_file import add_contribution
 from storymap.editions import EDITIONS
@@ -39,7 +40,7 @@ KML = """<?xml version="1.0" encoding="UTF-8"?>
 def preview(tmp_path_factory, built_site):
     project = copy_project(tmp_path_factory.mktemp("studio") / "project")
     out = io.StringIO()
-    with Preview(project, port=0, out=out, cache_dir=ROOT / ".cache") as running:
+    with Preview(project, port=0, out=out, cache_dir=cache_folder(ROOT)) as running:
         running.log = out
         yield running
 

@@ -25,3 +25,14 @@ def snapshot(folder: Path) -> dict[str, str]:
     """Path -> SHA-256 of every file under folder, to compare two trees byte for byte."""
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+#: What a clone of the repository does not have (.gitignore) besides .git itself.
+NOT_IN_A_CLONE = (".git", "site", ".site-*", ".venv", "__pycache__", "*.pyc", "*.egg-info", "build",
+                  "node_modules", ".pytest_cache", "results", ".lighthouse", ".cache")
+
+
+def copy_checkout(target: Path) -> Path:
+    """Copy the whole repository as a fresh clone has it (code, tests, docs, inputs) to target."""
+    shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(*NOT_IN_A_CLONE), symlinks=True)
+    return target

@@ -1,0 +1,52 @@
+"""Every YAML file the project reads (chapters' front matter, content/site.yaml, strings.yaml and
+places.yaml) is read with `load`: PyYAML's safe loader (plain data, never Python objects) that
+refuses aliases and deep nesting.
+
+An alias (`*name`, repeating what `&name` marked) lets a few lines stand for billions of values
+(the "billion laughs"): the parsed data is a small graph, but every check that walks it walks the
+whole expansion, and `check` hung for minutes on a chapter's front matter. No file of the
+project needs aliases, so the composer refuses the first one, before anything is built.
+"""
+from __future__ import annotations
+
+import yaml
+
+from .schema_words import MAX_DEPTH, too_deep
+
+ALIAS_FIX = "write the value out in full where it is needed: aliases (&name ... *name) are not accepted."
+DEPTH_FIX = "look for brackets [ ] or braces { } that open and never close, or indentation that keeps growing."
+
+
+class Refused(yaml.YAMLError):
+    """YAML the project does not accept (an alias, deep nesting): `message` and `fix` in plain
+    words; `problem_mark` where it is, when known (0-based line, as PyYAML's own errors)."""
+
+    def __init__(self, message: str, fix: str, mark=None):
+        super().__init__(message)
+        self.message, self.fix, self.problem_mark, self.problem = message, fix, mark, message
+
+    def line(self, first: int = 1) -> str:
+        """' on line N' (counting the text's first line as `first`), or '' where unknown."""
+        return f" on line {self.problem_mark.line + first}" if self.problem_mark is not None else ""
+
+
+class _Loader(yaml.SafeLoader):
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise Refused(f"uses the YAML alias *{event.anchor}", ALIAS_FIX, event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load(text: str):
+    """The data in a YAML text; yaml.YAMLError (Refused for what is refused) if it cannot be read."""
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader
+    except RecursionError:
+        data = None
+        deep = True
+    else:
+        deep = too_deep(data)
+    if deep:
+        raise Refused(f"nests lists and mappings more than {MAX_DEPTH} levels deep", DEPTH_FIX)
+    return data

@@ -1,0 +1,131 @@
+"""Random but valid contributions, as contributors would add them to a copy of the project.
+
+`SEED` is fixed for one test run (the header of every run prints it); CONTRIBUTION_SEED=<seed>
+replays a run's contributions exactly.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+from shapely.geometry import Point, shape
+
+from storymap.geo import in_region
+from storymap.routes import route_file_text
+
+SEED_VARIABLE = "CONTRIBUTION_SEED"
+SEED = int(os.environ.get(SEED_VARIABLE) or random.SystemRandom().randrange(1_000_000))
+#: Countries a contributed place may lie in (those the routes lead through).
+PLACE_COUNTRIES = ("CHN", "LAO", "THA", "VNM", "KHM", "MNG", "MMR")
+
+
+def replay_hint() -> str:
+    return f"contribution seed {SEED} (replay: {SEED_VARIABLE}={SEED} pytest tests/test_contribution_ci.py)"
+
+
+def _features(layers: Path, name: str) -> list[dict]:
+    return json.loads((layers / f"{name}.geojson").read_text(encoding="utf-8"))["features"]
+
+
+def _random_point_in(rng: random.Random, country) -> tuple[float, float]:
+    """A point well inside a country (2 decimals, as the map's safety rules keep places)."""
+    west, south, east, north = country.bounds
+    inner = country.buffer(-0.1)
+    for _ in range(10_000):
+        lon, lat = round(rng.uniform(west, east), 2), round(rng.uniform(south, north), 2)
+        if in_region(lon, lat) and inner.contains(Point(lon, lat)):
+            return lon, lat
+    raise AssertionError(f"no point found inside {country.bounds}")
+
+
+def _words(rng: random.Random, n: int) -> str:
+    syllables = "ka lo mi ne su ta ri po ha ye an bo"
+    return " ".join("".join(rng.choice(syllables.split()) for _ in range(rng.randint(2, 3))).capitalize()
+                    for _ in range(n))
+
+
+def _reference(rng: random.Random, key: str) -> dict:
+    return {"id": key, "type": rng.choice(["report", "article-journal", "book", "webpage"]),
+            "title": f"{_words(rng, 3)}: an account of the journey",
+            "author": [{"family": _words(rng, 1), "given": "A."}],
+            "issued": {"date-parts": [[rng.randint(1998, 2025)]]},
+            "publisher": f"{_words(rng, 1)} Press", "URL": f"https://example.org/{key}"}
+
+
+def add_contributions(project: Path, seed: int = SEED) -> dict:
+    """Add to a project a new reference, a new place, routes by place names of random length through
+    random gazetteer places (one of them through the new place; some places marked as waypoints, now
+    and then a border post) and one drawn route. Returns what
+    was added: {"reference": key, "place": name, "routes": {route id: name}}."""
+    rng = random.Random(seed)
+    layers = project / "layers"
+    tag = f"{seed:06d}"
+
+    key = f"contributor-{tag}"
+    references_path = project / "references.json"
+    references = json.loads(references_path.read_text(encoding="utf-8"))
+    references.insert(rng.randint(0, len(references)), _reference(rng, key))
+    references_path.write_text(json.dumps(references, indent=rng.choice([1, 2, 4]), ensure_ascii=False) + "\n",
+                               encoding="utf-8")
+
+    countries = {f["properties"]["country"]: shape(f["geometry"]) for f in _features(layers, "basemap/countries")
+                 if f["properties"].get("country") in PLACE_COUNTRIES}
+    country = rng.choice(sorted(countries))
+    place_name = f"{_words(rng, 1)} {tag}"
+    places_path = layers / "places.geojson"
+    places = json.loads(places_path.read_text(encoding="utf-8"))
+    places["features"].append({"type": "Feature", "properties": {
+        "id": f"place-contributed-{tag}", "name": place_name, "kind": "city", "country": country,
+        "description": f"{place_name}, a town a contributor's source names. Town centre (approximate).",
+        "sources": [key], "precision": "approximate"},
+        "geometry": {"type": "Point", "coordinates": list(_random_point_in(rng, countries[country]))}})
+    places_path.write_text(json.dumps(places, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    cities = sorted({f["properties"]["name"] for name in ("cities", "places") for f in _features(layers, name)}
+                    - {place_name})
+    all_keys = sorted(item["id"] for item in references)
+    routes: dict[str, str] = {}
+
+    def route(slug: str, via: list, geometry: dict | None = None) -> None:
+        route_id = f"route-{slug}"
+        ends = [entry if isinstance(entry, str) else next(iter(entry.values())) for entry in (via[0], via[-1])]
+        properties = {"id": route_id, "name": f"Through {' and '.join(ends)} ({tag})",
+                      "kind": "route", "description": f"Schematic: a route a contributor's source describes ({slug}).",
+                      "sources": sorted({key, *rng.sample(all_keys, rng.randint(0, 2))}), "precision": "schematic"}
+        if rng.random() < 0.5:
+            start = rng.randint(1995, 2020)
+            properties.update(start=start, end=rng.randint(start, 2025))
+        properties["via"] = via
+        (layers / "routes" / f"{slug}.geojson").write_text(route_file_text(properties, geometry), encoding="utf-8")
+        routes[route_id] = properties["name"]
+
+    def spelt(name: str) -> str:  # as a contributor may type it: the gazetteer ignores case
+        return rng.choice([name, name, name.lower(), name.upper()])
+
+    crossings = sorted(f["properties"]["name"] for f in _features(layers, "crossings"))
+
+    def marked(via: list[str]) -> list:
+        """Places between the ends marked now and then as waypoints; now and then a border post,
+        named with its source or passed as a waypoint."""
+        entries = [spelt(name) if i in (0, len(via) - 1) or rng.random() < 0.6 else {"waypoint": spelt(name)}
+                   for i, name in enumerate(via)]
+        if rng.random() < 0.5:
+            crossing = rng.choice(crossings)
+            entries.insert(rng.randint(1, len(entries) - 1), rng.choice(
+                [{"waypoint": crossing}, {"place": crossing, "sources": [key]}]))
+        return entries
+
+    for n in range(rng.randint(2, 4)):
+        via = rng.sample(cities, rng.randint(2, 8))
+        if n == 0:
+            via.insert(rng.randint(0, len(via)), place_name)
+        route(f"{_words(rng, 1).lower()}-{tag}-{n}", marked(via))
+    drawn_via = rng.sample(cities, rng.randint(2, 5))
+    points = {f["properties"]["name"]: f["geometry"]["coordinates"]
+              for name in ("cities", "places") for f in _features(layers, name)}
+    line = [[round(points[c][0] + rng.uniform(-0.3, 0.3), 5), round(points[c][1] + rng.uniform(-0.3, 0.3), 5)]
+            for c in drawn_via]
+    route(f"{_words(rng, 1).lower()}-drawn-{tag}", drawn_via, {"type": "LineString", "coordinates": line})
+    return {"reference": key, "place": place_name, "routes": routes}

@@ -1,0 +1,111 @@
+"""What readers see of a route's places: the catalogue and the flow map's popups say which places
+the sources name and which are waypoints added only to draw the line, in every edition."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from storymap import pipeline
+from storymap.pipeline import load_inputs
+from tests.support.layers import FIXTURES
+from tests.support.project import copy_project
+
+#: The Vietnam route of the tests' own layers: Da Nang and Ho Chi Minh City are its waypoints.
+DRAWN = {"en": ("Drawn through Da Nang to keep the line in Vietnam.", "Drawn through Ho Chi Minh City to keep the line in Vietnam."),
+         "ko": ("선이 베트남 안을 지나도록 다낭 경유로 그렸습니다.", "선이 베트남 안을 지나도록 호찌민시 경유로 그렸습니다."),
+         "zh": ("为使线条保持在越南境内，经岘港绘制。", "为使线条保持在越南境内，经胡志明市绘制。")}
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory) -> dict[str, str]:
+    """The pages of every edition (no static maps) of a project with the tests' own routes."""
+    project = copy_project(tmp_path_factory.mktemp("route-pages") / "project")
+    shutil.rmtree(project / "layers" / "routes")
+    shutil.copytree(FIXTURES / "routes", project / "layers" / "routes")
+    shutil.copy2(FIXTURES / "places.geojson", project / "layers" / "places.geojson")
+    inputs = load_inputs(project)
+    url, story, corrections = pipeline.site_settings(project)
+    shared = dict(references=inputs.references, arrivals=pipeline.load_arrivals(project / pipeline.ARRIVALS_FILE),
+                  site_url=url, story_item=story, corrections=corrections,
+                  script_words=pipeline.script_strings(project / "static" / "story.js"),
+                  cache=pipeline.BuildCache(project / ".cache"), route_map=pipeline.build_route_map(inputs.layers),
+                  english_layers=inputs.layers)
+    files: dict[str, str] = {}
+    for edition in inputs.editions:
+        files.update(pipeline.EditionBuild(edition, **shared).pages(project / "templates", pipeline.Progress(None)))
+    return files
+
+
+def entry(html: str, slug: str) -> str:
+    return re.search(rf'<li id="{slug}">(.*?)</li>\s*(?:<li id=|</ol>)', html, re.S).group(1)
+
+
+@pytest.mark.parametrize("code", DRAWN)
+def test_the_catalogue_names_the_sources_places_and_explains_each_waypoint(pages, code):
+    prefix = "" if code == "en" else f"{code}/"
+    vietnam = entry(pages[f"{prefix}routes/index.html"], "vietnam-cambodia")
+    for line in DRAWN[code]:
+        assert f"<li>{line}</li>" in vietnam, (code, line)
+    named = re.search(r"<dd>([^<]*)</dd>", vietnam).group(1)
+    assert "Da Nang" not in named and "다낭" not in named and "岘港" not in named, "a waypoint is not listed as named"
+    assert "Drawn through" not in entry(pages[f"{prefix}routes/index.html"], "mongolia"), "every place named"
+
+
+def map_config(script: str) -> dict:
+    """The layers' JSON a chapter's map.js hands to story.js (as a JSON string literal)."""
+    literal = re.search(r'JSON\.parse\(("(?:[^"\\]|\\.)*")\)', script).group(1)
+    return json.loads(json.loads(literal))
+
+
+@pytest.mark.parametrize("code", DRAWN)
+def test_the_flow_maps_popups_get_each_routes_waypoints_in_the_editions_words(pages, code):
+    prefix = "" if code == "en" else f"{code}/"
+    configs = {path: map_config(text) for path, text in pages.items()
+               if path.startswith(prefix) and path.endswith("/map.js") and path.count("/") == prefix.count("/") + 1}
+    with_routes = [(p, c) for p, c in configs.items() if c.get("routes")]
+    assert with_routes, "a chapter shows the flow map"
+    places = {"en": ("Da Nang", "Vietnam", "Ho Chi Minh City"), "ko": ("다낭", "베트남", "호찌민시"),
+              "zh": ("岘港", "越南", "胡志明市")}[code]
+    for path, config in with_routes:
+        vietnam = next(r for r in config["routes"] if r["slug"] == "vietnam-cambodia")
+        assert vietnam["drawn"] == [[places[0], places[1]], [places[2], places[1]]], "each leg's popup lists these"
+        assert "drawn" not in next(r for r in config["routes"] if r["slug"] == "mongolia")
+    alone = [f["properties"] for c in configs.values() for layer in c["layers"] if layer["id"] == "routes/china-laos-thailand"
+             for f in layer["data"]["features"]]
+    assert alone and all(p["drawn"] for p in alone), "a route shown alone explains its waypoints too"
+    assert all("via" not in p and "waypoints" not in p for p in alone), "the popup gets the words, not the lists"
+    page = pages[path.replace("map.js", "index.html")]
+    table = json.loads(re.search(r'<script type="application/json" id="story-strings">(.*?)</script>', page).group(1))
+    words = "Drawn through {place} to keep the line in {country}."
+    assert table.get(words, words) == {"en": words, "ko": "선이 {country} 안을 지나도록 {place} 경유로 그렸습니다.",
+                                       "zh": "为使线条保持在{country}境内，经{place}绘制。"}[code]
+
+
+def test_the_downloads_list_the_named_places_and_the_waypoints(tmp_path):
+    import csv
+    import io
+
+    from storymap.downloads import download_files
+    from storymap.layers import load_layers
+    from storymap.references import load_references
+    from tests.support.layers import owned_layers
+    from tests.support.project import ROOT
+
+    layers = load_layers(owned_layers(tmp_path / "layers"), None)
+    files = download_files(layers, load_references(ROOT / "references.json"), ROOT / "data" / "defector_arrivals.csv")
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(files["downloads/layers/routes.csv"].decode("utf-8")))}
+    assert rows["route-vietnam-cambodia"]["waypoints"] == "Da Nang; Ho Chi Minh City"
+    assert rows["route-vietnam-cambodia"]["named_places"].endswith("Hanoi; Phnom Penh")
+    assert rows["route-mongolia"]["waypoints"] == ""
+    geojson = json.loads(files["downloads/layers/routes.geojson"])
+    vietnam = next(f["properties"] for f in geojson["features"] if f["properties"]["id"] == "route-vietnam-cambodia")
+    assert vietnam["waypoints"] == ["Da Nang", "Ho Chi Minh City"] and "Da Nang" not in vietnam["named_places"]
+    import zipfile
+
+    from storymap.downloads import ZIP_PATH
+    with zipfile.ZipFile(io.BytesIO(files[ZIP_PATH])) as packed:
+        dictionary = next(packed.read(n).decode("utf-8") for n in packed.namelist() if n.endswith("DATA-DICTIONARY.md"))
+    assert "named_places" in dictionary and "waypoints" in dictionary, "the data dictionary explains both columns"
