@@ -110,8 +110,9 @@ def read_route(root: Path, slug: str) -> dict | None:
 # --- the contributor's submission, checked by the studio's own rules -------------------------------
 
 def check_route(submission: dict, known_places: set[str], reference_keys: set[str], _: Strings,
-                problems: Problems) -> None:
-    """The route form's fields: what the build would refuse, said in the contributor's words."""
+                problems: Problems, crossings: frozenset[str] = frozenset()) -> None:
+    """The route form's fields: what the build would refuse, said in the contributor's words.
+    `crossings`: the official border posts, named only with the sources that say people crossed there."""
     name = str(submission.get("name") or "").strip()
     if not name:
         problems.add("name", _("The route needs a name."), _("Give it a short name, e.g. “Through Laos to Thailand”."))
@@ -157,6 +158,10 @@ def check_route(submission: dict, known_places: set[str], reference_keys: set[st
                          _("Choose a place from the suggestions, or add it with “New place”."))
         elif index and isinstance(stops[index - 1], dict) and stops[index - 1].get("name") == place:
             problems.add(f"stop-{index}", _("The same place twice in a row."), _("Remove one of them."))
+        elif place in crossings and not stop.get("waypoint") and not stop.get("sources"):
+            problems.add(f"stop-{index}", _("An official border post is named only with a source that says people "
+                                            "crossed there."),
+                         _("Choose that source beside the place, or mark it a waypoint."))
     for index in {0, len(stops) - 1} if stops else ():
         if isinstance(stops[index], dict) and stops[index].get("waypoint"):
             problems.add(f"stop-{index}", _("The first and last places must be places your source names."),
@@ -276,11 +281,10 @@ def route_properties(submission: dict, slug: str) -> dict:
     return properties
 
 
-def new_slug(root: Path, submission: dict, places: dict[str, str]) -> str:
+def new_slug(root: Path, submission: dict) -> str:
     """A file name for a new route from its first and last places (the contributor never types one)."""
     stops = submission["stops"]
-    base = "-".join(filter(None, (slugify(places.get(stops[0]["name"], stops[0]["name"])),
-                                  slugify(places.get(stops[-1]["name"], stops[-1]["name"]))))) or "route"
+    base = "-".join(filter(None, (slugify(stops[0]["name"]), slugify(stops[-1]["name"])))) or "route"
     base = base[:60].strip("-")
     slug, number = base, 2
     while (root / ROUTES_FOLDER / f"{slug}.geojson").exists():
@@ -303,6 +307,8 @@ def route_files(root: Path, submission: dict, slug: str) -> dict[str, str]:
             references.append(csl_item(item, key))
         files[REFERENCES_FILE] = references_text(references)
         submission = {**submission, "sources": [keys.get(k, k) for k in submission["sources"]],
+                      "stops": [{**s, "sources": [keys.get(k, k) for k in s["sources"]]} if s.get("sources") else s
+                                for s in submission["stops"]],
                       "new_places": [{**p, "sources": [keys.get(k, k) for k in p.get("sources", [])]}
                                      for p in submission.get("new_places") or []]}
     new_places = submission.get("new_places") or []
@@ -424,7 +430,8 @@ def field_of(problem: Problem, route_file: str) -> str:
 
 def save(root: Path, submission: dict, gazetteer: dict[str, str], reference_keys: set[str], _: Strings
          ) -> tuple[str, list[str]]:
-    """Check and write a route from the studio; its slug and the files written. Raises Refused."""
+    """Check and write a route from the studio (`gazetteer`: each place's name -> its kind); its
+    slug and the files written. Raises Refused."""
     problems = Problems(_)
     new_references = submission.get("new_references") or []
     new_places = submission.get("new_places") or []
@@ -434,14 +441,15 @@ def save(root: Path, submission: dict, gazetteer: dict[str, str], reference_keys
         check_reference(item, index, _, problems)
     for index, place in enumerate(new_places):
         check_place(place, index, keys, _, problems)
-    check_route(submission, set(gazetteer) | {str(p.get("name", "")).strip() for p in new_places}, keys, _, problems)
+    check_route(submission, set(gazetteer) | {str(p.get("name", "")).strip() for p in new_places}, keys, _, problems,
+                frozenset(name for name, kind in gazetteer.items() if kind == "crossing"))
     original = submission.get("slug")
     if original is not None and original not in route_slugs(root):
         problems.add("route", _("This route's file is gone: it was deleted or renamed since you opened it."),
                      _("Save it as a new route."))
     if problems:
         raise Refused(problems)
-    slug = original or new_slug(root, submission, gazetteer)
+    slug = original or new_slug(root, submission)
     files = route_files(root, submission, slug)
     found = check_in_copy(root, files)
     if found:

@@ -107,7 +107,7 @@ def studio_routes(preview) -> list[Route]:
         submission, _ = await _writing(request, preview)
         def saving():
             layers = _layers(root)
-            gazetteer = {f["name"]: f["name"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS}
+            gazetteer = {f["name"]: f["kind"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS}
             with preview.writing:
                 return save(root, submission, gazetteer, _reference_keys(root), _)
 

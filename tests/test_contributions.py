@@ -33,7 +33,7 @@ def project(tmp_path_factory):
 def gazetteer(root):
     from storymap.layers import load_layers
 
-    return {f["name"]: f["name"] for layer in load_layers(root / "layers", None) for f in layer.features
+    return {f["name"]: f["kind"] for layer in load_layers(root / "layers", None) for f in layer.features
             if f["kind"] in ("city", "crossing")}
 
 
@@ -86,6 +86,18 @@ def test_a_route_with_a_waypoint_saves_and_passes_the_check(tmp_path):
     assert contributions.read_route(root, slug)["stops"][1] == {"name": "Da Nang", "waypoint": True}
 
 
+def test_a_crossing_named_with_its_source_saves_in_the_agreed_form(tmp_path):
+    root = copy_project(tmp_path / "project")
+    submission = {**SUBMISSION, "new_places": [], "sources": ["new-1"],
+                  "stops": [{"name": "Kunming"}, {"name": "Mohan–Boten crossing", "sources": ["new-1"]},
+                            {"name": "Vientiane"}]}
+    slug, _ = save(root, submission, gazetteer(root), keys(root), ENGLISH)
+    route = json.loads((root / f"layers/routes/{slug}.geojson").read_text("utf-8"))["features"][0]["properties"]
+    assert route["via"][1] == {"place": "Mohan–Boten crossing", "sources": ["kim-2020"]}, "the new reference's key"
+    out = io.StringIO()
+    assert run_check(root, out) == 0, out.getvalue()
+
+
 def test_a_waypoint_is_written_in_the_agreed_form(project, tmp_path):
     """{"waypoint": name} as the team agreed (routes.py reads it)."""
     properties = contributions.route_properties(
@@ -99,6 +111,8 @@ def test_a_waypoint_is_written_in_the_agreed_form(project, tmp_path):
     ({"start": 2015, "end": 2005}, "end", "end year is before the start year"),
     ({"stops": [{"name": "Kunming"}, {"name": "Atlantis"}]}, "stop-1", "not a place the map knows"),
     ({"stops": [{"name": "Kunming", "waypoint": True}, {"name": "Hanoi"}]}, "stop-0", "first and last places"),
+    ({"stops": [{"name": "Kunming"}, {"name": "Mohan–Boten crossing"}, {"name": "Vientiane"}]}, "stop-1",
+     "official border post is named only with a source"),
     ({"description": "TODO: later"}, "description", "placeholder"),  # found by the check itself
 ])
 def test_a_refused_save_says_why_at_the_field_in_the_contributors_words_and_changes_nothing(project, change, field,

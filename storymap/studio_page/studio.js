@@ -194,6 +194,10 @@
       combobox(input, listbox, searchPlaces, function (option) {
         stop.name = option.value;
         delete stop.typed;
+        delete stop.sources;
+        // An official border post is a waypoint until a source says people crossed there.
+        var chosen = placeByName(option.value);
+        stop.waypoint = Boolean(chosen && chosen.kind === "crossing");
         changed();
         renderStops(index, "input");
       });
@@ -217,8 +221,27 @@
         if ((o[0] === "waypoint") === Boolean(stop.waypoint)) option.selected = true;
         role.appendChild(option);
       });
-      role.addEventListener("change", function () { stop.waypoint = role.value === "waypoint"; changed(); });
+      role.addEventListener("change", function () {
+        stop.waypoint = role.value === "waypoint";
+        changed();
+        renderStops(index, "role");
+      });
       item.appendChild(role);
+      if (place && place.kind === "crossing" && !stop.waypoint) {
+        var crossed = element("select", {id: "stop-source-" + index,
+                                         "aria-label": t("Source that says people crossed here")});
+        crossed.appendChild(element("option", {value: ""}, t("Source that says people crossed here")));
+        draft.sources.forEach(function (key) {
+          var option = element("option", {value: key}, referenceLabel(key));
+          if (stop.sources && stop.sources[0] === key) option.selected = true;
+          crossed.appendChild(option);
+        });
+        crossed.addEventListener("change", function () {
+          if (crossed.value) stop.sources = [crossed.value]; else delete stop.sources;
+          keep();
+        });
+        item.appendChild(crossed);
+      }
       var tools = element("span", {className: "stop-tools"});
       [["up", t("Move up"), index > 0], ["down", t("Move down"), index < draft.stops.length - 1],
        ["remove", t("Remove"), draft.stops.length > 1]].forEach(function (spec) {
@@ -236,7 +259,7 @@
       var row = list.children[focusIndex];
       var other = {up: "down", down: "up"}[focusWhat];
       // A stop moved to the top or bottom keeps the focus on its other move button.
-      var target = focusWhat === "input" ? $("stop-" + focusIndex)
+      var target = focusWhat === "input" ? $("stop-" + focusIndex) : focusWhat === "role" ? $("stop-role-" + focusIndex)
         : row && (row.querySelector("[data-action=" + focusWhat + "]:not([disabled])") ||
                   row.querySelector("[data-action=" + other + "]:not([disabled])"));
       (target || $("stop-" + Math.min(focusIndex, draft.stops.length - 1))).focus();
@@ -317,6 +340,7 @@
     ["ref-authors", "ref-title", "ref-container", "ref-publisher", "ref-issued", "ref-accessed", "ref-url"].forEach(function (id) { $(id).value = ""; });
     changed();
     renderSources();
+    renderStops();
     $("new-reference").open = false;
     $("source-search").focus();
   }
@@ -574,6 +598,7 @@
       $("source-search").value = "";
       changed();
       renderSources();
+      renderStops();  // a crossing's source is chosen among the route's
     });
     var towns = [];
     combobox($("town-search"), $("town-options"), function () { return towns; }, function (option) {

@@ -295,6 +295,21 @@ def test_every_control_works_by_keyboard_alone(preview, page):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator("#sources li")).to_have_count(1)
+    page.focus("#stop-1")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Mohan")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.locator("#stop-role-1")).to_have_value("waypoint")  # a border post: a waypoint unless a source...
+    page.focus("#stop-role-1")
+    page.keyboard.press("ArrowUp")  # ... says people crossed there: then it is named, with that source
+    expect(page.locator("#stop-role-1")).to_have_value("named")
+    assert page.evaluate("document.activeElement.id") == "stop-role-1"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "stop-source-1"
+    page.select_option("#stop-source-1", index=1)
+    assert page.evaluate("JSON.parse(localStorage.getItem('between-borders.studio.draft')).stops[1].sources") \
+        == ["ohchr-2023"]
     page.focus("#new-reference summary")
     page.keyboard.press("Enter")
     expect(page.locator("#ref-title")).to_be_visible()
