@@ -11,7 +11,7 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .chapters import Chapter, cite_keys, display_path
-from .editions import EDITIONS, ENGLISH, ENGLISH_STRINGS, Edition, Strings
+from .editions import EDITIONS, ENGLISH, ENGLISH_STRINGS, Edition, Strings, written_in
 from .kinds import LAND, SEA, swatch
 from .locator import Inset
 from .cache import BuildCache
@@ -249,6 +249,8 @@ def write_routes(writer: PageWriter, pages: PageSet) -> None:
                                                place=place, country=country) for place, country in info.waypoints],
                        "years": route_years(feature, pages.strings), "length_km": feature["length_km"],
                        "description": feature["description"],
+                       "name_lang": _other_lang(info.name, pages.edition),
+                       "description_lang": _other_lang(feature["description"], pages.edition),
                        "sources": source_links(feature["sources"], pages.bibliography)})
     _ = pages.strings
     writer.write("routes/index.html", "routes.html", title=_("Escape routes") + f" | {_(SITE_TITLE)}",
@@ -256,6 +258,12 @@ def write_routes(writer: PageWriter, pages: PageSet) -> None:
                  description=_("Every escape route on the map: its places, years, description and sources, "
                                "and a link to the map with that route alone."),
                  routes=routes, map_chapter=map_chapter)
+
+
+def _other_lang(text: str, edition: Edition) -> str | None:
+    """The `lang` of a text not in the edition's language (a route contributed in another), else None."""
+    lang = written_in(text)
+    return lang if lang != edition.html_lang else None
 
 
 def write_sources(writer: PageWriter, pages: PageSet) -> None:

@@ -83,6 +83,10 @@ def test_a_korean_route_typed_by_name_is_saved_checked_and_shown(preview, page):
     page.goto(f"{preview.url}ko/routes/#{slug}")
     expect(page.locator(f"#{slug} h2")).to_have_text("라오스를 거쳐 태국으로")
     expect(page.locator(f"#{slug}")).to_contain_text("방비엥")
+    expect(page.locator(f"#{slug} h2")).not_to_have_attribute("lang", "ko")  # in its own edition: the page's
+    page.goto(f"{preview.url}routes/#{slug}")
+    expect(page.locator(f"#{slug} h2")).to_have_attribute("lang", "ko")  # the English edition marks it Korean
+    expect(page.locator(f"#{slug} p[lang=ko]")).to_have_text("여러 탈북민이 증언한 경로.")
     built = preview.site_dir / "routes" / "index.html"
     assert "contribute" not in built.read_text(encoding="utf-8"), "site/ never links to the studio"
     assert not (preview.site_dir / "contribute").exists() and not (preview.site_dir / "ko" / "contribute").exists()
