@@ -111,11 +111,12 @@ def studio_routes(preview) -> list[Route]:
             with preview.writing:
                 return save(root, submission, gazetteer, _reference_keys(root), _)
 
+        built = preview.status.site  # before the write: the page waits for a later build
         try:
             slug, files = await anyio.to_thread.run_sync(saving)
         except Refused as refusal:
             return JSONResponse({"problems": refusal.problems.found}, status_code=422)
-        return JSONResponse({"slug": slug, "files": files, "site": preview.status.site,
+        return JSONResponse({"slug": slug, "files": files, "site": built,
                              "map": map_chapter(preview.site_dir)})
 
     async def post_delete(request: Request) -> Response:
@@ -124,11 +125,12 @@ def studio_routes(preview) -> list[Route]:
             with preview.writing:
                 delete(root, str(submission.get("slug")), _)
 
+        built = preview.status.site
         try:
             await anyio.to_thread.run_sync(deleting)
         except Refused as refusal:
             return JSONResponse({"problems": refusal.problems.found}, status_code=422)
-        return JSONResponse({"deleted": True, "site": preview.status.site})
+        return JSONResponse({"deleted": True, "site": built})
 
     async def post_import(request: Request) -> Response:
         edition = _edition(request.query_params.get("lang"))
