@@ -40,13 +40,15 @@ _CENTURY_RE = re.compile(r"\b(" + "|".join(_ORDINALS + ["twenty-first"]) + r")(?
 #: newspapers write these in digits (9년, 20年), so the English word counts as its number.
 _TIME_WORD_RE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?=[ -](?:years?|months?|weeks?|days?)\b)",
                            re.IGNORECASE)
+#: Set words written with a digit that are not figures: 제3국 is Korean for "a third country".
+_SET_WORDS_RE = re.compile(r"제3국")
 #: Links and their targets carry no figures of the story.
 _LINK_TARGET_RE = re.compile(r"\]\([^)]*\)")
 
 
 def figures(text: str) -> set[float]:
     """Every number in a piece of prose, as its value: '3만' -> 30000, '1.4 million' -> 1400000."""
-    text = _LINK_TARGET_RE.sub("]", _CITATION_RE.sub(" ", text))
+    text = _SET_WORDS_RE.sub(" ", _LINK_TARGET_RE.sub("]", _CITATION_RE.sub(" ", text)))
     text = _MONTH_RE.sub(lambda m: f" {_MONTHS.index(m.group(1)) + 1} ", text)
     text = _SCALED_WORD_RE.sub(lambda m: str(_WORDS.index(m.group(1).lower()) + 1), text)
     text = _TIME_WORD_RE.sub(lambda m: str(_WORDS.index(m.group(1).lower()) + 1), text)
