@@ -40,8 +40,9 @@ _CENTURY_RE = re.compile(r"\b(" + "|".join(_ORDINALS + ["twenty-first"]) + r")(?
 #: newspapers write these in digits (9년, 20年), so the English word counts as its number.
 _TIME_WORD_RE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?=[ -](?:years?|months?|weeks?|days?)\b)",
                            re.IGNORECASE)
-#: Set words written with a digit that are not figures: 제3국 is Korean for "a third country".
-_SET_WORDS_RE = re.compile(r"제3국")
+#: Set words written with a digit that are not figures: 제3국 is Korean for "a third country", and an
+#: article of a treaty is 제4조 in Korean where English and Chinese write "the fourth article" and 第四条.
+_SET_WORDS_RE = re.compile(r"제3국|제\d+조")
 #: Links and their targets carry no figures of the story.
 _LINK_TARGET_RE = re.compile(r"\]\([^)]*\)")
 

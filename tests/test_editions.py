@@ -252,6 +252,7 @@ def test_the_routes_catalogue_names_places_and_years_in_the_readers_language():
     ("nearly twenty years later", "近20年后"),
     ("until I was eight years old", "8살이 될 때까지"),
     ("years in a third country", "제3국에서 여러 해"),
+    ("the protocol's fourth article", "의정서 제4조"),
 ])
 def test_a_count_of_years_in_words_reads_as_the_digits_the_translations_write(english, translated):
     assert figures(english) == figures(translated)
