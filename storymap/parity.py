@@ -40,6 +40,8 @@ _CENTURY_RE = re.compile(r"\b(" + "|".join(_ORDINALS + ["twenty-first"]) + r")(?
 #: newspapers write these in digits (9년, 20年), so the English word counts as its number.
 _TIME_WORD_RE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?=[ -](?:years?|months?|weeks?|days?)\b)",
                            re.IGNORECASE)
+#: Decades are counted as years ("two decades" = 20년 = 20年), as Korean and Chinese papers count them.
+_DECADES_RE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?=[ -]decades?\b)", re.IGNORECASE)
 #: Set words written with a digit that are not figures: 제3국 is Korean for "a third country", and an
 #: article of a treaty is 제4조 in Korean where English and Chinese write "the fourth article" and 第四条.
 _SET_WORDS_RE = re.compile(r"제3국|제\d+조")
@@ -53,6 +55,7 @@ def figures(text: str) -> set[float]:
     text = _MONTH_RE.sub(lambda m: f" {_MONTHS.index(m.group(1)) + 1} ", text)
     text = _SCALED_WORD_RE.sub(lambda m: str(_WORDS.index(m.group(1).lower()) + 1), text)
     text = _TIME_WORD_RE.sub(lambda m: str(_WORDS.index(m.group(1).lower()) + 1), text)
+    text = _DECADES_RE.sub(lambda m: str(10 * (_WORDS.index(m.group(1).lower()) + 1)), text)
     text = _CENTURY_RE.sub(lambda m: "21" if m.group(1).lower() == "twenty-first"
                            else str(_ORDINALS.index(m.group(1).lower()) + 1), text)
     values = set()

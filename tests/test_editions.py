@@ -253,6 +253,7 @@ def test_the_routes_catalogue_names_places_and_years_in_the_readers_language():
     ("until I was eight years old", "8살이 될 때까지"),
     ("years in a third country", "제3국에서 여러 해"),
     ("the protocol's fourth article", "의정서 제4조"),
+    ("over the past two decades", "过去20年间"),
 ])
 def test_a_count_of_years_in_words_reads_as_the_digits_the_translations_write(english, translated):
     assert figures(english) == figures(translated)
