@@ -282,9 +282,12 @@ def test_reference_dates_are_written_as_each_editions_readers_write_them():
 def test_a_work_without_an_author_is_cited_by_its_short_title():
     from storymap.references import Bibliography, Cite
 
-    item = _bibliography_item(**{"title-short": "A Long Title"})
-    cited = Bibliography({"test-item": item}).cite([Cite("test-item")])
+    item = _bibliography_item(**{"title-short": "A Long Title", "container-title": "An Archive"})
+    bibliography = Bibliography({"test-item": item})
+    cited = bibliography.cite([Cite("test-item")])
     assert "A Long Title" in cited and "Without an Author" not in cited
+    entry = bibliography.entry("test-item")
+    assert entry.count(item["title"]) == 1 and "An Archive" in entry  # listed under its title, once
 
 
 @pytest.fixture()
