@@ -4,8 +4,9 @@
 the same slug and steps in the same order, the same views, layers and highlights, and in the
 introduction and in each step the same citation keys and the same figures. Figures are read as
 values, so "30,000", "3만" and "3万" are the same number, "1.4 million" is "140만", and
-"9 October 2023" is "2023년 10월 9일", "two million" is "200만" and "the twentieth
-century" is "20세기".
+"9 October 2023" is "2023년 10월 9일", "two million" is "200만", "the twentieth
+century" is "20세기" and "nine years" is "9년" (a count of years, months or days is written in digits in
+Korean and Chinese papers, so the English word counts as its number).
 """
 from __future__ import annotations
 
@@ -35,15 +36,26 @@ _ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth e
 _SCALED_WORD_RE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?=[ -](?:hundred|thousand|million|billion)\b)",
                              re.IGNORECASE)
 _CENTURY_RE = re.compile(r"\b(" + "|".join(_ORDINALS + ["twenty-first"]) + r")(?=[ -]century\b)", re.IGNORECASE)
+#: A count of time ("nine years", "twenty years", "two decades", "eight years old"): Korean and Chinese
+#: newspapers write these in digits (9년, 20年), so the English word counts as its number.
+_TIME_WORD_RE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?=[ -](?:years?|months?|weeks?|days?)\b)",
+                           re.IGNORECASE)
+#: Decades are counted as years ("two decades" = 20년 = 20年), as Korean and Chinese papers count them.
+_DECADES_RE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?=[ -]decades?\b)", re.IGNORECASE)
+#: Set words written with a digit that are not figures: 제3국 is Korean for "a third country", and an
+#: article of a treaty is 제4조 in Korean where English and Chinese write "the fourth article" and 第四条.
+_SET_WORDS_RE = re.compile(r"제3국|제\d+조")
 #: Links and their targets carry no figures of the story.
 _LINK_TARGET_RE = re.compile(r"\]\([^)]*\)")
 
 
 def figures(text: str) -> set[float]:
     """Every number in a piece of prose, as its value: '3만' -> 30000, '1.4 million' -> 1400000."""
-    text = _LINK_TARGET_RE.sub("]", _CITATION_RE.sub(" ", text))
+    text = _SET_WORDS_RE.sub(" ", _LINK_TARGET_RE.sub("]", _CITATION_RE.sub(" ", text)))
     text = _MONTH_RE.sub(lambda m: f" {_MONTHS.index(m.group(1)) + 1} ", text)
     text = _SCALED_WORD_RE.sub(lambda m: str(_WORDS.index(m.group(1).lower()) + 1), text)
+    text = _TIME_WORD_RE.sub(lambda m: str(_WORDS.index(m.group(1).lower()) + 1), text)
+    text = _DECADES_RE.sub(lambda m: str(10 * (_WORDS.index(m.group(1).lower()) + 1)), text)
     text = _CENTURY_RE.sub(lambda m: "21" if m.group(1).lower() == "twenty-first"
                            else str(_ORDINALS.index(m.group(1).lower()) + 1), text)
     values = set()

@@ -34,6 +34,7 @@ from .scenes import build_scene
 from .site import asset_files
 from .static_maps import static_map_jobs
 from .parity import chapter_problems, text_problems
+from .retired_terms import chapter_texts, load_terms, mapping_texts, term_problems
 from .sourcing import check_sourcing
 from .yaml_input import load as load_yaml
 
@@ -132,6 +133,8 @@ def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: 
             problems.extend(text_problems(f"content/{edition.code}/{name}.md", "the page", "body",
                                           english_content[name], content[name]))
             problems.extend(private_use_problems(f"content/{edition.code}/{name}.md", content[name]))
+    problems.extend(retired_term_problems(root, edition, translated_chapters.values(), content, translated,
+                                          strings, places))
     edition_chapters = [translated_chapters.get(c.path.name, c) for c in chapters]
     edition_layers = localize_layers(layers, places)
     texts = ([f["name"] for layer in edition_layers for f in layer.features] + [c.title for c in edition_chapters]
@@ -141,6 +144,24 @@ def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: 
         problems.append(font_problem(edition, missing))
     return EditionInputs(edition, edition_chapters, frozenset(translated), content, strings, edition_layers, font,
                          tuple(stale))
+
+
+def retired_term_problems(root: Path, edition: Edition, chapters, content: dict[str, str], translated: set[str],
+                          strings: Strings, places: dict[str, dict]) -> list[Problem]:
+    """Every use of a term the edition's style sheet retires (storymap.retired_terms)."""
+    problems: list[Problem] = []
+    terms = load_terms(root, problems).get(edition.code, ())
+    if not terms:
+        return problems
+    for chapter in chapters:
+        problems.extend(term_problems(display_path(chapter.path), chapter_texts(chapter), terms))
+    for name in CONTENT_PAGES:
+        if name in translated:
+            problems.extend(term_problems(f"content/{edition.code}/{name}.md", [("the page", "body", content[name])],
+                                          terms))
+    problems.extend(term_problems(f"content/{edition.code}/strings.yaml", mapping_texts(strings.table), terms))
+    problems.extend(term_problems(f"content/{edition.code}/places.yaml", mapping_texts(places), terms))
+    return problems
 
 
 def _read(path: Path) -> str:
