@@ -34,7 +34,7 @@ from .flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map, localised, pla
 from .scenes import build_scene
 from .site import asset_files
 from .static_maps import static_map_jobs
-from .parity import chapter_problems, text_problems
+from .parity import chapter_problems, text_problems, with_english_dates
 from .sourcing import check_sourcing
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
@@ -176,7 +176,7 @@ def _translated_chapters(folder: Path, english: list[Chapter], problems: list[Pr
                                     f"{english[0].path.name}."))
             continue
         problems.extend(chapter_problems(original, chapter))
-        found[chapter.path.name] = chapter
+        found[chapter.path.name] = with_english_dates(original, chapter)
     return found
 
 
