@@ -60,6 +60,8 @@ class RouteInfo:
     corridor: str
     colour: str
     legs: tuple[str, ...]
+    start: int | None = None  # the years its sources date it to (the map by year)
+    end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ def build_route_map(layers: list[Layer]) -> RouteMap | None:
                 leg["routes"].append(feature["id"])
             leg_ids.append(leg_id)
         infos[feature["id"]] = RouteInfo(feature["id"], layer.id.split("/", 1)[1], feature["name"],
-                                         tuple(feature["sources"]), label, colour, tuple(leg_ids))
+                                         tuple(feature["sources"]), label, colour, tuple(leg_ids),
+                                         feature.get("start"), feature.get("end"))
     features = sorted((_leg_feature(leg_id, leg, infos) for leg_id, leg in legs.items()),
                       key=lambda f: (len(f["routes"]), f["id"]))  # the widest legs drawn last, on top
     return RouteMap(infos, layer_colours, Layer(FLOWS, layers[0].path.parent / FLOWS, None, features))

@@ -36,6 +36,7 @@ from .site import asset_files
 from .static_maps import static_map_jobs
 from .parity import chapter_problems, text_problems, with_english_dates
 from .sourcing import check_sourcing
+from .timeline import timeline_events
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
                     "2020–2025 as reported by the press [@newsis-2026; @voa-2022; @yonhap-2024; @yonhap-2025]. "
@@ -210,7 +211,8 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     static_maps = StaticMaps(None, cache, progress, jobs={
         build.edition.prefix + path: job for build in builds for path, job in build.static_map_jobs().items()},
         citations=[(build.bibliography, build.citations()) for build in builds])
-    downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path)
+    downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path,
+                                      timeline_events(inputs.chapters, inputs.layers))
     for build in builds:
         build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, downloads, build.strings))
     env_dir = root / "templates"
@@ -254,6 +256,7 @@ class EditionBuild:
             site_url=site_url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
             downloads=[], cache=cache,  # set once the downloads are made (assemble_site)
             route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features},
+            events=timeline_events(inputs.chapters, inputs.layers), arrivals=arrivals,
             place_names=place_names(english_layers, inputs.layers),
             edition=self.edition, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
             corrections=corrections)
