@@ -417,7 +417,7 @@
       to.setAttribute("aria-valuetext", to.value);
       var words = period ? t("Showing what existed from {from} to {to}").replace("{from}", period.from).replace("{to}", period.to)
         : t("Showing every year, {first} to {last}").replace("{first}", first).replace("{last}", last);
-      if (announce || status.textContent) status.textContent = words;
+      if (announce || period || status.textContent) status.textContent = words;
       if (mapLink) {
         var base = mapLink.getAttribute("href").split("?")[0];
         mapLink.setAttribute("href", pageLink(base) + (period ? "?from=" + period.from + "&to=" + period.to : ""));

@@ -33,22 +33,23 @@
       return { start: Number(node.dataset.start), end: node.dataset.end ? Number(node.dataset.end) : null };
     }
 
-    /* Each event at its start year; one under another where they would overlap (greedy lanes). */
+    /* Each event at its start year, below the events before it that it would overlap. */
     function layOut() {
-      var lanes = [], laneHeight = 0;
+      var placed = [], bottom = 0;
       events.forEach(function (node) {
         if (node.hidden) return;
         var left = (years(node).start - first) * PX_PER_YEAR;
         node.style.left = left + "px";
-        var right = left + node.offsetWidth + LANE_GAP;
-        var lane = 0;
-        while (lanes[lane] !== undefined && lanes[lane] > left) lane++;
-        lanes[lane] = right;
-        node.dataset.lane = lane;
-        laneHeight = Math.max(laneHeight, node.offsetHeight + LANE_GAP);
+        var right = left + node.offsetWidth + LANE_GAP, height = node.offsetHeight + LANE_GAP;
+        var top = 0;
+        placed.forEach(function (box) {
+          if (box.left < right && left < box.right) top = Math.max(top, box.bottom);
+        });
+        node.style.top = top + "px";
+        placed.push({ left: left, right: right, bottom: top + height });
+        bottom = Math.max(bottom, top + height);
       });
-      events.forEach(function (node) { node.style.top = Number(node.dataset.lane || 0) * laneHeight + "px"; });
-      list.style.height = Math.max(lanes.length, 1) * laneHeight + "px";
+      list.style.height = bottom + "px";
     }
 
     function scrollToYear(year) {

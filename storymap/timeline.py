@@ -111,24 +111,31 @@ def kind_label(kind: str) -> str:
     return "Step of the story" if kind == "step" else KINDS[kind].legend
 
 
-#: The time axis in SVG user units: one year is YEAR_WIDTH wide; the bars fill BAR_SHARE of it.
-YEAR_WIDTH, CHART_HEIGHT, AXIS_HEIGHT, BAR_SHARE = 10, 80, 16, 0.7
+#: The arrivals chart under the events: bars fill BAR_SHARE of a year; heights in CSS pixels. The
+#: chart has no viewBox: x positions are percentages of its width, so that it stretches to any
+#: width (the page's, or the scripted axis's) and its words are never stretched with it.
+CHART_HEIGHT, AXIS_HEIGHT, BAR_SHARE = 80, 18, 0.7
+
+
+def _percent(years: float, span: int) -> str:
+    return f"{100 * years / span:.3f}%"
 
 
 def axis_chart(arrivals: list[YearCount], first: int, last: int, translate) -> dict:
     """The yearly arrivals as bars on the timeline's axis (first..last), with a tick every decade:
     what the template draws as SVG."""
     _ = translate
+    span = last - first + 1
     peak = max((row.total for row in arrivals), default=0) or 1
-    bars = [{"year": row.year, "x": round((row.year - first) * YEAR_WIDTH + YEAR_WIDTH * (1 - BAR_SHARE) / 2, 1),
-             "w": YEAR_WIDTH * BAR_SHARE, "h": round(CHART_HEIGHT * row.total / peak, 1),
+    bars = [{"year": row.year, "x": _percent(row.year - first + (1 - BAR_SHARE) / 2, span),
+             "w": _percent(BAR_SHARE, span), "h": round(CHART_HEIGHT * row.total / peak, 1),
              "y": round(CHART_HEIGHT - CHART_HEIGHT * row.total / peak, 1),
              "label": _("{count} arrivals", count=f"{row.total:,}")}
             for row in arrivals if first <= row.year <= last]
-    ticks = [{"year": year, "x": (year - first) * YEAR_WIDTH} for year in range(first, last + 1) if year % 10 == 0]
+    ticks = [{"year": year, "x": _percent(year - first, span)} for year in range(first, last + 1) if year % 10 == 0]
     top = max(arrivals, key=lambda row: row.total) if arrivals else None
     description = _("Bars of the North Korean defectors arriving in South Korea each year, from {first} to {last}, "
                     "on the timeline's axis; the highest, {peak}, in {year}.",
                     first=arrivals[0].year, last=arrivals[-1].year, peak=f"{top.total:,}", year=top.year) if top else ""
-    return {"width": (last - first + 1) * YEAR_WIDTH, "height": CHART_HEIGHT + AXIS_HEIGHT, "plot": CHART_HEIGHT,
-            "bars": bars, "ticks": ticks, "description": description, "year_width": YEAR_WIDTH}
+    return {"height": CHART_HEIGHT + AXIS_HEIGHT, "plot": CHART_HEIGHT, "bars": bars, "ticks": ticks,
+            "description": description}
