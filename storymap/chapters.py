@@ -147,8 +147,8 @@ def check_references(chapters: Iterable[Chapter], layer_ids: Iterable[str],
             texts.append((f"steps[{i}].body", step.body))
             for key in step.date.sources if step.date else ():
                 if key not in keys:
-                    problems.append(Problem(file, f"step {step.id!r} is dated by [@{key}], which is not in "
-                                                  "references.json.",
+                    problems.append(Problem(file, f"step {step.id!r} cites [@{key}] for its date, which is not "
+                                                  "in references.json.",
                                             "fix the key or add the reference to references.json.",
                                             field=f"steps[{i}].date.sources"))
         for field, text in texts:
