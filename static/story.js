@@ -402,10 +402,18 @@
   }
 
   /* The year control (templates/partials/years.html): two sliders, announced as they move; the
-     period goes into the address. `onChange` redraws what the page shows. */
+     period goes into the address. `onChange` redraws what the page shows; on the timeline page
+     both the map (here) and the events (timeline.js) listen. */
+  var yearListeners = null;
   kit.setUpYears = function (onChange) {
     var box = document.getElementById("year-control");
     if (!box) return null;
+    if (yearListeners) {
+      yearListeners.push(onChange);
+      onChange(kit.period);
+      return kit.period;
+    }
+    yearListeners = [onChange];
     var first = Number(box.dataset.first), last = Number(box.dataset.last);
     var from = document.getElementById("year-from"), to = document.getElementById("year-to");
     var status = document.getElementById("year-status"), mapLink = document.getElementById("year-map-link");
@@ -427,7 +435,7 @@
       kit.period = start <= first && end >= last ? null : { from: start, to: end };
       history.replaceState(history.state, "", periodAddress(kit.period));
       show(announce);
-      onChange(kit.period);
+      yearListeners.forEach(function (listener) { listener(kit.period); });
     }
     kit.period = addressPeriod(first, last);
     box.hidden = false;
@@ -629,6 +637,7 @@
   }
 
   function scrollToStep(node, smooth) {
+    if (!node) return;  // a map without a scroll of steps (the timeline's)
     /* The step's scroll-margin-top (story.css) puts its top just above the trigger line, as the
        browser's own jump to #step-id does. */
     node.scrollIntoView({ block: "start", behavior: smooth && !reducedMotion.matches ? "smooth" : "auto" });
@@ -854,7 +863,7 @@
     startPicker(byId);
     var period = kit.setUpYears(function () { if (kit.active) restyle(kit.active); });
     var flow = flowStep();
-    if (period && flow && !target && !new URLSearchParams(location.search).get("route")) {
+    if (period && flow && !target && document.getElementById(flow.id) && !new URLSearchParams(location.search).get("route")) {
       /* A link to "the routes of the late 2000s" opens at the flow map. */
       scrollToStep(document.getElementById(flow.id), false);
       activate(byId[flow.id], { animate: false, updateAddress: true });

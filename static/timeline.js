@@ -10,6 +10,10 @@
 
   var PX_PER_YEAR = 40, LANE_GAP = 8, DRAG_THRESHOLD = 5;
 
+  /* The map needs scripts: shown before its script (deferred, after this one) makes it. */
+  var mapSection = document.getElementById("timeline-map");
+  if (mapSection) mapSection.hidden = false;
+
   function start() {
     var axis = document.getElementById("timeline-axis");
     var list = document.getElementById("timeline-events");

@@ -54,6 +54,7 @@ class PageSet:
     cache: BuildCache | None = None  # where chapter map data is kept between builds
     events: tuple = ()  # the timeline's events (storymap.timeline.Event), in the edition's words
     arrivals: tuple = ()  # the yearly arrivals (charts.YearCount), drawn on the timeline's axis
+    timeline_scene: ChapterScene | None = None  # the timeline's map (storymap.timeline.timeline_chapter)
     edition: Edition = ENGLISH
     #: Chapter slugs and content pages ("landing", "about") shown in the edition's language.
     translated: frozenset[str] = frozenset()
@@ -274,8 +275,15 @@ def write_timeline(writer: PageWriter, pages: PageSet) -> None:
     title = _("The border over time")
     description = _("Every dated event of the story, from {first} to {last}, on one time axis with the yearly "
                     "arrivals in South Korea, each with its source and a link to its step.", first=first, last=last)
+    scene, timeline_map = pages.timeline_scene, {}
+    if scene is not None:
+        up = "../" * pages.edition.prefix.count("/")
+        parts = render_map(scene, map_data(scene, pages.bibliography, pages.cache), pages.cache,
+                           asset_prefix=f"../{up}assets/", label=_("Map of the routes, fences and sites by year"))
+        writer.out[f"{pages.edition.prefix}timeline/map.js"] = parts.script
+        timeline_map = dict(map=parts, scene=scene, steps=step_data(scene), dated=False)  # its control is the page's
     writer.write("timeline/index.html", "timeline.html", title=f"{title} | {_(SITE_TITLE)}",
-                 description=description, heading=title, embed=False, **common)
+                 description=description, heading=title, embed=False, **common, **timeline_map)
     writer.write("embed/timeline/index.html", "timeline.html", title=f"{title} | {_(SITE_TITLE)}",
                  description=description, heading=title, embed=True, **common)
 

@@ -36,7 +36,7 @@ from .site import asset_files
 from .static_maps import static_map_jobs
 from .parity import chapter_problems, text_problems, with_english_dates
 from .sourcing import check_sourcing
-from .timeline import timeline_events
+from .timeline import TIMELINE_MAP_TEXT, timeline_chapter, timeline_events
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
                     "2020–2025 as reported by the press [@newsis-2026; @voa-2022; @yonhap-2024; @yonhap-2025]. "
@@ -247,6 +247,9 @@ class EditionBuild:
             arrivals, Markup(prose.render(_(ARRIVALS_CAPTION), "../sources/")), _)
         route_map = localised(route_map, english_layers, inputs.layers)
         self.scenes = {c.slug: build_scene(c, inputs.layers, route_map, _) for c in inputs.chapters}
+        # The timeline's map: what the year control filters there (every fence, site, crossing, route).
+        timeline_map = timeline_chapter(inputs.layers, _("The border over time"), _(TIMELINE_MAP_TEXT))
+        timeline_scene = build_scene(timeline_map, inputs.layers, route_map, _) if timeline_map else None
         self.story_bibliography = CachedBibliography({"between-borders": story_item}, cache,
                                                      locale=self.edition.csl_locale)
         self.page_set = PageSet(
@@ -256,7 +259,7 @@ class EditionBuild:
             site_url=site_url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
             downloads=[], cache=cache,  # set once the downloads are made (assemble_site)
             route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features},
-            events=timeline_events(inputs.chapters, inputs.layers), arrivals=arrivals,
+            events=timeline_events(inputs.chapters, inputs.layers), arrivals=arrivals, timeline_scene=timeline_scene,
             place_names=place_names(english_layers, inputs.layers),
             edition=self.edition, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
             corrections=corrections)

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from .chapters import CITATION_RE, Chapter
+import shapely
+
+from .chapters import CITATION_RE, Chapter, Step, View
 from .charts import YearCount
 from .dates import FIRST_YEAR
 from .kinds import KINDS
 from .layers import Layer
 from .licences import DATA_SOURCES
+
+#: What the timeline's map shows, for readers who cannot see it.
+TIMELINE_MAP_TEXT = ("Every route, fence, detention site and border crossing on the story's maps; the year "
+                     "control shows only those that existed in the chosen years.")
 
 #: The kinds of feature whose years the timeline shows (the map by year filters the same kinds).
 DATED_KINDS = ("fence", "site", "crossing", "route")
@@ -139,3 +146,25 @@ def axis_chart(arrivals: list[YearCount], first: int, last: int, translate) -> d
                     first=arrivals[0].year, last=arrivals[-1].year, peak=f"{top.total:,}", year=top.year) if top else ""
     return {"height": CHART_HEIGHT + AXIS_HEIGHT, "plot": CHART_HEIGHT, "bars": bars, "ticks": ticks,
             "description": description}
+
+
+def timeline_chapter(layers: list[Layer], title: str, map_text: str) -> Chapter | None:
+    """The timeline's map as a one-step chapter: every layer with a fence, site, crossing or route,
+    with the borders, fitted to them. None when no layer has one."""
+    shown: list[str] = []
+    geometries = []
+    for layer in layers:
+        kept = [f for f in layer.features if f["kind"] in DATED_KINDS and f["geometry"] is not None]
+        if kept and layer.group != "basemap":
+            name = layer.group if layer.group == "routes" else layer.id
+            if name not in shown:
+                shown.append(name)
+            geometries += [f["geometry"] for f in kept]
+    if not geometries:
+        return None
+    west, south, east, north = shapely.union_all(geometries).bounds
+    pad = 0.5
+    bounds = ((round(south - pad, 2), round(west - pad, 2)), (round(north + pad, 2), round(east + pad, 2)))
+    show = tuple(["borders"] if any(layer.id == "borders" for layer in layers) else []) + tuple(shown)
+    step = Step("map-by-year", View(bounds=bounds), show, (), map_text, "")
+    return Chapter("timeline", title, "", 0, (), "", (step,), Path("timeline"))

@@ -63,8 +63,16 @@ def test_without_scripts_the_timeline_lists_every_event_with_its_source(browser,
     context.close()
 
 
-def flow_map(page, base_url, query: str) -> dict:
-    page.goto(base_url + "the-long-way-out/" + query)
+def flow_chapter() -> str:
+    """The chapter with the flow map: the first with a step that shows every route."""
+    return next(c.slug for c in load_chapters(ROOT / "chapters") if any("routes" in s.show for s in c.steps))
+
+
+MAPS = ["flow map", "timeline"]
+
+
+def flow_map(page, base_url, query: str, where: str = "flow map") -> dict:
+    page.goto(base_url + (flow_chapter() if where == "flow map" else "timeline") + "/" + query)
     page.wait_for_function("() => window.storyKit && window.storyKit.active")
     return page.evaluate("""() => ({period: window.storyKit.period, routes: window.storyKit.visibleRoutes(),
         from: document.getElementById('year-from').value, to: document.getElementById('year-to').value,
@@ -72,8 +80,9 @@ def flow_map(page, base_url, query: str) -> dict:
             && l.options.opacity === 0).length})""")
 
 
-def test_a_period_in_the_address_shows_exactly_the_routes_of_those_years(page, base_url):
-    state = flow_map(page, base_url, "?from=2005&to=2010")
+@pytest.mark.parametrize("where", MAPS)
+def test_a_period_in_the_address_shows_exactly_the_routes_of_those_years(page, base_url, where):
+    state = flow_map(page, base_url, "?from=2005&to=2010", where)
     expected = sorted(slug for slug, p in routes_by_slug().items() if overlaps(p.get("start"), p.get("end"), 2005, 2010))
     assert state["period"] == {"from": 2005, "to": 2010}
     assert sorted(state["routes"]) == expected
@@ -82,11 +91,20 @@ def test_a_period_in_the_address_shows_exactly_the_routes_of_those_years(page, b
     assert page.errors == []
     if len(expected) < len(routes_by_slug()):
         assert state["hiddenLegs"] > 0, "legs of routes outside the period are hidden"
+    # And a period before the first year a route is dated from leaves that route out.
+    starts = [p["start"] for p in routes_by_slug().values() if p.get("start", 1950) > 1950]
+    if starts:
+        before = min(starts) - 1
+        state = flow_map(page, base_url, f"?from=1950&to={before}", where)
+        assert sorted(state["routes"]) == sorted(slug for slug, p in routes_by_slug().items()
+                                                 if overlaps(p.get("start"), p.get("end"), 1950, before))
+        assert len(state["routes"]) < len(routes_by_slug())
 
 
+@pytest.mark.parametrize("where", MAPS)
 @pytest.mark.parametrize("query", ["?from=abc", "?from=2030&to=1990", "?from=19999&to=2010", "?to=%E0"])
-def test_a_malformed_period_opens_the_full_range_without_an_error(page, base_url, query):
-    state = flow_map(page, base_url, query)
+def test_a_malformed_period_opens_the_full_range_without_an_error(page, base_url, query, where):
+    state = flow_map(page, base_url, query, where)
     assert state["period"] is None
     assert sorted(state["routes"]) == sorted(routes_by_slug())
     assert state["hiddenLegs"] == 0
@@ -106,11 +124,14 @@ def test_a_dated_fence_is_absent_before_its_year_and_present_after(page, base_ur
         page.goto(f"{base_url}{slug}/?from={year}&to={year}#{step_id}")
         page.wait_for_function(f"() => window.storyKit && window.storyKit.active && window.storyKit.active.id === '{step_id}'")
         assert (page.evaluate(opacity, fence["feature"]) > 0) == present, f"{fence['feature']} in {year}"
+        page.goto(f"{base_url}timeline/?from={year}&to={year}")
+        page.wait_for_function("() => window.storyKit && window.storyKit.active")
+        assert (page.evaluate(opacity, fence["feature"]) > 0) == present, f"{fence['feature']} in {year} (timeline)"
     assert page.errors == []
 
 
 def test_the_year_control_works_by_keyboard_alone_and_says_what_it_shows(page, base_url):
-    page.goto(base_url + "the-long-way-out/")
+    page.goto(base_url + flow_chapter() + "/")
     page.wait_for_function("() => window.storyKit && window.storyKit.active")
     page.locator(".legend").evaluate("node => node.open = true")
     page.focus("#year-from")
