@@ -20,6 +20,7 @@ from .dates import FIRST_YEAR
 from .kinds import KINDS
 from .layers import Layer
 from .licences import DATA_SOURCES
+from .prose import join_cjk_lines
 
 #: What the timeline's map shows, for readers who cannot see it.
 TIMELINE_MAP_TEXT = ("Every route, fence, detention site and border crossing on the story's maps; the year "
@@ -28,7 +29,8 @@ TIMELINE_MAP_TEXT = ("Every route, fence, detention site and border crossing on 
 #: The kinds of feature whose years the timeline shows (the map by year filters the same kinds).
 DATED_KINDS = ("fence", "site", "crossing", "route")
 
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?。！？])\s+")
+#: A sentence ends at . ! ? and a space, or at a full-width 。！？ (Chinese puts no space after it).
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
 _LINK_RE = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MARKUP_RE = re.compile(r"<!--.*?-->|[*_`#>]", re.DOTALL)
 
@@ -56,7 +58,7 @@ class Event:
 
 def plain_sentences(markdown: str) -> list[str]:
     """A step's prose as plain sentences: no citations, links' words only, no Markdown marks."""
-    text = _MARKUP_RE.sub("", _LINK_RE.sub(r"\1", CITATION_RE.sub("", markdown)))
+    text = _MARKUP_RE.sub("", _LINK_RE.sub(r"\1", CITATION_RE.sub("", join_cjk_lines(markdown))))
     text = re.sub(r"\s+([.,;:!?。，；：])", r"\1", re.sub(r"\s+", " ", text)).strip()
     return [s.strip() for s in _SENTENCE_END_RE.split(text) if s.strip()]
 

@@ -73,6 +73,8 @@ def test_a_steps_event_is_the_sentence_that_names_its_year_without_citations_or_
         "Between 1994 and 1998, many died."
     assert step_text("기근이 왔다. 1994년부터 1998년까지 많은 사람이 죽었다 [@ahn-2018].", 1994) == \
         "1994년부터 1998년까지 많은 사람이 죽었다.", "a year in Korean, written with 년"
+    assert step_text("批评的核心。这一原则载于1951年《难民\n公约》[@unhcr-1951-convention]。其他。", 1951) == \
+        "这一原则载于1951年《难民公约》。", "Chinese: sentences end at 。 and lines join without a space"
     assert step_text("See [the report](https://example.org) of 2001.", 2001) == "See the report of 2001."
     assert step_text("No year here. Nor here.", 2001) == "No year here.", "else the first sentence"
 
