@@ -10,6 +10,7 @@ from storymap.chapters import load_chapters
 from storymap.dates import overlaps
 
 from .conftest import ROOT
+from .test_gestures import touch_gesture, touch_page  # noqa: F401 (a fixture)
 
 
 def dated_steps() -> list[tuple[str, str, int]]:
@@ -176,4 +177,21 @@ def test_the_timeline_axis_moves_by_keyboard_and_drag_and_the_wheel_scrolls_the_
     page.mouse.wheel(0, 300)
     page.wait_for_function("() => window.scrollY > 0")
     assert axis.evaluate("node => node.scrollLeft") == left, "a wheel turn over the axis scrolls the page, not the axis"
+    assert page.errors == []
+
+
+def test_on_a_touch_screen_a_sideways_swipe_moves_the_axis_and_an_upward_one_scrolls_the_page(touch_page, base_url):
+    page = touch_page
+    page.goto(base_url + "timeline/")
+    page.wait_for_selector(".timeline-axis.axis-on")
+    page.locator("#timeline-axis").scroll_into_view_if_needed()
+    box = page.locator("#timeline-axis").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 150)
+    state = "() => ({left: document.getElementById('timeline-axis').scrollLeft, y: window.scrollY})"
+    before = page.evaluate(state)
+    touch_gesture(page, [(x + 120, y)], [(x - 120, y)])
+    after = page.evaluate(state)
+    assert after["left"] > before["left"] + 50, "a sideways swipe moves along the axis"
+    touch_gesture(page, [(x, y + 100)], [(x, y - 100)])
+    assert page.evaluate(state)["y"] > after["y"] + 50, "a swipe up over the axis scrolls the page: no trap"
     assert page.errors == []
