@@ -242,7 +242,8 @@ COLUMN_TEXT = [
     ("name", "Short English name."),
     ("kind", "What the feature is; one of the kinds below."),
     ("precision", "How precisely it is placed: exact, approximate or schematic (see below)."),
-    ("start", "Year the feature began (fences), if known; empty otherwise."),
+    ("start", "Year the feature began, as its sources date it (fences, sites, routes); empty where they "
+              "give none (the map by year then shows it in every period)."),
     ("end", "Year the feature ended, if it has; empty otherwise."),
     ("country", "ISO 3166-1 alpha-3 code of the country a point lies in (cities, sites, crossings; "
                 "for a crossing the country of its point), or of a basemap country."),
