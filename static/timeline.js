@@ -4,21 +4,26 @@
  * swiping sideways; a plain wheel turn and an up-and-down swipe still scroll the page (nothing here
  * listens to the wheel). The year control (story.js, storyKit.setUpYears) hides the events outside
  * the chosen years and the address keeps them (?from=2005&to=2010).
+ *
+ * The page loads this script without `defer`, right after the timeline's markup, so that the axis
+ * is laid out before the first paint (no layout shift); the year control waits for story.js.
  */
 (function () {
   "use strict";
 
   var PX_PER_YEAR = 40, LANE_GAP = 8, DRAG_THRESHOLD = 5;
 
-  /* The map needs scripts: shown before its script (deferred, after this one) makes it. */
-  var mapSection = document.getElementById("timeline-map");
-  if (mapSection) mapSection.hidden = false;
+  /* The map and the year control need scripts: shown before the first paint; the map's script
+     (deferred) draws the map into its section. */
+  ["timeline-map", "year-control"].forEach(function (id) {
+    var node = document.getElementById(id);
+    if (node) node.hidden = false;
+  });
 
   function start() {
     var axis = document.getElementById("timeline-axis");
     var list = document.getElementById("timeline-events");
-    if (!axis || !list || !window.storyKit) return;
-    var kit = window.storyKit;
+    if (!axis || !list) return;
     var first = Number(axis.dataset.first), last = Number(axis.dataset.last);
     var width = (last - first + 1) * PX_PER_YEAR;
     var events = Array.prototype.slice.call(list.querySelectorAll(".event"));
@@ -60,7 +65,12 @@
       axis.scrollLeft = Math.max(0, (year - first) * PX_PER_YEAR - PX_PER_YEAR);
     }
 
-    kit.setUpYears(function (period) {
+    layOut();
+    document.addEventListener("DOMContentLoaded", function () {
+      if (window.storyKit) window.storyKit.setUpYears(showPeriod);
+    });
+    function showPeriod(period) {
+      var kit = window.storyKit;
       events.forEach(function (node) { node.hidden = !kit.inPeriod(years(node)); });
       if (chart) {
         chart.querySelectorAll(".bar").forEach(function (bar) {
@@ -70,7 +80,7 @@
       }
       layOut();
       if (period) scrollToYear(period.from);
-    });
+    }
 
     /* Keys: the arrows move a year or two, Page Up/Down a decade, Home and End to the ends. */
     axis.addEventListener("keydown", function (event) {
@@ -106,5 +116,5 @@
     window.addEventListener("resize", layOut);
   }
 
-  document.addEventListener("DOMContentLoaded", start);
+  start();
 })();
