@@ -162,13 +162,14 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None) -> lis
     return list(_remember("layers", key, lambda: layers.load_layers(layers_dir, reference_keys), keep=3))
 
 
-def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: Path) -> dict[str, bytes]:
-    """downloads.download_files, remembered by the content of the layers, the references and the
-    arrivals table."""
+def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: Path,
+                   events: list = ()) -> dict[str, bytes]:
+    """downloads.download_files, remembered by the content of the layers, the references, the
+    arrivals table and the timeline's events."""
     key = fingerprint([layer_key(layer) for layer in layer_list], references,
-                      hashlib.sha256(arrivals_csv.read_bytes()).hexdigest())
-    return dict(_remember("downloads", key, lambda: downloads.download_files(layer_list, references, arrivals_csv),
-                          keep=3))
+                      hashlib.sha256(arrivals_csv.read_bytes()).hexdigest(), [dataclasses.astuple(e) for e in events])
+    return dict(_remember("downloads", key,
+                          lambda: downloads.download_files(layer_list, references, arrivals_csv, events), keep=3))
 
 
 def map_data(scene, bibliography: Bibliography, cache: BuildCache | None = None) -> maps.MapData:

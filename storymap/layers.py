@@ -29,6 +29,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from .geo import REGION, geodesic_length_km, in_region
+from .dates import year_problems
 from .problems import InputError, Problem
 from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, TYPE_WORDS, Words, explain, missing, too_deep
 from .schema_words import describe as _describe
@@ -446,10 +447,9 @@ def _property_problems(properties: dict, spot, keys: frozenset[str] | None) -> I
             if isinstance(key, str) and key and key not in keys:
                 yield spot(f"{json.dumps(key)} is not a reference key in references.json.",
                            _unknown_key_fix(key, keys), field="sources")
-    start, end = properties.get("start"), properties.get("end")
-    if isinstance(start, int) and isinstance(end, int) and end < start:
-        yield spot(f"the end year {end} is before the start year {start}.",
-                   "swap the two years, or correct the one that is wrong.", field="end")
+    # The feature's sources date it: the schema requires at least one.
+    for field, message, fix in year_problems(properties.get("start"), properties.get("end")):
+        yield spot(message, fix, field=field)
 
 
 def _unknown_key_fix(key: str, keys: frozenset[str]) -> str:

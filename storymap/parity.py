@@ -6,12 +6,14 @@ introduction and in each step the same citation keys and the same figures. Figur
 values, so "30,000", "3만" and "3万" are the same number, "1.4 million" is "140만", and
 "9 October 2023" is "2023년 10월 9일", "two million" is "200만", "the twentieth
 century" is "20세기" and "nine years" is "9년" (a count of years, months or days is written in digits in
-Korean and Chinese papers, so the English word counts as its number).
+Korean and Chinese papers, so the English word counts as its number). A step's date comes from the English step: a translation leaves it out
+(or repeats it exactly).
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from .chapters import Chapter, cite_keys, display_path
 from .problems import Problem
@@ -124,7 +126,17 @@ def chapter_problems(english: Chapter, translated: Chapter) -> list[Problem]:
                 problems.append(Problem(file, f"{where} has another {name} than the English.",
                                         f"copy the English step's {name}: only the words change.",
                                         field=f"steps[{i}].{name}"))
+        if ours_step.date is not None and ours_step.date != theirs_step.date:
+            problems.append(Problem(file, f"{where} has another date than the English.",
+                                    "leave 'date:' out of the translation: the English step's date is used.",
+                                    field=f"steps[{i}].date"))
         problems += text_problems(file, where, f"steps[{i}]", theirs_step.body, ours_step.body)
         problems += text_problems(file, f"{where} (map text)", f"steps[{i}].map_text",
                                   theirs_step.map_text, ours_step.map_text)
     return problems
+
+
+def with_english_dates(english: Chapter, translated: Chapter) -> Chapter:
+    """The translation with each step dated as its English step: translators never copy a date."""
+    dates = {step.id: step.date for step in english.steps}
+    return replace(translated, steps=tuple(replace(step, date=dates.get(step.id)) for step in translated.steps))

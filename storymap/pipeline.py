@@ -33,9 +33,10 @@ from .flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map, localised, pla
 from .scenes import build_scene
 from .site import asset_files
 from .static_maps import static_map_jobs
-from .parity import chapter_problems, text_problems
+from .parity import chapter_problems, text_problems, with_english_dates
 from .retired_terms import chapter_texts, load_terms, mapping_texts, term_problems
 from .sourcing import check_sourcing
+from .timeline import TIMELINE_MAP_TEXT, timeline_chapter, timeline_events
 from .yaml_input import load as load_yaml
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
@@ -198,7 +199,7 @@ def _translated_chapters(folder: Path, english: list[Chapter], problems: list[Pr
                                     f"{english[0].path.name}."))
             continue
         problems.extend(chapter_problems(original, chapter))
-        found[chapter.path.name] = chapter
+        found[chapter.path.name] = with_english_dates(original, chapter)
     return found
 
 
@@ -232,7 +233,8 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     static_maps = StaticMaps(None, cache, progress, jobs={
         build.edition.prefix + path: job for build in builds for path, job in build.static_map_jobs().items()},
         citations=[(build.bibliography, build.citations()) for build in builds])
-    downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path)
+    downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path,
+                                      timeline_events(inputs.chapters, inputs.layers))
     for build in builds:
         build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, downloads, build.strings))
     env_dir = root / "templates"
@@ -267,6 +269,9 @@ class EditionBuild:
             arrivals, Markup(prose.render(_(ARRIVALS_CAPTION), "../sources/")), _)
         route_map = localised(route_map, english_layers, inputs.layers)
         self.scenes = {c.slug: build_scene(c, inputs.layers, route_map, _) for c in inputs.chapters}
+        # The timeline's map: what the year control filters there (every fence, site, crossing, route).
+        timeline_map = timeline_chapter(inputs.layers, _("The border over time"), _(TIMELINE_MAP_TEXT))
+        timeline_scene = build_scene(timeline_map, inputs.layers, route_map, _) if timeline_map else None
         self.story_bibliography = CachedBibliography({"between-borders": story_item}, cache,
                                                      locale=self.edition.csl_locale)
         self.page_set = PageSet(
@@ -276,6 +281,7 @@ class EditionBuild:
             site_url=site_url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
             downloads=[], cache=cache,  # set once the downloads are made (assemble_site)
             route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features},
+            events=timeline_events(inputs.chapters, inputs.layers), arrivals=arrivals, timeline_scene=timeline_scene,
             place_names=place_names(english_layers, inputs.layers),
             edition=self.edition, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
             corrections=corrections)

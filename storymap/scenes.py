@@ -23,6 +23,7 @@ class LegendEntry:
     kind: str
     colour: str | None = None  # set for routes: the colour of their corridor
     weight: float | None = None  # set for the flow map's widths
+    count: int | None = None  # the number of routes a width stands for (the year control hides larger ones)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def legend_for(layers: list[Layer], route_map: RouteMap | None, translate=ENGLIS
         counts = sorted({1, most, *([round(most ** 0.5)] if most > 3 else [])})
         entries += [LegendEntry(translate("{count} routes on a leg", count=n) if n > 1
                                 else translate("{count} route on a leg (line width)", count=n),
-                                "route", SHARED[1], leg_weight(n)) for n in counts]
+                                "route", SHARED[1], leg_weight(n), n) for n in counts]
     return tuple(entries)
 
 

@@ -131,6 +131,36 @@ def test_steps_out_of_order_are_refused(project):
     assert any(line.startswith(path) and "has the steps" in line for line in out.splitlines()), out
 
 
+def dated(text: str, start: int) -> str:
+    """The chapter with its first step dated `start`, by the first source the chapter cites."""
+    key = re.search(r"\[@([a-z0-9-]+)", text).group(1)
+    text = re.sub(r"^    date: .*\n", "", text, flags=re.MULTILINE)
+    return re.sub(r"^(  - id: \S+\n)", rf"\1    date: {{start: {start}, sources: [{key}]}}\n", text, count=1,
+                  flags=re.MULTILINE)
+
+
+def test_a_translation_takes_its_dates_from_the_english_and_may_not_change_them(project):
+    path = english_chapter(project)
+    original = path.read_text(encoding="utf-8")
+    try:
+        path.write_text(dated(original, 1994), encoding="utf-8")
+        undated = re.sub(r"^    date: .*\n", "", original, flags=re.MULTILINE)
+        write_translation(project, undated)
+        status, out = check(project)
+        assert status == 0, out
+        korean = next(e for e in load_inputs(project).editions if e.edition.code == "ko")
+        first = next(c for c in korean.chapters if c.path.name == path.name).steps[0]
+        assert first.date is not None and first.date.start == 1994, "the English step's date is used"
+        translation = write_translation(project, dated(original, 1995))
+        status, out = check(project)
+        assert status == 1
+        assert any(line.startswith(translation) and "another date than the English" in line
+                   for line in out.splitlines()), out
+    finally:
+        path.write_text(original, encoding="utf-8")
+        write_translation(project, original)
+
+
 def test_without_a_cjk_font_check_stops_and_names_the_package(project, monkeypatch):
     write_translation(project, english_chapter(project).read_text(encoding="utf-8"))
     korean = dataclasses.replace(editions.EDITIONS[1], fonts=("No Such Font KR", "DejaVu Sans"))

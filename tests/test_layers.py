@@ -83,6 +83,7 @@ FEATURE_MISTAKES = [
     ("unknown-precision", "precision", '"rough" is not an allowed precision', "exact (drawn"),
     ("unknown-reference", "sources", '"park-baptista-2042" is not a reference key', 'did you mean "park-baptista-2024"'),
     ("end-before-start", "end", "the end year 2009 is before the start year 2015", "swap"),
+    ("year-before-the-story", "start", "the year 1930 is outside the story's range (1950 to", "1950 to the present"),
     ("name-not-string", "name", "should be text in double quotes, but is a number (1998)", '"1998"'),
     ("bad-id", "id", '"Route Sample" is not written the way', "lower-case letters"),
     ("city-without-country", "country", "'country' is missing", '"CHN"'),
