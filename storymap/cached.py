@@ -94,15 +94,22 @@ def _seen(layer: Layer, extent) -> str:
     west, south, east, north = extent
 
     def shown(feature: dict) -> bool:
-        x0, y0, x1, y1 = _BOUNDS.get(feature["geometry"], "bounds", lambda: feature["geometry"].bounds)
+        x0, y0, x1, y1 = _SEEN.get(feature["geometry"], "bounds", lambda: feature["geometry"].bounds)
         return x0 <= east and x1 >= west and y0 <= north and y1 >= south
 
-    return fingerprint(layer.id, layer.group, [
-        (f["id"], f["name"], f["kind"], f.get("colour"), f.get("weight"), f["geometry"],
-         sorted(key for key in f.get("sources", ()) if key in DATA_SOURCES)) for f in layer.features if shown(f)])
+    return _SEEN.get(layer, ("layer", extent), lambda: fingerprint(
+        layer.id, layer.group, [_feature_seen(f) for f in layer.features if shown(f)]))
 
 
-_BOUNDS = ByIdentity(limit=50_000)
+def _feature_seen(f: dict) -> str:
+    """The fingerprint of what a map shows of one feature, worked out once per feature."""
+    return _SEEN.get(f, "feature", lambda: fingerprint(
+        f["id"], f["name"], f["kind"], f.get("colour"), f.get("weight"), f["geometry"],
+        sorted(key for key in f.get("sources", ()) if key in DATA_SOURCES)))
+
+
+#: Within one process: a geometry's bounds, a feature's and a layer's fingerprints as maps see them.
+_SEEN = ByIdentity(limit=50_000)
 
 
 #: The maps a pool's workers draw, in groups that share their art (one view in every edition),
