@@ -139,7 +139,9 @@ def build_scene(chapter: Chapter, layers: list[Layer], route_map: RouteMap | Non
             description=describe_step(step.map_text, [names[f] for f in step.highlight if f in names], translate),
             zoom=zoom, detail=zoom > overview_zoom + DETAIL_ZOOM_STEP))
     chapter_layers = tuple(layer for layer in layers if layer.group == BASEMAP_GROUP or layer.id in used)
-    colours = route_map.layer_colours if route_map else {}
+    # Only the routes this chapter shows: a route added elsewhere leaves its maps (and caches) alone.
+    colours = {layer_id: colour for layer_id, colour in (route_map.layer_colours.items() if route_map else ())
+               if layer_id in used}
     picker = tuple(route_map.routes.values()) if FLOWS in used else ()
     shown = {f["id"] for layer in chapter_layers if layer.group == ROUTES_GROUP for f in layer.features}
     drawn = {rid: info.waypoints for rid, info in (route_map.routes.items() if route_map else ())
