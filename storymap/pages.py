@@ -55,6 +55,9 @@ class PageSet:
     events: tuple = ()  # the timeline's events (storymap.timeline.Event), in the edition's words
     arrivals: tuple = ()  # the yearly arrivals (charts.YearCount), drawn on the timeline's axis
     timeline_scene: ChapterScene | None = None  # the timeline's map (storymap.timeline.timeline_chapter)
+    #: Markdown: the arrivals chart's sources and caveat in the edition's words ("" where
+    #: references.json lacks its sources: the timeline then names the Ministry alone).
+    arrivals_caption: str = ""
     edition: Edition = ENGLISH
     #: Chapter slugs and content pages ("landing", "about") shown in the edition's language.
     translated: frozenset[str] = frozenset()
@@ -296,9 +299,21 @@ def write_timeline(writer: PageWriter, pages: PageSet) -> None:
         writer.out[f"{pages.edition.prefix}timeline/map.js"] = parts.script
         timeline_map = dict(map=parts, scene=scene, steps=step_data(scene), dated=False)  # its control is the page's
     writer.write("timeline/index.html", "timeline.html", title=f"{title} | {_(SITE_TITLE)}",
-                 description=description, heading=title, embed=False, **common, **timeline_map)
+                 description=description, heading=title, embed=False, **common, **timeline_map,
+                 caption=caption_text(writer.prose(pages.arrivals_caption or _(ARRIVALS_SOURCE), "../")))
     writer.write("embed/timeline/index.html", "timeline.html", title=f"{title} | {_(SITE_TITLE)}",
-                 description=description, heading=title, embed=True, **common)
+                 description=description, heading=title, embed=True, **common,
+                 caption=caption_text(writer.prose(pages.arrivals_caption or _(ARRIVALS_SOURCE), "../../")))
+
+
+#: The arrivals' source where references.json lacks the works the full caption cites.
+ARRIVALS_SOURCE = "Source: Ministry of Unification, Republic of Korea."
+
+
+def caption_text(html: Markup) -> Markup:
+    """Rendered prose of one paragraph without its <p>, for a caption."""
+    text = str(html).strip()
+    return Markup(text[3:-4] if text.startswith("<p>") and text.endswith("</p>") else text)
 
 
 def write_sources(writer: PageWriter, pages: PageSet) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import shapely
 
 from .chapters import CITATION_RE, Chapter, Step, View
-from .charts import YearCount
+from .charts import FLAGGED_YEARS, YearCount
 from .dates import FIRST_YEAR
 from .kinds import KINDS
 from .layers import Layer
@@ -139,7 +139,7 @@ def axis_chart(arrivals: list[YearCount], first: int, last: int, translate) -> d
     bars = [{"year": row.year, "x": _percent(row.year - first + (1 - BAR_SHARE) / 2, span),
              "w": _percent(BAR_SHARE, span), "h": round(CHART_HEIGHT * row.total / peak, 1),
              "y": round(CHART_HEIGHT - CHART_HEIGHT * row.total / peak, 1),
-             "label": _("{count} arrivals", count=f"{row.total:,}")}
+             "label": _("{count} arrivals", count=f"{row.total:,}"), "flag": row.year in FLAGGED_YEARS}
             for row in arrivals if first <= row.year <= last]
     ticks = [{"year": year, "x": _percent(year - first, span)} for year in range(first, last + 1) if year % 10 == 0]
     top = max(arrivals, key=lambda row: row.total) if arrivals else None
