@@ -8,6 +8,9 @@
     python build.py import-route FILE SLUG
                                      a route drawn elsewhere (KML, GPX, GeoJSON, zipped shapefile)
                                      becomes layers/routes/SLUG.geojson
+    python build.py add-contribution FILE
+                                     merge a contribution file from the studio's "Send to the editors",
+                                     if the project then passes the check
 
 This file only wires the stages in storymap/ together.
 """
@@ -53,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
                                        "GeoJSON or zipped shapefile")
     import_route.add_argument("file", type=Path)
     import_route.add_argument("slug")
+    add_contribution = commands.add_parser("add-contribution", help="merge a contribution file (.zip) from the "
+                                           "contribution studio, if the project then passes the check")
+    add_contribution.add_argument("file", type=Path)
     args = parser.parse_args(argv)
 
     if args.command == "check":
@@ -61,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import-route":
         from storymap.importing import import_route as read_route
         return read_route(ROOT, args.file, args.slug)
+    if args.command == "add-contribution":
+        from storymap.contribution_file import add_contribution as merge
+        return merge(ROOT, args.file)
     if args.command == "new-route":
         from storymap.commands import new_route as write_route
         return write_route(ROOT, args.slug)

@@ -4,6 +4,7 @@
 #   ./dev.sh build   set up .venv and build site/
 #   ./dev.sh check   set up .venv and check layers, chapters and references
 #   ./dev.sh test    set up .venv with the test tools and run every test (needs Debian's chromium)
+#   ./dev.sh add-contribution FILE   merge a contribution file from the studio, if the check then passes
 set -euo pipefail
 cd "$(dirname "$0")"
 job="${1:-serve}"
@@ -36,6 +37,6 @@ fi
 
 case "$job" in
   test) exec .venv/bin/python -m pytest "$@" ;;
-  build|check|serve|new-route|import-route) exec .venv/bin/python build.py "$job" "$@" ;;
-  *) echo "usage: ./dev.sh serve|build|check|test|new-route SLUG|import-route FILE SLUG" >&2; exit 2 ;;
+  build|check|serve|new-route|import-route|add-contribution) exec .venv/bin/python build.py "$job" "$@" ;;
+  *) echo "usage: ./dev.sh serve|build|check|test|new-route SLUG|import-route FILE SLUG|add-contribution FILE" >&2; exit 2 ;;
 esac

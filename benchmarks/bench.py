@@ -197,11 +197,22 @@ def bench_build(runs: int, work: Path) -> tuple[Path, Path]:
     return site, cache
 
 
+def wait_until_served(url: str, seconds: float = 120) -> None:
+    """Return once a server answers at url (a preview builds the site before it listens)."""
+    import urllib.request
+
+    for _ in range(int(seconds * 10)):
+        try:
+            urllib.request.urlopen(url).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
 def bench_preview(runs: int, work: Path, cache: Path) -> None:
     """Save a one-line edit to a chapter while `python build.py serve` runs and a page of that
     chapter is open in Chromium; time from the save until the page shows the edit."""
     import socket
-    import urllib.request
 
     from playwright.sync_api import sync_playwright
 
@@ -225,12 +236,7 @@ def bench_preview(runs: int, work: Path, cache: Path) -> None:
     url = f"http://127.0.0.1:{port}/{slug}/"
     times = []
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(url).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_until_served(url)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS)
             page = browser.new_page()

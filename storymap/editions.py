@@ -103,6 +103,21 @@ ENGLISH_STRINGS = Strings({})
 _JS_STRING_RE = re.compile(r'\bt\("((?:[^"\\]|\\.)*)"\)')
 
 
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def written_in(text: str) -> str:
+    """The `lang` of a contributor's text, by its script: Korean where it has Hangul, Chinese where
+    it has Han characters only, else English. A route written in the studio in Korean is shown so
+    marked in the other editions, as any text not in the edition's language is."""
+    if _HANGUL.search(text):
+        return next(e.html_lang for e in EDITIONS if e.code == "ko")
+    if _HAN.search(text):
+        return next(e.html_lang for e in EDITIONS if e.code == "zh")
+    return ENGLISH.html_lang
+
+
 def script_strings(script: Path) -> set[str]:
     """The interface words a script asks for with t("..."), so that only those go on its pages."""
     return {m.group(1).encode().decode("unicode_escape") if "\\" in m.group(1) else m.group(1)

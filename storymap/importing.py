@@ -136,6 +136,36 @@ def _kml_extras(source: Path) -> list[str]:
                                      ("ExtendedData", "extended data")) if tag in tags]
 
 
+def imported_route(root: Path, source: Path, _, place_name=lambda name: name) -> dict:
+    """For the contribution studio: the places a drawn file passes, and what was done to it, in the
+    contributor's words (`_`, the edition's Strings; `place_name`, a place's name in their
+    language): {"stops", "said"}, or {"problems"}."""
+    try:
+        line, _read = read_line(source)
+        gazetteer = _gazetteer(root)
+    except Refused as refusal:
+        return {"problems": {"import": [{"message": _("This file cannot be used as it is: {reason}",
+                                                      reason=str(refusal)),
+                                         "fix": _("Export the route again from the program you drew it in.")}]}}
+    coarse = coarsen(line)
+    via, missed = snap(coarse, gazetteer)
+    said = [_("Read the line from the file. Times, names and descriptions in it were not kept."),
+            _("Coarsened it to {decimals} decimals (about 1 km) and simplified it: {before} points became {after}.",
+              decimals=SAFE_DECIMALS, before=vertex_count(line), after=vertex_count(coarse))]
+    if via:
+        said.append(_("Snapped {count} points to places the map knows (within {km} km): {places}.",
+                      count=vertex_count(coarse) - len(missed), km=f"{SNAP_KM:g}",
+                      places=", ".join(place_name(name) for name in via)))
+    if missed:
+        said.append(_("Dropped {count} points that lie near no place the map knows. If your source names a place "
+                      "there, add it with “New place”.", count=len(missed)))
+    if len(via) < 2:
+        said.append(_("Fewer than two places remain: add the places your source names."))
+    # An official border post is a waypoint until a source says people crossed there (routes.py).
+    return {"stops": [{"name": name, "waypoint": gazetteer.get(name).kind == "crossing"} for name in via],
+            "said": said}
+
+
 def read_line(source: Path) -> tuple[shapely.Geometry, list[str]]:
     """Every line in the file as one WGS84 (multi)line, and sentences saying what was read and what
     was left out."""

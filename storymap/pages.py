@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from .chapters import FIGURE_RE, Chapter, cite_keys, display_path
 from .charts import ARRIVALS_FIGURE
-from .editions import EDITIONS, ENGLISH, ENGLISH_STRINGS, Edition, Strings
+from .editions import EDITIONS, ENGLISH, ENGLISH_STRINGS, Edition, Strings, written_in
 from .kinds import LAND, SEA, swatch
 from .locator import Inset
 from .cache import BuildCache
@@ -32,7 +32,8 @@ PREVIEW_SIZE = (WIDTH_PX, HEIGHT_PX)
 #: The site's folders besides the chapters' (its pages, assets and downloads): no chapter's slug may take one.
 #: A new page type adds its folder here, next to the call that writes it in render_pages.
 SITE_FOLDERS = frozenset({"sources", "about", "educators", "embed", "downloads", "assets", "static", "index",
-                          "routes", "timeline"} | {edition.code for edition in EDITIONS if not edition.is_default})
+                          "routes", "timeline", "contribute"} | {edition.code for edition in EDITIONS
+                                                               if not edition.is_default})
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,8 @@ def write_routes(writer: PageWriter, pages: PageSet) -> None:
                                                place=place, country=country) for place, country in info.waypoints],
                        "years": route_years(feature, pages.strings), "length_km": feature["length_km"],
                        "description": feature["description"],
+                       "name_lang": _other_lang(info.name, pages.edition),
+                       "description_lang": _other_lang(feature["description"], pages.edition),
                        "sources": source_links(feature["sources"], pages.bibliography)})
     _ = pages.strings
     writer.write("routes/index.html", "routes.html", title=_("Escape routes") + f" | {_(SITE_TITLE)}",
@@ -314,6 +317,12 @@ def caption_text(html: Markup) -> Markup:
     """Rendered prose of one paragraph without its <p>, for a caption."""
     text = str(html).strip()
     return Markup(text[3:-4] if text.startswith("<p>") and text.endswith("</p>") else text)
+
+
+def _other_lang(text: str, edition: Edition) -> str | None:
+    """The `lang` of a text not in the edition's language (a route contributed in another), else None."""
+    lang = written_in(text)
+    return lang if lang != edition.html_lang else None
 
 
 def write_sources(writer: PageWriter, pages: PageSet) -> None:

@@ -17,7 +17,10 @@ from .content import check_content
 from .downloads import download_index
 from .editions import (EDITIONS, ENGLISH_STRINGS, Edition, Strings, font_problem, load_places, load_strings,
                        localize_layers, map_font, script_strings)
+from .aliases import load_aliases
 from .kinds import KINDS
+from .routes import PLACE_KINDS
+from .studio_words import untranslated_studio_words
 from .layers import Layer
 from .locator import build_inset
 from .cache import BuildCache, cache_folder
@@ -105,6 +108,8 @@ def load_inputs(root: Path) -> Inputs:
         feature_ids = [f["id"] for layer in layers for f in layer.features]
         problems.extend(check_references(chapters, layer_ids, feature_ids, references.keys(), FIGURES))
         problems.extend(caption_problems(chapters, references.keys()))
+    if layers:
+        load_aliases(root, {f["id"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS}, problems)
     editions: list[EditionInputs] = []
     if not problems:
         for edition in EDITIONS:
@@ -122,7 +127,7 @@ def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: 
         return EditionInputs(edition, chapters, frozenset(c.slug for c in chapters) | frozenset(CONTENT_PAGES),
                              english_content, ENGLISH_STRINGS, layers, None)
     strings = load_strings(root, edition, problems)
-    stale: list[Problem] = []
+    stale: list[Problem] = untranslated_studio_words(root, edition, strings)
     places = load_places(root, edition, [f for layer in layers for f in layer.features], problems, stale)
     translated_chapters = _translated_chapters(root / "chapters" / edition.code, chapters, problems)
     content, translated = dict(english_content), {c.slug for c in translated_chapters.values()}

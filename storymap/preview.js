@@ -50,6 +50,20 @@
     overlay = null;
   }
 
+  /* The contribution studio, linked from the routes catalogue and the routes chapter (the page
+     with the route picker) in the preview only. */
+  var catalogue = document.querySelector("main.route-catalogue h1");
+  var picker = document.getElementById("route-picker");
+  var anchor = catalogue || (picker && document.querySelector(".chapter-header"));
+  if (anchor && script.dataset.studio) {
+    var link = element("p", "preview-studio");
+    var a = element("a", null, script.dataset.studioLabel);
+    a.href = script.dataset.studio;
+    a.id = "preview-studio-link";
+    link.appendChild(a);
+    if (catalogue) catalogue.insertAdjacentElement("afterend", link); else anchor.appendChild(link);
+  }
+
   var events = new EventSource("/__preview__/events");
   events.addEventListener("build", function (event) {
     var status = JSON.parse(event.data);

@@ -11,23 +11,34 @@ hear of each build through a server-sent-events stream (/__preview__/events):
 
 The script that listens (storymap/preview.js) is added to pages as they are served, as a
 same-origin file the pages' Content-Security-Policy already allows; site/ itself never contains it.
+It also links the routes catalogue and the routes chapter to the contribution studio
+(storymap/studio.py), which only this server serves. The server is a Starlette application on
+uvicorn (storymap/serving.py): 127.0.0.1 only, local Host names only.
 """
 from __future__ import annotations
 
+import html
 import json
 import queue
 import re
+import secrets
 import sys
 import threading
 import traceback
 from pathlib import Path
 from typing import TextIO
 
+import anyio
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
 from watchfiles import DefaultFilter, watch
 
 from .commands import build_site
+from .editions import ENGLISH, TRANSLATIONS, Edition, Strings, load_strings
 from .problems import Problem
-from .serving import CompressingHandler, make_server
+from .serving import make_server, site_app
+from .studio import STUDIO_FOLDER, STUDIO_LINK, studio_routes
 
 #: The folders and files the build reads, relative to the project's root.
 WATCHED_FOLDERS = ("chapters", "layers", "content", "data", "templates", "static")
@@ -39,6 +50,8 @@ PREVIEW_FILES = {"preview.js": "text/javascript", "preview.css": "text/css"}
 SETTLE_SECONDS = 0.05
 #: A comment on the event stream this often keeps idle connections open.
 KEEP_ALIVE_SECONDS = 15
+#: How often the event stream looks for a new build (and notices that the preview is closing).
+POLL_SECONDS = 1.0
 
 _HEAD_END = re.compile(rb"</head>", re.IGNORECASE)
 
@@ -84,56 +97,50 @@ class BuildStatus:
             return None if self.closed else self.message()
 
 
-class PreviewHandler(CompressingHandler):
-    """The preview server's handler: site/ as a static host serves it, pages with the preview's
-    script added, the preview's own files, and the event stream."""
+def _edition_of(path: str) -> Edition:
+    """The edition a site address belongs to: its first folder (ko/, zh/), else English."""
+    first = path.lstrip("/").split("/", 1)[0]
+    return next((e for e in TRANSLATIONS if e.code == first), ENGLISH)
 
-    status: BuildStatus
 
-    def log_message(self, *args):  # one line per request would drown the build's messages
-        pass
+def preview_app(preview: Preview):
+    """The preview's application: its own files, the event stream, the contribution studio, and
+    site/ as a static host serves it, pages with the preview's script added."""
+    status = preview.status
 
-    def do_GET(self):
-        path = self.path.split("?", 1)[0]
-        if path == PREVIEW_PATH + "events":
-            return self.stream_events()
-        if path.startswith(PREVIEW_PATH):
-            name = path[len(PREVIEW_PATH):]
-            if name not in PREVIEW_FILES:
-                return self.send_error(404)
-            body = Path(__file__).with_name(name).read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Type", PREVIEW_FILES[name])
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(body)
-            return None
-        return super().do_GET()
+    async def own_file(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in PREVIEW_FILES:
+            return PlainTextResponse("Not found", status_code=404)
+        return Response(Path(__file__).with_name(name).read_bytes(), media_type=PREVIEW_FILES[name],
+                        headers={"Cache-Control": "no-store"})
 
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")  # a reload always shows the latest build
-        super().end_headers()
+    async def events(request: Request) -> Response:
+        async def stream():
+            last, quiet = None, 0.0
+            while (message := await anyio.to_thread.run_sync(status.next_message, last, POLL_SECONDS)) is not None:
+                if message != last:
+                    yield f"event: build\ndata: {message}\n\n"
+                    last, quiet = message, 0.0
+                elif (quiet := quiet + POLL_SECONDS) >= KEEP_ALIVE_SECONDS:
+                    yield ": idle\n\n"
+                    quiet = 0.0
+        return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
-    def file_body(self, target: Path) -> bytes | None:
+    def with_script(request: Request, target: Path) -> bytes | None:
         if target.suffix != ".html":
             return None
-        tag = (f'<script src="{PREVIEW_PATH}preview.js" data-site="{self.status.site}" defer></script>'
-               ).encode()
+        edition = _edition_of(request.url.path)
+        words = preview.strings(edition)
+        tag = (f'<script src="{PREVIEW_PATH}preview.js" data-site="{status.site}" '
+               f'data-studio="/{edition.prefix}{STUDIO_FOLDER}/" '
+               f'data-studio-label="{html.escape(words(STUDIO_LINK))}" defer></script>').encode()
         return _HEAD_END.sub(lambda m: tag + m.group(0), target.read_bytes(), count=1)
 
-    def stream_events(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.end_headers()
-        last = None
-        try:
-            while (message := self.status.next_message(last, KEEP_ALIVE_SECONDS)) is not None:
-                self.wfile.write(f"event: build\ndata: {message}\n\n".encode() if message != last else b": idle\n\n")
-                self.wfile.flush()
-                last = message
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the page was closed or reloaded
+    routes = [Route(PREVIEW_PATH + "events", events), *studio_routes(preview),
+              Route(PREVIEW_PATH + "{name}", own_file)]
+    return site_app(preview.site_dir, routes, file_body=with_script,
+                    headers={"Cache-Control": "no-store"})  # a reload always shows the latest build
 
 
 class PortUnavailable(Exception):
@@ -157,9 +164,13 @@ class Preview:
         self.status = BuildStatus()
         self.saves: queue.Queue = queue.Queue()
         self.stop = threading.Event()
-        handler = type("Handler", (PreviewHandler,), {"status": self.status})
+        #: Put in the studio's pages; every write to the project must carry it (storymap/studio.py).
+        self.token = secrets.token_urlsafe(32)
+        #: Serialises the studio's writes with each other.
+        self.writing = threading.Lock()
+        self._strings: dict[tuple, Strings] = {}
         try:  # first: a port in use fails at once, before a build
-            self.server = make_server(self.site_dir, port, handler)
+            self.server = make_server(self.site_dir, port, preview_app(self))
         except OSError as error:
             raise PortUnavailable(port, error) from None
         self.url = f"http://127.0.0.1:{self.server.server_port}/"
@@ -180,6 +191,16 @@ class Preview:
                         threading.Thread(target=self._rebuild_on_save, daemon=True)]
         for thread in self.threads:
             thread.start()
+
+    def strings(self, edition: Edition) -> Strings:
+        """The edition's interface words as content/<code>/strings.yaml has them now (read again
+        only when the file changes: every page served asks for them)."""
+        path = self.root / "content" / edition.code / "strings.yaml"
+        version = (edition.code, path.stat().st_mtime_ns if path.is_file() else None)
+        if version not in self._strings:
+            self._strings = {version: load_strings(self.root, edition, []),
+                             **{k: v for k, v in self._strings.items() if k[0] != edition.code}}
+        return self._strings[version]
 
     def _folders(self) -> list[Path]:
         return [self.root / name for name in WATCHED_FOLDERS if (self.root / name).is_dir()]

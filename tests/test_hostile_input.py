@@ -29,7 +29,6 @@ from storymap.characters import look_alike_key
 from storymap.downloads import neutralised
 from storymap.editions import Strings
 from storymap.pages import environment
-from storymap.preview import BuildStatus, PreviewHandler
 from storymap.serving import make_server
 from storymap.site import write_site
 from tests.golden import ROOT
@@ -228,6 +227,7 @@ def refused_promptly(root: Path, relative: str, *words: str) -> str:
     ("content/ko/strings.yaml", "strings-alias.yaml", ["alias *sources on line 3", "&name"]),
     ("content/site.yaml", "site-alias.yaml", ["alias *url on line 5", "&name"]),
     ("content/ko/strings.yaml", "strings-deeply-nested.yaml", ["levels deep"]),
+    ("content/ko/strings.yaml", "strings-repeated-key.yaml", ["key 'Sources' twice on line 4", "keep one"]),
 ])
 def test_yaml_aliases_and_deep_nesting_are_refused(project, relative, fixture, words):
     with hostile(project, relative, fixture):
@@ -346,8 +346,7 @@ def test_names_that_differ_in_more_than_looks_have_their_own_keys():
 def test_a_nul_byte_in_an_address_is_a_bad_request_without_a_traceback(tmp_path, capfd, path):
     (tmp_path / "chapter").mkdir()
     (tmp_path / "chapter" / "index.html").write_text("<p>story</p>", encoding="utf-8")
-    handler = type("Handler", (PreviewHandler,), {"status": BuildStatus()})
-    server = make_server(tmp_path, 0, handler)
+    server = make_server(tmp_path, 0)  # the preview's application is built on the same one (site_app)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=10) as connection:

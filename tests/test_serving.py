@@ -5,6 +5,7 @@ import gzip
 import io
 import socket
 import threading
+import urllib.error
 import urllib.request
 
 import pytest
@@ -34,7 +35,7 @@ def fetch(url: str, gzip_ok: bool = True):
 def test_a_page_is_sent_gzip_compressed_to_a_browser_that_accepts_it(server_url):
     headers, body, _ = fetch(server_url + "chapter/")
     assert headers["Content-Encoding"] == "gzip"
-    assert headers["Content-Type"] == "text/html"
+    assert headers["Content-Type"].split(";")[0] == "text/html"
     assert int(headers["Content-Length"]) == len(body) < 200
     assert gzip.decompress(body).decode() == "<p>" + "story " * 500 + "</p>"
 
@@ -50,6 +51,20 @@ def test_images_are_not_compressed_again_and_folders_get_their_slash(server_url)
     assert headers["Content-Encoding"] is None and body == b"\x89PNG not really"
     _, _, final_url = fetch(server_url + "chapter")
     assert final_url == server_url + "chapter/"
+
+
+def test_another_host_name_and_paths_that_climb_out_get_nothing(server_url, tmp_path):
+    """DNS rebinding: a page of another site whose name now points at 127.0.0.1 reads nothing."""
+    request = urllib.request.Request(server_url + "chapter/", headers={"Host": "attacker.example"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request)
+    assert refused.value.code == 400
+    _, body, _ = fetch(server_url + "chapter/", gzip_ok=False)
+    assert body.startswith(b"<p>story"), "127.0.0.1 itself is answered"
+    for sneaky in ("%2e%2e/%2e%2e/etc/passwd", "chapter/..%2f..%2fetc%2fpasswd"):
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            fetch(server_url + sneaky)
+        assert missing.value.code == 404  # (a NUL byte is a bad request: tests/test_hostile_input.py)
 
 
 def test_the_preview_names_a_port_in_use_and_another_to_try_before_building_anything(tmp_path):

@@ -9,18 +9,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from storymap.serving import CompressingHandler, make_server
+from storymap.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-class QuietHandler(CompressingHandler):
-    """The preview server's handler (gzip, as a static host), without a log line per request."""
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +28,7 @@ def built_site(tmp_path_factory) -> Path:
 @contextlib.contextmanager
 def serving(directory: Path):
     """Serve a folder on 127.0.0.1 (compressed, like a static host) for as long as the block runs."""
-    server = make_server(directory, 0, QuietHandler)
+    server = make_server(directory, 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/"
