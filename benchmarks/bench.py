@@ -6,12 +6,15 @@
     python benchmarks/bench.py --runs 9        more runs per figure (medians are reported)
     python benchmarks/bench.py --quick         1 run per figure, scaling with 10 and 100 routes only
     python benchmarks/bench.py --skip-scaling  build times, preview and page weights only
+    python benchmarks/bench.py --only-changes  only the figures of routes added to a built project
     python benchmarks/bench.py --skip-preview  no preview figure (it needs Playwright and chromium)
 
 Build times are ratios to the floor measured in the same run, `python -c "import storymap.pipeline"`
 (start-up and imports alone): a full build from an empty cache (target at most 4x the floor) and
 from a warm one (at most 2x). The preview figure is the time from saving a one-line chapter edit
 to the edit being on screen in a page open in the running `python build.py serve` (target 1 s).
+Routes added to a project built before: the next build with 1,000 routes at most 1.5x a warm
+build without them, `check` at most 1.2x, and with 10,000 routes every page within the budget.
 
 Every build goes into a temporary folder; site/ and the committed inputs are never touched.
 Each timing is a fresh `python` process, so it includes start-up and imports: what a
@@ -44,13 +47,14 @@ ROUTE_COUNTS = (10, 100, 1000)
 #: The snapshot of the project the figures are measured on (set by main).
 CODE = ROOT
 #: Generated routes are routes by place names, as contributors write them: from a town near the
-#: border, through some Chinese cities, out along one corridor (a random subset of its stops, in order).
+#: border, through some Chinese cities, out along one corridor (a random subset of its stops, in order);
+#: the places added only to draw the line are waypoints.
 STARTS = ["Dandong", "Yanji", "Tumen", "Hunchun", "Changchun", "Shenyang", "Harbin"]
 CHINA = ["Shenyang", "Beijing", "Qingdao", "Kunming"]
 CORRIDORS = [
-    ["Jinghong", "Mohan–Boten crossing", "Luang Namtha", "Huay Xai", "Chiang Rai", "Bangkok"],
-    ["Jinghong", "Mohan–Boten crossing", "Luang Prabang", "Vientiane", "Bangkok"],
-    ["Hanoi", "Da Nang", "Ho Chi Minh City", "Phnom Penh"],
+    ["Jinghong", {"waypoint": "Mohan–Boten crossing"}, "Luang Namtha", "Huay Xai", "Chiang Rai", "Bangkok"],
+    ["Jinghong", {"waypoint": "Mohan–Boten crossing"}, "Luang Prabang", "Vientiane", "Bangkok"],
+    ["Hanoi", {"waypoint": "Da Nang"}, {"waypoint": "Ho Chi Minh City"}, "Phnom Penh"],
     ["Hanoi", "Vientiane", "Bangkok"],
     ["Erenhot", "Ulaanbaatar"],
 ]
@@ -324,6 +328,58 @@ def bench_scaling(counts: tuple[int, ...], runs: int, work: Path) -> None:
     print()
 
 
+def bench_route_change(runs: int, work: Path, count: int = 1000, big: int = 10_000) -> None:
+    """What a contributor waits for: routes added to a project built before. The next build from
+    the warm cache with 1 and with `count` routes added, against a warm build with no change, and
+    `check` with and without them, interleaved run by run; then with `big` routes, whether every
+    page stays within the budget."""
+    print(f"== Routes added to a project built before ({runs} run{'s' if runs != 1 else ''} of each) ==")
+    ignore = shutil.ignore_patterns("storymap", "site", "__pycache__", ".cache")
+    base = work / "change-0"
+    shutil.copytree(CODE, base, ignore=ignore)
+    warm = work / "change-cache"
+    timed(build_command(base, base / "site", warm), base)  # the build before the change
+    projects = {}
+    for added in (1, count):
+        projects[added] = work / f"change-{added}"
+        shutil.copytree(base, projects[added], ignore=ignore)
+        add_routes(projects[added], added)
+    check = [sys.executable, "build.py", "check"]
+    names = {"warm": "warm build, no change", 1: "next build, 1 route added",
+             count: f"next build, {count:,} routes added", "check": "check", "check+": f"check, {count:,} routes added"}
+    times: dict = {key: [] for key in names}
+    for run in range(runs):
+        times["warm"].append(timed(build_command(base, base / "site", warm), base))
+        for added, project in projects.items():
+            cache = work / f"change-cache-{added}-{run}"
+            shutil.copytree(warm, cache)  # each run starts from the cache the build before the change left
+            times[added].append(timed(build_command(project, project / "site", cache), project))
+            shutil.rmtree(cache)
+        times["check"].append(timed(check, base))
+        times["check+"].append(timed(check, projects[count]))
+    median = {key: statistics.median(values) for key, values in times.items()}
+    targets = {count: ("warm", 1.5), "check+": ("check", 1.2)}
+    rows = []
+    for key, name in names.items():
+        against, target = targets.get(key, ("warm" if key in (1, "warm") else "check", None))
+        ratio = median[key] / median[against]
+        rows.append([name, f"{median[key]:.2f}", f"{ratio:.2f}x {names[against]}" if key != against else "",
+                     f"<= {target}x" if target else "", ("met" if ratio <= target else "MISSED") if target else ""])
+    print(table(["figure", "median s", "ratio", "target", ""], rows))
+    project = work / f"change-{big}"
+    shutil.copytree(base, project, ignore=ignore)
+    add_routes(project, big)
+    cache = work / "change-cache-big"
+    shutil.copytree(warm, cache)
+    seconds = timed(build_command(project, project / "site", cache), project)
+    figures = weight_figures(all_views(project / "site"))
+    print(f"\nWith {big:,} routes added (next build {seconds:.1f} s): heaviest page {figures[0]} with scripts on, "
+          f"{figures[1]} with scripts off, at most {figures[2]} requests; pages over the budget: {figures[3]}")
+    print()
+    for path in [base, *projects.values(), project, warm, cache]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=None, help="runs per timing (default 5 for the build, "
@@ -331,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="one run each; 10 and 100 routes only")
     parser.add_argument("--skip-scaling", action="store_true", help="no route-scaling figures")
     parser.add_argument("--skip-preview", action="store_true", help="no live-preview figure (needs Playwright)")
+    parser.add_argument("--only-changes", action="store_true",
+                        help="only the figures of routes added to a project built before")
     parser.add_argument("--routes", type=int, nargs="+", default=None,
                         help=f"extra route counts for the scaling figures (default {' '.join(map(str, ROUTE_COUNTS))})")
     args = parser.parse_args(argv)
@@ -346,11 +404,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         CODE = snapshot_code(work / "code")
         timed([sys.executable, "build.py", "check"], CODE)  # warm-up: compiles the snapshot's bytecode
+        if args.only_changes:
+            bench_route_change(scaling_runs, work)
+            return 0
         site, cache = bench_build(build_runs, work)
         if not args.skip_preview:
             bench_preview(build_runs, work, cache)
         bench_weights(site)
         if not args.skip_scaling:
+            bench_route_change(scaling_runs, work, big=1000 if args.quick else 10_000)
             bench_scaling(counts, scaling_runs, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)

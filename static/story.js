@@ -11,7 +11,7 @@
   var kit = {
     layers: {}, layerInfo: {}, features: {}, config: null, map: null, active: null, activations: [],
     labels: [], declutterPending: false, steps: null, viewStep: null, resolution: null, detailRequests: {},
-    routeFilter: null
+    routeFilter: null, period: null
   };
   window.storyKit = kit;
 
@@ -153,7 +153,8 @@
     var p = feature.properties;
     var group = layerInfo.group;
     leafletLayer.storyFeature = {
-      id: p.id, kind: p.kind, layerId: layerInfo.id, colour: p.colour || layerInfo.colour, weight: p.weight, routes: p.routes
+      id: p.id, kind: p.kind, layerId: layerInfo.id, colour: p.colour || layerInfo.colour, weight: p.weight, routes: p.routes,
+      start: p.start, end: p.end
     };
     kit.features[p.id] = leafletLayer;
     if (group === "basemap") return;  // the basemap is scenery: no tooltips, no popups
@@ -365,6 +366,105 @@
     return node ? readSteps().filter(function (s) { return s.id === node.id; })[0] || null : null;
   }
 
+  /* ---- The map by year: ?from=2005&to=2010 shows what existed in those years ---- */
+
+  /* Whether a feature (or route) with these years existed in the chosen period; an unknown start
+     is before the story, an unknown end still there (storymap/dates.py). */
+  kit.inPeriod = function (item) {
+    var period = kit.period;
+    if (!period) return true;
+    return (item.start === undefined || item.start === null || item.start <= period.to) &&
+      (item.end === undefined || item.end === null || item.end >= period.from);
+  };
+
+  /* How many of a leg's routes are shown: in the chosen years, and the one picked, if any. */
+  function legRoutes(info) {
+    return info.routes.filter(function (index) {
+      return (kit.routeFilter === null || index === kit.routeFilter) && kit.inPeriod(kit.config.routes[index]);
+    }).length;
+  }
+
+  /* The routes the map shows now, by slug (for tests and the status line). */
+  kit.visibleRoutes = function () {
+    return (kit.config && kit.config.routes || []).filter(function (route, index) {
+      return (kit.routeFilter === null || index === kit.routeFilter) && kit.inPeriod(route);
+    }).map(function (route) { return route.slug; });
+  };
+
+  /* The period the address names, if it is a valid one inside first..last; anything else (letters,
+     a reversed or impossible range) is the full range: null. */
+  function addressPeriod(first, last) {
+    var query = new URLSearchParams(location.search);
+    var from = query.get("from"), to = query.get("to");
+    if (from === null && to === null) return null;
+    from = from === null ? first : /^\d{4}$/.test(from) ? Number(from) : NaN;
+    to = to === null ? last : /^\d{4}$/.test(to) ? Number(to) : NaN;
+    if (!(from >= first && to <= last && from <= to)) return null;
+    return from === first && to === last ? null : { from: from, to: to };
+  }
+
+  /* The address with the period (or without it), keeping its other parameters and the step. */
+  function periodAddress(period) {
+    var query = new URLSearchParams(location.search);
+    query.delete("from");
+    query.delete("to");
+    if (period) { query.set("from", period.from); query.set("to", period.to); }
+    var search = query.toString();
+    return location.pathname + (search ? "?" + search : "") + location.hash;
+  }
+
+  /* The year control (templates/partials/years.html): two sliders, announced as they move; the
+     period goes into the address. `onChange` redraws what the page shows; on the timeline page
+     both the map (here) and the events (timeline.js) listen. */
+  var yearListeners = null;
+  kit.setUpYears = function (onChange) {
+    var box = document.getElementById("year-control");
+    if (!box) return null;
+    if (yearListeners) {
+      yearListeners.push(onChange);
+      onChange(kit.period);
+      return kit.period;
+    }
+    yearListeners = [onChange];
+    var first = Number(box.dataset.first), last = Number(box.dataset.last);
+    var from = document.getElementById("year-from"), to = document.getElementById("year-to");
+    var status = document.getElementById("year-status"), mapLink = document.getElementById("year-map-link");
+    function show(announce) {
+      var period = kit.period;
+      from.value = period ? period.from : first;
+      to.value = period ? period.to : last;
+      from.setAttribute("aria-valuetext", from.value);
+      to.setAttribute("aria-valuetext", to.value);
+      var words = period ? t("Showing what existed from {from} to {to}").replace("{from}", period.from).replace("{to}", period.to)
+        : t("Showing every year, {first} to {last}").replace("{first}", first).replace("{last}", last);
+      if (announce || period || status.textContent) status.textContent = words;
+      if (mapLink) {
+        var base = mapLink.getAttribute("href").split("?")[0];
+        mapLink.setAttribute("href", pageLink(base) + (period ? "?from=" + period.from + "&to=" + period.to : ""));
+      }
+    }
+    function set(start, end, announce) {
+      kit.period = start <= first && end >= last ? null : { from: start, to: end };
+      history.replaceState(history.state, "", periodAddress(kit.period));
+      show(announce);
+      yearListeners.forEach(function (listener) { listener(kit.period); });
+    }
+    kit.period = addressPeriod(first, last);
+    box.hidden = false;
+    show(false);
+    from.addEventListener("input", function () {
+      var start = Number(from.value), end = Math.max(Number(to.value), start);
+      set(start, end, true);
+    });
+    to.addEventListener("input", function () {
+      var end = Number(to.value), start = Math.min(Number(from.value), end);
+      set(start, end, true);
+    });
+    document.getElementById("year-all").addEventListener("click", function () { set(first, last, true); });
+    onChange(kit.period);
+    return kit.period;
+  };
+
   /* ---- Steps ---- */
 
   function restyle(step) {
@@ -372,14 +472,19 @@
     step.layers.forEach(function (id) { forward[id] = true; });
     var highlighted = {};
     step.highlight.forEach(function (id) { highlighted[id] = true; });
-    var order = [];
+    var order = [], widest = 0;
     Object.keys(kit.layers).forEach(function (layerId) {
       kit.layers[layerId].eachLayer(function (leafletLayer) {
         var info = leafletLayer.storyFeature;
-        var style = baseStyle(info.kind, info.colour, info.weight);
         if (kit.layers[layerId].options.interactive === false) return;  // basemap keeps its look
-        var hidden = kit.routeFilter !== null && (info.routes ? info.routes.indexOf(kit.routeFilter) < 0
-          : info.layerId.indexOf("routes/") === 0 && info.layerId !== "routes/" + kit.config.routes[kit.routeFilter].slug);
+        /* A leg of the flow map is as wide as its routes in the chosen years (config.legWeights). */
+        var shown = info.routes ? legRoutes(info) : null;
+        var weights = kit.config.legWeights;
+        var weight = kit.period && shown && weights ? weights[Math.min(shown, weights.length - 1)] : info.weight;
+        if (shown) widest = Math.max(widest, shown);
+        var style = baseStyle(info.kind, info.colour, weight);
+        var hidden = shown === 0 || !kit.inPeriod(info) || kit.routeFilter !== null && !info.routes &&
+          info.layerId.indexOf("routes/") === 0 && info.layerId !== "routes/" + kit.config.routes[kit.routeFilter].slug;
         var dim = hidden ? 0 : forward[layerId] ? 1 : kit.config.faded;
         var hi = highlighted[info.id];
         var opacity = (style.opacity === undefined ? 1 : style.opacity) * dim;
@@ -395,6 +500,10 @@
         if (path) path.classList.toggle("highlighted", !!hi);
         if (path) path.classList.toggle("route-hidden", hidden);
       });
+    });
+    /* The legend's sample widths: none wider than the widest leg of the chosen years. */
+    document.querySelectorAll(".legend li[data-count]").forEach(function (item) {
+      item.hidden = kit.period !== null && Number(item.dataset.count) > Math.max(widest, 1);
     });
     order.sort(function (a, b) { return a.rank - b.rank; });  /* stable: file order within a rank */
     order.forEach(function (item) { if (item.layer.bringToFront) item.layer.bringToFront(); });
@@ -540,6 +649,7 @@
   }
 
   function scrollToStep(node, smooth) {
+    if (!node) return;  // a map without a scroll of steps (the timeline's)
     /* The step's scroll-margin-top (story.css) puts its top just above the trigger line, as the
        browser's own jump to #step-id does. */
     node.scrollIntoView({ block: "start", behavior: smooth && !reducedMotion.matches ? "smooth" : "auto" });
@@ -668,8 +778,10 @@
     kit.routeFilter = index < 0 ? null : index;
     var picker = document.getElementById("route-picker");
     if (picker) picker.value = index < 0 ? "" : slug;
-    var address = location.pathname + (index < 0 ? "" : "?route=" + encodeURIComponent(slug)) + location.hash;
-    history.replaceState(history.state, "", address);
+    var query = new URLSearchParams(location.search);
+    if (index < 0) query.delete("route"); else query.set("route", slug);
+    var search = query.toString();
+    history.replaceState(history.state, "", location.pathname + (search ? "?" + search : "") + location.hash);
     if (kit.active) restyle(kit.active);
     var flows = kit.layers.flows;
     if (index < 0 || !flows) return;
@@ -761,6 +873,13 @@
       window.matchMedia("(max-width: 800px)").addEventListener("change", observe);
     }
     startPicker(byId);
+    var period = kit.setUpYears(function () { if (kit.active) restyle(kit.active); });
+    var flow = flowStep();
+    if (period && flow && !target && document.getElementById(flow.id) && !new URLSearchParams(location.search).get("route")) {
+      /* A link to "the routes of the late 2000s" opens at the flow map. */
+      scrollToStep(document.getElementById(flow.id), false);
+      activate(byId[flow.id], { animate: false, updateAddress: true });
+    }
     document.querySelectorAll(".step-link").forEach(function (link) {
       link.addEventListener("click", copyStepLink);
     });

@@ -34,7 +34,9 @@ from . import downloads, head_start, layers, maps, offline
 from .layers import Layer
 from .progress import Progress
 from .references import Bibliography, Cite, cache_key
-from .static_maps import art_key, render_static_maps, static_map_jobs
+from .licences import DATA_SOURCES
+from .projection import inverse_mercator, view_extent
+from .static_maps import HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, art_key, render_static_maps, static_map_jobs
 from .workers import end_with_parent
 
 #: Libraries whose versions decide the bytes of a static map or of a citation.
@@ -69,8 +71,46 @@ def _layers_by_key(value):
 
 
 def map_key(job: dict) -> str:
-    """The fingerprint of one static map: its arguments and the drawing code."""
-    return fingerprint(_code("static_maps", MAP_LIBRARIES), {name: _layers_by_key(value) for name, value in job.items()})
+    """The fingerprint of one static map: its arguments and the drawing code. Its layers count by
+    what the map can show (`_seen`), so a route added elsewhere, or a leg's list of routes, does
+    not make it be drawn again."""
+    x0, y0, x1, y1 = view_extent(job["view"], job.get("width_px", WIDTH_PX), job.get("height_px", HEIGHT_PX) - TITLE_STRIP_PX)
+    extent = _margined((*inverse_mercator(x0, y0), *inverse_mercator(x1, y1)))
+    return fingerprint(_code("static_maps", MAP_LIBRARIES),
+                       {name: [_seen(layer, extent) for layer in value] if name == "scene_layers" else value
+                        for name, value in job.items()})
+
+
+def _margined(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """A view's extent with a quarter of its size added on every side: names and symbols of
+    features just outside it may still reach into the picture."""
+    west, south, east, north = extent
+    dx, dy = (east - west) / 4, (north - south) / 4
+    return west - dx, south - dy, east + dx, north + dy
+
+
+def _seen(layer: Layer, extent) -> str:
+    """What a static map can show of a layer within extent: each feature's id, name, kind, look
+    (colour, width), geometry and the data sources it credits, nothing else."""
+    west, south, east, north = extent
+
+    def shown(feature: dict) -> bool:
+        x0, y0, x1, y1 = _SEEN.get(feature["geometry"], "bounds", lambda: feature["geometry"].bounds)
+        return x0 <= east and x1 >= west and y0 <= north and y1 >= south
+
+    return _SEEN.get(layer, ("layer", extent), lambda: fingerprint(
+        layer.id, layer.group, [_feature_seen(f) for f in layer.features if shown(f)]))
+
+
+def _feature_seen(f: dict) -> str:
+    """The fingerprint of what a map shows of one feature, worked out once per feature."""
+    return _SEEN.get(f, "feature", lambda: fingerprint(
+        f["id"], f["name"], f["kind"], f.get("colour"), f.get("weight"), f["geometry"],
+        sorted(key for key in f.get("sources", ()) if key in DATA_SOURCES)))
+
+
+#: Within one process: a geometry's bounds, a feature's and a layer's fingerprints as maps see them.
+_SEEN = ByIdentity(limit=50_000)
 
 
 #: The maps a pool's workers draw, in groups that share their art (one view in every edition),
@@ -162,13 +202,14 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None) -> lis
     return list(_remember("layers", key, lambda: layers.load_layers(layers_dir, reference_keys), keep=3))
 
 
-def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: Path) -> dict[str, bytes]:
-    """downloads.download_files, remembered by the content of the layers, the references and the
-    arrivals table."""
+def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: Path,
+                   events: list = ()) -> dict[str, bytes]:
+    """downloads.download_files, remembered by the content of the layers, the references, the
+    arrivals table and the timeline's events."""
     key = fingerprint([layer_key(layer) for layer in layer_list], references,
-                      hashlib.sha256(arrivals_csv.read_bytes()).hexdigest())
-    return dict(_remember("downloads", key, lambda: downloads.download_files(layer_list, references, arrivals_csv),
-                          keep=3))
+                      hashlib.sha256(arrivals_csv.read_bytes()).hexdigest(), [dataclasses.astuple(e) for e in events])
+    return dict(_remember("downloads", key,
+                          lambda: downloads.download_files(layer_list, references, arrivals_csv, events), keep=3))
 
 
 def map_data(scene, bibliography: Bibliography, cache: BuildCache | None = None) -> maps.MapData:

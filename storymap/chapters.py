@@ -16,6 +16,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from .characters import invisible_problems, private_use_problems
+from .dates import year_problems
 from .geo import REGION
 from .problems import InputError, Problem
 from .schema_words import Words, dotted, explain, missing, validator
@@ -53,6 +54,19 @@ class View:
 
 
 @dataclass(frozen=True)
+class StepDate:
+    """The year or period a step is about (end is None for a single year), and who dates it."""
+
+    start: int
+    end: int | None
+    sources: tuple[str, ...]
+
+    @property
+    def last(self) -> int:
+        return self.end if self.end is not None else self.start
+
+
+@dataclass(frozen=True)
 class Step:
     id: str
     view: View
@@ -60,6 +74,7 @@ class Step:
     highlight: tuple[str, ...]
     map_text: str
     body: str
+    date: StepDate | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,12 @@ def check_references(chapters: Iterable[Chapter], layer_ids: Iterable[str],
                                             "use a feature id from layers/ (see docs/ARCHITECTURE.md).",
                                             field=f"steps[{i}].highlight"))
             texts.append((f"steps[{i}].body", step.body))
+            for key in step.date.sources if step.date else ():
+                if key not in keys:
+                    problems.append(Problem(file, f"step {step.id!r} cites [@{key}] for its date, which is not "
+                                                  "in references.json.",
+                                            "fix the key or add the reference to references.json.",
+                                            field=f"steps[{i}].date.sources"))
         for field, text in texts:
             problems.extend(citation_problems(file, field, text, keys))
             if figures is not None:
@@ -217,7 +238,8 @@ def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
                 f"rename the file to {name.group('order')}-{slug}.md or change the slug.", "slug")
     steps = [(raw["id"], _parse_view(raw["view"], f"steps[{i}].view", problem),
               tuple(s.strip() for s in raw.get("show", [])), tuple(s.strip() for s in raw.get("highlight", [])),
-              raw["map_text"].strip()) for i, raw in enumerate(meta["steps"])]
+              raw["map_text"].strip(), _parse_date(raw.get("date"), f"steps[{i}].date", problem))
+             for i, raw in enumerate(meta["steps"])]
     seen: set[str] = set()
     for i, (step_id, *_rest) in enumerate(steps):
         if step_id in seen:
@@ -230,8 +252,8 @@ def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
     return Chapter(slug=slug, title=meta["title"].strip(), summary=meta["summary"].strip(),
                    order=int(name.group("order")), questions=tuple(q.strip() for q in meta.get("questions", [])),
                    intro=intro,
-                   steps=tuple(Step(step_id, view, show, highlight, map_text, bodies[step_id])
-                               for step_id, view, show, highlight, map_text in steps),
+                   steps=tuple(Step(step_id, view, show, highlight, map_text, bodies[step_id], date)
+                               for step_id, view, show, highlight, map_text, date in steps),
                    path=path)
 
 
@@ -247,11 +269,17 @@ FRONT_MATTER_WORDS = Words(
              "steps": "add a 'steps:' list of at least 3 steps, each '- id: ...' with view, show, highlight, map_text.",
              "id": "add 'id:', e.g. two-rivers (it becomes the #link of the step).",
              "view": VIEW_FIX, "bounds": VIEW_FIX, "center": "write the centre as [lat, lon], e.g. [40.1, 124.4].",
-             "map_text": "add 'map_text:' saying in words what the map shows, for readers who cannot see it."},
+             "map_text": "add 'map_text:' saying in words what the map shows, for readers who cannot see it.",
+             "start": "add 'start:' with the year, e.g. date: {start: 1994, end: 1998, sources: [ahn-2018]}.",
+             "sources": "add 'sources:' with the references.json keys that give this date, e.g. [ahn-2018]: "
+                        "a date without a source cannot go on the timeline."},
     patterns={"slug": "write it like 'crossing-the-rivers': lower-case letters, digits and single hyphens.",
               "id": "write it like 'two-rivers' (it becomes the #link of the step).",
+              "sources": "write reference keys from references.json, e.g. ahn-2018.",
               **{name: TEXT_FIX for name in ("title", "summary", "map_text", "questions", "show", "highlight")}},
     numbers={"zoom": ("zoom", "use a whole number from 2 to 16, e.g. 6 for a region, 11 for a city.")},
+    types={"start": "write the year as a plain number, e.g. start: 1994.",
+           "end": "write the year as a plain number, e.g. end: 1998."},
     where=lambda path: (dotted(path), ""),
 )
 
@@ -283,6 +311,16 @@ def _parse_view(raw: dict, field: str, problem) -> View:
         return View(center=center, zoom=raw["zoom"]) if center else View()
     problem("view has neither bounds nor both center and zoom.", VIEW_FIX, field)
     return View()
+
+
+def _parse_date(raw: dict | None, field: str, problem) -> StepDate | None:
+    """A step's date, once the contract has checked its fields' types: the years' range and order."""
+    if raw is None:
+        return None
+    found = year_problems(raw["start"], raw.get("end"))
+    for name, message, fix in found:
+        problem(message, fix, f"{field}.{name}")
+    return None if found else StepDate(raw["start"], raw.get("end"), tuple(raw["sources"]))
 
 
 def _point(raw: list, field: str, problem) -> tuple[float, float] | None:

@@ -25,6 +25,8 @@ ARRIVALS_FILE = "data/defector_arrivals.csv"
 ARRIVALS_FIGURE = "defector-arrivals"
 #: Why the chart marks 2020 and 2021 (its caption and the data dictionary both say it).
 ARRIVALS_CAVEAT = "The essay gives 63 arrivals for 2020, but 63 is the Ministry's figure for 2021; for 2020 it reports 229."
+#: The years the chart marks, for the caveat above (every chart of the arrivals marks them).
+FLAGGED_YEARS = frozenset({2020, 2021})
 ARRIVALS_COLUMNS = ("year", "total", "male", "female", "source_url")
 
 
@@ -108,7 +110,7 @@ _env = Environment(autoescape=True, trim_blocks=False)
 
 
 def arrivals_chart(rows: list[YearCount], caption: str, translate=ENGLISH_STRINGS,
-                   flagged_years: frozenset[int] = frozenset({2020, 2021})) -> str:
+                   flagged_years: frozenset[int] = FLAGGED_YEARS) -> str:
     """A bar chart of arrivals per year; flagged years are drawn in a second colour and labelled.
     `translate` gives the edition's words (storymap.editions.Strings)."""
     _ = translate

@@ -139,7 +139,7 @@ def check_route(submission: dict, known_places: set[str], reference_keys: set[st
                          _("Correct the year."))
     if "start" in years and "end" in years and years["end"] < years["start"]:
         problems.add("end", _("The end year is before the start year."),
-                     _("Swap the two years, or correct the one that is wrong."))
+                     _("Swap the start and end years, or correct the one that is wrong."))
     sources = submission.get("sources") or []
     if not sources:
         problems.add("sources", _("The route needs at least one published source."),

@@ -337,26 +337,31 @@ def _place_words(shared: Shared, story_name: str, iso3: str) -> str:
     return ", ".join(parts)
 
 
-SITES = [  # (id, name, city, what, sources)
+#: (id, name, city, what, sources, start): the start is the year the sources date the site from.
+#: Reuters (park-baptista-2024) names Dandong and Changchun among the new deportation centres of the
+#: measures that "took effect since the COVID-19 pandemic" (2020); UPI (upi-2016), citing Newsis,
+#: reported in September 2016 that a new detention centre had been built near Tumen.
+SITES = [
     ("site-changchun", "Deportation centre at Changchun", "Changchun",
-     "Deportation centre for North Koreans reported in 2024", ["park-baptista-2024"]),
+     "Deportation centre for North Koreans reported in 2024", ["park-baptista-2024"], 2020),
     ("site-dandong", "Deportation centre at Dandong", "Dandong",
-     "Deportation centre for North Koreans reported in 2024", ["park-baptista-2024"]),
+     "Deportation centre for North Koreans reported in 2024", ["park-baptista-2024"], 2020),
     ("site-tumen", "Border detention centre at Tumen", "Tumen",
      "Border detention centre where North Koreans arrested in China are held before being handed "
-     "back across the Tumen, reported in 2016", ["upi-2016"]),
+     "back across the Tumen, reported in 2016", ["upi-2016"], 2016),
 ]
 
 
 def sites_layer(shared: Shared) -> list[dict]:
     features = []
-    for fid, name, city, what, sources in SITES:
+    for fid, name, city, what, sources, start in SITES:
         where = _place_words(shared, city, "CHN")
         features.append(feature(
             fid, name, "site",
             f"{what}, in {where}. The point marks the city, not the facility: the location is "
             f"approximate, at city level.",
-            sources + [shared.city_source(city)], "approximate", shared.city(city), 4, country="CHN"))
+            sources + [shared.city_source(city)], "approximate", shared.city(city), 4, country="CHN",
+            start=start))
     return features
 
 
@@ -420,6 +425,10 @@ def fences_layer(shared: Shared) -> list[dict]:
 
 
 def crossings_layer(shared: Shared) -> list[dict]:
+    """The border posts. None carries years: the Friendship Bridge at Dandong was finished in May
+    1943 (wikipedia-friendship-bridge), before the story's time range (1950 on), and the sources of
+    the other three give no year the crossing opened (at Huay Xai the boats are older than the
+    bridge of 2013), so the map by year shows them in every period."""
     china = shared.osm_country("CHN")
 
     def chinese_end(lonlat):

@@ -1,5 +1,5 @@
 """Downloads for educators: every layer as GeoJSON and CSV, one zip with a data dictionary, the
-arrivals table, and the bibliography as CSL-JSON and BibTeX.
+arrivals table, the timeline's events (CSV), and the bibliography as CSL-JSON and BibTeX.
 
 `download_files` returns path inside site/ -> bytes, like the other build stages; nothing is
 written here. Every file is deterministic: the same inputs give the same bytes (JSON with sorted
@@ -30,6 +30,7 @@ ROOT = "downloads"
 LAYERS_FOLDER = f"{ROOT}/layers"
 ZIP_PATH = f"{ROOT}/between-borders-layers.zip"
 ARRIVALS_PATH = f"{ROOT}/defector-arrivals.csv"
+TIMELINE_PATH = f"{ROOT}/timeline.csv"
 REFERENCES_JSON_PATH = f"{ROOT}/references.json"
 REFERENCES_BIB_PATH = f"{ROOT}/references.bib"
 #: The zip unpacks into one folder of this name.
@@ -255,7 +256,8 @@ COLUMN_TEXT = [
     ("name", "Short English name."),
     ("kind", "What the feature is; one of the kinds below."),
     ("precision", "How precisely it is placed: exact, approximate or schematic (see below)."),
-    ("start", "Year the feature began (fences), if known; empty otherwise."),
+    ("start", "Year the feature began, as its sources date it (fences, sites, routes); empty where they "
+              "give none (the map by year then shows it in every period)."),
     ("end", "Year the feature ended, if it has; empty otherwise."),
     ("country", "ISO 3166-1 alpha-3 code of the country a point lies in (cities, sites, crossings; "
                 "for a crossing the country of its point), or of a basemap country."),
@@ -276,6 +278,40 @@ COLUMN_TEXT = [
                   "For schematic lines (routes, fences) it is the length of the drawing, not of a path on "
                   "the ground."),
 ]
+
+
+TIMELINE_COLUMNS = [
+    ("start", "first year of the event (from 1950)"),
+    ("end", "last year of a period (empty for a single year, or for a feature still there)"),
+    ("kind", "step (a step of the story) or the kind of a dated map feature: fence, site, crossing, route"),
+    ("text", "for a step, the sentence of its text that names the year; for a feature, its name"),
+    ("link", "the step it belongs to, from the site's address: append it to the site's address"),
+    ("feature", "the id of the map feature (empty for a step)"),
+    ("sources", "reference keys (references.json) of the sources that give the date, separated by \"; \""),
+]
+
+
+def timeline_csv(events: Iterable) -> bytes:
+    """The timeline's events (storymap.timeline.Event), one row each, in date order."""
+    return _csv_bytes([name for name, _text in TIMELINE_COLUMNS],
+                      ([str(e.start), _cell(e.end), e.kind, e.text, e.href, e.feature or "", _cell(list(e.sources))]
+                       for e in events))
+
+
+def timeline_section() -> str:
+    """The data dictionary's part on timeline.csv."""
+    columns = "\n".join(f"| {name} | {text} |" for name, text in TIMELINE_COLUMNS)
+    return f"""\
+## timeline.csv
+
+Every dated event of the story's timeline (the site's /timeline/ page): each dated step of the
+chapters and each map feature whose sources date it, in date order. A feature without years is
+not listed: its sources do not date it, and the map by year shows it in every period.
+
+| column | meaning |
+|---|---|
+{columns}
+"""
 
 
 def arrivals_section(arrivals_csv: bytes) -> str:
@@ -358,7 +394,8 @@ instead of running it as a formula.
 {_layer_table(layers)}
 
 Also in this download: `references.json` (the bibliography, CSL-JSON for Zotero or Pandoc),
-`references.bib` (the same as BibTeX), `defector-arrivals.csv` (see below) and `LICENSE.md`.
+`references.bib` (the same as BibTeX), `defector-arrivals.csv` and `timeline.csv` (see below) and
+`LICENSE.md`.
 
 ## Columns and properties
 
@@ -394,7 +431,8 @@ Features drawn from OpenStreetMap (ODbL 1.0, share-alike; attribution "© OpenSt
 A layer that contains any OpenStreetMap-derived feature is a derived database under the ODbL:
 if you share a changed version of it, share it under the ODbL too. {STORY_CONTENT_TERMS}
 
-{arrivals_section(arrivals_csv)}"""
+{arrivals_section(arrivals_csv)}
+{timeline_section()}"""
 
 
 
@@ -441,14 +479,17 @@ def deterministic_zip(files: Mapping[str, bytes], level: int = 9) -> bytes:
 
 # --- the stage -----------------------------------------------------------------------------------
 
-def download_files(layers: list[Layer], references: dict[str, dict], arrivals_csv: Path) -> dict[str, bytes]:
-    """Every file of the downloads section, path inside site/ -> bytes (see the module docstring)."""
+def download_files(layers: list[Layer], references: dict[str, dict], arrivals_csv: Path,
+                   events: Iterable = ()) -> dict[str, bytes]:
+    """Every file of the downloads section, path inside site/ -> bytes (see the module docstring);
+    `events` are the timeline's (storymap.timeline.timeline_events, in English)."""
     files: dict[str, bytes] = {}
     layers = downloadable(layers)
     for layer in layers:
         files[layer_path(layer.id, "geojson")] = layer_geojson(layer)
         files[layer_path(layer.id, "csv")] = layer_csv(layer)
     files[ARRIVALS_PATH] = arrivals_csv_bytes(arrivals_csv)
+    files[TIMELINE_PATH] = timeline_csv(events)
     files[REFERENCES_JSON_PATH] = references_json(references)
     files[REFERENCES_BIB_PATH] = references_bibtex(references)
     in_zip = {f"{ZIP_FOLDER}/{path[len(ROOT) + 1:]}": data for path, data in files.items()}
@@ -517,6 +558,7 @@ def download_index(layers: list[Layer], files: Mapping[str, bytes], translate=No
         index.append(entry(label, layer_path(layer.id, "geojson"), "GeoJSON", len(layer.features)))
         index.append(entry(label, layer_path(layer.id, "csv"), "CSV", len(layer.features)))
     index.append(entry("Defector arrivals in South Korea by year (Ministry of Unification)", ARRIVALS_PATH, "CSV"))
+    index.append(entry("Timeline: every dated event, its link and sources", TIMELINE_PATH, "CSV"))
     index.append(entry("Bibliography (CSL-JSON, for Zotero and Pandoc)", REFERENCES_JSON_PATH, "CSL-JSON"))
     index.append(entry("Bibliography (BibTeX)", REFERENCES_BIB_PATH, "BibTeX"))
     return index

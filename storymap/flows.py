@@ -63,6 +63,8 @@ class RouteInfo:
     #: (place, country) of each waypoint, a place added only to draw the line (routes.py): readers
     #: see "drawn through Da Nang to keep the line in Vietnam".
     waypoints: tuple[tuple[str, str], ...] = ()
+    start: int | None = None  # the years its sources date it to (the map by year)
+    end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,8 @@ def build_route_map(layers: list[Layer]) -> RouteMap | None:
             leg_ids.append(leg_id)
         infos[feature["id"]] = RouteInfo(feature["id"], layer.id.split("/", 1)[1], feature["name"],
                                          tuple(feature["sources"]), label, colour, tuple(leg_ids),
-                                         _waypoints(feature, gazetteer, countries))
+                                         _waypoints(feature, gazetteer, countries), feature.get("start"),
+                                         feature.get("end"))
     features = sorted((_leg_feature(leg_id, leg, infos) for leg_id, leg in legs.items()),
                       key=lambda f: (len(f["routes"]), f["id"]))  # the widest legs drawn last, on top
     return RouteMap(infos, layer_colours, Layer(FLOWS, layers[0].path.parent / FLOWS, None, features))

@@ -21,6 +21,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from shapely.errors import GEOSException
@@ -29,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from .geo import REGION, geodesic_length_km, in_region
+from .dates import year_problems
 from .problems import InputError, Problem
 from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, TYPE_WORDS, Words, explain, missing, too_deep
 from .schema_words import describe as _describe
@@ -135,7 +137,31 @@ def _validator(schema_path: Path) -> Draft202012Validator:
                                   "restore it from git: git checkout -- layers/feature.schema.json")]) from None
     _fill_in_kinds(schema)
     Draft202012Validator.check_schema(schema)
+    # A route's `via` entries are read by routes.via_stop, which names a malformed entry with the
+    # forms it may take; the contract's `items` documents those forms (tests/test_routes.py keeps
+    # the two in step) and is not run again for every place of every route.
+    schema["properties"]["properties"]["properties"]["via"].pop("items", None)
     return Draft202012Validator(schema)
+
+
+def _conforms(feature, validator: Draft202012Validator) -> bool:
+    """Whether a feature meets the contract, by the contract compiled to Python (fastjsonschema,
+    some forty times quicker than jsonschema: a project may hold thousands of route files);
+    jsonschema, which words the problems, runs only on a feature that does not."""
+    known = _COMPILED.get(id(validator))
+    if known is None or known[0] is not validator:
+        # The contract's keywords mean the same in draft 7, the newest draft fastjsonschema compiles.
+        known = _COMPILED[id(validator)] = (validator, fastjsonschema.compile(
+            {**validator.schema, "$schema": "http://json-schema.org/draft-07/schema#"}))
+    try:
+        known[1](feature)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
+#: id of a validator -> (the validator, its contract compiled by fastjsonschema).
+_COMPILED: dict[int, tuple] = {}
 
 
 def _fill_in_kinds(schema: dict) -> None:
@@ -242,10 +268,8 @@ def _check_features(raw: list, display: str, validator: Draft202012Validator, ke
         properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
         feature_id = properties.get("id") if isinstance(properties.get("id"), str) else None
         spot = functools.partial(Problem, display, feature_index=index, feature_id=feature_id)
-        errors = list(validator.iter_errors(feature))
-        # A malformed `via` entry is explained by _stop_problems, with the three forms it may take.
-        problems.extend(_schema_problems([e for e in errors if list(e.absolute_path)[:2] != ["properties", "via"]
-                                          or len(e.absolute_path) < 3], spot))
+        errors = [] if _conforms(feature, validator) else list(validator.iter_errors(feature))
+        problems.extend(_schema_problems(errors, spot))
         problems.extend(_property_problems(properties, spot, keys))
         problems.extend(_duplicate_id_problems(feature_id, (display, index), seen_ids, spot))
         geometry_schema_ok = not any(list(error.absolute_path)[:1] == ["geometry"] for error in errors)
@@ -446,10 +470,9 @@ def _property_problems(properties: dict, spot, keys: frozenset[str] | None) -> I
             if isinstance(key, str) and key and key not in keys:
                 yield spot(f"{json.dumps(key)} is not a reference key in references.json.",
                            _unknown_key_fix(key, keys), field="sources")
-    start, end = properties.get("start"), properties.get("end")
-    if isinstance(start, int) and isinstance(end, int) and end < start:
-        yield spot(f"the end year {end} is before the start year {start}.",
-                   "swap the two years, or correct the one that is wrong.", field="end")
+    # The feature's sources date it: the schema requires at least one.
+    for field, message, fix in year_problems(properties.get("start"), properties.get("end")):
+        yield spot(message, fix, field=field)
 
 
 def _unknown_key_fix(key: str, keys: frozenset[str]) -> str:

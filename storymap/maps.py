@@ -25,6 +25,7 @@ from .cache import ByIdentity
 from .licences import data_sources
 from .references import Bibliography, Cite
 from .resolution import clip, composite, detail_region, reduce, tolerance
+from .flows import leg_weight
 from .scenes import ChapterScene, StepScene
 from .kinds import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KINDS, POINT_KINDS, SEA, page_kinds
 
@@ -187,9 +188,13 @@ def routes_config(scene: ChapterScene, bibliography: Bibliography) -> dict:
     keys = list(dict.fromkeys(key for route in scene.routes for key in route.sources))
     return {
         "routes": [{"slug": r.slug, "name": r.name, "sources": [keys.index(k) for k in r.sources],
-                    **({"drawn": [list(pair) for pair in r.waypoints]} if r.waypoints else {})}
+                    **({"drawn": [list(pair) for pair in r.waypoints]} if r.waypoints else {}),
+                    **{name: year for name, year in (("start", r.start), ("end", r.end)) if year is not None}}
                    for r in scene.routes],
         "sources": source_links(keys, bibliography),
+        # A leg's width for each number of its routes in the chosen years (flows.leg_weight); the
+        # widths stop growing long before 64 routes, and story.js uses the last for more.
+        "legWeights": [0] + [leg_weight(n) for n in range(1, min(len(scene.routes), 64) + 1)],
     }
 
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from .chapters import Chapter, cite_keys, display_path
+from .chapters import FIGURE_RE, Chapter, cite_keys, display_path
+from .charts import ARRIVALS_FIGURE
 from .editions import EDITIONS, ENGLISH, ENGLISH_STRINGS, Edition, Strings, written_in
 from .kinds import LAND, SEA, swatch
 from .locator import Inset
@@ -23,6 +24,7 @@ from .prose import ProseRenderer
 from .references import Bibliography
 from .scenes import ChapterScene
 from .static_maps import HEIGHT_PX, WIDTH_PX
+from .timeline import DATED_KINDS, axis_chart, axis_years, kind_label
 
 SITE_TITLE = "Between Borders"
 SITE_SUBTITLE = "China's policy on North Korean migrants: a story map"
@@ -30,7 +32,8 @@ PREVIEW_SIZE = (WIDTH_PX, HEIGHT_PX)
 #: The site's folders besides the chapters' (its pages, assets and downloads): no chapter's slug may take one.
 #: A new page type adds its folder here, next to the call that writes it in render_pages.
 SITE_FOLDERS = frozenset({"sources", "about", "educators", "embed", "downloads", "assets", "static", "index",
-                          "routes", "contribute"} | {edition.code for edition in EDITIONS if not edition.is_default})
+                          "routes", "timeline", "contribute"} | {edition.code for edition in EDITIONS
+                                                               if not edition.is_default})
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,12 @@ class PageSet:
     route_features: dict[str, dict]  # every route feature by id, for the routes catalogue
     place_names: dict[str, str]  # a place's English name (as routes' via lists write it) -> the edition's
     cache: BuildCache | None = None  # where chapter map data is kept between builds
+    events: tuple = ()  # the timeline's events (storymap.timeline.Event), in the edition's words
+    arrivals: tuple = ()  # the yearly arrivals (charts.YearCount), drawn on the timeline's axis
+    timeline_scene: ChapterScene | None = None  # the timeline's map (storymap.timeline.timeline_chapter)
+    #: Markdown: the arrivals chart's sources and caveat in the edition's words ("" where
+    #: references.json lacks its sources: the timeline then names the Ministry alone).
+    arrivals_caption: str = ""
     edition: Edition = ENGLISH
     #: Chapter slugs and content pages ("landing", "about") shown in the edition's language.
     translated: frozenset[str] = frozenset()
@@ -170,6 +179,7 @@ def render_pages(pages: PageSet, env: Environment) -> dict[str, str]:
                                "approximate and schematic mean."),
                  body=writer.prose(pages.about, "../"), text_lang=text_lang(pages, "about"))
     write_routes(writer, pages)
+    write_timeline(writer, pages)
     write_educators(writer, pages)
     return writer.out
 
@@ -208,6 +218,10 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
     common = dict(title=f"{chapter.title} | {pages.strings(SITE_TITLE)}", description=chapter.summary,
                   preview=f"{slug}/map.png", chapter=chapter, scene=scene, inset=pages.inset, steps=step_data(scene),
                   strings=pages.script_strings or {}, text_lang=text_lang(pages, slug))
+    common["first"], common["last"] = axis_years(list(pages.events), list(pages.arrivals))
+    # The year control goes on every map that shows a dated feature (a fence, a site, a route).
+    common["dated"] = any(f.get("start") or f.get("end") for layer in scene.layers for f in layer.features
+                          if f["kind"] in DATED_KINDS) or any(r.start or r.end for r in scene.routes)
     label = pages.strings("Map for the chapter “{title}”", title=chapter.title)
     chapter_map = render_map(scene, data, pages.cache, asset_prefix=f"../{up}assets/", label=label)
     writer.write(f"{slug}/index.html", "chapter.html", **common, map=chapter_map,
@@ -237,7 +251,7 @@ def route_years(feature: dict, _=ENGLISH_STRINGS) -> str:
 
 def write_routes(writer: PageWriter, pages: PageSet) -> None:
     """The routes catalogue, site/routes/: every route, and a link to the map with it alone."""
-    map_chapter = next((c for c in pages.chapters if pages.scenes[c.slug].routes), None)
+    map_chapter = flow_chapter(pages)
     if map_chapter is None:
         return
     routes = []
@@ -258,6 +272,51 @@ def write_routes(writer: PageWriter, pages: PageSet) -> None:
                  description=_("Every escape route on the map: its places, years, description and sources, "
                                "and a link to the map with that route alone."),
                  routes=routes, map_chapter=map_chapter)
+
+
+def flow_chapter(pages: PageSet) -> Chapter | None:
+    """The chapter whose map is the flow map (every route), where the year control is."""
+    return next((c for c in pages.chapters if pages.scenes[c.slug].routes), None)
+
+
+def write_timeline(writer: PageWriter, pages: PageSet) -> None:
+    """site/timeline/ and its embed: every dated step and feature in order, on the arrivals' axis."""
+    _ = pages.strings
+    first, last = axis_years(list(pages.events), list(pages.arrivals))
+    chapters = {c.slug: c for c in pages.chapters}
+    events = [{"event": e, "kind": _(kind_label(e.kind)), "chapter": chapters[e.chapter],
+               "sources": source_links(list(e.sources), pages.bibliography)} for e in pages.events]
+    common = dict(preview=f"{pages.chapters[0].slug}/map.png", events=events, first=first, last=last,
+                  chart=axis_chart(list(pages.arrivals), first, last, _), flow=flow_chapter(pages),
+                  chart_step=next((f"{c.slug}/#{s.id}" for c in pages.chapters for s in c.steps
+                                   if ARRIVALS_FIGURE in FIGURE_RE.findall(s.body)), None),
+                  strings=pages.script_strings or {}, text_lang=None)
+    title = _("The border over time")
+    description = _("Every dated event of the story, from {first} to {last}, on one time axis with the yearly "
+                    "arrivals in South Korea, each with its source and a link to its step.", first=first, last=last)
+    scene, timeline_map = pages.timeline_scene, {}
+    if scene is not None:
+        up = "../" * pages.edition.prefix.count("/")
+        parts = render_map(scene, map_data(scene, pages.bibliography, pages.cache), pages.cache,
+                           asset_prefix=f"../{up}assets/", label=_("Map of the routes, fences and sites by year"))
+        writer.out[f"{pages.edition.prefix}timeline/map.js"] = parts.script
+        timeline_map = dict(map=parts, scene=scene, steps=step_data(scene), dated=False)  # its control is the page's
+    writer.write("timeline/index.html", "timeline.html", title=f"{title} | {_(SITE_TITLE)}",
+                 description=description, heading=title, embed=False, **common, **timeline_map,
+                 caption=caption_text(writer.prose(pages.arrivals_caption or _(ARRIVALS_SOURCE), "../")))
+    writer.write("embed/timeline/index.html", "timeline.html", title=f"{title} | {_(SITE_TITLE)}",
+                 description=description, heading=title, embed=True, **common,
+                 caption=caption_text(writer.prose(pages.arrivals_caption or _(ARRIVALS_SOURCE), "../../")))
+
+
+#: The arrivals' source where references.json lacks the works the full caption cites.
+ARRIVALS_SOURCE = "Source: Ministry of Unification, Republic of Korea."
+
+
+def caption_text(html: Markup) -> Markup:
+    """Rendered prose of one paragraph without its <p>, for a caption."""
+    text = str(html).strip()
+    return Markup(text[3:-4] if text.startswith("<p>") and text.endswith("</p>") else text)
 
 
 def _other_lang(text: str, edition: Edition) -> str | None:

@@ -4,13 +4,16 @@
 the same slug and steps in the same order, the same views, layers and highlights, and in the
 introduction and in each step the same citation keys and the same figures. Figures are read as
 values, so "30,000", "3만" and "3万" are the same number, "1.4 million" is "140만", and
-"9 October 2023" is "2023년 10월 9일", "two million" is "200만" and "the twentieth
-century" is "20세기".
+"9 October 2023" is "2023년 10월 9일", "two million" is "200만", "the twentieth
+century" is "20세기" and "nine years" is "9년" (a count of years, months or days is written in digits in
+Korean and Chinese papers, so the English word counts as its number). A step's date comes from the English step: a translation leaves it out
+(or repeats it exactly).
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from .chapters import Chapter, cite_keys, display_path
 from .problems import Problem
@@ -35,15 +38,26 @@ _ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth e
 _SCALED_WORD_RE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?=[ -](?:hundred|thousand|million|billion)\b)",
                              re.IGNORECASE)
 _CENTURY_RE = re.compile(r"\b(" + "|".join(_ORDINALS + ["twenty-first"]) + r")(?=[ -]century\b)", re.IGNORECASE)
+#: A count of time ("nine years", "twenty years", "two decades", "eight years old"): Korean and Chinese
+#: newspapers write these in digits (9년, 20年), so the English word counts as its number.
+_TIME_WORD_RE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?=[ -](?:years?|months?|weeks?|days?)\b)",
+                           re.IGNORECASE)
+#: Decades are counted as years ("two decades" = 20년 = 20年), as Korean and Chinese papers count them.
+_DECADES_RE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?=[ -]decades?\b)", re.IGNORECASE)
+#: Set words written with a digit that are not figures: 제3국 is Korean for "a third country", and an
+#: article of a treaty is 제4조 in Korean where English and Chinese write "the fourth article" and 第四条.
+_SET_WORDS_RE = re.compile(r"제3국|제\d+조")
 #: Links and their targets carry no figures of the story.
 _LINK_TARGET_RE = re.compile(r"\]\([^)]*\)")
 
 
 def figures(text: str) -> set[float]:
     """Every number in a piece of prose, as its value: '3만' -> 30000, '1.4 million' -> 1400000."""
-    text = _LINK_TARGET_RE.sub("]", _CITATION_RE.sub(" ", text))
+    text = _SET_WORDS_RE.sub(" ", _LINK_TARGET_RE.sub("]", _CITATION_RE.sub(" ", text)))
     text = _MONTH_RE.sub(lambda m: f" {_MONTHS.index(m.group(1)) + 1} ", text)
     text = _SCALED_WORD_RE.sub(lambda m: str(_WORDS.index(m.group(1).lower()) + 1), text)
+    text = _TIME_WORD_RE.sub(lambda m: str(_WORDS.index(m.group(1).lower()) + 1), text)
+    text = _DECADES_RE.sub(lambda m: str(10 * (_WORDS.index(m.group(1).lower()) + 1)), text)
     text = _CENTURY_RE.sub(lambda m: "21" if m.group(1).lower() == "twenty-first"
                            else str(_ORDINALS.index(m.group(1).lower()) + 1), text)
     values = set()
@@ -112,7 +126,17 @@ def chapter_problems(english: Chapter, translated: Chapter) -> list[Problem]:
                 problems.append(Problem(file, f"{where} has another {name} than the English.",
                                         f"copy the English step's {name}: only the words change.",
                                         field=f"steps[{i}].{name}"))
+        if ours_step.date is not None and ours_step.date != theirs_step.date:
+            problems.append(Problem(file, f"{where} has another date than the English.",
+                                    "leave 'date:' out of the translation: the English step's date is used.",
+                                    field=f"steps[{i}].date"))
         problems += text_problems(file, where, f"steps[{i}]", theirs_step.body, ours_step.body)
         problems += text_problems(file, f"{where} (map text)", f"steps[{i}].map_text",
                                   theirs_step.map_text, ours_step.map_text)
     return problems
+
+
+def with_english_dates(english: Chapter, translated: Chapter) -> Chapter:
+    """The translation with each step dated as its English step: translators never copy a date."""
+    dates = {step.id: step.date for step in english.steps}
+    return replace(translated, steps=tuple(replace(step, date=dates.get(step.id)) for step in translated.steps))

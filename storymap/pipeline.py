@@ -36,8 +36,10 @@ from .flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map, localised, pla
 from .scenes import build_scene
 from .site import asset_files
 from .static_maps import static_map_jobs
-from .parity import chapter_problems, text_problems
+from .parity import chapter_problems, text_problems, with_english_dates
+from .retired_terms import chapter_texts, load_terms, mapping_texts, term_problems
 from .sourcing import check_sourcing
+from .timeline import TIMELINE_MAP_TEXT, timeline_chapter, timeline_events
 from .yaml_input import load as load_yaml
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
@@ -137,6 +139,8 @@ def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: 
             problems.extend(text_problems(f"content/{edition.code}/{name}.md", "the page", "body",
                                           english_content[name], content[name]))
             problems.extend(private_use_problems(f"content/{edition.code}/{name}.md", content[name]))
+    problems.extend(retired_term_problems(root, edition, translated_chapters.values(), content, translated,
+                                          strings, places))
     edition_chapters = [translated_chapters.get(c.path.name, c) for c in chapters]
     edition_layers = localize_layers(layers, places)
     texts = ([f["name"] for layer in edition_layers for f in layer.features] + [c.title for c in edition_chapters]
@@ -146,6 +150,24 @@ def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: 
         problems.append(font_problem(edition, missing))
     return EditionInputs(edition, edition_chapters, frozenset(translated), content, strings, edition_layers, font,
                          tuple(stale))
+
+
+def retired_term_problems(root: Path, edition: Edition, chapters, content: dict[str, str], translated: set[str],
+                          strings: Strings, places: dict[str, dict]) -> list[Problem]:
+    """Every use of a term the edition's style sheet retires (storymap.retired_terms)."""
+    problems: list[Problem] = []
+    terms = load_terms(root, problems).get(edition.code, ())
+    if not terms:
+        return problems
+    for chapter in chapters:
+        problems.extend(term_problems(display_path(chapter.path), chapter_texts(chapter), terms))
+    for name in CONTENT_PAGES:
+        if name in translated:
+            problems.extend(term_problems(f"content/{edition.code}/{name}.md", [("the page", "body", content[name])],
+                                          terms))
+    problems.extend(term_problems(f"content/{edition.code}/strings.yaml", mapping_texts(strings.table), terms))
+    problems.extend(term_problems(f"content/{edition.code}/places.yaml", mapping_texts(places), terms))
+    return problems
 
 
 def _read(path: Path) -> str:
@@ -182,7 +204,7 @@ def _translated_chapters(folder: Path, english: list[Chapter], problems: list[Pr
                                     f"{english[0].path.name}."))
             continue
         problems.extend(chapter_problems(original, chapter))
-        found[chapter.path.name] = chapter
+        found[chapter.path.name] = with_english_dates(original, chapter)
     return found
 
 
@@ -216,7 +238,8 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     static_maps = StaticMaps(None, cache, progress, jobs={
         build.edition.prefix + path: job for build in builds for path, job in build.static_map_jobs().items()},
         citations=[(build.bibliography, build.citations()) for build in builds])
-    downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path)
+    downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path,
+                                      timeline_events(inputs.chapters, inputs.layers))
     for build in builds:
         build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, downloads, build.strings))
     env_dir = root / "templates"
@@ -251,6 +274,9 @@ class EditionBuild:
             arrivals, Markup(prose.render(_(ARRIVALS_CAPTION), "../sources/")), _)
         route_map = localised(route_map, english_layers, inputs.layers)
         self.scenes = {c.slug: build_scene(c, inputs.layers, route_map, _) for c in inputs.chapters}
+        # The timeline's map: what the year control filters there (every fence, site, crossing, route).
+        timeline_map = timeline_chapter(inputs.layers, _("The border over time"), _(TIMELINE_MAP_TEXT))
+        timeline_scene = build_scene(timeline_map, inputs.layers, route_map, _) if timeline_map else None
         self.story_bibliography = CachedBibliography({"between-borders": story_item}, cache,
                                                      locale=self.edition.csl_locale)
         self.page_set = PageSet(
@@ -260,6 +286,8 @@ class EditionBuild:
             site_url=site_url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
             downloads=[], cache=cache,  # set once the downloads are made (assemble_site)
             route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features},
+            events=timeline_events(inputs.chapters, inputs.layers), arrivals=arrivals, timeline_scene=timeline_scene,
+            arrivals_caption=_(ARRIVALS_CAPTION) if set(cite_keys(ARRIVALS_CAPTION)) <= references.keys() else "",
             place_names=place_names(english_layers, inputs.layers),
             edition=self.edition, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
             corrections=corrections)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import html
+import io
 import json
 import re
 import warnings
@@ -177,6 +178,51 @@ def cache_key(items: dict[str, dict], locale: str) -> str:
     return fingerprint(_code(), items, locale)
 
 
+#: The kinds of work whose issued date APA prints in full, as the style's `date` macro lists them.
+_FULL_DATE_TYPES = ("article-magazine article-newspaper broadcast collection document event motion_picture pamphlet "
+                    "performance personal_communication post post-weblog song speech webpage")
+
+
+@functools.cache
+def _style_bytes(locale: str) -> bytes:
+    """The APA style for a locale. APA's own date macro writes "(2012, March 5)": year, comma, then month
+    and day, which in Korean and Chinese comes out as "(2012, 3월 5)" and "(2012, 三月 5)". Korean and Chinese
+    readers write a date in one piece, "2012년 3월 5일" and "2012年3月5日", as the CSL locale's text form of a
+    date does; so outside English the macro prints the locale's text date, in full where APA prints a
+    full date and the year alone ("2018년", "2018年") where APA prints the year."""
+    text = Path(get_style_filepath("apa")).read_text(encoding="utf-8")
+    if locale.startswith("en"):
+        return text.encode("utf-8")
+    start = text.index('<macro name="date">')
+    end = text.index("</macro>", start)
+    macro = text[start:end]
+    first = macro.index('<group delimiter=", ">')
+    last = macro.index("</group>\n        </if>", first) + len("</group>")
+    year = '<group><date form="text" date-parts="year" variable="issued"/><text variable="year-suffix"/></group>'
+    full = '<group><date form="text" variable="issued"/><text variable="year-suffix"/></group>'
+    local = (f'<choose><if match="any" type="{_FULL_DATE_TYPES}">{full}</if>'
+             '<else-if match="any" variable="collection-editor compiler editor editorial-director issue page '
+             f'supplement-number volume">{year}</else-if>'
+             f'<else-if match="any" type="interview paper-conference">{full}</else-if>'
+             f'<else>{year}</else></choose>')
+    return (text[:start] + macro[:first] + local + macro[last:] + text[end:]).encode("utf-8")
+
+
+def _title_once(item: dict, entry: str) -> str:
+    """A work without an author is listed under its title, which APA then leaves out of its usual
+    place (CSL: a substituted variable is suppressed). citeproc-py prints it twice ("Protocol ….
+    (1964). Protocol …. In …"); the second one goes."""
+    title = item.get("title")
+    if not title or item.get("author") or item.get("editor"):
+        return entry
+    first = entry.find(title)
+    if first < 0:
+        return entry
+    after = first + len(title)
+    repeat = re.compile(r"(?:<i>)?" + re.escape(title) + r"(?:</i>)?\.? ")
+    return entry[:after] + repeat.sub("", entry[after:], count=1)
+
+
 class Bibliography:
     """APA 7th citations and reference entries for a set of CSL-JSON items, in a CSL locale
     (en-US, or ko-KR and zh-CN for the Korean and Chinese editions: dates and terms change,
@@ -190,7 +236,7 @@ class Bibliography:
     def _engine(self) -> CitationStylesBibliography:
         """The citeproc engine with every work registered and sorted: made on first use, so that a
         build whose citations all come from the cache never loads the style."""
-        style = CitationStylesStyle(get_style_filepath("apa"), locale=self.locale, validate=False)
+        style = CitationStylesStyle(io.BytesIO(_style_bytes(self.locale)), locale=self.locale, validate=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             engine = CitationStylesBibliography(style, CiteProcJSON([as_text(item) for item in self.items.values()]), formatter.html)
@@ -204,7 +250,8 @@ class Bibliography:
     def _formatted_entries(self) -> dict[str, str]:
         """Every work's reference-list entry, in the list's order (three quarters of the engine's time)."""
         engine = self._engine
-        return {key: linkify(str(entry)) for key, entry in zip(engine.keys, engine.bibliography())}
+        return {key: linkify(_title_once(self.items.get(key, {}), str(entry)))
+                for key, entry in zip(engine.keys, engine.bibliography())}
 
     @property
     def _entries(self) -> dict[str, str]:

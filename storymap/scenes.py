@@ -23,6 +23,7 @@ class LegendEntry:
     kind: str
     colour: str | None = None  # set for routes: the colour of their corridor
     weight: float | None = None  # set for the flow map's widths
+    count: int | None = None  # the number of routes a width stands for (the year control hides larger ones)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def legend_for(layers: list[Layer], route_map: RouteMap | None, translate=ENGLIS
         counts = sorted({1, most, *([round(most ** 0.5)] if most > 3 else [])})
         entries += [LegendEntry(translate("{count} routes on a leg", count=n) if n > 1
                                 else translate("{count} route on a leg (line width)", count=n),
-                                "route", SHARED[1], leg_weight(n)) for n in counts]
+                                "route", SHARED[1], leg_weight(n), n) for n in counts]
     return tuple(entries)
 
 
@@ -138,7 +139,9 @@ def build_scene(chapter: Chapter, layers: list[Layer], route_map: RouteMap | Non
             description=describe_step(step.map_text, [names[f] for f in step.highlight if f in names], translate),
             zoom=zoom, detail=zoom > overview_zoom + DETAIL_ZOOM_STEP))
     chapter_layers = tuple(layer for layer in layers if layer.group == BASEMAP_GROUP or layer.id in used)
-    colours = route_map.layer_colours if route_map else {}
+    # Only the routes this chapter shows: a route added elsewhere leaves its maps (and caches) alone.
+    colours = {layer_id: colour for layer_id, colour in (route_map.layer_colours.items() if route_map else ())
+               if layer_id in used}
     picker = tuple(route_map.routes.values()) if FLOWS in used else ()
     shown = {f["id"] for layer in chapter_layers if layer.group == ROUTES_GROUP for f in layer.features}
     drawn = {rid: info.waypoints for rid, info in (route_map.routes.items() if route_map else ())

@@ -1,6 +1,6 @@
 """Every YAML file the project reads (chapters' front matter, content/site.yaml, strings.yaml and
 places.yaml) is read with `load`: PyYAML's safe loader (plain data, never Python objects) that
-refuses aliases and deep nesting.
+refuses aliases, a key given twice and deep nesting.
 
 An alias (`*name`, repeating what `&name` marked) lets a few lines stand for billions of values
 (the "billion laughs"): the parsed data is a small graph, but every check that walks it walks the
@@ -14,11 +14,13 @@ import yaml
 from .schema_words import MAX_DEPTH, too_deep
 
 ALIAS_FIX = "write the value out in full where it is needed: aliases (&name ... *name) are not accepted."
+DUPLICATE_FIX = ("keep one of them: YAML keeps only the last value of a key given twice, so the other is "
+                 "silently lost.")
 DEPTH_FIX = "look for brackets [ ] or braces { } that open and never close, or indentation that keeps growing."
 
 
 class Refused(yaml.YAMLError):
-    """YAML the project does not accept (an alias, deep nesting): `message` and `fix` in plain
+    """YAML the project does not accept (an alias, a repeated key, deep nesting): `message` and `fix` in plain
     words; `problem_mark` where it is, when known (0-based line, as PyYAML's own errors)."""
 
     def __init__(self, message: str, fix: str, mark=None):
@@ -36,6 +38,15 @@ class _Loader(yaml.SafeLoader):
             event = self.peek_event()
             raise Refused(f"uses the YAML alias *{event.anchor}", ALIAS_FIX, event.start_mark)
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise Refused(f"gives the key {key!r} twice", DUPLICATE_FIX, key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 def load(text: str):

@@ -232,3 +232,26 @@ def test_a_build_does_not_wait_for_a_head_start_that_takes_too_long(tmp_path, he
     head_start.start(ROOT, tmp_path)
     assert head_start.entries(cache_key(items, "en-US")) is None
     assert not head_start.started(), "the process is given up on"
+
+
+def test_a_static_map_is_kept_while_what_it_shows_is_unchanged():
+    """A route added elsewhere changes legs' lists of routes and legs far away, not the map."""
+    from pathlib import Path
+
+    from shapely.geometry import LineString
+
+    def job(*features):
+        flows = Layer("flows", Path("flows"), None, list(features))
+        return dict(scene_layers=[flows], view={"center": [21.18, 101.67], "zoom": 10}, layers_forward=("flows",),
+                    highlight=(), route_colours={}, title="Into Laos")
+
+    def leg(leg_id, coords, routes, weight=3.0):
+        return {"id": leg_id, "name": leg_id, "kind": "route", "sources": ["king-2023", "geonames"], "precision": "schematic",
+                "geometry": LineString(coords), "routes": routes, "colour": "#009e73", "corridor": "THA", "weight": weight}
+
+    near = [(101.5, 21.5), (101.67, 21.18)]
+    far = [(116.4, 39.9), (123.4, 41.8)]  # Beijing to Shenyang, far outside the view
+    key = map_key(job(leg("near", near, ["route-a"]), leg("far", far, ["route-a"])))
+    assert map_key(job(leg("near", near, ["route-b"]), leg("far", far, ["route-a"]))) == key, "routes listed"
+    assert map_key(job(leg("near", near, ["route-a"]), leg("far", far, ["route-a", "route-b"], 5.5))) == key
+    assert map_key(job(leg("near", near, ["route-a"], 5.5), leg("far", far, ["route-a"]))) != key, "its width"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from storymap.chapters import (CITATION_RE, Chapter, Step, View, check_references, cite_keys,
+from storymap.chapters import (CITATION_RE, Chapter, Step, StepDate, View, check_references, cite_keys,
                                load_chapters)
 from storymap.problems import InputError
 
@@ -133,6 +133,15 @@ BAD_META = {
     "zoom not whole": (set_step(1, "view", {"center": [40.1, 124.4], "zoom": 6.5}), "steps[1].view.zoom"),
     "center not two numbers": (set_step(1, "view", {"center": [40.1], "zoom": 6}), "steps[1].view.center"),
     "question not text": (lambda m: m.update(questions=[["nested"]]), "questions[0]"),
+    "date without a source": (set_step(0, "date", {"start": 1994}), "steps[0].date.sources"),
+    "date with no sources": (set_step(0, "date", {"start": 1994, "sources": []}), "steps[0].date.sources"),
+    "date end before start": (set_step(0, "date", {"start": 1998, "end": 1994, "sources": ["ahn-2018"]}),
+                              "steps[0].date.end"),
+    "date before the story": (set_step(0, "date", {"start": 1945, "sources": ["ahn-2018"]}), "steps[0].date.start"),
+    "date in the future": (set_step(0, "date", {"start": 2020, "end": 2999, "sources": ["ahn-2018"]}),
+                           "steps[0].date.end"),
+    "date as text": (set_step(0, "date", {"start": "1994", "sources": ["ahn-2018"]}), "steps[0].date.start"),
+    "date without a year": (set_step(0, "date", {"sources": ["ahn-2018"]}), "steps[0].date.start"),
 }
 
 
@@ -212,6 +221,20 @@ def test_a_citation_the_site_cannot_format_is_reported(tmp_path):
     problems = check_references([chapter], [], [], ["king-2023"])
     assert [p.field for p in problems] == ["intro"]
     assert "[see @king-2023] is not a citation the site can format" in problems[0].message
+
+
+def test_a_dated_step_carries_its_years_and_sources(tmp_path):
+    write(tmp_path, meta=mutated(set_step(0, "date", {"start": 1994, "end": 1998, "sources": ["ahn-2018"]})))
+    (chapter,) = load_chapters(tmp_path)
+    assert chapter.steps[0].date == StepDate(1994, 1998, ("ahn-2018",))
+    assert chapter.steps[1].date is None
+
+
+def test_a_date_citing_an_unknown_reference_is_reported(tmp_path):
+    write(tmp_path, meta=mutated(set_step(0, "date", {"start": 1994, "sources": ["nobody-1994"]})))
+    problems = check_references(load_chapters(tmp_path), {"rivers", "borders", "fences", "routes/x"},
+                                {"yalu", "tumen", "fence-2006-dandong"}, {"ahn-2018", "king-2023"})
+    assert [(p.field, "nobody-1994" in p.message) for p in problems] == [("steps[0].date.sources", True)]
 
 
 def test_check_references_reports_unknown_ids_and_keys(tmp_path):

@@ -64,6 +64,12 @@ def steps_of(text: str) -> list[str]:
     ("in the 1990s, 63 in 2021", "在1990年代，2021年有63人"),
     ("on 9 October 2023", "2023년 10월 9일"),
     ("some two million, for much of the twentieth century", "약 200만 명, 20세기 대부분 동안"),
+    ("a journey of nine years", "9년에 걸친 여정"),
+    ("nearly twenty years later", "近20年后"),
+    ("until I was eight years old", "8살이 될 때까지"),
+    ("years in a third country", "제3국에서 여러 해"),
+    ("the protocol's fourth article", "의정서 제4조"),
+    ("over the past two decades", "过去20年间"),
 ])
 def test_figures_read_korean_and_chinese_units_as_values(english, translated):
     assert figures(english) == figures(translated)
@@ -72,6 +78,7 @@ def test_figures_read_korean_and_chinese_units_as_values(english, translated):
 def test_figures_tell_different_numbers_apart():
     assert figures("about 30,000 people") != figures("약 3천 명")
     assert figures("63 in 2021") != figures("2020년 63명")
+    assert figures("a journey of nine years") != figures("아홉 해에 걸친 여정")  # a year count left in words
 
 
 def test_a_faithful_translation_passes_and_is_counted(project):
@@ -129,6 +136,36 @@ def test_steps_out_of_order_are_refused(project):
     status, out = check(project)
     assert status == 1
     assert any(line.startswith(path) and "has the steps" in line for line in out.splitlines()), out
+
+
+def dated(text: str, start: int) -> str:
+    """The chapter with its first step dated `start`, by the first source the chapter cites."""
+    key = re.search(r"\[@([a-z0-9-]+)", text).group(1)
+    text = re.sub(r"^    date: .*\n", "", text, flags=re.MULTILINE)
+    return re.sub(r"^(  - id: \S+\n)", rf"\1    date: {{start: {start}, sources: [{key}]}}\n", text, count=1,
+                  flags=re.MULTILINE)
+
+
+def test_a_translation_takes_its_dates_from_the_english_and_may_not_change_them(project):
+    path = english_chapter(project)
+    original = path.read_text(encoding="utf-8")
+    try:
+        path.write_text(dated(original, 1994), encoding="utf-8")
+        undated = re.sub(r"^    date: .*\n", "", original, flags=re.MULTILINE)
+        write_translation(project, undated)
+        status, out = check(project)
+        assert status == 0, out
+        korean = next(e for e in load_inputs(project).editions if e.edition.code == "ko")
+        first = next(c for c in korean.chapters if c.path.name == path.name).steps[0]
+        assert first.date is not None and first.date.start == 1994, "the English step's date is used"
+        translation = write_translation(project, dated(original, 1995))
+        status, out = check(project)
+        assert status == 1
+        assert any(line.startswith(translation) and "another date than the English" in line
+                   for line in out.splitlines()), out
+    finally:
+        path.write_text(original, encoding="utf-8")
+        write_translation(project, original)
 
 
 def test_without_a_cjk_font_check_stops_and_names_the_package(project, monkeypatch):
@@ -251,3 +288,62 @@ def test_the_routes_catalogue_names_places_and_years_in_the_readers_language():
     assert route_years({"start": 2010}, korean.strings) == "2010년부터"
     assert route_years({"end": 2012}, korean.strings) == "2012년까지"
     assert route_years({"start": 2010}) == "since 2010" and route_years({"start": 2003, "end": 2012}) == "2003–2012"
+
+
+def _bibliography_item(**fields) -> dict:
+    return {"id": "test-item", "type": "webpage", "title": "A Long Title of a Work Without an Author",
+            "issued": {"date-parts": [[2012, 3, 5]]}, **fields}
+
+
+def test_reference_dates_are_written_as_each_editions_readers_write_them():
+    from storymap.references import Bibliography
+
+    item = _bibliography_item(author=[{"family": "Cohen", "given": "R."}])
+    english, korean, chinese = (Bibliography({"test-item": item}, locale).entry("test-item")
+                                for locale in ("en-US", "ko-KR", "zh-CN"))
+    assert "(2012, March 5)" in english
+    assert "(2012년 3월 5일)" in korean and "3월 5)" not in korean
+    assert "(2012年3月5日)" in chinese
+
+
+def test_a_work_without_an_author_is_cited_by_its_short_title():
+    from storymap.references import Bibliography, Cite
+
+    item = _bibliography_item(**{"title-short": "A Long Title", "container-title": "An Archive"})
+    bibliography = Bibliography({"test-item": item})
+    cited = bibliography.cite([Cite("test-item")])
+    assert "A Long Title" in cited and "Without an Author" not in cited
+    entry = bibliography.entry("test-item")
+    assert entry.count(item["title"]) == 1 and "An Archive" in entry  # listed under its title, once
+
+
+@pytest.fixture()
+def styled_project(tmp_path) -> Path:
+    """A copy of the project whose style sheet retires one made-up term, with a Korean chapter 1
+    that is the English with that term in its second step, once plainly and once quoted."""
+    root = copy_project(tmp_path / "project")
+    (root / "docs" / "retired-terms.yaml").write_text(
+        "ko:\n  - retired: 옛말\n    house: 새말\n    why: the test's own style sheet retires it.\n", encoding="utf-8")
+    english = english_chapter(root).read_text(encoding="utf-8")
+    second = steps_of(english)[1]
+    marker = f"<!-- step: {second} -->\n"
+    write_translation(root, english.replace(marker, marker + "\n옛말 and “옛말”.\n"))
+    return root
+
+
+def test_a_retired_term_is_refused_by_file_step_term_and_house_term(styled_project):
+    status, out = check(styled_project)
+    assert status == 1, out
+    english = english_chapter(styled_project)
+    lines = [line for line in out.splitlines() if "옛말" in line]
+    assert len(lines) == 1, out  # the quoted use is the speaker's word and passes
+    step = steps_of(english.read_text(encoding="utf-8"))[1]
+    assert lines[0].startswith(f"chapters/ko/{english.name}") and f"step {step!r}" in lines[0]
+    assert "새말" in lines[0]
+
+
+def test_a_quoted_retired_term_passes(styled_project):
+    path = styled_project / "chapters" / "ko" / english_chapter(styled_project).name
+    path.write_text(path.read_text(encoding="utf-8").replace("\n옛말 and", "\n“옛말” and"), encoding="utf-8")
+    status, out = check(styled_project)
+    assert status == 0, out

@@ -122,3 +122,17 @@ def test_a_routes_waypoints_say_which_country_the_line_is_kept_in_and_in_the_edi
                for layer in layers]
     local = localised(english, layers, edition)
     assert local.routes["route-vietnam-cambodia"].waypoints == (("다낭", "베트남"), ("호찌민시", "베트남"))
+
+
+def test_a_route_added_changes_nothing_on_a_map_that_shows_no_routes(layers):
+    """Its static maps and map data are kept by the content of its scene: a route change must not
+    redraw them."""
+    from storymap.static_maps import static_map_jobs
+
+    view = View(bounds=((39.8, 124.0), (43.0, 130.8)))
+    rivers = Chapter("rivers", "Rivers", "The rivers.", 2, (), "Intro.",
+                     (Step("borders", view, ("borders", "cities"), (), "Borders.", "Borders."),), Path("chapters/02-rivers.md"))
+    more = [*layers, *extra_routes(layers, 3)]
+    before, after = build_scene(rivers, layers, build_route_map(layers)), build_scene(rivers, more, build_route_map(more))
+    assert before.route_colours == after.route_colours == {} and before.drawn_through == after.drawn_through == {}
+    assert static_map_jobs({"rivers": before}) == static_map_jobs({"rivers": after})

@@ -227,6 +227,7 @@ def refused_promptly(root: Path, relative: str, *words: str) -> str:
     ("content/ko/strings.yaml", "strings-alias.yaml", ["alias *sources on line 3", "&name"]),
     ("content/site.yaml", "site-alias.yaml", ["alias *url on line 5", "&name"]),
     ("content/ko/strings.yaml", "strings-deeply-nested.yaml", ["levels deep"]),
+    ("content/ko/strings.yaml", "strings-repeated-key.yaml", ["key 'Sources' twice on line 4", "keep one"]),
 ])
 def test_yaml_aliases_and_deep_nesting_are_refused(project, relative, fixture, words):
     with hostile(project, relative, fixture):

@@ -75,7 +75,7 @@ def test_the_interactive_map_gets_every_kind_with_its_style_and_label(monkeypatc
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_the_legend_swatch_is_drawn_in_the_kinds_own_colours(kind):
     html = environment(ROOT / "templates").get_template("partials/legend.html").render(
-        scene=type("Scene", (), {"legend": (LegendEntry(KINDS[kind].legend, kind),), "routes": ()}), swatch=swatch)
+        scene=type("Scene", (), {"legend": (LegendEntry(KINDS[kind].legend, kind),), "routes": ()}), swatch=swatch, dated=False)
     style = KINDS[kind].style
     assert f'stroke="{style["color"]}"' in html
     if "fillColor" in style:

@@ -83,6 +83,7 @@ FEATURE_MISTAKES = [
     ("unknown-precision", "precision", '"rough" is not an allowed precision', "exact (drawn"),
     ("unknown-reference", "sources", '"park-baptista-2042" is not a reference key', 'did you mean "park-baptista-2024"'),
     ("end-before-start", "end", "the end year 2009 is before the start year 2015", "swap"),
+    ("year-before-the-story", "start", "the year 1930 is outside the story's range (1950 to", "1950 to the present"),
     ("name-not-string", "name", "should be text in double quotes, but is a number (1998)", '"1998"'),
     ("bad-id", "id", '"Route Sample" is not written the way', "lower-case letters"),
     ("city-without-country", "country", "'country' is missing", '"CHN"'),
@@ -192,3 +193,24 @@ def test_sources_are_not_checked_when_references_could_not_be_read(tmp_path):
 def test_a_missing_layers_folder_is_a_problem(tmp_path):
     [problem] = problems_in(tmp_path)
     assert problem.file == "layers" and "does not exist" in problem.message
+
+
+def test_the_quick_check_of_the_contract_agrees_with_jsonschema_on_every_fixture():
+    """layers._conforms (fastjsonschema) lets a feature through only where jsonschema finds nothing."""
+    from storymap.layers import SCHEMA_PATH, _conforms, _validator
+
+    validator = _validator(SCHEMA_PATH)
+    features = [feature for path in [*sorted(FIXTURES.rglob("*.geojson")), *sorted((FIXTURES.parents[2] / "layers").rglob("*.geojson"))]
+                for feature in _fixture_features(path)]
+    assert len(features) > 20
+    for feature in features:
+        assert _conforms(feature, validator) == (not list(validator.iter_errors(feature))), feature
+
+
+def _fixture_features(path):
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return []
+    return document.get("features", []) if isinstance(document, dict) and isinstance(document.get("features"), list) \
+        else [document] if isinstance(document, dict) else []

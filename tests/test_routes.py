@@ -192,3 +192,18 @@ def test_the_check_refuses_a_waypoint_at_the_end_without_a_traceback(tmp_path):
     said = out.getvalue()
     assert "layers/routes/mine.geojson, feature 0 (id 'route-mine'), field 'via': the route ends at \"Hanoi\"" in said
     assert "Traceback" not in said
+
+
+@pytest.mark.parametrize("entry", ["Hanoi", {"waypoint": "Hanoi"}, {"place": "Hanoi", "sources": ["king-2023"]}, " ", {"waypoint": " "},
+                                   "", {"waypoint": ""}, {"waypiont": "Hanoi"}, {"waypoint": "Hanoi", "x": 1},
+                                   {"place": "Hanoi"}, {"place": "Hanoi", "sources": []}, 42, None, ["Hanoi"]])
+def test_the_feature_contract_documents_the_via_forms_the_check_accepts(entry):
+    """layers/feature.schema.json describes a `via` entry; routes.via_stop is what check runs."""
+    import jsonschema
+
+    from storymap.layers import SCHEMA_PATH
+    from storymap.routes import via_stop
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    items = schema["properties"]["properties"]["properties"]["via"]["items"]
+    assert jsonschema.Draft202012Validator(items).is_valid(entry) == (via_stop(entry) is not None)

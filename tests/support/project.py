@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-INPUTS = ("build.py", "references.json", "references.schema.json", "layers", "chapters", "content", "templates", "static", "data")
+INPUTS = ("build.py", "references.json", "references.schema.json", "layers", "chapters", "content", "templates", "static", "data",
+          "docs")
 
 
 def copy_project(target: Path) -> Path:
