@@ -417,7 +417,9 @@
       L.circleMarker([p.lat, p.lon], Object.assign({}, data.styles.city, {radius: 6}))
         .bindTooltip((i + 1) + ". " + placeLabel(p), {permanent: false}).addTo(stopLayer);
     });
-    if (points.length) map.fitBounds(L.latLngBounds(points.map(function (p) { return [p.lat, p.lon]; })).pad(0.3), {maxZoom: 7});
+    // Without animation: the form redraws the map at every change, and a flight per keystroke
+    // would move the map under the pointer (and ignore reduced motion).
+    if (points.length) map.fitBounds(L.latLngBounds(points.map(function (p) { return [p.lat, p.lon]; })).pad(0.3), {maxZoom: 7, animate: false});
     $("map-status").textContent = points.length >= 2
       ? t("The map shows the route through {count} places.", {count: points.length}) : "";
   }
