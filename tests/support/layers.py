@@ -16,6 +16,8 @@ DERIVED = ("basemap", "borders.geojson", "cities.geojson", "crossings.geojson", 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "project-layers"
 #: Files of content/ that name features by id: a contributor may add a place's names or aliases.
 FEATURE_NAMING = ("content/aliases.yaml", "content/*/places.yaml")
+#: Where the project cites a work by its key (storymap/, which is not copied, holds the figures' captions).
+CITING, CITING_FILES = ("chapters", "content", "layers", "templates", "data"), (".md", ".yaml", ".geojson", ".py", ".html")
 
 
 def owned_layers(target: Path) -> Path:
@@ -28,12 +30,13 @@ def owned_layers(target: Path) -> Path:
     return target
 
 
-def owned_project(target: Path) -> Path:
+def owned_project(target: Path, uncited_references: bool = True) -> Path:
     """A copy of the project whose contributed layers are the tests' own: the fixtures' places and
     routes in layers/, and no names or aliases in content/ of features they lack. A contributor's
-    route or place (its file name, id or name) then never meets one a test adds. references.json
-    stays the project's: contributors only add to it, so a test's new reference takes the key
-    storymap.contributions.reference_key gives it there."""
+    route or place (its file name, id or name) then never meets one a test adds. With
+    uncited_references=False, references.json keeps only the works something in the copy cites, so a
+    contributor's reference is not among a search's suggestions either; else it stays the project's
+    (contributors only add to it: a test's new reference takes the key reference_key gives it)."""
     project = copy_project(target)
     shutil.rmtree(project / "layers" / "routes")
     shutil.copytree(FIXTURES / "routes", project / "layers" / "routes")
@@ -45,4 +48,11 @@ def owned_project(target: Path) -> Path:
             entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             path.write_text(yaml.safe_dump({k: v for k, v in entries.items() if k in ids}, allow_unicode=True,
                                            sort_keys=False, width=1000), encoding="utf-8")
+    if not uncited_references:
+        cited = "\n".join(path.read_text(encoding="utf-8", errors="replace")
+                          for folder in [*(project / name for name in CITING), ROOT / "storymap"]
+                          for path in folder.rglob("*") if path.suffix in CITING_FILES and path.is_file())
+        references = json.loads((project / "references.json").read_text(encoding="utf-8"))
+        (project / "references.json").write_text(json.dumps([item for item in references if item["id"] in cited],
+                                                            indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return project
