@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from build import build
-from tests.support.project import copy_project, snapshot
+from tests.support.layers import owned_project
+from tests.support.project import snapshot
 from tests.test_layers import FIXTURES
 
 BAD = sorted(p.name for p in (FIXTURES / "bad").glob("*.geojson") if p.name != "duplicate-of-good.geojson")
@@ -17,7 +18,8 @@ BAD = sorted(p.name for p in (FIXTURES / "bad").glob("*.geojson") if p.name != "
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    root = copy_project(tmp_path_factory.mktemp("bad-input") / "project")
+    # The tests' own routes: each broken file is added under its fixture's name, then removed.
+    root = owned_project(tmp_path_factory.mktemp("bad-input") / "project")
     assert build(root, out=io.StringIO()) == 0
     return root
 

@@ -16,10 +16,11 @@ import pytest
 from storymap import contributions
 from storymap.commands import run_check
 from storymap.contribution_file import MAX_ARCHIVE_BYTES, add_contribution, contribution_zip
-from storymap.contributions import Refused, save, write_files
+from storymap.contributions import Refused, reference_key, save, write_files
 from storymap.editions import EDITIONS, Strings, load_strings
 from storymap.studio_words import studio_words
-from tests.support.project import ROOT, copy_project, snapshot
+from tests.support.layers import owned_project
+from tests.support.project import ROOT, snapshot
 
 SHARED = ROOT.parent / "shared"
 ENGLISH = Strings({})
@@ -27,7 +28,9 @@ ENGLISH = Strings({})
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    return copy_project(tmp_path_factory.mktemp("contributions") / "project")
+    """The project with routes, places and references of the tests' own: a contributor's file or key
+    (shenyang-bangkok, Vang Vieng) must not meet the ones these tests save."""
+    return owned_project(tmp_path_factory.mktemp("contributions") / "project")
 
 
 def gazetteer(root):
@@ -54,7 +57,16 @@ SUBMISSION = {
 }
 
 
+def new_key(root) -> str:
+    """The key the submission's new reference gets: Kim 2020 is kim-2020, unless a contributor's
+    reference has that key already (references.json is the project's)."""
+    key = reference_key(SUBMISSION["new_references"][0], keys(root))
+    assert key.startswith("kim-2020")
+    return key
+
+
 def test_a_save_writes_route_place_and_reference_that_pass_the_check(project):
+    key = new_key(project)
     slug, files = save(project, SUBMISSION, gazetteer(project), keys(project), ENGLISH)
     assert slug == "shenyang-bangkok"
     assert files == ["content/ko/places.yaml", "content/zh/places.yaml", "layers/places.geojson",
@@ -62,13 +74,13 @@ def test_a_save_writes_route_place_and_reference_that_pass_the_check(project):
     out = io.StringIO()
     assert run_check(project, out) == 0, out.getvalue()
     reference = next(item for item in json.loads((project / "references.json").read_text("utf-8"))
-                     if item["id"] == "kim-2020")
-    assert reference == {"id": "kim-2020", "type": "report", "title": "Routes out",
+                     if item["id"] == key)
+    assert reference == {"id": key, "type": "report", "title": "Routes out",
                          "author": [{"family": "Kim", "given": "Ji-won"}], "publisher": "An NGO",
                          "URL": "https://example.org/r", "issued": {"date-parts": [[2020, 5]]},
                          "accessed": {"date-parts": [[2025, 1, 15]]}}
     route = json.loads((project / "layers/routes/shenyang-bangkok.geojson").read_text("utf-8"))["features"][0]
-    assert route["geometry"] is None and route["properties"]["sources"] == ["kim-2020"]
+    assert route["geometry"] is None and route["properties"]["sources"] == [key]
     assert route["properties"]["via"] == ["Shenyang", "Kunming", "Vang Vieng", "Vientiane", "Bangkok"]
     place = json.loads((project / "layers/places.geojson").read_text("utf-8"))["features"][-1]
     assert place["geometry"]["coordinates"] == [102.45, 18.92], "rounded to two decimals"
@@ -77,7 +89,7 @@ def test_a_save_writes_route_place_and_reference_that_pass_the_check(project):
 
 
 def test_a_route_with_a_waypoint_saves_and_passes_the_check(tmp_path):
-    root = copy_project(tmp_path / "project")
+    root = owned_project(tmp_path / "project")
     submission = {**SUBMISSION, "new_places": [], "new_references": [], "sources": ["king-2023"],
                   "stops": [{"name": "Kunming"}, {"name": "Da Nang", "waypoint": True}, {"name": "Ho Chi Minh City"}]}
     slug, _ = save(root, submission, gazetteer(root), keys(root), ENGLISH)
@@ -87,13 +99,14 @@ def test_a_route_with_a_waypoint_saves_and_passes_the_check(tmp_path):
 
 
 def test_a_crossing_named_with_its_source_saves_in_the_agreed_form(tmp_path):
-    root = copy_project(tmp_path / "project")
+    root = owned_project(tmp_path / "project")
     submission = {**SUBMISSION, "new_places": [], "sources": ["new-1"],
                   "stops": [{"name": "Kunming"}, {"name": "Mohan–Boten crossing", "sources": ["new-1"]},
                             {"name": "Vientiane"}]}
+    key = new_key(root)
     slug, _ = save(root, submission, gazetteer(root), keys(root), ENGLISH)
     route = json.loads((root / f"layers/routes/{slug}.geojson").read_text("utf-8"))["features"][0]["properties"]
-    assert route["via"][1] == {"place": "Mohan–Boten crossing", "sources": ["kim-2020"]}, "the new reference's key"
+    assert route["via"][1] == {"place": "Mohan–Boten crossing", "sources": [key]}, "the new reference's key"
     out = io.StringIO()
     assert run_check(root, out) == 0, out.getvalue()
 
@@ -154,7 +167,7 @@ def test_a_failed_write_puts_back_the_files_already_written(tmp_path, monkeypatc
 def test_every_studio_word_is_translated_and_check_names_a_missing_one(tmp_path):
     for edition in EDITIONS[1:]:
         assert not studio_words() - load_strings(ROOT, edition, []).table.keys(), edition.code
-    project = copy_project(tmp_path / "project")
+    project = owned_project(tmp_path / "project")
     strings = project / "content" / "ko" / "strings.yaml"
     strings.write_text(strings.read_text(encoding="utf-8").replace('"Save the route": "경로 저장"\n', ""), "utf-8")
     out = io.StringIO()
@@ -163,7 +176,7 @@ def test_every_studio_word_is_translated_and_check_names_a_missing_one(tmp_path)
 
 
 def test_aliases_name_places_of_the_gazetteer(tmp_path):
-    project = copy_project(tmp_path / "project")
+    project = owned_project(tmp_path / "project")
     (project / "content" / "aliases.yaml").write_text("city-atlantis: [Atlantis]\ncity-dandong: Antung\n", "utf-8")
     out = io.StringIO()
     assert run_check(project, out) == 1
@@ -187,17 +200,18 @@ def test_the_contribution_file_holds_the_changed_files_and_a_summary(archive):
     with zipfile.ZipFile(archive) as opened:
         names = sorted(opened.namelist())
         summary = opened.read("SUMMARY.txt").decode()
+        (key,) = json.loads(opened.read("layers/routes/shenyang-bangkok.geojson"))["features"][0]["properties"]["sources"]
     assert names == ["SUMMARY.txt", "content/ko/places.yaml", "content/zh/places.yaml", "layers/places.geojson",
                      "layers/routes/shenyang-bangkok.geojson", "manifest.json", "references.json"]
     assert "Adds the route “Through Laos to Thailand” (layers/routes/shenyang-bangkok.geojson): Shenyang → " \
            "Kunming → Vang Vieng → Vientiane → Bangkok" in summary
     assert "Adds to layers/places.geojson: place-vang-vieng." in summary
-    assert "Adds to references.json: kim-2020." in summary
+    assert f"Adds to references.json: {key}." in summary and key.startswith("kim-2020")
 
 
 @pytest.mark.skipif(not (SHARED / "data").is_dir(), reason="../shared/data is not available")
 def test_a_contribution_merges_into_a_fresh_clone_whose_check_and_data_tests_pass(archive, tmp_path):
-    clone = copy_project(tmp_path / "clone")
+    clone = owned_project(tmp_path / "clone")
     for code in ("storymap", "tests", "pyproject.toml"):
         (shutil.copytree if (ROOT / code).is_dir() else shutil.copy2)(ROOT / code, clone / code)
     (tmp_path / "shared").symlink_to(SHARED)
@@ -220,7 +234,7 @@ def hostile(tmp_path, name: str, build) -> tuple:
 
 
 def test_hostile_archives_are_refused_without_writing_anything(archive, tmp_path):
-    clone = copy_project(tmp_path / "clone")
+    clone = owned_project(tmp_path / "clone")
     before = snapshot(clone)
     manifest = json.dumps({"files": []})
 

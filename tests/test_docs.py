@@ -6,7 +6,8 @@ import io
 import re
 
 from storymap.commands import new_route, run_check
-from tests.support.project import ROOT, copy_project
+from tests.support.layers import owned_project
+from tests.support.project import ROOT
 
 ARCHITECTURE = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
 
@@ -32,7 +33,7 @@ def test_every_kind_of_output_is_described_in_the_architecture():
 
 
 def test_contributing_shows_what_check_prints_straight_after_new_route(tmp_path):
-    root = copy_project(tmp_path / "project")
+    root = owned_project(tmp_path / "project")  # a contributor may have a my-route.geojson
     assert new_route(root, "my-route", out=io.StringIO()) == 0
     out = io.StringIO()
     assert run_check(root, out=out) == 1

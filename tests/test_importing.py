@@ -12,7 +12,7 @@ from shapely.geometry import LineString
 
 from storymap.commands import run_check
 from storymap.importing import import_route
-from tests.support.project import copy_project
+from tests.support.layers import owned_project
 
 # Kunming, Boten, Luang Namtha, Huay Xai: near the gazetteer's points, not on them.
 STOPS = [(102.678, 25.072), (101.666, 21.176), (101.417, 20.95), (100.41, 20.28)]
@@ -28,7 +28,8 @@ GPX = """<?xml version="1.0" encoding="UTF-8"?>
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    return copy_project(tmp_path_factory.mktemp("import") / "project")
+    """The tests' own routes and places: a contributor's from-kml route, or place beside a track, would meet these."""
+    return owned_project(tmp_path_factory.mktemp("import") / "project")
 
 
 def run(project, path, slug):

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
 import pytest
 
 from storymap import pipeline
 from storymap.pipeline import load_inputs
-from tests.support.layers import FIXTURES
-from tests.support.project import copy_project
+from tests.support.layers import owned_project
 
 #: The Vietnam route of the tests' own layers: Da Nang and Ho Chi Minh City are its waypoints.
 DRAWN = {"en": ("Drawn through Da Nang to keep the line in Vietnam.", "Drawn through Ho Chi Minh City to keep the line in Vietnam."),
@@ -22,10 +20,7 @@ DRAWN = {"en": ("Drawn through Da Nang to keep the line in Vietnam.", "Drawn thr
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> dict[str, str]:
     """The pages of every edition (no static maps) of a project with the tests' own routes."""
-    project = copy_project(tmp_path_factory.mktemp("route-pages") / "project")
-    shutil.rmtree(project / "layers" / "routes")
-    shutil.copytree(FIXTURES / "routes", project / "layers" / "routes")
-    shutil.copy2(FIXTURES / "places.geojson", project / "layers" / "places.geojson")
+    project = owned_project(tmp_path_factory.mktemp("route-pages") / "project")
     inputs = load_inputs(project)
     url, story, corrections = pipeline.site_settings(project)
     shared = dict(references=inputs.references, arrivals=pipeline.load_arrivals(project / pipeline.ARRIVALS_FILE),

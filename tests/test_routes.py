@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,8 @@ from storymap.commands import run_check
 from storymap.layers import load_layers
 from storymap.problems import InputError
 from storymap.routes import route_file_text
-from tests.support.project import ROOT, copy_project
+from tests.support.layers import owned_layers, owned_project
+from tests.support.project import ROOT
 
 KEYS = {item["id"] for item in json.loads((ROOT / "references.json").read_text(encoding="utf-8"))}
 
@@ -27,9 +27,9 @@ def route(via=None, geometry=None, **extra) -> str:
 
 @pytest.fixture()
 def layers(tmp_path) -> Path:
-    """A copy of the project's layers, where a test may add a route file."""
-    shutil.copytree(ROOT / "layers", tmp_path / "layers")
-    return tmp_path / "layers"
+    """The map's layers with the tests' own places and routes, where a test may add a route file
+    (a contributor's route "mine", or place first in layers/places.geojson, must not meet the test's)."""
+    return owned_layers(tmp_path / "layers")
 
 
 def add(layers: Path, text: str, name: str = "mine") -> Path:
@@ -90,7 +90,7 @@ def test_a_place_outside_the_map_is_refused(layers):
 
 
 def test_a_drawn_route_is_coarsened_and_the_check_says_so(tmp_path):
-    project = copy_project(tmp_path / "project")
+    project = owned_project(tmp_path / "project")
     fine = [[129.51234, 42.88111], [129.50111, 42.87999], [116.38631, 39.93077], [102.67812, 25.07193]]
     add(project / "layers", route(geometry={"type": "LineString", "coordinates": fine}))
     out = io.StringIO()
@@ -103,7 +103,7 @@ def test_a_drawn_route_is_coarsened_and_the_check_says_so(tmp_path):
 
 
 def test_a_route_already_at_safe_precision_passes_without_a_note(tmp_path):
-    project = copy_project(tmp_path / "project")
+    project = owned_project(tmp_path / "project")
     add(project / "layers", route(geometry={"type": "LineString", "coordinates": [[129.51, 42.88], [102.68, 25.07]]}))
     out = io.StringIO()
     assert run_check(project, out) == 0
@@ -185,7 +185,7 @@ def test_unknown_waypoints_and_place_sources_are_refused(layers):
 
 
 def test_the_check_refuses_a_waypoint_at_the_end_without_a_traceback(tmp_path):
-    project = copy_project(tmp_path / "project")
+    project = owned_project(tmp_path / "project")
     add(project / "layers", route(["Kunming", {"waypoint": "Hanoi"}]))
     out = io.StringIO()
     assert run_check(project, out) == 1

@@ -16,12 +16,14 @@ from storymap.static_maps import (HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, map_credi
                                   render_static_map, render_static_maps, static_map_files)
 from storymap.kinds import KINDS, SEA
 from storymap.layers import Layer
-from tests.support.project import ROOT
+from tests.support.layers import owned_project
 
 
 @pytest.fixture(scope="module")
-def scenes():
-    inputs = load_inputs(ROOT)
+def scenes(tmp_path_factory):
+    """The chapters' scenes with the tests' own routes and places: a contributor's route is drawn
+    (faded) on every map of the routes chapter, and may bring its colour or sources into any view."""
+    inputs = load_inputs(owned_project(tmp_path_factory.mktemp("static-maps") / "project"))
     return {chapter.slug: build_scene(chapter, inputs.layers) for chapter in inputs.chapters}
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from build import build
 from storymap.commands import new_route
-from tests.support.project import copy_project
+from tests.support.layers import owned_project
 
 from .conftest import serving
 
@@ -20,7 +20,8 @@ VIA = ["Yanji", "Beijing", "Kunming", "Hanoi", "Vientiane", "Bangkok"]
 
 @pytest.fixture(scope="module")
 def contributed_site(tmp_path_factory):
-    project = copy_project(tmp_path_factory.mktemp("contrib") / "project")
+    # The tests' own routes: a contributor's via-hanoi file, or route from Hanoi to Vientiane, would meet this one.
+    project = owned_project(tmp_path_factory.mktemp("contrib") / "project")
     assert new_route(project, "via-hanoi", out=io.StringIO()) == 0
     path = project / "layers" / "routes" / "via-hanoi.geojson"
     route = json.loads(path.read_text(encoding="utf-8"))

@@ -18,9 +18,14 @@ LEGS = """() => {
         .sort((a, b) => b[1].storyFeature.routes.length - a[1].storyFeature.routes.length);
     const [id, leg] = legs[0];
     const single = legs.find(([i, layer]) => layer.storyFeature.routes.length === 1)[1];
-    const middle = window.storyMap.latLngToContainerPoint(leg.getCenter());
+    // A point of the leg no other line is drawn over (a contributor's route may cross its middle).
     const box = window.storyMap.getContainer().getBoundingClientRect();
-    return {x: box.left + middle.x, y: box.top + middle.y, weight: leg.options.weight, single: single.options.weight,
+    const points = leg.getLatLngs().flat(Infinity).map(p => window.storyMap.latLngToContainerPoint(p))
+        .map(p => ({x: box.left + p.x, y: box.top + p.y}));
+    const middle = Math.floor(points.length / 2);
+    const order = points.map((p, i) => [Math.abs(i - middle), p]).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+    const clear = order.find(p => document.elementFromPoint(p.x, p.y) === leg.getElement()) || order[0];
+    return {x: clear.x, y: clear.y, weight: leg.options.weight, single: single.options.weight,
             names: leg.storyFeature.routes.map(i => kit.config.routes[i].name), place: leg.feature.properties.name};
 }"""
 
