@@ -306,11 +306,18 @@ def write_timeline(writer: PageWriter, pages: PageSet) -> None:
                  caption=caption_text(writer.prose(pages.arrivals_caption or _(ARRIVALS_SOURCE), "../")))
     writer.write("embed/timeline/index.html", "timeline.html", title=f"{title} | {_(SITE_TITLE)}",
                  description=description, heading=title, embed=True, **common,
-                 caption=caption_text(writer.prose(pages.arrivals_caption or _(ARRIVALS_SOURCE), "../../")))
+                 caption=out_of_frame(caption_text(writer.prose(pages.arrivals_caption or _(ARRIVALS_SOURCE),
+                                                                 "../../"))))
 
 
 #: The arrivals' source where references.json lacks the works the full caption cites.
 ARRIVALS_SOURCE = "Source: Ministry of Unification, Republic of Korea."
+
+
+def out_of_frame(html: Markup) -> Markup:
+    """Rendered prose whose links open in the whole window, as an embed's links must (an iframe
+    that navigated to the sources page would show it inside the host's page)."""
+    return Markup(str(html).replace("<a ", '<a target="_top" '))
 
 
 def caption_text(html: Markup) -> Markup:

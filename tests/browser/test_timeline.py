@@ -199,3 +199,13 @@ def test_on_a_touch_screen_a_sideways_swipe_moves_the_axis_and_an_upward_one_scr
     touch_gesture(page, [(x, y + 100)], [(x, y - 100)])
     assert page.evaluate(state)["y"] > after["y"] + 50, "a swipe up over the axis scrolls the page: no trap"
     assert page.errors == []
+
+
+def test_every_link_of_the_timeline_embed_opens_in_the_whole_window(page, base_url):
+    """An embed that navigated inside its iframe would show the story inside the host's page."""
+    page.goto(base_url + "embed/timeline/")
+    links = page.evaluate("""() => Array.from(document.querySelectorAll('a[href]'))
+        .filter(a => !a.getAttribute('href').startsWith('#'))
+        .map(a => [a.getAttribute('href'), a.getAttribute('target')])""")
+    assert any("sources/" in href for href, _ in links), "the caption cites its sources"
+    assert [href for href, target in links if target != "_top"] == []
