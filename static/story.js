@@ -11,7 +11,7 @@
   var kit = {
     layers: {}, layerInfo: {}, features: {}, config: null, map: null, active: null, activations: [],
     labels: [], declutterPending: false, steps: null, viewStep: null, resolution: null, detailRequests: {},
-    routeFilter: null, period: null
+    routeFilter: null, period: null, routeData: null, routeRequest: null
   };
   window.storyKit = kit;
 
@@ -84,13 +84,39 @@
     return into;
   }
 
-  /* A leg of the flow map lists its routes, each with its sources (config.routes, maps.py). */
+  /* ---- The flow map's routes: names, sources, years and each leg's routes (maps.route_data) ----
+     Not in the first view: fetched from the map's routes.json when a reader first needs them (a
+     leg's popup or tooltip, the route picker, ?route=, the year control). The offline copy, opened
+     from disk where fetch fails, hands them over in a script (offline.py). */
+  kit.addRouteData = function (data) {
+    kit.routeData = data;
+    kit.routeRequest = Promise.resolve(data);
+  };
+
+  kit.loadRoutes = function () {
+    if (!kit.routeRequest) {
+      kit.routeRequest = fetch(siteRoot() + kit.config.routeData).then(function (response) {
+        if (!response.ok) throw new Error("routes: HTTP " + response.status);
+        return response.json();
+      }).then(function (data) {
+        kit.routeData = data;
+        return data;
+      });
+      kit.routeRequest.catch(function () { kit.routeRequest = null; });  /* tried again when next needed */
+    }
+    return kit.routeRequest;
+  };
+
+  /* A leg's routes, by their place in the route data (loaded). */
+  function legMembers(p) { return kit.routeData.legs[p.id] || []; }
+
+  /* A leg of the flow map lists its routes, each with its sources. */
   function routeList(p) {
     var list = el("ul", "popup-routes");
-    p.routes.forEach(function (index) {
-      var route = kit.config.routes[index];
+    legMembers(p).forEach(function (index) {
+      var route = kit.routeData.routes[index];
       var item = el("li", null, route.name + " (");
-      sourceLinks(route.sources.map(function (i) { return kit.config.sources[i]; }), item);
+      sourceLinks(route.sources.map(function (i) { return kit.routeData.sources[i]; }), item);
       item.appendChild(document.createTextNode(")"));
       drawnThrough(route.drawn, item);
       list.appendChild(item);
@@ -99,14 +125,15 @@
   }
 
   function routeCount(p) {
-    return (p.routes.length > 1 ? t("{count} routes") : t("{count} route")).replace("{count}", p.routes.length);
+    return (p.count > 1 ? t("{count} routes") : t("{count} route")).replace("{count}", p.count);
   }
 
-  /* A leg's tooltip: its places and the routes on it, the first few by name. */
+  /* A leg's tooltip: its places and the routes on it, the first few by name (once loaded). */
   function legTip(p) {
-    var names = p.routes.slice(0, 3).map(function (index) { return kit.config.routes[index].name; });
-    var more = p.routes.length - names.length;
     var count = routeCount(p);
+    if (!kit.routeData) return p.name + " (" + count + ")";
+    var names = legMembers(p).slice(0, 3).map(function (index) { return kit.routeData.routes[index].name; });
+    var more = p.count - names.length;
     return p.name + " (" + count + "): " + names.join("; ") +
       (more > 0 ? t("; and {count} more").replace("{count}", more) : "");
   }
@@ -116,9 +143,18 @@
     box.appendChild(el("p", "popup-title", p.name));
     if (p.description) box.appendChild(el("p", null, p.description));
     drawnThrough(p.drawn, box);
-    if (p.routes) {
+    if (p.count) {
       box.appendChild(el("p", null, routeCount(p)));
-      box.appendChild(routeList(p));
+      if (kit.routeData) box.appendChild(routeList(p));
+      else {
+        /* The routes' names arrive with the route data; the popup fills in and fits itself then. */
+        var waiting = box.appendChild(el("p", "popup-loading", t("Loading the routes…")));
+        kit.loadRoutes().then(function () {
+          box.replaceChild(routeList(p), waiting);
+          var layer = kit.features[p.id], popup = layer && layer.getPopup();
+          if (popup && popup.isOpen()) popup.update();
+        }).catch(function () { waiting.textContent = t("The routes could not be loaded."); });
+      }
     }
     var facts = el("dl");
     function fact(term, value) {
@@ -130,7 +166,7 @@
     if (p.length_km) fact(t("Length"), t("{km} km (geodesic, as drawn)").replace("{km}", p.length_km.toLocaleString(pageLang())));
     fact(t("Precision"), PRECISION_TEXT[p.precision] || p.precision);
     box.appendChild(facts);
-    if (p.sources && p.sources.length && !p.routes) box.appendChild(sourceLinks(p.sources, el("p", "popup-sources", t("Sources:") + " ")));
+    if (p.sources && p.sources.length && !p.count) box.appendChild(sourceLinks(p.sources, el("p", "popup-sources", t("Sources:") + " ")));
     return box;
   }
 
@@ -153,7 +189,7 @@
     var p = feature.properties;
     var group = layerInfo.group;
     leafletLayer.storyFeature = {
-      id: p.id, kind: p.kind, layerId: layerInfo.id, colour: p.colour || layerInfo.colour, weight: p.weight, routes: p.routes,
+      id: p.id, kind: p.kind, layerId: layerInfo.id, colour: p.colour || layerInfo.colour, weight: p.weight, count: p.count,
       start: p.start, end: p.end
     };
     kit.features[p.id] = leafletLayer;
@@ -161,8 +197,18 @@
     /* Names labelled "always" (cities) are on the map (addLabels); other features name themselves on
        hover (storymap/kinds.py says which); a tooltip follows the pointer along lines and areas. */
     if (kit.config.kinds[p.kind].label !== "always") {
-      var tip = p.routes ? legTip(p) : p.name;
-      leafletLayer.bindTooltip(el("span", null, tip), { sticky: feature.geometry.type !== "Point" });
+      var sticky = { sticky: feature.geometry.type !== "Point" };
+      if (p.count) {
+        /* A leg's tooltip names its first routes: made when shown, and the route data asked for. */
+        leafletLayer.bindTooltip(function () { return el("span", null, legTip(p)); }, sticky);
+        leafletLayer.on("tooltipopen", function () {
+          if (kit.routeData) return;
+          kit.loadRoutes().then(function () {
+            var tooltip = leafletLayer.getTooltip();
+            if (tooltip && tooltip.isOpen()) tooltip.setContent(el("span", null, legTip(p)));
+          }).catch(function () {});
+        });
+      } else leafletLayer.bindTooltip(el("span", null, p.name), sticky);
     }
     /* Built when first opened: most popups are never opened, and building them all delays the map. */
     leafletLayer.bindPopup(function () { return popupContent(p); }, { maxWidth: 300 });
@@ -377,16 +423,18 @@
       (item.end === undefined || item.end === null || item.end >= period.from);
   };
 
-  /* How many of a leg's routes are shown: in the chosen years, and the one picked, if any. */
+  /* How many of a leg's routes are shown: in the chosen years, and the one picked, if any. Until
+     the route data is there (it is asked for as soon as years or a route are chosen), all. */
   function legRoutes(info) {
-    return info.routes.filter(function (index) {
-      return (kit.routeFilter === null || index === kit.routeFilter) && kit.inPeriod(kit.config.routes[index]);
+    if (!kit.routeData) return info.count;
+    return legMembers(info).filter(function (index) {
+      return (kit.routeFilter === null || index === kit.routeFilter) && kit.inPeriod(kit.routeData.routes[index]);
     }).length;
   }
 
-  /* The routes the map shows now, by slug (for tests and the status line). */
+  /* The routes the map shows now, by slug (for tests and the status line); none until loaded. */
   kit.visibleRoutes = function () {
-    return (kit.config && kit.config.routes || []).filter(function (route, index) {
+    return (kit.routeData && kit.routeData.routes || []).filter(function (route, index) {
       return (kit.routeFilter === null || index === kit.routeFilter) && kit.inPeriod(route);
     }).map(function (route) { return route.slug; });
   };
@@ -468,6 +516,10 @@
   /* ---- Steps ---- */
 
   function restyle(step) {
+    if (kit.period && kit.config.routeData && !kit.routeData) {
+      /* Which legs' routes fall in the chosen years is in the route data: drawn again once it is here. */
+      kit.loadRoutes().then(function () { if (kit.active) restyle(kit.active); }).catch(function () {});
+    }
     var forward = {};
     step.layers.forEach(function (id) { forward[id] = true; });
     var highlighted = {};
@@ -478,13 +530,13 @@
         var info = leafletLayer.storyFeature;
         if (kit.layers[layerId].options.interactive === false) return;  // basemap keeps its look
         /* A leg of the flow map is as wide as its routes in the chosen years (config.legWeights). */
-        var shown = info.routes ? legRoutes(info) : null;
+        var shown = info.count ? legRoutes(info) : null;
         var weights = kit.config.legWeights;
         var weight = kit.period && shown && weights ? weights[Math.min(shown, weights.length - 1)] : info.weight;
         if (shown) widest = Math.max(widest, shown);
         var style = baseStyle(info.kind, info.colour, weight);
-        var hidden = shown === 0 || !kit.inPeriod(info) || kit.routeFilter !== null && !info.routes &&
-          info.layerId.indexOf("routes/") === 0 && info.layerId !== "routes/" + kit.config.routes[kit.routeFilter].slug;
+        var hidden = shown === 0 || !kit.inPeriod(info) || kit.routeFilter !== null && !info.count &&
+          info.layerId.indexOf("routes/") === 0 && info.layerId !== "routes/" + kit.routeData.routes[kit.routeFilter].slug;
         var dim = hidden ? 0 : forward[layerId] ? 1 : kit.config.faded;
         var hi = highlighted[info.id];
         var opacity = (style.opacity === undefined ? 1 : style.opacity) * dim;
@@ -763,7 +815,7 @@
   /* ---- The route picker: one route of the flow map alone, at /<chapter>/?route=<slug> ---- */
 
   function routeIndex(slug) {
-    var routes = (kit.config && kit.config.routes) || [];
+    var routes = (kit.routeData && kit.routeData.routes) || [];
     for (var i = 0; i < routes.length; i++) if (routes[i].slug === slug) return i;
     return -1;
   }
@@ -773,7 +825,13 @@
     return readSteps().filter(function (s) { return s.layers.indexOf("flows") >= 0; })[0] || null;
   }
 
+  /* Shows one route alone (or every route for ""), once the route data is there; a promise. */
   kit.showRoute = function (slug) {
+    if (slug && !kit.routeData) return kit.loadRoutes().then(function () { return kit.showRoute(slug); });
+    return Promise.resolve(showRouteNow(slug));
+  };
+
+  function showRouteNow(slug) {
     var index = routeIndex(slug);
     kit.routeFilter = index < 0 ? null : index;
     var picker = document.getElementById("route-picker");
@@ -787,7 +845,7 @@
     if (index < 0 || !flows) return;
     var bounds = L.latLngBounds([]);
     flows.eachLayer(function (leg) {
-      if (leg.storyFeature.routes.indexOf(index) >= 0) bounds.extend(leg.getBounds());
+      if (legMembers(leg.storyFeature).indexOf(index) >= 0) bounds.extend(leg.getBounds());
     });
     if (!bounds.isValid()) return;
     var fit = kit.fitOptions(bounds), legend = document.querySelector(".legend[open]");
@@ -798,18 +856,32 @@
     }
     fit.paddingBottomRight = fit.paddingBottomRight || [40, 24];  // room for the end points' names
     kit.map.fitBounds(bounds, Object.assign({ animate: !reducedMotion.matches }, fit));
-  };
+  }
 
   function startPicker(byId) {
     var picker = document.getElementById("route-picker");
     var wanted = new URLSearchParams(location.search).get("route");
     var step = flowStep();
     if (picker && step) {
-      (kit.config.routes || []).forEach(function (route) {
-        var option = el("option", null, route.name);
-        option.value = route.slug;
-        picker.appendChild(option);
+      /* The options come with the route data, asked for when the reader reaches for the picker
+         (pointer over it, a touch, or focus by keyboard), before it opens. */
+      var filled = false;
+      var fill = function () {
+        kit.loadRoutes().then(function (data) {
+          if (filled) return;
+          filled = true;
+          data.routes.forEach(function (route) {
+            var option = el("option", null, route.name);
+            option.value = route.slug;
+            picker.appendChild(option);
+          });
+          if (kit.routeFilter !== null) picker.value = data.routes[kit.routeFilter].slug;
+        }).catch(function () {});
+      };
+      ["pointerenter", "touchstart", "focus"].forEach(function (type) {
+        picker.addEventListener(type, fill, { passive: true });
       });
+      if (kit.routeData) fill();
       picker.closest("label").hidden = false;
       picker.addEventListener("change", function () {
         var target = flowStep();
@@ -820,10 +892,14 @@
         kit.showRoute(picker.value);
       });
     }
-    if (wanted && step && routeIndex(wanted) >= 0) {
-      scrollToStep(document.getElementById(step.id), false);
-      activate(byId[step.id], { animate: false, updateAddress: true });
-      kit.showRoute(wanted);
+    if (wanted && step) {
+      kit.loadRoutes().then(function () {
+        if (routeIndex(wanted) < 0) return;
+        if (picker) fill();
+        scrollToStep(document.getElementById(step.id), false);
+        activate(byId[step.id], { animate: false, updateAddress: true });
+        showRouteNow(wanted);
+      }).catch(function () {});
     }
   }
 

@@ -95,6 +95,12 @@ def detail_file(step_id: str) -> str:
     return f"detail-{step_id}.json"
 
 
+#: A flow map's per-route data (names, sources, waypoints, years, each leg's routes), beside its
+#: map.js: story.js loads it when the reader first needs it (a leg's popup or tooltip, the route
+#: picker, ?route=, the year control), so the first view carries only what draws the legs.
+ROUTE_DATA_FILE = "routes.json"
+
+
 #: Where popups link a source, relative to the site's root (story.js prefixes the page's way there),
 #: so one map script serves both the chapter page and its embed page.
 SOURCES_PAGE = "sources/"
@@ -120,7 +126,7 @@ def label_point(geometry) -> list[float]:
 _NOT_IN_POPUPS = ("geometry", "sources", "via", "named_places", "waypoints")
 
 
-def feature_json(feature: dict, geometry, bibliography: Bibliography, route_index: dict[str, int] | None = None,
+def feature_json(feature: dict, geometry, bibliography: Bibliography,
                  drawn: tuple[tuple[str, str], ...] = ()) -> dict:
     """A feature as story.js draws it; `drawn` is a route's waypoints as (place, country) in the
     edition's words, which its popup explains ("drawn through Da Nang to keep the line in Vietnam")."""
@@ -130,9 +136,9 @@ def feature_json(feature: dict, geometry, bibliography: Bibliography, route_inde
     if "length_km" in properties:
         properties["length_km"] = round(properties["length_km"])
     if "routes" in properties:
-        # A leg of the flow map: its routes by their place in config.routes, which holds each
-        # route's name and sources once; the popup counts them in the reader's language.
-        properties["routes"] = [route_index[r] for r in properties["routes"]]
+        # A leg of the flow map: how many routes use it; which ones is in the map's route data
+        # (ROUTE_DATA_FILE), loaded when first needed.
+        properties["count"] = len(properties.pop("routes"))
     else:
         properties["sources"] = source_links(feature["sources"], bibliography)
     if KINDS[feature["kind"]].label == "area":
@@ -180,29 +186,43 @@ def attributions(layers) -> list[str]:
     return [source.credit_html for source in data_sources(f for layer in layers for f in layer.features)]
 
 
-def routes_config(scene: ChapterScene, bibliography: Bibliography) -> dict:
-    """The routes of the flow map, for its popups and the route picker: each source given once.
-    Nothing for a map without the flow map."""
+def routes_config(scene: ChapterScene) -> dict:
+    """What the first view of a flow map needs of its routes: how many there are, the widths of a
+    leg for each number of its routes, and where the rest is. Nothing for a map without the flow map."""
     if not scene.routes:
         return {}
-    keys = list(dict.fromkeys(key for route in scene.routes for key in route.sources))
     return {
-        "routes": [{"slug": r.slug, "name": r.name, "sources": [keys.index(k) for k in r.sources],
-                    **({"drawn": [list(pair) for pair in r.waypoints]} if r.waypoints else {}),
-                    **{name: year for name, year in (("start", r.start), ("end", r.end)) if year is not None}}
-                   for r in scene.routes],
-        "sources": source_links(keys, bibliography),
+        "routeCount": len(scene.routes),
+        "routeData": f"{scene.chapter.slug}/{ROUTE_DATA_FILE}",
         # A leg's width for each number of its routes in the chosen years (flows.leg_weight); the
         # widths stop growing long before 64 routes, and story.js uses the last for more.
         "legWeights": [0] + [leg_weight(n) for n in range(1, min(len(scene.routes), 64) + 1)],
     }
 
 
+def route_data(scene: ChapterScene, bibliography: Bibliography) -> dict | None:
+    """The flow map's routes for its popups, tooltips and route picker: each source given once, and
+    each leg's routes by their place in the list. None for a map without the flow map."""
+    if not scene.routes:
+        return None
+    keys = list(dict.fromkeys(key for route in scene.routes for key in route.sources))
+    index = {route.id: i for i, route in enumerate(scene.routes)}
+    legs = {f["id"]: [index[r] for r in f["routes"]]
+            for layer in scene.layers for f in layer.features if "routes" in f}
+    return {
+        "routes": [{"slug": r.slug, "name": r.name, "sources": [keys.index(k) for k in r.sources],
+                    **({"drawn": [list(pair) for pair in r.waypoints]} if r.waypoints else {}),
+                    **{name: year for name, year in (("start", r.start), ("end", r.end)) if year is not None}}
+                   for r in scene.routes],
+        "sources": source_links(keys, bibliography),
+        "legs": legs,
+    }
+
+
 def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline_detail: dict,
                   bibliography: Bibliography) -> dict:
-    route_index = {route.id: i for i, route in enumerate(scene.routes)}
     return {
-        **routes_config(scene, bibliography),
+        **routes_config(scene),
         "kinds": page_kinds(),
         "sea": SEA,
         "faded": FADED_OPACITY,
@@ -214,7 +234,7 @@ def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline
             "group": layer.group,
             "colour": scene.route_colours.get(layer.id),
             "data": {"type": "FeatureCollection",
-                     "features": [feature_json(f, overview[f["id"]], bibliography, route_index,
+                     "features": [feature_json(f, overview[f["id"]], bibliography,
                                                scene.drawn_through.get(f["id"], ()))
                                   for f in layer.features if f["id"] in overview]},
         } for layer in scene.layers],
@@ -246,6 +266,8 @@ class MapData:
     config_json: str
     #: Detail for the steps that zoom in, loaded when the reader reaches them: file name -> JSON.
     detail_files: dict[str, str]
+    #: The flow map's route data (ROUTE_DATA_FILE), None for a map without it.
+    route_file: str | None = None
 
 
 def map_data(scene: ChapterScene, bibliography: Bibliography) -> MapData:
@@ -254,8 +276,10 @@ def map_data(scene: ChapterScene, bibliography: Bibliography) -> MapData:
     first = scene.steps[0].id
     # The opening step's detail is part of the first view; the others load when reached.
     inline = {first: details.pop(first)} if first in details else {}
+    routes = route_data(scene, bibliography)
     return MapData(compact_json(layers_config(scene, overview, inline, bibliography)),
-                   {detail_file(step_id): compact_json(d) for step_id, d in details.items()})
+                   {detail_file(step_id): compact_json(d) for step_id, d in details.items()},
+                   None if routes is None else compact_json(routes))
 
 
 def render_map(scene: ChapterScene, data: MapData, *, asset_prefix: str, label: str | None = None) -> MapParts:

@@ -8,13 +8,16 @@ files here:
   its `index.html`;
 - each chapter's detailed geometry, fetched step by step on the web, is handed to the map by one
   script per chapter (`<slug>/detail.js`, loaded after story.js), so that every step draws at full
-  detail without a request. The pages keep their strict CSP: the script is a file, not inline.
+  detail without a request; a flow map's route data (`<slug>/routes.json`, fetched when a reader
+  first opens a popup or the route picker) likewise comes as `<slug>/routes.js`. The pages keep
+  their strict CSP: the scripts are files, not inline.
 
 `offline_copy` returns the zip's bytes (deterministic, like every download).
 """
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,7 +30,8 @@ OFFLINE_PATH = f"{DOWNLOADS}/between-borders-offline.zip"
 OFFLINE_FOLDER = "between-borders"
 
 HREF = re.compile(r'href="([^"]*)"')
-DETAIL_FILE = re.compile(r"^(?P<slug>[^/]+)/detail-(?P<step>[^/]+)\.json$")
+DETAIL_FILE = re.compile(r"^(?P<slug>.+)/detail-(?P<step>[^/]+)\.json$")
+ROUTE_FILE = re.compile(r"^(?P<slug>.+)/routes\.json$")
 MAP_SCRIPT = re.compile(r'<script defer src="(?P<prefix>[^"]*?)(?P<slug>[^"/]+)/map\.js"></script>')
 
 
@@ -57,27 +61,41 @@ def detail_scripts(files: Mapping[str, str | bytes]) -> dict[str, str]:
             for slug, details in by_chapter.items()}
 
 
-def offline_page(html: str, scripts: Mapping[str, str]) -> str:
+def route_scripts(files: Mapping[str, str | bytes]) -> dict[str, str]:
+    """<slug>/routes.js for every flow map's route data, for story.js."""
+    scripts = {}
+    for path in sorted(files):
+        match = ROUTE_FILE.match(path)
+        if match:
+            content = files[path]
+            data = content.decode("utf-8") if isinstance(content, bytes) else content
+            scripts[f"{match['slug']}/routes.js"] = f"window.storyKit.addRouteData({data});\n"
+    return scripts
+
+
+def offline_page(html: str, scripts: Mapping[str, str], path: str = "index.html") -> str:
     """A page as the offline copy serves it: folder links name index.html; a chapter's map gets its
-    detail script before its map script."""
+    detail and route scripts before its map script."""
     html = HREF.sub(lambda m: f'href="{page_link(m[1])}"', html)
 
     def with_detail(match: re.Match) -> str:
-        if f"{match['slug']}/detail.js" not in scripts:
-            return match[0]
-        return f'<script defer src="{match["prefix"]}{match["slug"]}/detail.js"></script>\n{match[0]}'
+        # The map's folder in the site (an edition's pages are in its own folder, ko/hunger/).
+        folder = posixpath.normpath(posixpath.join(posixpath.dirname(path), match["prefix"], match["slug"]))
+        extra = "".join(f'<script defer src="{match["prefix"]}{match["slug"]}/{name}"></script>\n'
+                        for name in ("detail.js", "routes.js") if f"{folder}/{name}" in scripts)
+        return extra + match[0]
     return MAP_SCRIPT.sub(with_detail, html)
 
 
 def offline_copy(files: Mapping[str, str | bytes], assets: Mapping[str, Path]) -> bytes:
     """The zip of the whole site (pages, maps, downloads, assets) made to work from disk."""
-    scripts = detail_scripts(files)
+    scripts = {**detail_scripts(files), **route_scripts(files)}
     entries: dict[str, bytes] = {}
     for path, content in files.items():
-        if DETAIL_FILE.match(path) or path == OFFLINE_PATH:
+        if DETAIL_FILE.match(path) or ROUTE_FILE.match(path) or path == OFFLINE_PATH:
             continue
         if path.endswith(".html"):
-            content = offline_page(content, scripts)
+            content = offline_page(content, scripts, path)
         entries[path] = content.encode("utf-8") if isinstance(content, str) else content
     entries.update({path: text.encode("utf-8") for path, text in scripts.items()})
     entries.update({path: source.read_bytes() for path, source in assets.items()})

@@ -17,7 +17,7 @@ from .kinds import LAND, SEA, swatch
 from .locator import Inset
 from .cache import BuildCache
 from .cached import map_data, render_map
-from .maps import MapData, detail_file, source_links
+from .maps import ROUTE_DATA_FILE, MapData, detail_file, source_links
 from .offline import OFFLINE_PATH
 from .problems import Problem
 from .prose import ProseRenderer
@@ -240,6 +240,8 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
     writer.out[f"{prefix}{slug}/map.js"] = chapter_map.script  # the embed page loads the same script
     for name, detail in data.detail_files.items():
         writer.out[f"{prefix}{slug}/{name}"] = detail
+    if data.route_file is not None:
+        writer.out[f"{prefix}{slug}/{ROUTE_DATA_FILE}"] = data.route_file
 
 
 def route_years(feature: dict, _=ENGLISH_STRINGS) -> str:
@@ -267,11 +269,33 @@ def write_routes(writer: PageWriter, pages: PageSet) -> None:
                        "description_lang": _other_lang(feature["description"], pages.edition),
                        "sources": source_links(feature["sources"], pages.bibliography)})
     _ = pages.strings
-    writer.write("routes/index.html", "routes.html", title=_("Escape routes") + f" | {_(SITE_TITLE)}",
-                 preview=f"{map_chapter.slug}/map.png",
-                 description=_("Every escape route on the map: its places, years, description and sources, "
-                               "and a link to the map with that route alone."),
-                 routes=routes, map_chapter=map_chapter)
+    pieces = catalogue_pages(routes)
+    index = [{"href": page_folder(n), "first": start + 1, "last": start + len(piece),
+              "from": piece[0]["name"], "to": piece[-1]["name"]}
+             for n, (start, piece) in enumerate(pieces)]
+    for n, (start, piece) in enumerate(pieces):
+        heading = _("Escape routes") if n == 0 else _("Escape routes {first}–{last}", first=start + 1,
+                                                        last=start + len(piece))
+        writer.write(f"routes/{page_folder(n)}index.html", "routes.html", title=heading + f" | {_(SITE_TITLE)}",
+                     preview=f"{map_chapter.slug}/map.png",
+                     description=_("Every escape route on the map: its places, years, description and sources, "
+                                   "and a link to the map with that route alone."),
+                     routes=piece, count=len(routes), start=start + 1, heading=heading,
+                     pages=index if len(pieces) > 1 else [], page=n, map_chapter=map_chapter)
+
+
+#: Routes on one page of the catalogue: with ten thousand routes, every page stays within the budget.
+CATALOGUE_PAGE = 100
+
+
+def catalogue_pages(routes: list) -> list[tuple[int, list]]:
+    """(index of its first route, its routes) of each page of the routes catalogue."""
+    return [(start, routes[start:start + CATALOGUE_PAGE]) for start in range(0, len(routes), CATALOGUE_PAGE)] or [(0, [])]
+
+
+def page_folder(n: int) -> str:
+    """The folder of the catalogue's page n (0-based) inside routes/: the first is routes/ itself."""
+    return "" if n == 0 else f"{n + 1}/"
 
 
 def flow_chapter(pages: PageSet) -> Chapter | None:
@@ -297,9 +321,12 @@ def write_timeline(writer: PageWriter, pages: PageSet) -> None:
     scene, timeline_map = pages.timeline_scene, {}
     if scene is not None:
         up = "../" * pages.edition.prefix.count("/")
-        parts = render_map(scene, map_data(scene, pages.bibliography, pages.cache), pages.cache,
+        data = map_data(scene, pages.bibliography, pages.cache)
+        parts = render_map(scene, data, pages.cache,
                            asset_prefix=f"../{up}assets/", label=_("Map of the routes, fences and sites by year"))
         writer.out[f"{pages.edition.prefix}timeline/map.js"] = parts.script
+        if data.route_file is not None:
+            writer.out[f"{pages.edition.prefix}{scene.chapter.slug}/{ROUTE_DATA_FILE}"] = data.route_file
         timeline_map = dict(map=parts, scene=scene, steps=step_data(scene), dated=False)  # its control is the page's
     writer.write("timeline/index.html", "timeline.html", title=f"{title} | {_(SITE_TITLE)}",
                  description=description, heading=title, embed=False, **common, **timeline_map,

@@ -164,7 +164,9 @@ def timeline_chapter(layers: list[Layer], title: str, map_text: str) -> Chapter 
             geometries += [f["geometry"] for f in kept]
     if not geometries:
         return None
-    west, south, east, north = shapely.union_all(geometries).bounds
+    # The bounds of them all, not of their union: union_all nodes every line against every other
+    # (with 1,000 routes, minutes; the extent is the same).
+    west, south, east, north = (float(v) for v in shapely.total_bounds(geometries))
     pad = 0.5
     bounds = ((round(south - pad, 2), round(west - pad, 2)), (round(north + pad, 2), round(east + pad, 2)))
     show = tuple(["borders"] if any(layer.id == "borders" for layer in layers) else []) + tuple(shown)

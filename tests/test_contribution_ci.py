@@ -41,9 +41,10 @@ def test_random_valid_contributions_pass_check_build_and_every_test(tmp_path):
     build = run(["build.py", "build"], project)
     assert build.returncode == 0, said + build.stdout + build.stderr
     site = project / "site"
-    catalogue = (site / "routes" / "index.html").read_text(encoding="utf-8")
+    # The catalogue's pages, and the flow maps' route data (names for their popups and picker).
+    catalogue = "".join(p.read_text(encoding="utf-8") for p in sorted((site / "routes").glob("**/index.html")))
     downloads = (site / "downloads" / "layers" / "routes.geojson").read_text(encoding="utf-8")
-    maps = "".join(p.read_text(encoding="utf-8") for p in site.glob("*/map.js"))
+    maps = "".join(p.read_text(encoding="utf-8") for p in site.glob("*/routes.json"))
     for route_id, name in added["routes"].items():
         assert name in catalogue and json.dumps(name, ensure_ascii=False)[1:-1] in maps, said + name
         assert route_id in downloads, said + route_id

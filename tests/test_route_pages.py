@@ -20,7 +20,11 @@ DRAWN = {"en": ("Drawn through Da Nang to keep the line in Vietnam.", "Drawn thr
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory) -> dict[str, str]:
     """The pages of every edition (no static maps) of a project with the tests' own routes."""
-    project = owned_project(tmp_path_factory.mktemp("route-pages") / "project")
+    return build_pages(tmp_path_factory.mktemp("route-pages") / "project")
+
+
+def build_pages(where, codes=None) -> dict[str, str]:
+    project = owned_project(where)
     inputs = load_inputs(project)
     url, story, corrections = pipeline.site_settings(project)
     shared = dict(references=inputs.references, arrivals=pipeline.load_arrivals(project / pipeline.ARRIVALS_FILE),
@@ -30,6 +34,8 @@ def pages(tmp_path_factory) -> dict[str, str]:
                   english_layers=inputs.layers)
     files: dict[str, str] = {}
     for edition in inputs.editions:
+        if codes is not None and edition.edition.code not in codes:
+            continue
         files.update(pipeline.EditionBuild(edition, **shared).pages(project / "templates", pipeline.Progress(None)))
     return files
 
@@ -60,8 +66,11 @@ def test_the_flow_maps_popups_get_each_routes_waypoints_in_the_editions_words(pa
     prefix = "" if code == "en" else f"{code}/"
     configs = {path: map_config(text) for path, text in pages.items()
                if path.startswith(prefix) and path.endswith("/map.js") and path.count("/") == prefix.count("/") + 1}
-    with_routes = [(p, c) for p, c in configs.items() if c.get("routes")]
+    # The routes' names, sources and waypoints are not in the first view: in the routes.json the
+    # map's config names, beside its map.js, loaded when a popup or the picker is first opened.
+    with_routes = [(p, json.loads(pages[prefix + c["routeData"]])) for p, c in configs.items() if c.get("routeData")]
     assert with_routes, "a chapter shows the flow map"
+    assert all("routes" not in c and "sources" not in c for c in configs.values())
     places = {"en": ("Da Nang", "Vietnam", "Ho Chi Minh City"), "ko": ("다낭", "베트남", "호찌민시"),
               "zh": ("岘港", "越南", "胡志明市")}[code]
     for path, config in with_routes:
@@ -104,3 +113,25 @@ def test_the_downloads_list_the_named_places_and_the_waypoints(tmp_path):
     with zipfile.ZipFile(io.BytesIO(files[ZIP_PATH])) as packed:
         dictionary = next(packed.read(n).decode("utf-8") for n in packed.namelist() if n.endswith("DATA-DICTIONARY.md"))
     assert "named_places" in dictionary and "waypoints" in dictionary, "the data dictionary explains both columns"
+
+
+def test_the_catalogue_comes_in_pages_each_listed_and_each_linking_to_the_map(tmp_path, monkeypatch):
+    """With thousands of routes, one page would be over the budget: the catalogue is cut into pages
+    of pages.CATALOGUE_PAGE routes (two here, for the tests' three routes), each listing every page."""
+    from storymap import pages as page_module
+    monkeypatch.setattr(page_module, "CATALOGUE_PAGE", 2)
+    files = build_pages(tmp_path / "project", {"en"})
+    first, second = files["routes/index.html"], files["routes/2/index.html"]
+    assert "routes/3/index.html" not in files
+    assert first.count('<li id="') == 2 and second.count('<li id="') == 1
+    assert '<ol class="routes" start="3">' in second, "numbered on from the page before"
+    for html, here in ((first, "../"), (second, "../../")):
+        index = re.search(r'<nav class="catalogue-pages" aria-label="Pages of the catalogue">(.*?)</nav>', html, re.S).group(1)
+        links = re.findall(r'<a href="([^"]*)"[^>]*>Routes (\d)–(\d)</a>', index)
+        assert links == [(f"{here}routes/", "1", "2"), (f"{here}routes/2/", "3", "3")]
+        assert index.count('aria-current="page"') == 1
+        # "Show alone" and the sources lead from the page's own folder.
+        assert re.findall(r'href="([^"]*)\?route=', html) and all(
+            link.startswith(f"{here}the-long-way-out/") or not link.endswith("/") for link in re.findall(r'href="([^"]*)\?route=', html))
+        assert re.search(rf'href="{re.escape(here)}sources/#ref-', html)
+    assert "<h1>Escape routes 3–3</h1>" in second

@@ -36,6 +36,8 @@ def test_contributed_route_is_on_the_flow_map_with_tooltip_popup_and_picker(page
     page.goto(contributed_site + "the-long-way-out/#other-routes")
     page.wait_for_function("() => window.storyKit && window.storyKit.active && window.storyKit.active.id === 'other-routes'")
     picker = page.locator("#route-picker")
+    picker.focus()  # the routes' names load when the reader reaches the picker
+    page.wait_for_function("() => document.querySelectorAll('#route-picker option').length > 1")
     assert NAME in picker.inner_text(), "the route's name is in the route picker, as text"
     assert page.locator(".legend b").count() == 0
     assert NAME not in page.locator(".legend ul").inner_text(), "the legend explains colours and widths, not routes"
@@ -67,6 +69,7 @@ def test_contributed_route_is_in_the_catalogue_and_opens_alone(page, contributed
     assert entry.locator("script, b").count() == 0
     entry.get_by_role("link", name="alone on the map").click()
     page.wait_for_function("() => window.storyKit && window.storyKit.routeFilter !== null")
+    page.wait_for_function("() => document.getElementById('route-picker').value !== ''")
     assert page.locator("#route-picker").input_value() == "via-hanoi"
     assert "?route=via-hanoi" in page.url
     assert page.evaluate("() => window.storyKit.features['leg-hanoi-to-vientiane'].options.opacity") > 0.5

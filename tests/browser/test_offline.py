@@ -79,3 +79,27 @@ def test_every_step_draws_its_detail_from_disk_and_presenter_mode_works(page, of
             break
     assert page.evaluate("location.hash") == f"#{steps[1].id}"
     assert page.errors == []
+
+
+def test_the_flow_maps_route_picker_and_popups_work_from_disk(page, offline):
+    """The routes' names and sources are not in a map's first view but fetched when first needed;
+    from disk, where fetch fails, the copy hands them over in a script."""
+    flows = [p for p in sorted(offline.rglob("index.html")) if "/routes.js" in p.read_text(encoding="utf-8")]
+    assert flows, "a map shows the flow map"
+    page.goto(flows[0].as_uri())
+    page.wait_for_function("() => window.storyKit && window.storyKit.active")
+    page.focus("#route-picker")
+    page.wait_for_function("() => document.querySelectorAll('#route-picker option').length > 1")
+    page.select_option("#route-picker", index=1)
+    page.wait_for_function("() => window.storyKit.routeFilter !== null")
+    assert "?route=" in page.url
+    name = page.evaluate("""() => {
+        const kit = window.storyKit, data = kit.routeData;
+        const id = Object.keys(data.legs).find(leg => data.legs[leg].includes(kit.routeFilter));
+        kit.features[id].openPopup(kit.features[id].getCenter());
+        return data.routes[kit.routeFilter].name;
+    }""")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert name in popup.inner_text(), "the popup names the route, read from disk"
+    assert page.errors == []

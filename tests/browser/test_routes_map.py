@@ -14,10 +14,10 @@ def open_routes_step(page, base_url):
 #: The flow map's widest leg and a leg of one route, wherever they are: the routes are contributors' data.
 LEGS = """() => {
     const kit = window.storyKit;
-    const legs = Object.entries(kit.features).filter(([id, layer]) => layer.storyFeature.routes)
-        .sort((a, b) => b[1].storyFeature.routes.length - a[1].storyFeature.routes.length);
+    const legs = Object.entries(kit.features).filter(([id, layer]) => layer.storyFeature.count)
+        .sort((a, b) => b[1].storyFeature.count - a[1].storyFeature.count);
     const [id, leg] = legs[0];
-    const single = legs.find(([i, layer]) => layer.storyFeature.routes.length === 1)[1];
+    const single = legs.find(([i, layer]) => layer.storyFeature.count === 1)[1];
     // A point of the leg no other line is drawn over (a contributor's route may cross its middle).
     const box = window.storyMap.getContainer().getBoundingClientRect();
     const points = leg.getLatLngs().flat(Infinity).map(p => window.storyMap.latLngToContainerPoint(p))
@@ -26,37 +26,51 @@ LEGS = """() => {
     const order = points.map((p, i) => [Math.abs(i - middle), p]).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
     const clear = order.find(p => document.elementFromPoint(p.x, p.y) === leg.getElement()) || order[0];
     return {x: clear.x, y: clear.y, weight: leg.options.weight, single: single.options.weight,
-            names: leg.storyFeature.routes.map(i => kit.config.routes[i].name), place: leg.feature.properties.name};
+            id: id, count: leg.storyFeature.count, place: leg.feature.properties.name};
 }"""
+
+#: The names of a leg's routes, once the map has loaded its route data.
+NAMES = "id => window.storyKit.routeData.legs[id].map(i => window.storyKit.routeData.routes[i].name)"
 
 
 def test_a_shared_leg_is_one_wide_line_whose_popup_lists_its_routes_and_sources(page, base_url):
     open_routes_step(page, base_url)
     page.locator(".legend summary").click()  # fold the legend to reach the map under it
     leg = page.evaluate(LEGS)
-    assert len(leg["names"]) > 1 and leg["weight"] > leg["single"], "several routes make a wider line than one"
+    assert leg["count"] > 1 and leg["weight"] > leg["single"], "several routes make a wider line than one"
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
     page.mouse.move(leg["x"], leg["y"])
     tooltip = page.locator(".leaflet-tooltip")
     tooltip.wait_for()
-    assert tooltip.inner_text().startswith(f"{leg['place']} ({len(leg['names'])} routes): ")
-    assert leg["names"][0] in tooltip.inner_text(), "the tooltip names the routes on the leg"
+    # The routes' names come with the route data, asked for when the reader first points at a leg.
+    page.wait_for_function("() => document.querySelector('.leaflet-tooltip').textContent.includes('): ')")
+    assert [url for url in requests if url.endswith("/the-long-way-out/routes.json")], "loaded when first needed"
+    names = page.evaluate(NAMES, leg["id"])
+    assert len(names) == leg["count"]
+    assert tooltip.inner_text().startswith(f"{leg['place']} ({leg['count']} routes): ")
+    assert names[0] in tooltip.inner_text(), "the tooltip names the routes on the leg"
     page.mouse.click(leg["x"], leg["y"])
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     text = popup.inner_text()
-    assert f"{len(leg['names'])} routes" in text.splitlines(), "the popup counts the routes on the leg"
-    assert all(name in text for name in leg["names"])
-    assert popup.locator("a[href*='#ref-']").count() >= len(leg["names"]), "each route's sources are linked"
+    assert f"{leg['count']} routes" in text.splitlines(), "the popup counts the routes on the leg"
+    assert all(name in text for name in names)
+    assert popup.locator("a[href*='#ref-']").count() >= len(names), "each route's sources are linked"
     assert page.errors == []
 
 
-WAYPOINT = """() => {
+#: Opens the popup of a leg of a route with waypoints, found in the map's route data (fetched here
+#: on the side: the map itself has not loaded it yet, so its popup fills in when the data arrives).
+WAYPOINT = """async () => {
     const kit = window.storyKit;
-    const index = kit.config.routes.findIndex(route => route.drawn && route.drawn.length);
-    const [id, leg] = Object.entries(kit.features).find(([i, layer]) => (layer.storyFeature.routes || []).includes(index));
-    leg.openPopup(leg.getCenter());
+    const loaded = kit.routeData !== null;
+    const data = await (await fetch((document.body.dataset.root || "") + kit.config.routeData)).json();
+    const index = data.routes.findIndex(route => route.drawn && route.drawn.length);
+    const id = Object.keys(data.legs).find(leg => data.legs[leg].includes(index));
+    kit.features[id].openPopup(kit.features[id].getCenter());
     const words = JSON.parse(document.getElementById("story-strings").textContent);
-    return {drawn: kit.config.routes[index].drawn, words: words["Drawn through {place} to keep the line in {country}."]};
+    return {loaded: loaded, drawn: data.routes[index].drawn, words: words["Drawn through {place} to keep the line in {country}."]};
 }"""
 
 
@@ -66,6 +80,7 @@ def test_a_legs_popup_says_which_places_were_added_only_to_draw_a_route(page, ba
     page.goto(base_url + edition + "the-long-way-out/#other-routes")
     page.wait_for_function("() => window.storyKit && window.storyKit.active && window.storyKit.active.id === 'other-routes'")
     found = page.evaluate(WAYPOINT)
+    assert not found["loaded"], "the first view carries no route's names or places"
     words = found["words"] or "Drawn through {place} to keep the line in {country}."
     assert (found["words"] is None) == (edition == ""), "the Korean and Chinese pages carry the sentence translated"
     popup = page.locator(".leaflet-popup-content .popup-waypoint")
@@ -78,6 +93,7 @@ def test_a_legs_popup_says_which_places_were_added_only_to_draw_a_route(page, ba
 
 def test_the_route_picker_shows_one_route_alone_and_says_so_in_the_address(page, base_url):
     open_routes_step(page, base_url)
+    page.focus("#route-picker")  # reached by keyboard: its options load then
     page.select_option("#route-picker", "mongolia")
     assert page.url.endswith("?route=mongolia#other-routes")
     page.wait_for_timeout(1500)  # the map flies to the route

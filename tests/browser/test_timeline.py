@@ -75,13 +75,15 @@ MAPS = ["flow map", "timeline"]
 def flow_map(page, base_url, query: str, where: str = "flow map") -> dict:
     page.goto(base_url + (flow_chapter() if where == "flow map" else "timeline") + "/" + query)
     page.wait_for_function("() => window.storyKit && window.storyKit.active")
-    return page.evaluate("""() => ({period: window.storyKit.period, routes: window.storyKit.visibleRoutes(),
+    # The routes' years come with the map's route data (loaded as soon as a period is chosen).
+    return page.evaluate("""async () => { await window.storyKit.loadRoutes(); return {
+        period: window.storyKit.period, routes: window.storyKit.visibleRoutes(),
         from: document.getElementById('year-from').value, to: document.getElementById('year-to').value,
-        hiddenLegs: Object.values(window.storyKit.features).filter(l => l.storyFeature.routes
+        hiddenLegs: Object.values(window.storyKit.features).filter(l => l.storyFeature.count
             && l.options.opacity === 0).length,
-        unusedLegs: Object.values(window.storyKit.features).filter(l => l.storyFeature.routes
-            && l.storyFeature.routes.every(i => !window.storyKit.visibleRoutes()
-                .includes(window.storyKit.config.routes[i].slug))).length})""")
+        unusedLegs: Object.entries(window.storyKit.features).filter(([id, l]) => l.storyFeature.count
+            && window.storyKit.routeData.legs[id].every(i => !window.storyKit.visibleRoutes()
+                .includes(window.storyKit.routeData.routes[i].slug))).length}; }""")
 
 
 @pytest.mark.parametrize("where", MAPS)
