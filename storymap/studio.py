@@ -87,7 +87,9 @@ def studio_routes(preview) -> list[Route]:
 
     async def route(request: Request) -> Response:
         found = read_route(root, request.path_params["slug"])
-        return JSONResponse(found) if found else PlainTextResponse("Not found", status_code=404)
+        if not found:
+            return PlainTextResponse("Not found", status_code=404)
+        return JSONResponse({**found, "catalogue": catalogue_page(preview.site_dir, found["slug"])})
 
     async def place(request: Request) -> Response:
         """A clicked point: rounded, and the country of the basemap it lies in."""
@@ -284,6 +286,16 @@ def map_chapter(site_dir: Path) -> str | None:
     found = re.search(r'href="\.\./([a-z0-9-]+)/\?route=', catalogue.read_text(encoding="utf-8")) \
         if catalogue.is_file() else None
     return found.group(1) if found else None
+
+
+def catalogue_page(site_dir: Path, slug: str) -> str:
+    """The folder of the built catalogue's page that lists the route (routes/, routes/2/, ...: the
+    catalogue comes in pages), routes/ where no page does yet."""
+    entry = f'<li id="{slug}">'
+    for page in sorted((site_dir / "routes").glob("**/index.html")):
+        if entry in page.read_text(encoding="utf-8"):
+            return page.parent.relative_to(site_dir).as_posix() + "/"
+    return "routes/"
 
 
 def studio_data(root: Path, site_dir: Path, edition: Edition, _) -> dict:

@@ -277,3 +277,14 @@ def test_hostile_archives_are_refused_without_writing_anything(archive, tmp_path
     assert snapshot(clone) == changed
     assert {k: v for k, v in before.items() if k != "references.json"} == \
            {k: v for k, v in changed.items() if k != "references.json"}
+
+
+def test_the_studio_links_a_saved_route_to_the_catalogue_page_that_lists_it(tmp_path):
+    from storymap.studio import catalogue_page
+
+    for folder, slugs in (("routes", ["a-route", "b-route"]), ("routes/2", ["c-route"])):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "index.html").write_text("".join(f'<li id="{s}">' for s in slugs), encoding="utf-8")
+    assert catalogue_page(tmp_path, "b-route") == "routes/"
+    assert catalogue_page(tmp_path, "c-route") == "routes/2/"
+    assert catalogue_page(tmp_path, "not-built-yet") == "routes/"

@@ -18,6 +18,7 @@
   var words = {};
   var draft = emptyDraft();
   var clicked = null; // the new place's position and country, once the map was clicked
+  var catalogue = "routes/"; // the catalogue's page that lists the route being edited
 
   function t(text, values) {
     var out = words[text] || text;
@@ -508,7 +509,7 @@
               links.appendChild(element("a", {href: "/" + data.prefix + mapChapter + "/?route=" + slug, id: "saved-map"}, t("See it on the map")));
               links.appendChild(document.createTextNode(" · "));
             }
-            links.appendChild(element("a", {href: "/" + data.prefix + "routes/#" + slug, id: "saved-catalogue"}, t("See it in the routes catalogue")));
+            links.appendChild(element("a", {href: "/" + data.prefix + catalogue + "#" + slug, id: "saved-catalogue"}, t("See it in the routes catalogue")));
           });
         });
       });
@@ -528,6 +529,7 @@
   function read(slug, done) {
     fetch(API + "route/" + encodeURIComponent(slug)).then(function (r) { return r.ok ? r.json() : null; }).then(function (route) {
       if (!route) return;
+      catalogue = route.catalogue;  // the catalogue's page that lists it (it comes in pages)
       draft = Object.assign(emptyDraft(), {slug: route.slug, name: route.name, description: route.description,
                                            start: route.start ? String(route.start) : "", end: route.end ? String(route.end) : "",
                                            sources: route.sources, stops: route.stops});
