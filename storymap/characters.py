@@ -14,14 +14,12 @@
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 
 from confusable_homoglyphs import categories, confusables
 
 from .problems import Problem
-
-_DASHES = re.compile(r"[\u2010-\u2015\u2212-]")
+from .routes import place_key
 
 
 def _latin(homoglyphs: list[dict]) -> str | None:
@@ -54,8 +52,7 @@ def look_alike_key(name: str) -> str:
     text = unicodedata.normalize("NFKD", name)
     swaps = {found["character"]: _latin(found["homoglyphs"])
              for found in confusables.is_confusable(text, greedy=True, preferred_aliases=["latin"]) or []}
-    text = "".join(swaps.get(char) or char for char in text if unicodedata.category(char) != "Mn")
-    return " ".join(_DASHES.sub("-", text).casefold().split())
+    return place_key("".join(swaps.get(char) or char for char in text if unicodedata.category(char) != "Mn"))
 
 
 def _line(text: str, index: int) -> int:
