@@ -223,6 +223,14 @@ def refused_promptly(root: Path, relative: str, *words: str) -> str:
     return result[0]
 
 
+def test_every_yaml_the_project_reads_goes_through_the_loader_that_refuses_aliases():
+    readers = [f"{path.name}: {line.strip()}" for path in sorted((ROOT / "storymap").glob("*.py"))
+               if path.name != "yaml_input.py"
+               for line in path.read_text(encoding="utf-8").splitlines()
+               if re.search(r"\byaml\.(safe_)?load|frontmatter\.load(s)?\((?![^)]*handler=)", line)]
+    assert not readers
+
+
 @pytest.mark.parametrize("relative, fixture, words", [
     ("chapters/01-the-river.md", "chapter-alias-bomb.md", ["alias *q0 on line 7", "&name"]),
     ("content/ko/strings.yaml", "strings-alias.yaml", ["alias *sources on line 3", "&name"]),
