@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import unicodedata
 
-from confusable_homoglyphs import categories, confusables
-
 from .problems import Problem
-from .routes import place_key
 
 
 def _latin(homoglyphs: list[dict]) -> str | None:
+    from confusable_homoglyphs import categories
+
     return next((h["c"] for h in homoglyphs if categories.aliases_categories(h["c"][0])[0] == "LATIN"), None)
 
 
@@ -49,6 +48,12 @@ def invisible_problems(file: str, what: str, text: str, **where) -> list[Problem
 
 def look_alike_key(name: str) -> str:
     """`name` as a reader could mistake it: equal keys, names that look the same."""
+    # Imported here: references.py (and so the head start) checks characters too, and needs
+    # neither the confusables' tables (70 ms to load) nor the gazetteer's geometry libraries.
+    from confusable_homoglyphs import confusables
+
+    from .routes import place_key
+
     text = unicodedata.normalize("NFKD", name)
     swaps = {found["character"]: _latin(found["homoglyphs"])
              for found in confusables.is_confusable(text, greedy=True, preferred_aliases=["latin"]) or []}
