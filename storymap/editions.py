@@ -68,8 +68,9 @@ TRANSLATIONS = EDITIONS[1:]
 FIELD_RE = re.compile(r"\{(\w+)\}")
 
 
-#: Something a browser would read as a tag: a translation holding one would show it as text.
-_TAG_RE = re.compile(r"<[A-Za-z/!?]")
+#: Markup in a translation: something a browser would read as a tag (the page shows it as text),
+#: or a Markdown link (the arrivals chart's caption is rendered as Markdown, for its citations).
+_MARKUP_RE = re.compile(r"<[A-Za-z/!?]|\]\(")
 
 
 def fill(text: str, values: dict) -> str:
@@ -141,8 +142,8 @@ def _refused_translation(display: str, english: str, translated: str) -> list[Pr
         message, fix = (f"{about} has a brace that is not part of a {{name}} field.",
                         "keep braces only around the English text's field names, e.g. {title}, and remove any "
                         "other { or }.")
-    elif _TAG_RE.search(translated):
-        message, fix = (f"{about} holds markup (<...>), which the pages show as text.",
+    elif _MARKUP_RE.search(translated):
+        message, fix = (f"{about} holds markup (<...> or a link), which a translation may not add.",
                         "write text only: links and key names come from the template, as the English text's "
                         "{fields}.")
     elif set(FIELD_RE.findall(english)) != set(FIELD_RE.findall(translated)):

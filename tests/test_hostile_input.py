@@ -144,7 +144,8 @@ def test_a_reference_with_markup_shows_as_text_on_every_page_that_cites_it(proje
 
 def test_a_translation_holding_markup_is_refused(project):
     with hostile(project, "content/ko/strings.yaml", "strings-markup.yaml") as relative:
-        refused(project, relative, "markup", "'Sources'")
+        message = refused(project, relative, "markup", "'Sources'")
+    assert "'Steps'" in message
 
 
 def test_a_translation_reaches_the_page_as_text_and_the_templates_markup_stays():
