@@ -48,16 +48,18 @@ def invisible_problems(file: str, what: str, text: str, **where) -> list[Problem
 
 def look_alike_key(name: str) -> str:
     """`name` as a reader could mistake it: equal keys, names that look the same."""
-    # Imported here: references.py (and so the head start) checks characters too, and needs
-    # neither the confusables' tables (70 ms to load) nor the gazetteer's geometry libraries.
-    from confusable_homoglyphs import confusables
+    from .routes import place_key  # here: references.py, and so the head start, need no geometry libraries
 
-    from .routes import place_key
+    text = "".join(char for char in unicodedata.normalize("NFKD", name) if unicodedata.category(char) != "Mn")
+    if not place_key(text).isascii():
+        # Only here, for a name with letters beyond plain Latin: the confusables' tables take
+        # half a second to load, which every build would pay for names that need none.
+        from confusable_homoglyphs import confusables
 
-    text = unicodedata.normalize("NFKD", name)
-    swaps = {found["character"]: _latin(found["homoglyphs"])
-             for found in confusables.is_confusable(text, greedy=True, preferred_aliases=["latin"]) or []}
-    return place_key("".join(swaps.get(char) or char for char in text if unicodedata.category(char) != "Mn"))
+        swaps = {found["character"]: _latin(found["homoglyphs"])
+                 for found in confusables.is_confusable(text, greedy=True, preferred_aliases=["latin"]) or []}
+        text = "".join(swaps.get(char) or char for char in text)
+    return place_key(text)
 
 
 def _line(text: str, index: int) -> int:
