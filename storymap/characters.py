@@ -14,17 +14,14 @@
 """
 from __future__ import annotations
 
-import re
 import unicodedata
-
-from confusable_homoglyphs import categories, confusables
 
 from .problems import Problem
 
-_DASHES = re.compile(r"[\u2010-\u2015\u2212-]")
-
 
 def _latin(homoglyphs: list[dict]) -> str | None:
+    from confusable_homoglyphs import categories
+
     return next((h["c"] for h in homoglyphs if categories.aliases_categories(h["c"][0])[0] == "LATIN"), None)
 
 
@@ -51,11 +48,18 @@ def invisible_problems(file: str, what: str, text: str, **where) -> list[Problem
 
 def look_alike_key(name: str) -> str:
     """`name` as a reader could mistake it: equal keys, names that look the same."""
-    text = unicodedata.normalize("NFKD", name)
-    swaps = {found["character"]: _latin(found["homoglyphs"])
-             for found in confusables.is_confusable(text, greedy=True, preferred_aliases=["latin"]) or []}
-    text = "".join(swaps.get(char) or char for char in text if unicodedata.category(char) != "Mn")
-    return " ".join(_DASHES.sub("-", text).casefold().split())
+    from .routes import place_key  # here: references.py, and so the head start, need no geometry libraries
+
+    text = "".join(char for char in unicodedata.normalize("NFKD", name) if unicodedata.category(char) != "Mn")
+    if not place_key(text).isascii():
+        # Only here, for a name with letters beyond plain Latin: the confusables' tables take
+        # half a second to load, which every build would pay for names that need none.
+        from confusable_homoglyphs import confusables
+
+        swaps = {found["character"]: _latin(found["homoglyphs"])
+                 for found in confusables.is_confusable(text, greedy=True, preferred_aliases=["latin"]) or []}
+        text = "".join(swaps.get(char) or char for char in text)
+    return place_key(text)
 
 
 def _line(text: str, index: int) -> int:

@@ -68,8 +68,9 @@ TRANSLATIONS = EDITIONS[1:]
 FIELD_RE = re.compile(r"\{(\w+)\}")
 
 
-#: Something a browser would read as a tag: a translation holding one would show it as text.
-_TAG_RE = re.compile(r"<[A-Za-z/!?]")
+#: Markup in a translation: something a browser would read as a tag (the page shows it as text),
+#: or a Markdown link (the arrivals chart's caption is rendered as Markdown, for its citations).
+_MARKUP_RE = re.compile(r"<[A-Za-z/!?]|\]\(")
 
 
 def fill(text: str, values: dict) -> str:
@@ -145,6 +146,28 @@ def _yaml_mapping(path: Path, root: Path, problems: list[Problem], what: str) ->
     return data
 
 
+def _refused_translation(display: str, english: str, translated: str) -> list[Problem]:
+    """Why a translation cannot be used at all (empty if it can): a brace that is no {field},
+    a private-use character, markup, or {fields} other than the English text's."""
+    unreadable = private_use_problems(display, translated, english)
+    if unreadable:
+        return unreadable
+    about = f"the translation of {english[:60]!r}"
+    if "{" in FIELD_RE.sub("", translated) or "}" in FIELD_RE.sub("", translated):
+        message, fix = (f"{about} has a brace that is not part of a {{name}} field.",
+                        "keep braces only around the English text's field names, e.g. {title}, and remove any "
+                        "other { or }.")
+    elif _MARKUP_RE.search(translated):
+        message, fix = (f"{about} holds markup (<...> or a link), which a translation may not add.",
+                        "write text only: links and key names come from the template, as the English text's "
+                        "{fields}.")
+    elif set(FIELD_RE.findall(english)) != set(FIELD_RE.findall(translated)):
+        message, fix = f"{about} does not keep its {{fields}}.", "keep every {name} of the English text, untranslated."
+    else:
+        return []
+    return [Problem(display, message, fix, field=english)]
+
+
 def load_strings(root: Path, edition: Edition, problems: list[Problem]) -> Strings:
     """content/<code>/strings.yaml: each English interface text and its translation."""
     if edition.is_default:
@@ -158,28 +181,9 @@ def load_strings(root: Path, edition: Edition, problems: list[Problem]) -> Strin
                                     f"entry {english!r} is not English text with a translation.",
                                     "write each entry as \"English text\": \"translation\".", field=str(english)))
             continue
-        if "{" in FIELD_RE.sub("", translated) or "}" in FIELD_RE.sub("", translated):
-            problems.append(Problem(path.relative_to(root).as_posix(),
-                                    f"the translation of {english[:60]!r} has a brace that is not part of a "
-                                    f"{{name}} field.",
-                                    "keep braces only around the English text's field names, e.g. {title}, "
-                                    "and remove any other { or }.", field=english))
-            continue
-        unreadable = private_use_problems(path.relative_to(root).as_posix(), translated, english)
-        if unreadable:
-            problems.extend(unreadable)
-            continue
-        if _TAG_RE.search(translated):
-            problems.append(Problem(path.relative_to(root).as_posix(),
-                                    f"the translation of {english[:60]!r} holds markup (<...>), which the pages "
-                                    f"show as text.",
-                                    "write text only: links and key names come from the template, as the English "
-                                    "text's {fields}.", field=english))
-            continue
-        if set(FIELD_RE.findall(english)) != set(FIELD_RE.findall(translated)):
-            problems.append(Problem(path.relative_to(root).as_posix(),
-                                    f"the translation of {english!r} does not keep its {{fields}}.",
-                                    "keep every {name} of the English text, untranslated.", field=english))
+        refused = _refused_translation(path.relative_to(root).as_posix(), english, translated)
+        if refused:
+            problems.extend(refused)
             continue
         problems.extend(text_problems(path.relative_to(root).as_posix(), f"the translation of {english[:40]!r}",
                                       english, english, translated))

@@ -38,13 +38,13 @@ DEPTH_FIX = "look for brackets [ ] or braces { } that open and never close, or d
 
 def too_deep(document, limit: int = MAX_DEPTH) -> bool:
     """Whether lists and objects nest more than `limit` levels deep in `document` (no recursion)."""
-    level = [document]
-    for _ in range(limit + 1):
-        level = [child for value in level if isinstance(value, (list, dict))
-                 for child in (value.values() if isinstance(value, dict) else value)]
+    level = [document] if isinstance(document, (list, dict)) else []
+    for _ in range(limit):
         if not level:
             return False
-    return True
+        level = [child for value in level for child in (value.values() if isinstance(value, dict) else value)
+                 if isinstance(child, (list, dict))]
+    return bool(level)
 
 
 @functools.lru_cache(maxsize=8)
