@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from .problems import Problem
+from .yaml_input import load as load_yaml
 
 ALIASES_FILE = "content/aliases.yaml"
 
@@ -24,7 +25,7 @@ def load_aliases(root: Path, place_ids, problems: list[Problem]) -> dict[str, li
         return {}
     fix = "write each entry as feature-id: [Other name, Another name], with a city or crossing id from layers/."
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (UnicodeDecodeError, yaml.YAMLError) as err:
         problems.append(Problem(ALIASES_FILE, f"cannot be read as YAML ({str(err).splitlines()[0]}).", fix))
         return {}

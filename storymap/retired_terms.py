@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from .problems import Problem
+from .yaml_input import load as load_yaml
 
 #: The one list of retired terms, beside the style sheets that explain them.
 TERMS_FILE = Path("docs") / "retired-terms.yaml"
@@ -40,7 +41,7 @@ def load_terms(root: Path, problems: list[Problem]) -> dict[str, tuple[RetiredTe
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path.read_text(encoding="utf-8")) or {}
     except (UnicodeDecodeError, yaml.YAMLError) as err:
         problems.append(Problem(display, f"cannot be read as YAML ({str(err).splitlines()[0]}).", _FIX))
         return {}

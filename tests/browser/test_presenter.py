@@ -80,12 +80,14 @@ def test_clicker_keys_and_clicks_move_between_slides_and_the_address_follows(pro
 def test_chapters_and_the_educators_page_link_to_presenter_mode(page, base_url):
     page.goto(base_url + CHAPTER.slug + "/")
     page.get_by_role("link", name="Present this chapter").click()
-    page.wait_for_function("() => document.body.classList.contains('presenting')")
+    page.wait_for_url("**?present")
+    page.wait_for_function("() => document.body?.classList.contains('presenting')")
     page.goto(base_url + "educators/")
     links = page.locator("a[href$='?present']")
     assert links.count() == len(CHAPTERS)
     links.first.click()
-    page.wait_for_function("() => document.body.classList.contains('presenting')")
+    page.wait_for_url("**?present")
+    page.wait_for_function("() => document.body?.classList.contains('presenting')")
 
 
 CAPTION = """() => {
