@@ -29,11 +29,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .cache import BuildCache, ByIdentity, code_fingerprint, fingerprint
+from .cache import BuildCache, code_fingerprint, fingerprint
+from .memo import ByIdentity
 from . import downloads, head_start, layers, maps, offline
 from .layers import Layer
 from .progress import Progress
-from .references import Bibliography, Cite, cache_key
+from .references import Bibliography, Cite
 from .licences import DATA_SOURCES
 from .projection import inverse_mercator, view_extent
 from .static_maps import HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, art_key, render_static_maps, static_map_jobs
@@ -292,7 +293,7 @@ class CachedBibliography(Bibliography):
                  reference_list: bool = False):
         super().__init__(items, locale)
         self._cache = cache
-        self._key = cache_key(items, locale)
+        self._key = head_start.cache_key(items, locale)
         stored = cache.read("citations", self._key, ".json")
         saved = json.loads(stored) if stored else {}
         self._cites: dict[str, str] = saved.get("cites", {})

@@ -14,9 +14,17 @@
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .problems import Problem
+
+_DASHES = re.compile(r"[\u2010-\u2015\u2212-]")
+
+
+def place_key(name: str) -> str:
+    """A name as the gazetteer compares it: case, dashes and spacing do not matter."""
+    return " ".join(_DASHES.sub("-", name).casefold().split())
 
 
 def _latin(homoglyphs: list[dict]) -> str | None:
@@ -48,8 +56,6 @@ def invisible_problems(file: str, what: str, text: str, **where) -> list[Problem
 
 def look_alike_key(name: str) -> str:
     """`name` as a reader could mistake it: equal keys, names that look the same."""
-    from .routes import place_key  # here: references.py, and so the head start, need no geometry libraries
-
     text = "".join(char for char in unicodedata.normalize("NFKD", name) if unicodedata.category(char) != "Mn")
     if not place_key(text).isascii():
         # Only here, for a name with letters beyond plain Latin: the confusables' tables take

@@ -12,12 +12,8 @@ from .cache import BuildCache, cache_folder
 from .pipeline import CONTENT_PAGES, assemble_site, load_inputs
 from .problems import InputError, Problem
 from .progress import Progress
-from .routes import SLUG_RULE, is_slug
+from .routes import SLUG_RULE, TEMPLATE, TEMPLATE_SLUG, is_slug
 from .site import write_site
-
-TEMPLATE = Path(__file__).with_name("route_template.geojson")
-#: The text in the template that becomes the new route's slug.
-TEMPLATE_SLUG = "SLUG"
 
 NEXT_STEPS = """\
 Created {file} (route id "route-{slug}").

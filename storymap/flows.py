@@ -18,7 +18,8 @@ from dataclasses import dataclass, replace
 from shapely.geometry.base import BaseGeometry
 
 from .layers import Layer
-from .routes import Gazetteer, Place, geodesic_line, place_key
+from .characters import place_key
+from .routes import Gazetteer, Place, geodesic_line
 
 #: The layer id of the aggregated routes; a step that shows `routes` (every route) shows this.
 FLOWS = "flows"

@@ -11,6 +11,7 @@ reports the problem as it always has.
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from pathlib import Path
@@ -46,7 +47,7 @@ def _format(writer, root: Path, cache_dir: Path | None, parent: int) -> None:
     try:
         from .cache import BuildCache, cache_folder
         from .editions import EDITIONS
-        from .references import Bibliography, cache_key, load_references
+        from .references import Bibliography, load_references
 
         items = load_references(root / "references.json")
         cache = BuildCache(cache_dir or cache_folder(root))
@@ -60,6 +61,22 @@ def _format(writer, root: Path, cache_dir: Path | None, parent: int) -> None:
     finally:
         writer.send(sent)
         writer.close()
+
+
+@functools.cache
+def _code() -> str:
+    from . import references
+    from .cache import code_fingerprint
+
+    return code_fingerprint(references.__name__, references.LIBRARIES)
+
+
+def cache_key(items: dict[str, dict], locale: str) -> str:
+    """The name of a bibliography's formatted citations in the build cache (storymap/cached.py):
+    its works, its locale, the code that formats them and citeproc's version."""
+    from .cache import fingerprint
+
+    return fingerprint(_code(), items, locale)
 
 
 def started() -> bool:

@@ -28,11 +28,11 @@ from shapely.errors import GEOSException
 from shapely.geometry import LineString, mapping
 from shapely.ops import linemerge
 
-from .commands import TEMPLATE, TEMPLATE_SLUG
 from .geo import REGION, in_region
 from .layers import load_layers
 from .problems import InputError
-from .routes import SAFE_DECIMALS, SLUG_RULE, Gazetteer, is_slug, coarsen, route_file_text, vertex_count
+from .routes import (SAFE_DECIMALS, SLUG_RULE, TEMPLATE, TEMPLATE_SLUG, Gazetteer, coarsen, is_slug, route_file_text,
+                     vertex_count)
 
 #: A point of the drawing this close to a known place is taken to mean that place.
 SNAP_KM = 10.0

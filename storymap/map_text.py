@@ -73,7 +73,7 @@ def font(family: str | None, size: float, bold: bool = False, italic: bool = Fal
 
 
 def forget_fonts() -> None:
-    """Look the fonts up again (editions._rescan_fonts: a font was installed while running)."""
+    """Look the fonts up again (fonts._rescan_fonts: a font was installed while running)."""
     for remembered in (_face, font, _glyphs, _line_metrics, _length, _masks):
         remembered.cache_clear()
 

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from shapely.geometry import box, mapping
 from shapely.geometry.base import BaseGeometry
 
-from .cache import ByIdentity
+from .memo import ByIdentity
 from .licences import data_sources
 from .references import Bibliography, Cite
 from .resolution import clip, composite, detail_region, reduce, tolerance

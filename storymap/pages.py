@@ -5,6 +5,7 @@ the canonical address, the preview cards and the embed snippet use the configure
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -15,9 +16,8 @@ from .charts import ARRIVALS_FIGURE
 from .editions import EDITIONS, ENGLISH, ENGLISH_STRINGS, Edition, Strings, written_in
 from .kinds import LAND, SEA, swatch
 from .locator import Inset
-from .cache import BuildCache
-from .cached import map_data, render_map
-from .maps import ROUTE_DATA_FILE, MapData, detail_file, source_links
+from . import maps
+from .maps import ROUTE_DATA_FILE, MapData, MapParts, detail_file, source_links
 from .offline import OFFLINE_PATH
 from .problems import Problem
 from .prose import ProseRenderer
@@ -52,7 +52,9 @@ class PageSet:
     downloads: list[dict]  # label, path, format, size, features (paths from the site's root)
     route_features: dict[str, dict]  # every route feature by id, for the routes catalogue
     place_names: dict[str, str]  # a place's English name (as routes' via lists write it) -> the edition's
-    cache: BuildCache | None = None  # where chapter map data is kept between builds
+    #: How a chapter's map data and map shell are made: maps' own functions, or the build's cached ones.
+    map_data: Callable[[ChapterScene, Bibliography], MapData] = maps.map_data
+    render_map: Callable[..., MapParts] = maps.render_map
     events: tuple = ()  # the timeline's events (storymap.timeline.Event), in the edition's words
     arrivals: tuple = ()  # the yearly arrivals (charts.YearCount), drawn on the timeline's axis
     timeline_scene: ChapterScene | None = None  # the timeline's map (storymap.timeline.timeline_chapter)
@@ -212,7 +214,7 @@ def write_educators(writer: PageWriter, pages: PageSet) -> None:
 
 def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: int) -> None:
     scene = pages.scenes[chapter.slug]
-    data: MapData = map_data(scene, pages.bibliography, pages.cache)
+    data: MapData = pages.map_data(scene, pages.bibliography)
     slug = chapter.slug
     up = "../" * pages.edition.prefix.count("/")
     common = dict(title=f"{chapter.title} | {pages.strings(SITE_TITLE)}", description=chapter.summary,
@@ -223,7 +225,7 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
     common["dated"] = any(f.get("start") or f.get("end") for layer in scene.layers for f in layer.features
                           if f["kind"] in DATED_KINDS) or any(r.start or r.end for r in scene.routes)
     label = pages.strings("Map for the chapter “{title}”", title=chapter.title)
-    chapter_map = render_map(scene, data, pages.cache, asset_prefix=f"../{up}assets/", label=label)
+    chapter_map = pages.render_map(scene, data, asset_prefix=f"../{up}assets/", label=label)
     writer.write(f"{slug}/index.html", "chapter.html", **common, map=chapter_map,
                  number=index + 1, total=len(pages.chapters),
                  intro=writer.prose(chapter.intro, "../"),
@@ -235,7 +237,7 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
                  references=[(k, Markup(pages.bibliography.entry(k)))
                              for k in pages.bibliography.ordered_keys(chapter_keys(chapter))])
     writer.write(f"embed/{slug}/index.html", "embed.html", **common,
-                 map=render_map(scene, data, pages.cache, asset_prefix=f"../../{up}assets/", label=label))
+                 map=pages.render_map(scene, data, asset_prefix=f"../../{up}assets/", label=label))
     prefix = pages.edition.prefix
     writer.out[f"{prefix}{slug}/map.js"] = chapter_map.script  # the embed page loads the same script
     for name, detail in data.detail_files.items():
@@ -321,8 +323,8 @@ def write_timeline(writer: PageWriter, pages: PageSet) -> None:
     scene, timeline_map = pages.timeline_scene, {}
     if scene is not None:
         up = "../" * pages.edition.prefix.count("/")
-        data = map_data(scene, pages.bibliography, pages.cache)
-        parts = render_map(scene, data, pages.cache,
+        data = pages.map_data(scene, pages.bibliography)
+        parts = pages.render_map(scene, data,
                            asset_prefix=f"../{up}assets/", label=_("Map of the routes, fences and sites by year"))
         writer.out[f"{pages.edition.prefix}timeline/map.js"] = parts.script
         if data.route_file is not None:

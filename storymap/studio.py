@@ -38,7 +38,8 @@ from .flows import CORRIDORS, ELSEWHERE
 from .geo import in_region
 from .kinds import KINDS
 from .problems import InputError
-from .routes import PLACE_KINDS, SAFE_DECIMALS, place_key
+from .characters import place_key
+from .routes import PLACE_KINDS, SAFE_DECIMALS
 from .studio_words import STUDIO_LINK, studio_words
 
 STUDIO_FOLDER = "contribute"

@@ -177,7 +177,8 @@ def head_start():
 
 def test_the_head_start_formats_each_editions_reference_list_the_cache_lacks(tmp_path, head_start):
     from storymap.editions import EDITIONS
-    from storymap.references import cache_key, load_references
+    from storymap.references import load_references
+    from storymap.head_start import cache_key
 
     items = load_references(ROOT / "references.json")
     locales = list(dict.fromkeys(edition.csl_locale for edition in EDITIONS))
@@ -197,7 +198,7 @@ def test_the_head_start_formats_each_editions_reference_list_the_cache_lacks(tmp
 
 
 def test_a_head_start_that_cannot_read_the_references_leaves_the_build_to_report_it(tmp_path, head_start):
-    from storymap.references import cache_key
+    from storymap.head_start import cache_key
 
     shutil.copytree(ROOT / "content", tmp_path / "content")
     (tmp_path / "references.json").write_text("{not json", encoding="utf-8")
@@ -225,7 +226,8 @@ def test_the_offline_copy_is_packed_again_only_when_a_file_in_it_changes(tmp_pat
 
 
 def test_a_build_does_not_wait_for_a_head_start_that_takes_too_long(tmp_path, head_start, monkeypatch):
-    from storymap.references import cache_key, load_references
+    from storymap.references import load_references
+    from storymap.head_start import cache_key
 
     items = load_references(ROOT / "references.json")
     monkeypatch.setattr(head_start, "WAIT_SECONDS", 0)  # it takes longer than this to format a list

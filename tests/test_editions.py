@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from storymap import editions
+from storymap import editions, fonts
 from storymap.commands import run_check
 from storymap.parity import figures
 from storymap.pipeline import load_inputs
@@ -201,7 +201,7 @@ def test_korean_static_maps_draw_every_hangul_glyph(korean_scene):
     korean, scene = korean_scene
     names = [f["name"] for layer in scene.layers for f in layer.features]
     assert "압록강" in names and all(HANGUL.search(e.label) for e in scene.legend)
-    assert korean.map_font and not editions.missing_glyphs(korean.map_font, names)
+    assert korean.map_font and not fonts.missing_glyphs(korean.map_font, names)
     assert render(korean, scene, korean.map_font) == []
     # The same map in matplotlib's default font would print boxes: the check above can fail.
     assert render(korean, scene, None)
