@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parent
 def build(root: Path = ROOT, site_dir: Path | None = None, out=sys.stdout, cache_dir: Path | None = None) -> int:
     """Check, assemble and write the site (default root/site/); static maps and citations are
     cached in cache_dir (default root/.cache/). 0 if built, 1 (and nothing written) if not."""
-    from storymap import head_start
+    from storymap.cache import head_start
 
     head_start.start(root, cache_dir)  # the reference lists are formatted while the next line imports
     try:
-        from storymap.commands import build_site
+        from storymap.commands.run import build_site
 
         return 1 if build_site(root, site_dir or root / "site", cache_dir, out) else 0
     finally:
@@ -38,7 +38,7 @@ def build(root: Path = ROOT, site_dir: Path | None = None, out=sys.stdout, cache
 
 
 def serve(port: int) -> int:
-    from storymap.preview import serve as preview
+    from storymap.tools.preview import serve as preview
 
     return preview(ROOT, port)
 
@@ -62,16 +62,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "check":
-        from storymap.commands import run_check
+        from storymap.commands.run import run_check
         return run_check(ROOT)
     if args.command == "import-route":
-        from storymap.importing import import_route as read_route
+        from storymap.tools.importing import import_route as read_route
         return read_route(ROOT, args.file, args.slug)
     if args.command == "add-contribution":
-        from storymap.contribution_file import add_contribution as merge
+        from storymap.tools.contribution_file import add_contribution as merge
         return merge(ROOT, args.file)
     if args.command == "new-route":
-        from storymap.commands import new_route as write_route
+        from storymap.commands.run import new_route as write_route
         return write_route(ROOT, args.slug)
     if args.command == "serve":
         return serve(args.port)

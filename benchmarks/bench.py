@@ -9,7 +9,7 @@
     python benchmarks/bench.py --only-changes  only the figures of routes added to a built project
     python benchmarks/bench.py --skip-preview  no preview figure (it needs Playwright and chromium)
 
-Build times are ratios to the floor measured in the same run, `python -c "import storymap.pipeline"`
+Build times are ratios to the floor measured in the same run, `python -c "import storymap.commands.pipeline"`
 (start-up and imports alone): a full build from an empty cache (target at most 4x the floor) and
 from a warm one (at most 2x). The preview figure is the time from saving a one-line chapter edit
 to the edit being on screen in a page open in the running `python build.py serve` (target 1 s).
@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from storymap.budget import MAX_GZIP_BYTES, MAX_REQUESTS, all_views, format_table  # noqa: E402
+from storymap.tools.budget import MAX_GZIP_BYTES, MAX_REQUESTS, all_views, format_table  # noqa: E402
 from tests.support.project import copy_project  # noqa: E402
 
 ROUTE_COUNTS = (10, 100, 1000)
@@ -108,7 +108,7 @@ def build_command(root: Path, site_dir: Path, cache_dir: Path) -> list[str]:
     return [sys.executable, "-c", code]
 
 
-FLOOR_COMMAND = [sys.executable, "-c", "import storymap.pipeline"]
+FLOOR_COMMAND = [sys.executable, "-c", "import storymap.commands.pipeline"]
 
 
 # ---- generated routes -------------------------------------------------------------------------

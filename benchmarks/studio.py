@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM_FLAGS
-    from storymap.cache import cache_folder
+    from storymap.cache.store import cache_folder
     from tests.support.project import copy_project
 
     results = []

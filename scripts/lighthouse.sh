@@ -51,7 +51,7 @@ SITE="$WORK/site"
 
 PORT="$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 # Served gzip-compressed, as a static host serves it.
-"$PYTHON" -m storymap.serving "$SITE" --port "$PORT" >"$WORK/server.log" 2>&1 &
+"$PYTHON" -m storymap.tools.serving "$SITE" --port "$PORT" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 50); do
   curl -sf "http://127.0.0.1:$PORT/" >/dev/null 2>&1 && break

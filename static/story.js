@@ -195,7 +195,7 @@
     kit.features[p.id] = leafletLayer;
     if (group === "basemap") return;  // the basemap is scenery: no tooltips, no popups
     /* Names labelled "always" (cities) are on the map (addLabels); other features name themselves on
-       hover (storymap/kinds.py says which); a tooltip follows the pointer along lines and areas. */
+       hover (storymap/inputs/kinds.py says which); a tooltip follows the pointer along lines and areas. */
     if (kit.config.kinds[p.kind].label !== "always") {
       var sticky = { sticky: feature.geometry.type !== "Point" };
       if (p.count) {
@@ -297,7 +297,7 @@
   kit.addLayers = function (map, config) {
     kit.map = map;
     kit.config = config;
-    map.getContainer().style.backgroundColor = config.sea;  /* the palette is storymap/kinds.py's */
+    map.getContainer().style.backgroundColor = config.sea;  /* the palette is storymap/inputs/kinds.py's */
     var opening = addressedStep() || readSteps()[0];
     if (opening) moveTo(opening, false);
     var geometries = opening && config.detail[opening.id];
@@ -415,7 +415,7 @@
   /* ---- The map by year: ?from=2005&to=2010 shows what existed in those years ---- */
 
   /* Whether a feature (or route) with these years existed in the chosen period; an unknown start
-     is before the story, an unknown end still there (storymap/dates.py). */
+     is before the story, an unknown end still there (storymap/core/dates.py). */
   kit.inPeriod = function (item) {
     var period = kit.period;
     if (!period) return true;
@@ -544,7 +544,7 @@
         if (hi && style.weight) change.weight = style.weight * kit.config.highlightWeight;
         else if (style.weight) change.weight = style.weight;
         leafletLayer.setStyle(change);
-        /* Drawing order (storymap/kinds.py): tier by tier, faded features under the step's own;
+        /* Drawing order (storymap/inputs/kinds.py): tier by tier, faded features under the step's own;
            highlighted features last, above every other feature, whatever layer they belong to. */
         var tier = kit.config.kinds[info.kind].tier;
         order.push({ layer: leafletLayer, rank: hi ? 1000 + tier : 2 * tier + (forward[layerId] ? 1 : 0) });

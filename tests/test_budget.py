@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from storymap import budget
-from storymap.budget import MAX_GZIP_BYTES, MAX_REQUESTS, all_views, format_table, over_budget, page_weights
+from storymap.tools import budget
+from storymap.tools.budget import MAX_GZIP_BYTES, MAX_REQUESTS, all_views, format_table, over_budget, page_weights
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,11 +7,13 @@ import shutil
 import pytest
 from shapely.geometry import Point
 
-from storymap import cached, layers
-from storymap.cache import BuildCache, code_fingerprint, fingerprint
-from storymap.cached import CachedBibliography, map_key
-from storymap.layers import Layer
-from storymap.references import Bibliography, Cite
+from storymap.cache import renderers as cached
+
+from storymap.inputs import layers
+from storymap.cache.store import BuildCache, code_fingerprint, fingerprint
+from storymap.cache.renderers import CachedBibliography, map_key
+from storymap.inputs.layers import Layer
+from storymap.inputs.references import Bibliography, Cite
 from tests.support.project import ROOT
 from tests.test_rendering import ITEMS
 
@@ -69,14 +71,14 @@ def test_the_code_fingerprint_follows_the_modules_a_module_imports(monkeypatch, 
 
 
 def test_the_maps_code_fingerprint_covers_the_modules_that_draw_them():
-    from storymap.cache import _local_imports, _source_path
-    seen, todo = set(), ["storymap.static_maps"]
+    from storymap.cache.store import _local_imports, _source_path
+    seen, todo = set(), ["storymap.rendering.static_maps"]
     while todo:
         name = todo.pop()
         if name not in seen:
             seen.add(name)
             todo.extend(_local_imports(name, _source_path(name)))
-    assert {"storymap.static_maps", "storymap.map_text", "storymap.projection", "storymap.kinds"} <= seen
+    assert {"storymap.rendering.static_maps", "storymap.rendering.map_text", "storymap.scenes.projection", "storymap.inputs.kinds"} <= seen
 
 
 def test_each_citation_is_formatted_once_and_a_second_build_formats_none(tmp_path, monkeypatch):
@@ -119,8 +121,8 @@ def test_the_layers_are_checked_again_only_when_a_file_under_layers_changes(tmp_
 
 
 def test_a_map_shell_from_the_cache_is_the_one_folium_renders_and_follows_its_inputs(tmp_path):
-    from storymap import maps
-    from storymap.scenes import build_scene
+    from storymap.rendering import maps
+    from storymap.scenes.scenes import build_scene
     from tests.test_maps import BIBLIOGRAPHY
     from tests.test_scenes import CLOSE, LAYERS, WIDE, chapter
 
@@ -141,7 +143,9 @@ def test_citations_formatted_ahead_are_every_one_an_editions_pages_make(tmp_path
     render: if they missed one, the main process would load citeproc and format it itself."""
     from concurrent.futures import Future
 
-    from storymap import head_start, pipeline
+    from storymap.cache import head_start
+
+    from storymap.commands import pipeline
 
     monkeypatch.setattr(head_start, "_STARTED", None)  # no head start: the workers format the entries too
     monkeypatch.setattr(head_start, "_SENT", None)
@@ -169,16 +173,16 @@ def test_citations_formatted_ahead_are_every_one_an_editions_pages_make(tmp_path
 
 @pytest.fixture
 def head_start():
-    from storymap import head_start
+    from storymap.cache import head_start
 
     yield head_start
     head_start.stop()
 
 
 def test_the_head_start_formats_each_editions_reference_list_the_cache_lacks(tmp_path, head_start):
-    from storymap.editions import EDITIONS
-    from storymap.references import load_references
-    from storymap.head_start import cache_key
+    from storymap.inputs.editions import EDITIONS
+    from storymap.inputs.references import load_references
+    from storymap.cache.head_start import cache_key
 
     items = load_references(ROOT / "references.json")
     locales = list(dict.fromkeys(edition.csl_locale for edition in EDITIONS))
@@ -198,7 +202,7 @@ def test_the_head_start_formats_each_editions_reference_list_the_cache_lacks(tmp
 
 
 def test_a_head_start_that_cannot_read_the_references_leaves_the_build_to_report_it(tmp_path, head_start):
-    from storymap.head_start import cache_key
+    from storymap.cache.head_start import cache_key
 
     shutil.copytree(ROOT / "content", tmp_path / "content")
     (tmp_path / "references.json").write_text("{not json", encoding="utf-8")
@@ -207,7 +211,7 @@ def test_a_head_start_that_cannot_read_the_references_leaves_the_build_to_report
 
 
 def test_the_offline_copy_is_packed_again_only_when_a_file_in_it_changes(tmp_path, monkeypatch):
-    from storymap import offline
+    from storymap.rendering import offline
 
     packed = []
     original = offline.offline_copy
@@ -226,8 +230,8 @@ def test_the_offline_copy_is_packed_again_only_when_a_file_in_it_changes(tmp_pat
 
 
 def test_a_build_does_not_wait_for_a_head_start_that_takes_too_long(tmp_path, head_start, monkeypatch):
-    from storymap.references import load_references
-    from storymap.head_start import cache_key
+    from storymap.inputs.references import load_references
+    from storymap.cache.head_start import cache_key
 
     items = load_references(ROOT / "references.json")
     monkeypatch.setattr(head_start, "WAIT_SECONDS", 0)  # it takes longer than this to format a list

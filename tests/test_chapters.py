@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from storymap.chapters import (CITATION_RE, Chapter, Step, StepDate, View, check_references, cite_keys,
+from storymap.inputs.chapters import (CITATION_RE, Chapter, Step, StepDate, View, check_references, cite_keys,
                                load_chapters)
-from storymap.problems import InputError
+from storymap.core.problems import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from storymap.commands import new_route, run_check
+from storymap.commands.run import new_route, run_check
 from tests.test_layers import FIXTURES, KEYS, make_project
 from tests.support.layers import owned_project
 from tests.support.project import ROOT, copy_project

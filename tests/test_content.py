@@ -10,10 +10,10 @@ import shutil
 import pytest
 
 from build import build
-from storymap.charts import load_arrivals
-from storymap.commands import run_check
-from storymap.content import check_site
-from storymap.problems import InputError
+from storymap.rendering.charts import load_arrivals
+from storymap.commands.run import run_check
+from storymap.inputs.content import check_site
+from storymap.core.problems import InputError
 from tests.support.project import ROOT, copy_project
 
 SITE = (ROOT / "content" / "site.yaml").read_text(encoding="utf-8")

@@ -1,5 +1,5 @@
-"""What the contribution studio writes (storymap/contributions.py) and the contribution file that
-hands it to the editors (storymap/contribution_file.py): a save is as valid as a hand-written
+"""What the contribution studio writes (storymap/tools/contributions.py) and the contribution file that
+hands it to the editors (storymap/tools/contribution_file.py): a save is as valid as a hand-written
 file, a refused save changes nothing, and `add-contribution` merges only what passes the check."""
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ import zipfile
 
 import pytest
 
-from storymap import contributions
-from storymap.commands import run_check
-from storymap.contribution_file import MAX_ARCHIVE_BYTES, add_contribution, contribution_zip
-from storymap.contributions import Refused, reference_key, save, write_files
-from storymap.editions import EDITIONS, Strings, load_strings
-from storymap.studio_words import studio_words
+from storymap.tools import contributions
+from storymap.commands.run import run_check
+from storymap.tools.contribution_file import MAX_ARCHIVE_BYTES, add_contribution, contribution_zip
+from storymap.tools.contributions import Refused, reference_key, save, write_files
+from storymap.inputs.editions import EDITIONS, Strings, load_strings
+from storymap.inputs.studio_words import studio_words
 from tests.support.layers import owned_project
 from tests.support.project import ROOT, snapshot
 
@@ -34,7 +34,7 @@ def project(tmp_path_factory):
 
 
 def gazetteer(root):
-    from storymap.layers import load_layers
+    from storymap.inputs.layers import load_layers
 
     return {f["name"]: f["kind"] for layer in load_layers(root / "layers", None) for f in layer.features
             if f["kind"] in ("city", "crossing")}
@@ -280,7 +280,7 @@ def test_hostile_archives_are_refused_without_writing_anything(archive, tmp_path
 
 
 def test_the_studio_links_a_saved_route_to_the_catalogue_page_that_lists_it(tmp_path):
-    from storymap.studio import catalogue_page
+    from storymap.tools.studio import catalogue_page
 
     for folder, slugs in (("routes", ["a-route", "b-route"]), ("routes/2", ["c-route"])):
         (tmp_path / folder).mkdir(parents=True)

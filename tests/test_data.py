@@ -1,7 +1,7 @@
 """Checks of the committed layers (layers/*.geojson) and references.json.
 
-They read the files directly with json and shapely, so they do not depend on storymap.layers,
-except for the routes, whose lines storymap.layers draws through the places they name.
+They read the files directly with json and shapely, so they do not depend on storymap.inputs.layers,
+except for the routes, whose lines storymap.inputs.layers draws through the places they name.
 Tests that need the shared input data (../shared/data) skip when it is not there. Contributed
 files (layers/routes/, layers/places.geojson) must pass every check that is not about derive.
 """
@@ -16,9 +16,9 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
 
-from storymap import derive
-from storymap.geo import geodesic_length_km
-from storymap.layers import load_layers
+from storymap.tools import derive
+from storymap.core.geo import geodesic_length_km
+from storymap.inputs.layers import load_layers
 
 REPO = Path(__file__).resolve().parent.parent
 LAYERS = REPO / "layers"

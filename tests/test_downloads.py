@@ -10,11 +10,11 @@ import geopandas as gpd
 import pytest
 from pybtex.database import parse_string
 
-from storymap.downloads import (BASE_COLUMNS, REFERENCES_BIB_PATH, REFERENCES_JSON_PATH, ZIP_FOLDER, ZIP_PATH,
+from storymap.rendering.downloads import (BASE_COLUMNS, REFERENCES_BIB_PATH, REFERENCES_JSON_PATH, ZIP_FOLDER, ZIP_PATH,
                                 bibtex_entry, download_files, download_index, downloadable, layer_path,
                                 references_bibtex)
-from storymap.pipeline import load_inputs
-from storymap.kinds import AREA_KINDS, LINE_KINDS, POINT_KINDS
+from storymap.commands.pipeline import load_inputs
+from storymap.inputs.kinds import AREA_KINDS, LINE_KINDS, POINT_KINDS
 from tests.support.project import ROOT
 
 ARRIVALS = ROOT / "data" / "defector_arrivals.csv"

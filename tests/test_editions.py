@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from storymap import editions, fonts
-from storymap.commands import run_check
-from storymap.parity import figures
-from storymap.pipeline import load_inputs
-from storymap.scenes import build_scene
-from storymap.static_maps import render_static_map
-from storymap.kinds import KINDS
+from storymap.inputs import editions
+
+from storymap.rendering import fonts
+from storymap.commands.run import run_check
+from storymap.inputs.parity import figures
+from storymap.commands.pipeline import load_inputs
+from storymap.scenes.scenes import build_scene
+from storymap.rendering.static_maps import render_static_map
+from storymap.inputs.kinds import KINDS
 from tests.support.project import ROOT, copy_project
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -171,7 +173,7 @@ def test_a_translation_takes_its_dates_from_the_english_and_may_not_change_them(
 def test_without_a_cjk_font_check_stops_and_names_the_package(project, monkeypatch):
     write_translation(project, english_chapter(project).read_text(encoding="utf-8"))
     korean = dataclasses.replace(editions.EDITIONS[1], fonts=("No Such Font KR", "DejaVu Sans"))
-    monkeypatch.setattr("storymap.pipeline.EDITIONS", (editions.EDITIONS[0], korean))
+    monkeypatch.setattr("storymap.commands.pipeline.EDITIONS", (editions.EDITIONS[0], korean))
     status, out = check(project)
     assert status == 1
     assert "fonts-noto-cjk" in out and "empty boxes" in out
@@ -228,7 +230,7 @@ def test_a_place_whose_english_changed_shows_the_english_until_updated(project):
 
 def test_an_untranslated_page_shows_the_english_under_a_notice_in_the_readers_language(project):
     import shutil
-    from storymap import pipeline
+    from storymap.commands import pipeline
 
     shutil.rmtree(project / "chapters" / "ko", ignore_errors=True)
     (project / "content" / "ko" / "about.md").unlink(missing_ok=True)
@@ -252,7 +254,7 @@ def test_an_untranslated_page_shows_the_english_under_a_notice_in_the_readers_la
 
 
 def test_a_line_break_in_chinese_prose_adds_no_space():
-    from storymap.prose import join_cjk_lines
+    from storymap.rendering.prose import join_cjk_lines
 
     assert join_cjk_lines("饥荒迫使数万朝鲜人渡过鸭绿江\n和图们江。") == "饥荒迫使数万朝鲜人渡过鸭绿江和图们江。"
     assert join_cjk_lines("如今大多数人仍从那里越境，\n因为") == "如今大多数人仍从那里越境，因为"
@@ -263,7 +265,7 @@ def test_a_line_break_in_chinese_prose_adds_no_space():
 
 
 def test_citations_follow_the_editions_locale_and_keep_original_titles():
-    from storymap.references import Bibliography, load_references
+    from storymap.inputs.references import Bibliography, load_references
 
     items = load_references(ROOT / "references.json")
     dated = next(k for k, item in items.items() if len(item.get("issued", {}).get("date-parts", [[0]])[0]) >= 2
@@ -274,8 +276,8 @@ def test_citations_follow_the_editions_locale_and_keep_original_titles():
 
 
 def test_the_routes_catalogue_names_places_and_years_in_the_readers_language():
-    from storymap.flows import place_names
-    from storymap.pages import route_years
+    from storymap.scenes.flows import place_names
+    from storymap.rendering.pages import route_years
 
     inputs = load_inputs(ROOT)
     korean = next(e for e in inputs.editions if e.edition.code == "ko")
@@ -296,7 +298,7 @@ def _bibliography_item(**fields) -> dict:
 
 
 def test_reference_dates_are_written_as_each_editions_readers_write_them():
-    from storymap.references import Bibliography
+    from storymap.inputs.references import Bibliography
 
     item = _bibliography_item(author=[{"family": "Cohen", "given": "R."}])
     english, korean, chinese = (Bibliography({"test-item": item}, locale).entry("test-item")
@@ -307,7 +309,7 @@ def test_reference_dates_are_written_as_each_editions_readers_write_them():
 
 
 def test_a_work_without_an_author_is_cited_by_its_short_title():
-    from storymap.references import Bibliography, Cite
+    from storymap.inputs.references import Bibliography, Cite
 
     item = _bibliography_item(**{"title-short": "A Long Title", "container-title": "An Archive"})
     bibliography = Bibliography({"test-item": item})

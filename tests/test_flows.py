@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from shapely.geometry import LineString
 
-from storymap.chapters import Chapter, Step, View
-from storymap.flows import CORRIDORS, FLOWS, SHARED, build_route_map, leg_weight, localised
-from storymap.layers import Layer, load_layers
-from storymap.scenes import build_scene
+from storymap.inputs.chapters import Chapter, Step, View
+from storymap.scenes.flows import CORRIDORS, FLOWS, SHARED, build_route_map, leg_weight, localised
+from storymap.inputs.layers import Layer, load_layers
+from storymap.scenes.scenes import build_scene
 from tests.support.layers import owned_layers
 
 
@@ -127,7 +127,7 @@ def test_a_routes_waypoints_say_which_country_the_line_is_kept_in_and_in_the_edi
 def test_a_route_added_changes_nothing_on_a_map_that_shows_no_routes(layers):
     """Its static maps and map data are kept by the content of its scene: a route change must not
     redraw them."""
-    from storymap.static_maps import static_map_jobs
+    from storymap.rendering.static_maps import static_map_jobs
 
     view = View(bounds=((39.8, 124.0), (43.0, 130.8)))
     rivers = Chapter("rivers", "Rivers", "The rivers.", 2, (), "Intro.",

@@ -24,13 +24,13 @@ import yaml
 from markupsafe import Markup
 
 from build import build
-from storymap.commands import run_check
-from storymap.characters import look_alike_key
-from storymap.downloads import neutralised
-from storymap.editions import Strings
-from storymap.pages import environment
-from storymap.serving import make_server
-from storymap.site import write_site
+from storymap.commands.run import run_check
+from storymap.core.characters import look_alike_key
+from storymap.rendering.downloads import neutralised
+from storymap.inputs.editions import Strings
+from storymap.rendering.pages import environment
+from storymap.tools.serving import make_server
+from storymap.rendering.site import write_site
 from tests.golden import ROOT
 from tests.support.hostile import HOSTILE, golden_copy, hostile
 from tests.support.project import snapshot

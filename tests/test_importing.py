@@ -10,8 +10,8 @@ import geopandas
 import pytest
 from shapely.geometry import LineString
 
-from storymap.commands import run_check
-from storymap.importing import import_route
+from storymap.commands.run import run_check
+from storymap.tools.importing import import_route
 from tests.support.layers import owned_project
 
 # Kunming, Boten, Luang Namtha, Huay Xai: near the gazetteer's points, not on them.

@@ -1,4 +1,4 @@
-"""The registry of kinds (storymap/kinds.py) is the one place a kind is defined: the feature
+"""The registry of kinds (storymap/inputs/kinds.py) is the one place a kind is defined: the feature
 contract, the maps, the legend and the data dictionary all follow it."""
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from storymap import kinds
-from storymap.downloads import data_dictionary
-from storymap.kinds import KINDS, swatch
-from storymap.layers import SCHEMA_PATH, _validator, load_layers
-from storymap.maps import layers_config
-from storymap.pages import environment
-from storymap.problems import InputError
-from storymap.scenes import LegendEntry
+from storymap.inputs import kinds
+from storymap.rendering.downloads import data_dictionary
+from storymap.inputs.kinds import KINDS, swatch
+from storymap.inputs.layers import SCHEMA_PATH, _validator, load_layers
+from storymap.rendering.maps import layers_config
+from storymap.rendering.pages import environment
+from storymap.core.problems import InputError
+from storymap.scenes.scenes import LegendEntry
 from tests.support.project import ROOT
 
 EXAMPLE_GEOMETRY = {

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from shapely.geometry.base import BaseGeometry
 
-from storymap.layers import load_layers
-from storymap.problems import InputError, Problem
+from storymap.inputs.layers import load_layers
+from storymap.core.problems import InputError, Problem
 
 FIXTURES = Path(__file__).parent / "fixtures" / "layers"
 KEYS = ["park-baptista-2024", "king-2023", "naturalearth"]
@@ -197,7 +197,7 @@ def test_a_missing_layers_folder_is_a_problem(tmp_path):
 
 def test_the_quick_check_of_the_contract_agrees_with_jsonschema_on_every_fixture():
     """layers._conforms (fastjsonschema) lets a feature through only where jsonschema finds nothing."""
-    from storymap.layers import SCHEMA_PATH, _conforms, _validator
+    from storymap.inputs.layers import SCHEMA_PATH, _conforms, _validator
 
     validator = _validator(SCHEMA_PATH)
     features = [feature for path in [*sorted(FIXTURES.rglob("*.geojson")), *sorted((FIXTURES.parents[2] / "layers").rglob("*.geojson"))]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from shapely.geometry import Point
 
-from storymap.downloads import data_dictionary, licence_note
-from storymap.layers import Layer
-from storymap.licences import STORY_CONTENT_TERMS, STORY_LICENCE
+from storymap.rendering.downloads import data_dictionary, licence_note
+from storymap.inputs.layers import Layer
+from storymap.inputs.licences import STORY_CONTENT_TERMS, STORY_LICENCE
 from tests.support.project import ROOT
 
 OWN_ROUTE = {"id": "route-a", "name": "Route", "kind": "route", "sources": ["king-2023"], "precision": "schematic",

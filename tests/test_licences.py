@@ -1,13 +1,13 @@
-"""The table of data sources (storymap/licences.py) is where every credit comes from: the
+"""The table of data sources (storymap/inputs/licences.py) is where every credit comes from: the
 interactive map, the static maps, the downloaded layers, the data dictionary and LICENSE.md."""
 from __future__ import annotations
 
 import json
 
-from storymap.downloads import data_dictionary, layer_geojson, licence_note
-from storymap.layers import Layer
-from storymap.licences import DATA_SOURCES, credit_line, data_sources
-from storymap.maps import attributions
+from storymap.rendering.downloads import data_dictionary, layer_geojson, licence_note
+from storymap.inputs.layers import Layer
+from storymap.inputs.licences import DATA_SOURCES, credit_line, data_sources
+from storymap.rendering.maps import attributions
 from shapely.geometry import Point
 
 OSM_FENCE = {"id": "fence-a", "name": "Fence", "kind": "fence", "sources": ["guan-2006", "openstreetmap"],

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 
-from storymap.maps import detail_file, feature_json, map_data, render_map
-from storymap.references import Bibliography
-from storymap.scenes import build_scene
+from storymap.rendering.maps import detail_file, feature_json, map_data, render_map
+from storymap.inputs.references import Bibliography
+from storymap.scenes.scenes import build_scene
 from tests.test_scenes import CLOSE, LAYERS, WIDE, chapter
 
 BIBLIOGRAPHY = Bibliography({"naturalearth": {"id": "naturalearth", "type": "dataset", "title": "Natural Earth",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from storymap.progress import Progress
+from storymap.core.progress import Progress
 
 
 class Terminal(io.StringIO):

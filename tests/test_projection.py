@@ -1,4 +1,4 @@
-"""Web Mercator in one place (storymap/projection.py): the static maps show what Leaflet shows,
+"""Web Mercator in one place (storymap/scenes/projection.py): the static maps show what Leaflet shows,
 steps get the zoom Leaflet gives them, and detail covers what a step's view shows."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import pytest
 from shapely.geometry import LineString, Point
 
-from storymap.projection import (inverse_mercator, mercator, metres_per_pixel, project, view_extent,
+from storymap.scenes.projection import (inverse_mercator, mercator, metres_per_pixel, project, view_extent,
                                  view_lonlat_box, view_zoom)
 
 TOLERANCE_M = 1e-6

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from storymap.problems import InputError
-from storymap.references import Bibliography, Cite, linkify, load_references, parse_locator
+from storymap.core.problems import InputError
+from storymap.inputs.references import Bibliography, Cite, linkify, load_references, parse_locator
 
 ITEMS = {
     "zed-2020": {"id": "zed-2020", "type": "report", "title": "Later", "author": [{"family": "Zed", "given": "A."}],
@@ -82,7 +82,7 @@ def test_two_references_with_one_id_are_refused(tmp_path):
 def test_remembering_the_styles_macros_changes_no_citation_and_no_entry(monkeypatch, locale):
     from citeproc import model
 
-    from storymap import references
+    from storymap.inputs import references
     from tests.support.project import ROOT
 
     items = load_references(ROOT / "references.json")

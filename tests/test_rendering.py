@@ -1,10 +1,10 @@
 """Prose, charts and maps render what a reader should see, and nothing they should not."""
 from __future__ import annotations
 
-from storymap.charts import YearCount, arrivals_chart
-from storymap.chapters import cite_keys
-from storymap.prose import ProseRenderer
-from storymap.references import Bibliography
+from storymap.rendering.charts import YearCount, arrivals_chart
+from storymap.inputs.chapters import cite_keys
+from storymap.rendering.prose import ProseRenderer
+from storymap.inputs.references import Bibliography
 
 ITEMS = {
     "park-baptista-2024": {"id": "park-baptista-2024", "type": "article-newspaper", "title": "Fishing net",

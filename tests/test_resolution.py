@@ -6,8 +6,8 @@ import math
 import shapely
 from shapely.geometry import LineString, Point, box
 
-from storymap.geo import REGION
-from storymap.resolution import chapter_extent, clip, composite, detail_region, reduce, tolerance, view_box
+from storymap.core.geo import REGION
+from storymap.scenes.resolution import chapter_extent, clip, composite, detail_region, reduce, tolerance, view_box
 
 WIGGLY = LineString([(124.0 + i * 0.001, 40.0 + 0.0004 * math.sin(i)) for i in range(2000)])
 

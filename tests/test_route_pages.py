@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from storymap import pipeline
-from storymap.pipeline import load_inputs
+from storymap.commands import pipeline
+from storymap.commands.pipeline import load_inputs
 from tests.support.layers import owned_project
 
 #: The Vietnam route of the tests' own layers: Da Nang and Ho Chi Minh City are its waypoints.
@@ -92,9 +92,9 @@ def test_the_downloads_list_the_named_places_and_the_waypoints(tmp_path):
     import csv
     import io
 
-    from storymap.downloads import download_files
-    from storymap.layers import load_layers
-    from storymap.references import load_references
+    from storymap.rendering.downloads import download_files
+    from storymap.inputs.layers import load_layers
+    from storymap.inputs.references import load_references
     from tests.support.layers import owned_layers
     from tests.support.project import ROOT
 
@@ -109,7 +109,7 @@ def test_the_downloads_list_the_named_places_and_the_waypoints(tmp_path):
     assert vietnam["waypoints"] == ["Da Nang", "Ho Chi Minh City"] and "Da Nang" not in vietnam["named_places"]
     import zipfile
 
-    from storymap.downloads import ZIP_PATH
+    from storymap.rendering.downloads import ZIP_PATH
     with zipfile.ZipFile(io.BytesIO(files[ZIP_PATH])) as packed:
         dictionary = next(packed.read(n).decode("utf-8") for n in packed.namelist() if n.endswith("DATA-DICTIONARY.md"))
     assert "named_places" in dictionary and "waypoints" in dictionary, "the data dictionary explains both columns"
@@ -118,7 +118,7 @@ def test_the_downloads_list_the_named_places_and_the_waypoints(tmp_path):
 def test_the_catalogue_comes_in_pages_each_listed_and_each_linking_to_the_map(tmp_path, monkeypatch):
     """With thousands of routes, one page would be over the budget: the catalogue is cut into pages
     of pages.CATALOGUE_PAGE routes (two here, for the tests' three routes), each listing every page."""
-    from storymap import pages as page_module
+    from storymap.rendering import pages as page_module
     monkeypatch.setattr(page_module, "CATALOGUE_PAGE", 2)
     files = build_pages(tmp_path / "project", {"en"})
     first, second = files["routes/index.html"], files["routes/2/index.html"]

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from storymap.commands import run_check
-from storymap.layers import load_layers
-from storymap.problems import InputError
-from storymap.routes import route_file_text
+from storymap.commands.run import run_check
+from storymap.inputs.layers import load_layers
+from storymap.core.problems import InputError
+from storymap.inputs.routes import route_file_text
 from tests.support.layers import owned_layers, owned_project
 from tests.support.project import ROOT
 
@@ -201,8 +201,8 @@ def test_the_feature_contract_documents_the_via_forms_the_check_accepts(entry):
     """layers/feature.schema.json describes a `via` entry; routes.via_stop is what check runs."""
     import jsonschema
 
-    from storymap.layers import SCHEMA_PATH
-    from storymap.routes import via_stop
+    from storymap.inputs.layers import SCHEMA_PATH
+    from storymap.inputs.routes import via_stop
 
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     items = schema["properties"]["properties"]["properties"]["via"]["items"]

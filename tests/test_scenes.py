@@ -5,11 +5,11 @@ from pathlib import Path
 
 from shapely.geometry import LineString, Point, box
 
-from storymap.chapters import Chapter, Step, View
-from storymap.flows import ELSEWHERE
-from storymap.kinds import KINDS
-from storymap.layers import Layer
-from storymap.scenes import build_scene, describe_step, expand_layer_names
+from storymap.inputs.chapters import Chapter, Step, View
+from storymap.scenes.flows import ELSEWHERE
+from storymap.inputs.kinds import KINDS
+from storymap.inputs.layers import Layer
+from storymap.scenes.scenes import build_scene, describe_step, expand_layer_names
 
 
 def feature(fid, kind, geometry, name=None):

@@ -10,8 +10,8 @@ import urllib.request
 
 import pytest
 
-from storymap.preview import serve
-from storymap.serving import make_server
+from storymap.tools.preview import serve
+from storymap.tools.serving import make_server
 
 
 @pytest.fixture

@@ -9,13 +9,13 @@ import pytest
 from matplotlib import colors
 from matplotlib import image as mpimg
 
-from storymap.pipeline import load_inputs
-from storymap.scenes import build_scene
-from storymap import static_maps
-from storymap.static_maps import (HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, map_credits,
+from storymap.commands.pipeline import load_inputs
+from storymap.scenes.scenes import build_scene
+from storymap.rendering import static_maps
+from storymap.rendering.static_maps import (HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, map_credits,
                                   render_static_map, render_static_maps, static_map_files)
-from storymap.kinds import KINDS, SEA
-from storymap.layers import Layer
+from storymap.inputs.kinds import KINDS, SEA
+from storymap.inputs.layers import Layer
 from tests.support.layers import owned_project
 
 
@@ -116,8 +116,8 @@ def test_credits_name_only_the_sources_on_the_map(tmp_path):
 
 
 def test_highlighted_features_are_drawn_above_every_other_at_every_step(scenes):
-    from storymap.projection import view_extent
-    from storymap.static_maps import _draw_order, _prepare
+    from storymap.scenes.projection import view_extent
+    from storymap.rendering.static_maps import _draw_order, _prepare
 
     failures = []
     for slug, scene in scenes.items():

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from shapely.geometry import LineString, Point
 
-from storymap.chapters import Chapter, Step, StepDate, View
-from storymap.charts import YearCount
-from storymap.dates import FIRST_YEAR, overlaps, year_problems
-from storymap.downloads import TIMELINE_PATH, ZIP_FOLDER, ZIP_PATH, download_files
-from storymap.layers import Layer
-from storymap.timeline import axis_chart, axis_years, step_text, timeline_events
+from storymap.inputs.chapters import Chapter, Step, StepDate, View
+from storymap.rendering.charts import YearCount
+from storymap.core.dates import FIRST_YEAR, overlaps, year_problems
+from storymap.rendering.downloads import TIMELINE_PATH, ZIP_FOLDER, ZIP_PATH, download_files
+from storymap.inputs.layers import Layer
+from storymap.rendering.timeline import axis_chart, axis_years, step_text, timeline_events
 from tests.support.project import ROOT
 
 VIEW = View(center=(40.1, 124.4), zoom=8)

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from build import build
-from storymap.commands import new_route
+from storymap.commands.run import new_route
 from tests.support.layers import owned_project
 
 from .conftest import serving

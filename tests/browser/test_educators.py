@@ -10,7 +10,7 @@ import zipfile
 
 import geopandas
 
-from storymap.chapters import load_chapters
+from storymap.inputs.chapters import load_chapters
 
 from .conftest import ROOT
 from .test_story import map_matches_view, view_of

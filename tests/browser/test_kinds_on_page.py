@@ -1,10 +1,10 @@
-"""The page shows the kinds as storymap/kinds.py defines them: legend swatches in each kind's
+"""The page shows the kinds as storymap/inputs/kinds.py defines them: legend swatches in each kind's
 colours, the sea behind the map and in the locator in the registry's palette."""
 from __future__ import annotations
 
 from matplotlib import colors
 
-from storymap.kinds import KINDS, LAND, SEA
+from storymap.inputs.kinds import KINDS, LAND, SEA
 
 
 def rgb(hex_colour: str) -> str:

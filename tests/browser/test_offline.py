@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from storymap.offline import OFFLINE_FOLDER, OFFLINE_PATH
+from storymap.rendering.offline import OFFLINE_FOLDER, OFFLINE_PATH
 
 from .test_story import CHAPTERS
 

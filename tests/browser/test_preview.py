@@ -8,8 +8,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from storymap.cache import cache_folder
-from storymap.preview import Preview
+from storymap.cache.store import cache_folder
+from storymap.tools.preview import Preview
 from tests.support.project import ROOT, copy_project
 
 CHAPTER = "chapters/02-crossing-the-rivers.md"

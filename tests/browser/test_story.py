@@ -5,7 +5,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from storymap.chapters import load_chapters
+from storymap.inputs.chapters import load_chapters
 
 from .conftest import ROOT
 

@@ -15,13 +15,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from storymap.cache import cache_folder
-from storymap.commands import run_check
-from storymap.contribution_file import add_contribution
-from storymap.editions import EDITIONS
-from storymap.flows import ELSEWHERE
-from storymap.preview import Preview
-from storymap.studio import STUDIO_LINK
+from storymap.cache.store import cache_folder
+from storymap.commands.run import run_check
+from storymap.tools.contribution_file import add_contribution
+from storymap.inputs.editions import EDITIONS
+from storymap.scenes.flows import ELSEWHERE
+from storymap.tools.preview import Preview
+from storymap.tools.studio import STUDIO_LINK
 from tests.support.layers import owned_project
 from tests.support.project import ROOT, snapshot
 

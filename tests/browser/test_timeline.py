@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from storymap.chapters import load_chapters
-from storymap.dates import overlaps
+from storymap.inputs.chapters import load_chapters
+from storymap.core.dates import overlaps
 
 from .conftest import ROOT
 from .test_gestures import touch_gesture, touch_page  # noqa: F401 (a fixture)

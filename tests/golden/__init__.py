@@ -25,7 +25,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from storymap.offline import OFFLINE_PATH
+from storymap.rendering.offline import OFFLINE_PATH
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE / "project"

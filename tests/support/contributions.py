@@ -12,8 +12,8 @@ from pathlib import Path
 
 from shapely.geometry import Point, shape
 
-from storymap.geo import in_region
-from storymap.routes import route_file_text
+from storymap.core.geo import in_region
+from storymap.inputs.routes import route_file_text
 
 SEED_VARIABLE = "CONTRIBUTION_SEED"
 SEED = int(os.environ.get(SEED_VARIABLE) or random.SystemRandom().randrange(1_000_000))

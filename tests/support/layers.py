@@ -10,7 +10,7 @@ import yaml
 
 from tests.support.project import ROOT, copy_project
 
-#: The layers storymap/derive.py writes; contributors own layers/places.geojson and layers/routes/.
+#: The layers storymap/tools/derive.py writes; contributors own layers/places.geojson and layers/routes/.
 DERIVED = ("basemap", "borders.geojson", "cities.geojson", "crossings.geojson", "dmz.geojson", "fences.geojson",
            "rivers.geojson", "sites.geojson")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "project-layers"

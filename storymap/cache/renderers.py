@@ -1,0 +1,343 @@
+"""The slow renderers, wrapped with the build cache (storymap/cache/store.py).
+
+- Static maps: each PNG is named by the arguments of `render_static_map` and the code that draws
+  it; the missing ones are drawn in parallel, one process per core, those of one view in every
+  edition together (their art is drawn once: static_maps.render_static_maps).
+- Citations: each distinct citation is formatted once per build; the formatted citations and
+  reference entries are kept per version of the bibliography (and of the formatting code).
+- A chapter map's data (maps.map_data: its geometries simplified for each zoom and its sources'
+  labels) is kept by content too, and so is the folium shell of each page's map.
+- In the running process (the live preview), the checked layers, the downloads and the map data
+  are also remembered by the content they come from, so that a rebuild redoes only what a save
+  changed.
+
+The wrapped results are the renderers' own bytes, so a site built from the cache is identical to
+one built without it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import multiprocessing
+import os
+import weakref
+from collections.abc import Collection
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from markupsafe import Markup
+
+from .store import BuildCache, code_fingerprint, fingerprint
+from ..core.memo import ByIdentity
+from . import head_start
+from ..inputs import layers
+from ..rendering import downloads, maps, offline
+from ..inputs.layers import Layer
+from ..core.progress import Progress
+from ..inputs.references import Bibliography, Cite
+from ..inputs.licences import DATA_SOURCES
+from ..scenes.projection import inverse_mercator, view_extent
+from ..rendering.static_maps import HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, art_key, render_static_maps, static_map_jobs
+from .workers import end_with_parent
+
+#: Libraries whose versions decide the bytes of a static map or of a citation.
+MAP_LIBRARIES = ("matplotlib", "pillow", "numpy", "shapely", "geopandas", "pyproj")
+MAP_DATA_LIBRARIES = ("shapely", "numpy", "folium", "branca")
+
+
+@functools.cache
+def _code(module: str, libraries: tuple[str, ...]) -> str:
+    return code_fingerprint(module, libraries)
+
+
+# --- static maps ---------------------------------------------------------------------------------
+
+#: Layers are fingerprinted once per layer object.
+_LAYER_KEYS = ByIdentity(limit=256)
+
+
+def layer_key(layer: Layer) -> str:
+    """The fingerprint of a layer's content (not of its path: the cache stays valid when the
+    project moves)."""
+    return _LAYER_KEYS.get(layer, "fingerprint", lambda: fingerprint(
+        {f.name: getattr(layer, f.name) for f in dataclasses.fields(layer) if f.name != "path"}))
+
+
+def _layers_by_key(value):
+    if isinstance(value, Layer):
+        return layer_key(value)
+    if isinstance(value, (list, tuple)):
+        return [_layers_by_key(v) for v in value]
+    return value
+
+
+def map_key(job: dict) -> str:
+    """The fingerprint of one static map: its arguments and the drawing code. Its layers count by
+    what the map can show (`_seen`), so a route added elsewhere, or a leg's list of routes, does
+    not make it be drawn again."""
+    x0, y0, x1, y1 = view_extent(job["view"], job.get("width_px", WIDTH_PX), job.get("height_px", HEIGHT_PX) - TITLE_STRIP_PX)
+    extent = _margined((*inverse_mercator(x0, y0), *inverse_mercator(x1, y1)))
+    return fingerprint(_code("static_maps", MAP_LIBRARIES),
+                       {name: [_seen(layer, extent) for layer in value] if name == "scene_layers" else value
+                        for name, value in job.items()})
+
+
+def _margined(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """A view's extent with a quarter of its size added on every side: names and symbols of
+    features just outside it may still reach into the picture."""
+    west, south, east, north = extent
+    dx, dy = (east - west) / 4, (north - south) / 4
+    return west - dx, south - dy, east + dx, north + dy
+
+
+def _seen(layer: Layer, extent) -> str:
+    """What a static map can show of a layer within extent: each feature's id, name, kind, look
+    (colour, width), geometry and the data sources it credits, nothing else."""
+    west, south, east, north = extent
+
+    def shown(feature: dict) -> bool:
+        x0, y0, x1, y1 = _SEEN.get(feature["geometry"], "bounds", lambda: feature["geometry"].bounds)
+        return x0 <= east and x1 >= west and y0 <= north and y1 >= south
+
+    return _SEEN.get(layer, ("layer", extent), lambda: fingerprint(
+        layer.id, layer.group, [_feature_seen(f) for f in layer.features if shown(f)]))
+
+
+def _feature_seen(f: dict) -> str:
+    """The fingerprint of what a map shows of one feature, worked out once per feature."""
+    return _SEEN.get(f, "feature", lambda: fingerprint(
+        f["id"], f["name"], f["kind"], f.get("colour"), f.get("weight"), f["geometry"],
+        sorted(key for key in f.get("sources", ()) if key in DATA_SOURCES)))
+
+
+#: Within one process: a geometry's bounds, a feature's and a layer's fingerprints as maps see them.
+_SEEN = ByIdentity(limit=50_000)
+
+
+#: The maps a pool's workers draw, in groups that share their art (one view in every edition),
+#: set before the pool forks (workers inherit it, nothing is pickled).
+_PENDING: list[list[dict]] = []
+
+
+def _draw(index: int) -> list[bytes]:
+    return render_static_maps(_PENDING[index])
+
+
+def _workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class StaticMaps:
+    """Every static map of the scenes (`static_maps.static_map_jobs`): those in the cache are read
+    at once; the missing ones are drawn in worker processes, one per core, while the build goes on
+    (fork: the workers share the parent's loaded layers); `files()` waits for them."""
+
+    def __init__(self, scenes: dict, cache: BuildCache, progress: Progress, jobs: dict[str, dict] | None = None,
+                 citations: Collection[tuple[CachedBibliography, list[Cite]]] = ()):
+        """`jobs` (path -> render_static_map arguments) replaces static_map_jobs(scenes) when given:
+        the pipeline draws every edition's maps in one pool. The pool first formats the
+        `citations` (bibliography, the citations its pages make) that the cache lacks: the pages
+        need them before the maps."""
+        self.cache, self.progress = cache, progress
+        self.jobs = jobs if jobs is not None else static_map_jobs(scenes)
+        self.keys = {path: map_key(job) for path, job in self.jobs.items()}
+        self.found = {path: cache.read("static-maps", key, ".png") for path, key in self.keys.items()}
+        self.missing = [path for path, data in self.found.items() if data is None]
+        progress.count("static maps", len(self.jobs), cached=len(self.jobs) - len(self.missing))
+        groups: dict[tuple, list[str]] = {}
+        for path in self.missing:
+            groups.setdefault(art_key(self.jobs[path]), []).append(path)
+        self.groups = list(groups.values())
+        self.futures = []
+        self._close_pool = lambda: None  # also called when a failed build drops this object
+        workers = min(_workers(), len(self.groups) + len(citations))
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            _PENDING[:] = [[self.jobs[path] for path in group] for group in self.groups]
+            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=end_with_parent, initargs=(os.getpid(),))
+            for bibliography, cites in citations:
+                bibliography.prefetch(cites, pool.submit)
+            self.futures = [pool.submit(_draw, index) for index in range(len(self.groups))]
+            self._close_pool = weakref.finalize(self, pool.shutdown, wait=False, cancel_futures=True)
+
+    def files(self) -> dict[str, bytes]:
+        """Path inside site/ -> PNG bytes, for every map; the drawn ones are added to the cache."""
+        files = dict(self.found)
+        if self.missing:
+            with self.progress.bar(len(self.missing), "Drawing static maps") as tick:
+                for index, group in enumerate(self.groups):
+                    drawn = (self.futures[index].result() if self.futures
+                             else render_static_maps([self.jobs[path] for path in group]))
+                    for path, data in zip(group, drawn):
+                        files[path] = tick(data)
+                        self.cache.write("static-maps", self.keys[path], ".png", data)
+        self._close_pool()
+        _PENDING.clear()
+        return files
+
+
+# --- remembered in this process: what a preview's rebuild need not redo ----------------------------
+
+#: Fingerprint of the inputs -> result, per function, in this process only.
+_REMEMBERED: dict[str, dict[str, object]] = {}
+
+
+def _remember(kind: str, key: str, make, keep: int):
+    """make()'s result, or the one remembered for key; at most `keep` results of a kind (a few
+    builds' worth) are kept, the oldest forgotten first."""
+    store = _REMEMBERED.setdefault(kind, {})
+    if key not in store:
+        store[key] = make()
+        while len(store) > keep:
+            del store[next(iter(store))]
+    return store[key]
+
+
+def load_layers(layers_dir: Path, reference_keys: Collection[str] | None) -> list[Layer]:
+    """layers.load_layers, remembered by the bytes of every file under layers_dir: a preview's
+    rebuild after a chapter edit does not check the layers again."""
+    files = sorted((path.relative_to(layers_dir).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
+                   for path in layers_dir.rglob("*") if path.is_file())
+    keys = sorted(reference_keys) if reference_keys is not None else None
+    key = fingerprint(str(layers_dir), files, keys)
+    return list(_remember("layers", key, lambda: layers.load_layers(layers_dir, reference_keys), keep=3))
+
+
+def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: Path,
+                   events: list = ()) -> dict[str, bytes]:
+    """downloads.download_files, remembered by the content of the layers, the references, the
+    arrivals table and the timeline's events."""
+    key = fingerprint([layer_key(layer) for layer in layer_list], references,
+                      hashlib.sha256(arrivals_csv.read_bytes()).hexdigest(), [dataclasses.astuple(e) for e in events])
+    return dict(_remember("downloads", key,
+                          lambda: downloads.download_files(layer_list, references, arrivals_csv, events), keep=3))
+
+
+def map_data(scene, bibliography: Bibliography, cache: BuildCache | None = None) -> maps.MapData:
+    """maps.map_data, kept by the content of the scene and the bibliography and the code: in the
+    cache folder, and in this process."""
+    key = fingerprint(_code("maps", MAP_DATA_LIBRARIES),
+                      dataclasses.replace(scene, layers=_layers_by_key(scene.layers)), bibliography.items)
+
+    def make() -> maps.MapData:
+        stored = cache.read("map-data", key, ".json") if cache else None
+        if stored:
+            return maps.MapData(**json.loads(stored))
+        data = maps.map_data(scene, bibliography)
+        if cache:
+            cache.write("map-data", key, ".json", json.dumps(dataclasses.asdict(data)).encode("utf-8"))
+        return data
+    return _remember("map data", key, make, keep=100)  # a few builds of every chapter
+
+
+def render_map(scene, data: maps.MapData, cache: BuildCache | None = None, *, asset_prefix: str,
+               label: str | None = None) -> maps.MapParts:
+    """maps.render_map, kept by what decides its bytes (the opening view, the label, the assets'
+    path and the map data) and the code: folium compiles its templates anew for every map, which
+    made rendering the pages' map shells a fifth of a warm build."""
+    key = fingerprint(_code("maps", MAP_DATA_LIBRARIES), scene.steps[0].view, label or scene.chapter.title,
+                      asset_prefix, data.config_json)
+
+    def make() -> maps.MapParts:
+        stored = cache.read("map-shells", key, ".json") if cache else None
+        if stored:
+            parts = json.loads(stored)
+            return maps.MapParts(**{name: Markup(text) if name != "script" else text for name, text in parts.items()})
+        parts = maps.render_map(scene, data, asset_prefix=asset_prefix, label=label)
+        if cache:
+            cache.write("map-shells", key, ".json", json.dumps(
+                {"header": str(parts.header), "html": str(parts.html), "script": parts.script}).encode("utf-8"))
+        return parts
+    return _remember("map shells", key, make, keep=400)
+
+
+# --- the offline copy ----------------------------------------------------------------------------
+
+def offline_copy(files: dict[str, str | bytes], assets: dict[str, Path], cache: BuildCache) -> bytes:
+    """The offline copy (offline.offline_copy), kept by the content of every file it packs: a
+    build that changed nothing reads it instead of compressing the whole site again. Only the
+    latest is kept (it is megabytes, and every edit in the preview changes it)."""
+    def digest(data: str | bytes) -> str:
+        return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+    key = fingerprint(_code("offline", ()), sorted((path, digest(data)) for path, data in files.items()),
+                      sorted((path, digest(source.read_bytes())) for path, source in assets.items()))
+    data = cache.read("offline", key, ".zip")
+    if data is None:
+        data = offline.offline_copy(files, assets)
+        cache.keep_only("offline", key, ".zip", data)
+    return data
+
+
+# --- citations -----------------------------------------------------------------------------------
+
+def _cite_key(cites: list[Cite]) -> str:
+    return json.dumps([[c.key, c.locator] for c in cites])
+
+
+def formatted_citations(items: dict[str, dict], locale: str, cites: list[Cite], with_entries: bool) -> dict:
+    """What a CachedBibliography keeps in the cache, formatted from nothing: each of `cites` alone
+    and, `with_entries`, every entry (in reference-list order; else None). Run in a worker
+    process (`prefetch`)."""
+    bibliography = Bibliography(items, locale)
+    return {"entries": {key: bibliography.entry(key) for key in bibliography.ordered_keys()} if with_entries else None,
+            "cites": {_cite_key([cite]): bibliography.cite([cite]) for cite in cites}}
+
+
+class CachedBibliography(Bibliography):
+    """A Bibliography whose citations and entries come from the cache when it has them; citeproc
+    is only loaded for what it lacks, and each citation is formatted at most once per build.
+    What the cache lacks can be formatted ahead: an edition's reference list by the head start
+    (storymap/cache/head_start.py, `reference_list=True`), its citations in a worker process (`prefetch`)."""
+
+    def __init__(self, items: dict[str, dict], cache: BuildCache, locale: str = "en-US",
+                 reference_list: bool = False):
+        super().__init__(items, locale)
+        self._cache = cache
+        self._key = head_start.cache_key(items, locale)
+        stored = cache.read("citations", self._key, ".json")
+        saved = json.loads(stored) if stored else {}
+        self._cites: dict[str, str] = saved.get("cites", {})
+        self._saved_entries: dict[str, str] | None = saved.get("entries")
+        self._changed = not stored
+        self._ahead: Future | None = None
+        self._head_start = reference_list and not stored and head_start.started()
+
+    def prefetch(self, cites: list[Cite], submit) -> None:
+        """Have `submit` (a process pool's) format `cites` and, unless the head start does, the
+        entries, while the build goes on, if the cache lacks them; they are taken when needed."""
+        if self._saved_entries is None:
+            self._ahead = submit(formatted_citations, self.items, self.locale, list(dict.fromkeys(cites)),
+                                 not self._head_start)
+
+    def _take_ahead(self) -> None:
+        if self._ahead is not None:
+            ahead, self._ahead = self._ahead, None
+            if not ahead.cancelled():  # a pool shut down before it got to them: formatted here
+                self._saved_entries = ahead.result()["entries"] or self._saved_entries
+                self._cites.update(ahead.result()["cites"])
+
+    @property
+    def _entries(self) -> dict[str, str]:
+        self._take_ahead()
+        if self._saved_entries is None and self._head_start:
+            self._saved_entries, self._head_start = head_start.entries(self._key), False
+        if self._saved_entries is None:
+            self._saved_entries = self._formatted_entries
+        return self._saved_entries
+
+    def cite(self, cites: list[Cite]) -> str:
+        key = _cite_key(cites)
+        self._take_ahead()
+        if key not in self._cites:
+            self._cites[key] = super().cite(cites)
+            self._changed = True
+        return self._cites[key]
+
+    def save(self) -> None:
+        """Keep what this build formatted for the next one (only when something new was formatted)."""
+        if self._changed:
+            data = {"entries": self._entries, "cites": dict(sorted(self._cites.items()))}
+            self._cache.write("citations", self._key, ".json", json.dumps(data, ensure_ascii=False).encode("utf-8"))
+            self._changed = False

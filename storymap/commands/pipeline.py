@@ -1,0 +1,321 @@
+"""The build, stage by stage: load and validate inputs, assemble scenes, render pages.
+
+Nothing is written here; site.py writes what `assemble_site` returns.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from markupsafe import Markup
+
+from ..inputs.chapters import CITATION_RE, FIGURE_RE, Chapter, check_references, cite_keys, display_path, load_chapters
+from ..core.characters import private_use_problems
+from ..rendering.charts import ARRIVALS_CAVEAT, ARRIVALS_FIGURE, ARRIVALS_FILE, arrivals_chart, load_arrivals
+from ..inputs.content import check_content
+from ..rendering.downloads import download_index
+from ..inputs.editions import (EDITIONS, ENGLISH_STRINGS, Edition, Strings, load_places, load_strings, localize_layers,
+                       script_strings)
+from ..rendering.fonts import font_problem, map_font
+from ..inputs.aliases import load_aliases
+from ..inputs.kinds import KINDS
+from ..inputs.routes import PLACE_KINDS
+from ..inputs.studio_words import untranslated_studio_words
+from ..inputs.layers import Layer
+from ..rendering.locator import build_inset
+from ..cache.store import BuildCache, cache_folder
+from ..cache import renderers as cached
+from ..cache.renderers import CachedBibliography, StaticMaps
+from ..rendering.offline import OFFLINE_PATH, offline_entry
+from ..rendering.pages import PageSet, educators_page, environment, render_pages, slug_problems
+from ..core.problems import InputError, Problem
+from ..core.progress import Progress
+from ..rendering.prose import ProseRenderer, parse_citation
+from ..inputs.references import Cite, load_references
+from ..scenes.flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map, localised, place_names
+from ..scenes.scenes import build_scene
+from ..rendering.site import asset_files
+from ..rendering.static_maps import static_map_jobs
+from ..inputs.parity import chapter_problems, text_problems, with_english_dates
+from ..inputs.retired_terms import chapter_texts, load_terms, mapping_texts, term_problems
+from ..inputs.sourcing import check_sourcing
+from ..rendering.timeline import TIMELINE_MAP_TEXT, timeline_chapter, timeline_events
+from ..core.yaml_input import load as load_yaml
+
+ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
+                    "2020–2025 as reported by the press [@newsis-2026; @voa-2022; @yonhap-2024; @yonhap-2025]. "
+                    f"2020 and 2021 are marked. {ARRIVALS_CAVEAT}")
+#: The figures chapters and content pages may place by name (each drawn in assemble_site), with their captions.
+FIGURE_CAPTIONS = {ARRIVALS_FIGURE: ARRIVALS_CAPTION}
+FIGURES = frozenset(FIGURE_CAPTIONS)
+
+
+#: The prose pages of content/ (and content/<code>/ for a translation).
+CONTENT_PAGES = ("landing", "about")
+
+
+@dataclass(frozen=True)
+class EditionInputs:
+    """What one edition shows: its chapters (translated, or the English where none is), its
+    prose pages, its interface words, its layers with the features' names in its language."""
+
+    edition: Edition
+    chapters: list[Chapter]
+    translated: frozenset[str]  # chapter slugs and content page names that are translated
+    content: dict[str, str]  # "landing", "about" -> Markdown
+    strings: Strings
+    layers: list[Layer]
+    map_font: str | None  # the static maps' font family (None: the default, DejaVu Sans)
+    stale: tuple[Problem, ...] = ()  # place texts shown in English because the English changed
+
+
+@dataclass(frozen=True)
+class Inputs:
+    references: dict[str, dict]
+    layers: list[Layer]
+    chapters: list[Chapter]
+    editions: tuple[EditionInputs, ...] = ()
+
+
+def load_inputs(root: Path) -> Inputs:
+    """Every input, validated. Raises InputError listing every problem found in any of them."""
+    problems: list[Problem] = []
+    references: dict[str, dict] | None = None
+    layers: list[Layer] = []
+    chapters: list[Chapter] = []
+    try:
+        references = load_references(root / "references.json")
+    except InputError as error:
+        problems.extend(error.problems)
+    try:
+        # Without a readable bibliography, skip the key check rather than flag every source.
+        layers = cached.load_layers(root / "layers", references.keys() if references is not None else None)
+    except InputError as error:
+        problems.extend(error.problems)
+    try:
+        chapters = load_chapters(root / "chapters")
+    except InputError as error:
+        problems.extend(error.problems)
+    problems.extend(check_sourcing(chapters))
+    problems.extend(slug_problems(chapters))
+    problems.extend(check_content(root, references.keys() if references is not None else None, FIGURES))
+    try:
+        load_arrivals(root / ARRIVALS_FILE)
+    except InputError as error:
+        problems.extend(error.problems)
+    if layers and chapters and references is not None:
+        layer_ids = [layer.id for layer in layers]
+        feature_ids = [f["id"] for layer in layers for f in layer.features]
+        problems.extend(check_references(chapters, layer_ids, feature_ids, references.keys(), FIGURES))
+        problems.extend(caption_problems(chapters, references.keys()))
+    if layers:
+        load_aliases(root, {f["id"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS}, problems)
+    editions: list[EditionInputs] = []
+    if not problems:
+        for edition in EDITIONS:
+            editions.append(load_edition(root, edition, chapters, layers, problems))
+    if problems:
+        raise InputError(problems)
+    return Inputs(references, layers, chapters, tuple(editions))
+
+
+def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: list[Layer],
+                 problems: list[Problem]) -> EditionInputs:
+    """One edition's texts, each translation checked against the English (storymap.inputs.parity)."""
+    english_content = {name: _read(root / "content" / f"{name}.md") for name in CONTENT_PAGES}
+    if edition.is_default:
+        return EditionInputs(edition, chapters, frozenset(c.slug for c in chapters) | frozenset(CONTENT_PAGES),
+                             english_content, ENGLISH_STRINGS, layers, None)
+    strings = load_strings(root, edition, problems)
+    stale: list[Problem] = untranslated_studio_words(root, edition, strings)
+    places = load_places(root, edition, [f for layer in layers for f in layer.features], problems, stale)
+    translated_chapters = _translated_chapters(root / "chapters" / edition.code, chapters, problems)
+    content, translated = dict(english_content), {c.slug for c in translated_chapters.values()}
+    for name in CONTENT_PAGES:
+        path = root / "content" / edition.code / f"{name}.md"
+        if path.exists():
+            content[name] = path.read_text(encoding="utf-8")
+            translated.add(name)
+            problems.extend(text_problems(f"content/{edition.code}/{name}.md", "the page", "body",
+                                          english_content[name], content[name]))
+            problems.extend(private_use_problems(f"content/{edition.code}/{name}.md", content[name]))
+    problems.extend(retired_term_problems(root, edition, translated_chapters.values(), content, translated,
+                                          strings, places))
+    edition_chapters = [translated_chapters.get(c.path.name, c) for c in chapters]
+    edition_layers = localize_layers(layers, places)
+    texts = ([f["name"] for layer in edition_layers for f in layer.features] + [c.title for c in edition_chapters]
+             + [strings(kind.legend) for kind in KINDS.values()])
+    font, missing = map_font(edition, texts)
+    if font is None:
+        problems.append(font_problem(edition, missing))
+    return EditionInputs(edition, edition_chapters, frozenset(translated), content, strings, edition_layers, font,
+                         tuple(stale))
+
+
+def retired_term_problems(root: Path, edition: Edition, chapters, content: dict[str, str], translated: set[str],
+                          strings: Strings, places: dict[str, dict]) -> list[Problem]:
+    """Every use of a term the edition's style sheet retires (storymap.inputs.retired_terms)."""
+    problems: list[Problem] = []
+    terms = load_terms(root, problems).get(edition.code, ())
+    if not terms:
+        return problems
+    for chapter in chapters:
+        problems.extend(term_problems(display_path(chapter.path), chapter_texts(chapter), terms))
+    for name in CONTENT_PAGES:
+        if name in translated:
+            problems.extend(term_problems(f"content/{edition.code}/{name}.md", [("the page", "body", content[name])],
+                                          terms))
+    problems.extend(term_problems(f"content/{edition.code}/strings.yaml", mapping_texts(strings.table), terms))
+    problems.extend(term_problems(f"content/{edition.code}/places.yaml", mapping_texts(places), terms))
+    return problems
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def caption_problems(chapters: list[Chapter], keys) -> list[Problem]:
+    """References a placed figure's caption cites that references.json lacks."""
+    placed = {name: chapter for chapter in reversed(chapters)
+              for text in (chapter.intro, *(step.body for step in chapter.steps)) for name in FIGURE_RE.findall(text)}
+    return [Problem("references.json", f"has no reference {key!r}, which the caption of the figure {name!r} cites "
+                                       f"({display_path(chapter.path)} places it).",
+                    f"add the reference {key!r} to references.json, or remove the figure from the chapter.")
+            for name, chapter in sorted(placed.items()) if name in FIGURE_CAPTIONS
+            for key in dict.fromkeys(cite_keys(FIGURE_CAPTIONS[name])) if key not in keys]
+
+
+def _translated_chapters(folder: Path, english: list[Chapter], problems: list[Problem]) -> dict[str, Chapter]:
+    """chapters/<code>/*.md by file name, each checked against the English chapter of that name."""
+    if not any(folder.glob("*.md")):
+        return {}
+    try:
+        chapters = load_chapters(folder)
+    except InputError as error:
+        problems.extend(error.problems)
+        return {}
+    by_name = {c.path.name: c for c in english}
+    found = {}
+    for chapter in chapters:
+        original = by_name.get(chapter.path.name)
+        if original is None:
+            problems.append(Problem(f"chapters/{folder.name}/{chapter.path.name}", "has no English chapter of that name.",
+                                    f"name it as the English file it translates, e.g. chapters/{folder.name}/"
+                                    f"{english[0].path.name}."))
+            continue
+        problems.extend(chapter_problems(original, chapter))
+        found[chapter.path.name] = with_english_dates(original, chapter)
+    return found
+
+
+def site_settings(root: Path) -> tuple[str, dict, str]:
+    """The published address (SITE_URL overrides content/site.yaml), the story's own CSL item and
+    the address where readers report errors in a translation."""
+    settings = load_yaml((root / "content" / "site.yaml").read_text(encoding="utf-8"))
+    url = os.environ.get("SITE_URL") or settings["url"]
+    url = url if url.endswith("/") else url + "/"
+    return url, {"id": "between-borders", **settings["citation"], "URL": url}, settings.get("corrections", "")
+
+
+def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progress | None = None
+                  ) -> tuple[dict[str, str | bytes], dict[str, Path]]:
+    """All pages and files (path inside site/ -> content) and assets (path inside site/ -> source file).
+
+    Static maps and citations come from `cache` where it has them (default: root/.cache/)."""
+    cache = cache or BuildCache(cache_folder(root))
+    progress = progress or Progress(None)
+    progress.stage("Checking layers, chapters and references")
+    inputs = load_inputs(root)
+    arrivals_path = root / "data" / "defector_arrivals.csv"
+    arrivals = load_arrivals(arrivals_path)
+    site_url, story_item, corrections = site_settings(root)
+    shared = dict(references=inputs.references, arrivals=arrivals, site_url=site_url, story_item=story_item,
+                  corrections=corrections, script_words=script_strings(root / "static" / "story.js"), cache=cache,
+                  route_map=build_route_map(inputs.layers), english_layers=inputs.layers)
+    builds = [EditionBuild(edition, **shared) for edition in inputs.editions]
+    # Every edition's citations and static maps in one pool of worker processes, formatted and
+    # drawn in the background while the downloads and the pages are made.
+    static_maps = StaticMaps(None, cache, progress, jobs={
+        build.edition.prefix + path: job for build in builds for path, job in build.static_map_jobs().items()},
+        citations=[(build.bibliography, build.citations()) for build in builds])
+    downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path,
+                                      timeline_events(inputs.chapters, inputs.layers))
+    for build in builds:
+        build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, downloads, build.strings))
+    env_dir = root / "templates"
+    files: dict[str, str | bytes] = dict(downloads)
+    for build in builds:
+        progress.stage(f"Rendering pages ({build.edition.name})")
+        files.update(build.pages(env_dir, progress))
+    files.update(static_maps.files())
+    assets = asset_files(root / "static")
+    progress.stage("Packing the offline copy")
+    files[OFFLINE_PATH] = cached.offline_copy(files, assets, cache)
+    # The copy holds the educators pages without their own row; the published pages list it.
+    for build in builds:
+        page_set = replace(build.page_set, downloads=[offline_entry(files[OFFLINE_PATH])] + build.page_set.downloads)
+        files.update(educators_page(page_set, environment(env_dir, build.strings)))
+    return files, assets
+
+
+class EditionBuild:
+    """One edition's scenes and pages (site/ for English, site/ko/, site/zh/)."""
+
+    def __init__(self, inputs: EditionInputs, *, references, arrivals, site_url, story_item, corrections,
+                 script_words, cache: BuildCache, route_map, english_layers):
+        self.inputs, self.edition, self.strings = inputs, inputs.edition, inputs.strings
+        _ = self.strings
+        self.bibliography = CachedBibliography(references, cache, locale=self.edition.csl_locale,
+                                               reference_list=True)
+        prose = ProseRenderer(self.bibliography, figures={})
+        # The caption cites: rendered where the figure is placed, so that the citations are
+        # formatted while the static maps are drawn, not before.
+        prose.figures[ARRIVALS_FIGURE] = lambda: arrivals_chart(
+            arrivals, Markup(prose.render(_(ARRIVALS_CAPTION), "../sources/")), _)
+        route_map = localised(route_map, english_layers, inputs.layers)
+        self.scenes = {c.slug: build_scene(c, inputs.layers, route_map, _) for c in inputs.chapters}
+        # The timeline's map: what the year control filters there (every fence, site, crossing, route).
+        timeline_map = timeline_chapter(inputs.layers, _("The border over time"), _(TIMELINE_MAP_TEXT))
+        timeline_scene = build_scene(timeline_map, inputs.layers, route_map, _) if timeline_map else None
+        self.story_bibliography = CachedBibliography({"between-borders": story_item}, cache,
+                                                     locale=self.edition.csl_locale)
+        self.page_set = PageSet(
+            chapters=inputs.chapters, scenes=self.scenes,
+            bibliography=self.bibliography, prose=prose, inset=build_inset(inputs.layers),
+            landing=inputs.content["landing"], about=inputs.content["about"],
+            site_url=site_url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
+            downloads=[],  # set once the downloads are made (assemble_site)
+            map_data=functools.partial(cached.map_data, cache=cache),
+            render_map=functools.partial(cached.render_map, cache=cache),
+            route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features},
+            events=timeline_events(inputs.chapters, inputs.layers), arrivals=arrivals, timeline_scene=timeline_scene,
+            arrivals_caption=_(ARRIVALS_CAPTION) if set(cite_keys(ARRIVALS_CAPTION)) <= references.keys() else "",
+            place_names=place_names(english_layers, inputs.layers),
+            edition=self.edition, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
+            corrections=corrections)
+
+    def citations(self) -> list[Cite]:
+        """Every citation the edition's pages make: in its prose and captions, and of its map
+        features' sources."""
+        inputs = self.inputs
+        texts = [inputs.content["landing"], inputs.content["about"], self.strings(ARRIVALS_CAPTION),
+                 *(text for c in inputs.chapters for text in (c.intro, *(s.body for s in c.steps)))]
+        cites = [cite for text in texts for match in CITATION_RE.finditer(text)
+                 for cite in parse_citation(match.group("items"))]
+        return cites + [Cite(key) for layer in inputs.layers for f in layer.features for key in f.get("sources", [])]
+
+    def static_map_jobs(self) -> dict[str, dict]:
+        """The edition's static maps (inside its folder): drawn in its font, with its legend words."""
+        corridors = [label for label, _colour in [*CORRIDORS.values(), ELSEWHERE, SHARED]]
+        labels = {**{name: self.strings(kind.legend) for name, kind in KINDS.items()},
+                  **{label: self.strings(label) for label in corridors}}
+        return static_map_jobs(self.scenes, font=self.inputs.map_font, kind_labels=labels)
+
+    def pages(self, env_dir: Path, progress: Progress) -> dict[str, str]:
+        pages = render_pages(self.page_set, environment(env_dir, self.strings))
+        progress.count("pages", sum(1 for path in pages if path.endswith(".html")))
+        self.bibliography.save()
+        self.story_bibliography.save()
+        return pages
