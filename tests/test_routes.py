@@ -89,6 +89,21 @@ def test_a_place_outside_the_map_is_refused(layers):
     assert "layers/places.geojson, feature 0" in said and "outside the story's region" in said
 
 
+@pytest.mark.parametrize("code, words, fix", [
+    ("LAO", "lies 87 km outside LAO", '"country": "VNM"'),  # Da Nang is in Vietnam, far from Laos
+    ("USA", "'USA' is not one of the map's countries", "CHN"),
+])
+def test_a_place_must_lie_in_the_country_it_names(layers, code, words, fix):
+    places = json.loads((layers / "places.geojson").read_text(encoding="utf-8"))
+    places["features"][0]["properties"]["country"] = code
+    (layers / "places.geojson").write_text(json.dumps(places), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_layers(layers, KEYS)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.feature_id, problem.field) == ("layers/places.geojson", "place-da-nang", "country")
+    assert words in problem.message and fix in problem.fix
+
+
 def test_a_drawn_route_is_coarsened_and_the_check_says_so(tmp_path):
     project = owned_project(tmp_path / "project")
     fine = [[129.51234, 42.88111], [129.50111, 42.87999], [116.38631, 39.93077], [102.67812, 25.07193]]

@@ -25,11 +25,12 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from shapely.errors import GEOSException
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
 from shapely.validation import explain_validity
 
-from ..core.geo import REGION, geodesic_length_km, in_region
+from ..core.geo import REGION, WGS84, geodesic_length_km, in_region
 from ..core.dates import year_problems
 from ..core.problems import InputError, Problem
 from ..core.schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, TYPE_WORDS, Words, explain, missing, too_deep
@@ -121,6 +122,7 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None,
         by_place += [(layer, display, index, feature) for index, feature in enumerate(features)
                      if feature["geometry"] is None or (feature.get("kind") == "route" and "via" in feature)]
     problems.extend(_draw_routes_by_place(layers, by_place, root, keys))
+    problems.extend(_country_problems(layers, root))
     if problems:
         raise InputError(problems)
     return sorted(layers, key=lambda layer: layer.id)
@@ -315,6 +317,51 @@ def _placeless_problem(properties: dict, spot) -> Problem | None:
         return spot(f"the route has no geometry, so it is drawn through the places in 'via', but 'via' lists "
                     f"{len(names)} place{'' if len(names) == 1 else 's'}.", VIA_HINT, field="via")
     return None
+
+
+#: A point may lie this far outside the country it names (a border town, a crossing on the river).
+COUNTRY_MARGIN_KM = 5.0
+#: The basemap's layer, whose countries a point's `country` must be one of.
+COUNTRIES_LAYER = "basemap/countries"
+
+
+def _country_problems(layers: list[Layer], root: Path) -> list[Problem]:
+    """A point whose `country` is not a country of the basemap, or which lies farther than
+    COUNTRY_MARGIN_KM from the country it names: readers and routes would be told the wrong country."""
+    basemap = next((layer for layer in layers if layer.id == COUNTRIES_LAYER), None)
+    if basemap is None:
+        return []
+    countries = {f["country"]: f["geometry"] for f in basemap.features if f.get("country") and f["geometry"] is not None}
+    codes = ", ".join(sorted(countries))
+    problems = []
+    for layer in layers:
+        for index, feature in enumerate(layer.features):
+            code, point = feature.get("country"), feature["geometry"]
+            if layer is basemap or not isinstance(code, str) or not isinstance(point, Point):
+                continue
+            spot = functools.partial(Problem, _display(layer.path, root), feature_index=index,
+                                     feature_id=feature.get("id"), field="country")
+            if code not in countries:
+                problems.append(spot(f"its country {code!r} is not one of the map's countries.",
+                                     f"use the code of the country the point lies in, one of: {codes}."))
+                continue
+            km = _km_outside(point, countries[code])
+            if km > COUNTRY_MARGIN_KM:
+                inside = next((other for other, shape_ in countries.items() if shape_.intersects(point)), None)
+                problems.append(spot(
+                    f"the point lies {km:,.0f} km outside {code}, the country it names"
+                    + (f"; it is in {inside}." if inside else "."),
+                    f'write "country": "{inside}", or correct the coordinates.' if inside
+                    else "check the coordinates: longitude first, then latitude."))
+    return problems
+
+
+def _km_outside(point: Point, country: BaseGeometry) -> float:
+    """How far a point lies outside a country, along the ellipsoid; 0 inside it."""
+    if country.intersects(point):
+        return 0.0
+    _, nearest = nearest_points(point, country)
+    return WGS84.line_length([point.x, nearest.x], [point.y, nearest.y]) / 1000.0
 
 
 def _clash_problem(layers: list[Layer], root: Path, feature: dict, known, km: float) -> Problem:
