@@ -120,6 +120,28 @@ def test_the_layers_are_checked_again_only_when_a_file_under_layers_changes(tmp_
     assert "Amnok" in {f["name"][:5] for layer in again for f in layer.features}
 
 
+def test_map_data_from_the_cache_serves_a_clone_of_the_project_in_another_folder(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from storymap.rendering import maps
+    from storymap.scenes.scenes import build_scene
+    from tests.test_maps import BIBLIOGRAPHY
+    from tests.test_scenes import CLOSE, LAYERS, WIDE, chapter
+
+    made = []
+    original = maps.map_data
+    monkeypatch.setattr(maps, "map_data", lambda *args: made.append(args) or original(*args))
+    here = chapter(WIDE, CLOSE)
+    for folder in ("/home/one/between-borders", "/tmp/ci/clone"):
+        moved = dataclasses.replace(here, path=Path(folder, "chapters", "01-test.md"))
+        cached._REMEMBERED.clear()  # a fresh build: only the cache folder remains
+        data = cached.map_data(build_scene(moved, LAYERS), BIBLIOGRAPHY, BuildCache(tmp_path))
+    assert len(made) == 1, "the second folder's build drew no map data: the cache's keys hold no folder"
+    cached._REMEMBERED.clear()
+    other = cached.map_data(build_scene(chapter(CLOSE, WIDE), LAYERS), BIBLIOGRAPHY, BuildCache(tmp_path))
+    assert len(made) == 2 and other != data, "a chapter whose steps differ is drawn anew"
+
+
 def test_a_map_shell_from_the_cache_is_the_one_folium_renders_and_follows_its_inputs(tmp_path):
     from storymap.rendering import maps
     from storymap.scenes.scenes import build_scene

@@ -34,6 +34,7 @@ from ..core.memo import ByIdentity
 from . import head_start
 from ..inputs import layers
 from ..rendering import downloads, maps, offline
+from ..inputs.chapters import display_path
 from ..inputs.layers import Layer
 from ..core.progress import Progress
 from ..inputs.references import Bibliography, Cite
@@ -71,6 +72,13 @@ def _layers_by_key(value):
     if isinstance(value, (list, tuple)):
         return [_layers_by_key(v) for v in value]
     return value
+
+
+def _portable(scene):
+    """A scene as its map data depends on it: layers by their content, the chapter without the
+    folder it was read from (the cache stays valid in a clone or a moved project)."""
+    return dataclasses.replace(scene, layers=_layers_by_key(scene.layers),
+                               chapter=dataclasses.replace(scene.chapter, path=display_path(scene.chapter.path)))
 
 
 def map_key(job: dict) -> str:
@@ -218,8 +226,7 @@ def download_files(layer_list: list[Layer], references: dict[str, dict], arrival
 def map_data(scene, bibliography: Bibliography, cache: BuildCache | None = None) -> maps.MapData:
     """maps.map_data, kept by the content of the scene and the bibliography and the code: in the
     cache folder, and in this process."""
-    key = fingerprint(_code("maps", MAP_DATA_LIBRARIES),
-                      dataclasses.replace(scene, layers=_layers_by_key(scene.layers)), bibliography.items)
+    key = fingerprint(_code("maps", MAP_DATA_LIBRARIES), _portable(scene), bibliography.items)
 
     def make() -> maps.MapData:
         stored = cache.read("map-data", key, ".json") if cache else None
