@@ -19,7 +19,10 @@ from storymap.cache.store import cache_folder
 from storymap.commands.run import run_check
 from storymap.tools.contribution_file import add_contribution
 from storymap.inputs.editions import EDITIONS
-from storymap.scenes.flows import ELSEWHERE
+from storymap.inputs.layers import load_layers
+from storymap.inputs.kinds import KINDS
+from storymap.inputs.routes import Gazetteer, geodesic_line
+from storymap.scenes.flows import CORRIDORS, ELSEWHERE, leg_weight
 from storymap.tools.preview import Preview
 from storymap.tools.studio import STUDIO_LINK
 from tests.support.layers import owned_project
@@ -45,6 +48,11 @@ def preview(tmp_path_factory, built_site):
     with Preview(project, port=0, out=out, cache_dir=cache_folder(ROOT)) as running:
         running.log = out
         yield running
+
+
+#: The route's line on the studio's map (the polyline that is not a country's outline), or undefined.
+ROUTE_LINE = ("(() => { let line; window.studioMap.eachLayer(l => { if (l instanceof L.Polyline && "
+              "!(l instanceof L.Polygon)) line = l; }); return line; })()")
 
 
 def open_studio(page, preview, prefix: str = "") -> None:
@@ -293,8 +301,8 @@ def test_every_control_works_by_keyboard_alone(preview, page):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator("#stop-0")).to_have_value("Bangkok")
-    colour = page.evaluate("(() => { let c; window.studioMap.eachLayer(l => { if (l instanceof L.Polyline &&"
-                           " !(l instanceof L.Polygon)) c = l.options.color; }); return c; })()")
+    page.wait_for_function(f"() => {ROUTE_LINE}")
+    colour = page.evaluate(f"{ROUTE_LINE}.options.color")
     assert colour == ELSEWHERE[1], "Bangkok to Kunming ends in China: the flow map's colour for other countries"
     page.focus("#source-search")
     page.keyboard.type("ohchr")
@@ -338,6 +346,29 @@ def test_every_control_works_by_keyboard_alone(preview, page):
     page.focus("#safety-confirm")
     page.keyboard.press("Space")
     assert page.is_checked("#safety-confirm")
+    page.evaluate("localStorage.clear()")
+
+
+def test_the_map_draws_the_line_the_build_draws_in_the_flow_maps_style(preview, page):
+    """Geodesic legs through the stops, as the flow map draws them, not straight segments."""
+    open_studio(page, preview)
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.wait_for_selector("html[data-studio=ready]", state="attached")
+    for index, name in enumerate(("Shenyang", "Bangkok")):
+        page.fill(f"#stop-{index}", name)
+        page.wait_for_selector(f"#stop-options-{index} [role=option]")
+        page.keyboard.press("Enter")
+    page.wait_for_function(f"() => {ROUTE_LINE} && {ROUTE_LINE}.getLatLngs().length > 2")
+    drawn = page.evaluate(f"{ROUTE_LINE}.getLatLngs().map(p => [p.lng, p.lat])")
+    style = page.evaluate(f"(() => {{ const o = {ROUTE_LINE}.options; return [o.color, o.weight, o.opacity]; }})()")
+    gazetteer = Gazetteer([f for layer in load_layers(preview.root / "layers", None) for f in layer.features])
+    stops = [gazetteer.get(name).point for name in ("Shenyang", "Bangkok")]
+    built = geodesic_line([(p.x, p.y) for p in stops])
+    assert drawn == [list(c) for c in built.coords], "the build's line, vertex for vertex"
+    assert len(drawn) > 40, "a leg of some 3,000 km densified every 25 km, not one straight segment"
+    route = KINDS["route"].style
+    assert style == [CORRIDORS["THA"][1], leg_weight(1), route["opacity"]], "a route to Thailand, as the flow map draws it"
     page.evaluate("localStorage.clear()")
 
 

@@ -5,7 +5,8 @@
    the route is saved or the contributor discards it. Place fields follow the WAI-ARIA combobox
    pattern (listbox popup): typing suggests the gazetteer's places by English, Korean and Chinese
    names and other spellings, with the country; a stop holds only a place chosen from the list.
-   The map beside the form draws the stops as they are chosen, in the flow map's styles. */
+   The map beside the form draws the stops as they are chosen, and the line through them as the
+   build draws it (the preview's /line), in the flow map's styles. */
 (function () {
   "use strict";
   var DRAFT_KEY = "between-borders.studio.draft";
@@ -15,6 +16,7 @@
   var token = document.querySelector("meta[name=studio-token]").content;
   var lang = document.querySelector("meta[name=studio-lang]").content;
   var data = null, map = null, routeLayer = null, stopLayer = null, placeMarker = null;
+  var drawn = 0; // how many times the route was drawn: a line that arrives late is not drawn
   var words = {};
   var draft = emptyDraft();
   var clicked = null; // the new place's position and country, once the map was clicked
@@ -409,10 +411,19 @@
     routeLayer.clearLayers();
     stopLayer.clearLayers();
     var points = draft.stops.map(function (s) { return s.name && placeByName(s.name); }).filter(Boolean);
+    var asked = drawn += 1;
     if (points.length >= 2) {
-      var colour = data.corridors[points[points.length - 1].country] || data.elsewhere;  // as the flow map does
-      L.polyline(points.map(function (p) { return [p.lat, p.lon]; }),
-                 Object.assign({}, data.styles.route, {color: colour})).addTo(routeLayer);
+      // The line the build will draw (geodesic legs) in the flow map's style, worked out by the
+      // preview with the build's own code; only the latest answer is drawn.
+      fetch(API + "line?" + new URLSearchParams({at: points.map(function (p) { return p.lon + "," + p.lat; }).join(";"),
+                                                 to: points[points.length - 1].country || ""}))
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (line) {
+          if (!line || asked !== drawn) return;
+          routeLayer.clearLayers();
+          L.polyline(line.coordinates.map(function (c) { return [c[1], c[0]]; }), line.style).addTo(routeLayer);
+          document.documentElement.setAttribute("data-route-drawn", String(asked));
+        });
     }
     points.forEach(function (p, i) {
       L.circleMarker([p.lat, p.lon], Object.assign({}, data.styles.city, {radius: 6}))
