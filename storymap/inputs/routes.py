@@ -34,6 +34,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..core.characters import place_key
 from ..core.geo import WGS84
+from ..core.problems import Phrase
 from .licences import DATA_SOURCES
 
 #: A new route file as `build.py new-route` writes it (the studio and import-route start from it too).
@@ -119,11 +120,11 @@ class Gazetteer:
 
 def unknown_place_fix(gazetteer: Gazetteer, name: str) -> str:
     close = gazetteer.close_names(name)
-    add = (f"if it is another place, add it to {PLACES_FILE} with its source "
-           "(CONTRIBUTING.md, \"A place the map does not know\").")
     if close:
-        return f"did you mean {' or '.join(close)}? {add[0].upper()}{add[1:]}"
-    return add[0].upper() + add[1:]
+        return Phrase("did you mean {close}? If it is another place, add it to {file} with its source "
+                      "(CONTRIBUTING.md, \"A place the map does not know\").", close=" or ".join(close), file=PLACES_FILE)
+    return Phrase("If it is another place, add it to {file} with its source (CONTRIBUTING.md, \"A place the map does "
+                  "not know\").", file=PLACES_FILE)
 
 
 def geodesic_line(points: list[tuple[float, float]]) -> LineString:

@@ -5,7 +5,8 @@ scratch copy of the project's inputs, `pipeline.load_inputs` (everything `build.
 reads that copy, and only when it passes are the files written into the project, all of them or
 none (`write_files`). Before that, the studio's own rules (a name, a source, years in order, two
 or more places from the gazetteer) give the contributor's mistakes in their language, beside the
-field they concern; whatever the check still finds is shown beside its field too.
+field they concern; whatever the check still finds is shown beside its field too, in their
+language where the check's problem is a Phrase (storymap/core/problems.py), else in English.
 
 Every file the studio changes is noted in `.studio/ledger.json` with the SHA-256 it had before
 the studio first changed it (and a copy in .studio/base/): "Send to the editors" (storymap/tools/contribution_file.py) packs the
@@ -455,7 +456,7 @@ def save(root: Path, submission: dict, gazetteer: dict[str, str], reference_keys
     if found:
         for problem in found:
             problems.add(field_of(problem, f"{ROUTES_FOLDER}/{slug}.geojson"),
-                         _("The check says: {problem}", problem=problem.message), problem.fix)
+                         _("The check says: {problem}", problem=_.said(problem.message)), _.said(problem.fix))
         raise Refused(problems)
     note_in_ledger(root, files)
     write_files(root, files)
@@ -472,8 +473,8 @@ def delete(root: Path, slug: str, _: Strings) -> None:
     found = check_in_copy(root, {relative: None})
     if found:
         for problem in found:
-            problems.add("route", _("The check says: {problem}", problem=f"{problem.file}: {problem.message}"),
-                         problem.fix)
+            problems.add("route", _("The check says: {problem}", problem=f"{problem.file}: {_.said(problem.message)}"),
+                         _.said(problem.fix))
         raise Refused(problems)
     note_in_ledger(root, [relative])
     write_files(root, {relative: None})

@@ -226,6 +226,45 @@ def test_bad_input_is_refused_at_its_field_and_changes_no_file(preview, page, tm
     page.evaluate("localStorage.clear()")
 
 
+def test_a_place_the_full_check_refuses_is_said_in_korean_at_its_field_and_changes_no_file(preview, page):
+    """A new town named like a place of the map but for an accent: the studio's own rules let it
+    through, the check in the scratch copy refuses it, and the page says why in Korean, with the fix."""
+    before = snapshot(preview.root / "layers"), snapshot(preview.root / "content"), \
+        (preview.root / "references.json").read_bytes()
+    open_studio(page, preview, "ko/")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.wait_for_selector("html[data-studio=ready]", state="attached")
+    page.fill("#stop-0", "쿤밍")
+    page.wait_for_selector("#stop-options-0 [role=option]")
+    page.keyboard.press("Enter")
+    page.click("#new-place summary")
+    page.fill("#place-lon", "102.45")
+    page.fill("#place-lat", "18.92")
+    page.click("#place-locate")
+    expect(page.locator("#place-position")).to_contain_text("라오스")
+    page.fill("#place-name-en", "Vientiané")
+    page.select_option("#place-source", "geonames")
+    page.click("#place-add")
+    expect(page.locator("#stop-1")).to_have_value("Vientiané")
+    page.fill("#name", "악센트 하나")
+    page.fill("#description", "검사가 거부하는 경로.")
+    page.fill("#source-search", "king")
+    page.wait_for_selector("#source-options [role=option]")
+    page.keyboard.press("Enter")
+    page.check("#safety-confirm")
+    page.click("#save")
+    problem = page.locator("#problem-place-0")
+    expect(problem).to_contain_text("검사 결과:", timeout=60_000)
+    expect(problem).to_be_visible()  # beside the new place's fields, unfolded again
+    expect(problem).to_contain_text("대소문자, 악센트 또는 비슷하게 생긴 글자만 다릅니다")  # the message, in Korean
+    expect(problem).to_contain_text("고치는 법: 같은 장소라면 둘 중 하나만 남기고")  # and its fix
+    assert "look-alike" not in problem.inner_text(), "not in English"
+    assert (snapshot(preview.root / "layers"), snapshot(preview.root / "content"),
+            (preview.root / "references.json").read_bytes()) == before, "no file changed"
+    page.evaluate("localStorage.clear()")
+
+
 def test_an_oversized_upload_and_writes_without_the_token_or_from_another_host_are_refused(preview):
     before = snapshot(preview.root / "layers")
     save = preview.url + "__preview__/studio/save"

@@ -457,6 +457,8 @@
     var first = null;
     Object.keys(problems).forEach(function (field) {
       var box = $("problem-" + field) || $("problem-" + field.replace(/-\d+$/, "-0")) || $("problem-route");
+      var folded = box.closest("details");  // a new place's or reference's form, folded once it was added
+      if (folded) folded.open = true;
       problems[field].forEach(function (problem) {
         var item = element("p", {}, problem.message + (problem.fix ? " " + t("Fix:") + " " + problem.fix : ""));
         box.appendChild(item);
