@@ -153,8 +153,6 @@ VANG_VIENG = {"names": {}, "lon": 102.45, "lat": 18.92, "country": "LAO", "sourc
      "another place is already called \"Vientiane\"", "다른 장소가 이미 \"Vientiane\"(이)라는 이름을", "另一个地点已叫\"Vientiane\""),
     ({"new_places": [{**VANG_VIENG, "name": "Vientiané"}]}, "place-0",
      "only by case, accents or look-alike letters", "비슷하게 생긴 글자만 다릅니다", "只在大小写、重音或形似字母上不同"),
-    ({"start": 1945}, "start", "the year 1945 is outside the story's range", "1945년은 이야기가 다루는 기간",
-     "1945年超出了故事的时间范围"),
     ({"stops": [{"name": "Kunming"}, {"name": "Mohan–Boten crossing", "sources": ["kimg-2023"]},
                 {"name": "Vientiane"}]}, "stops",
      "place 2, \"Mohan–Boten crossing\", cites \"kimg-2023\"", "2번째 장소 \"Mohan–Boten crossing\"이(가) 인용한",

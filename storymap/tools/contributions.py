@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..inputs.editions import TRANSLATIONS, Strings
+from ..core.dates import FIRST_YEAR, this_year
 from ..core.geo import in_region
 from ..core.problems import InputError, Problem
 from ..inputs.routes import PLACES_FILE, SAFE_DECIMALS, route_file_text
@@ -41,7 +42,6 @@ LINKED_INPUTS = ("chapters", "data", "templates", "static")
 #: CSL types the reference form offers.
 REFERENCE_TYPES = ("report", "article-journal", "article-newspaper", "book", "chapter", "webpage", "dataset")
 MAX_NAME, MAX_DESCRIPTION = 120, 2000
-FIRST_YEAR, LAST_YEAR = 1900, 2100
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
@@ -135,8 +135,8 @@ def check_route(submission: dict, known_places: set[str], reference_keys: set[st
             problems.add(key, _("A year is a number, e.g. 2005."), _("Write the year in digits."))
             continue
         years[key] = int(value)
-        if not FIRST_YEAR <= years[key] <= LAST_YEAR:
-            problems.add(key, _("The year must lie between {first} and {last}.", first=FIRST_YEAR, last=LAST_YEAR),
+        if not FIRST_YEAR <= years[key] <= this_year():  # the story's range, as the check has it
+            problems.add(key, _("The year must lie between {first} and {last}.", first=FIRST_YEAR, last=this_year()),
                          _("Correct the year."))
     if "start" in years and "end" in years and years["end"] < years["start"]:
         problems.add("end", _("The end year is before the start year."),

@@ -32,6 +32,7 @@ from starlette.exceptions import HTTPException
 from ..inputs.aliases import load_aliases
 from .contribution_file import contribution_zip
 from .contributions import Refused, delete, read_route, route_slugs, save
+from ..core.dates import FIRST_YEAR, this_year
 from ..rendering.downloads import layer_path
 from ..inputs.editions import EDITIONS, ENGLISH, Edition, load_places
 from ..scenes.flows import corridor_of, leg_style
@@ -51,6 +52,8 @@ MAX_FORM_BYTES = 256 * 1024
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 #: Most stops the map's line is drawn through in one request.
 MAX_STOPS = 200
+#: The oldest publication year the reference form offers (the 1951 Refugee Convention is a source).
+FIRST_REFERENCE_YEAR = 1900
 IMPORT_SUFFIXES = {"kml": ".kml", "gpx": ".gpx", "geojson": ".geojson", "json": ".geojson", "zip": ".zip"}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -70,7 +73,10 @@ def studio_routes(preview) -> list[Route]:
             _ = preview.strings(edition)
             html = environment.get_template("studio.html").render(
                 _=_, edition=edition, editions=EDITIONS, token=preview.token, api=API,
-                home=f"/{edition.prefix}", folder=STUDIO_FOLDER)
+                home=f"/{edition.prefix}", folder=STUDIO_FOLDER,
+                # Years are picked, not typed: a route's within the story's range (core/dates.py).
+                route_years=range(this_year(), FIRST_YEAR - 1, -1),
+                reference_years=range(this_year(), FIRST_REFERENCE_YEAR - 1, -1))
             return Response(html, media_type="text/html",
                             headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store",
                                      "X-Frame-Options": "DENY"})

@@ -6,6 +6,7 @@ One preview serves every test here, on a copy of the project in a temporary fold
 working tree is never written); the tests run in file order and each starts from a fresh page."""
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import urllib.error
@@ -28,9 +29,12 @@ from storymap.tools.studio import STUDIO_LINK
 from tests.support.layers import owned_project
 from tests.support.project import ROOT, snapshot
 
-from tests.support.studio_script import Counter, enter_korean_route
+from tests.support.studio_script import DESCRIPTION, REFERENCE_TITLE, Counter, enter_korean_route
 
 from .test_audits import describe_violations
+
+#: The name the studio suggests for the scripted route, in Korean.
+NAME = "선양에서 방콕까지"
 
 KML = """<?xml version="1.0" encoding="UTF-8"?>
 <kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>my route</name><author>Someone</author>
@@ -70,19 +74,20 @@ def test_a_korean_route_typed_by_name_is_saved_checked_and_shown(preview, page):
     assert len(added) == 1, [p.name for p in routes]
     properties = json.loads(added[0].read_text(encoding="utf-8"))["features"][0]["properties"]
     assert properties["via"] == ["Shenyang", "Kunming", "Vang Vieng", "Vientiane", "Bangkok"]
-    assert properties["name"] == "라오스를 거쳐 태국으로" and properties["start"] == 2010 and properties["end"] == 2019
+    assert properties["name"] == NAME, "the name the studio suggests from the first and last places"
+    assert properties["description"] == DESCRIPTION and properties["start"] == 2010 and properties["end"] == 2019
     assert "king-2023" in properties["sources"] and len(properties["sources"]) == 2
     references = json.loads((preview.root / "references.json").read_text(encoding="utf-8"))
     new = [item for item in references if item["id"] in properties["sources"] and item["id"] != "king-2023"][0]
-    assert new["author"] == [{"literal": "북한인권시민연합"}] and new["issued"] == {"date-parts": [[2020]]}
-    assert new["type"] == "report" and new["title"] == "탈북 경로 보고서"
+    assert new["author"] == [{"literal": "NKDB"}] and new["issued"] == {"date-parts": [[2020]]}
+    assert new["type"] == "report" and new["title"] == REFERENCE_TITLE
+    assert "accessed" not in new, "no web address, so no date read online"
     places = json.loads((preview.root / "layers" / "places.geojson").read_text(encoding="utf-8"))["features"]
     town = next(f for f in places if f["properties"]["name"] == "Vang Vieng")
     assert town["properties"]["country"] == "LAO" and town["properties"]["sources"] == ["geonames"]
     lon, lat = town["geometry"]["coordinates"]
     assert (round(lon, 2), round(lat, 2)) == (lon, lat), "rounded to two decimals"
     assert abs(lon - 102.45) < 0.3 and abs(lat - 18.92) < 0.3, "where the map was clicked (a pixel is ~0.05°)"
-    assert "place-vang-vieng: {\"name\": \"방비엥\"}" in (preview.root / "content/ko/places.yaml").read_text("utf-8")
     out = io.StringIO()
     assert run_check(preview.root, out) == 0, out.getvalue()
     assert not set("".join(counter.typed)) & set('{}[]":'), "no JSON typed"
@@ -91,12 +96,12 @@ def test_a_korean_route_typed_by_name_is_saved_checked_and_shown(preview, page):
     page.wait_for_function("() => window.storyKit && window.storyKit.active")
     expect(page.locator("#route-picker")).to_have_value(slug)
     page.goto(f"{preview.url}ko/routes/#{slug}")
-    expect(page.locator(f"#{slug} h2")).to_have_text("라오스를 거쳐 태국으로")
-    expect(page.locator(f"#{slug}")).to_contain_text("방비엥")
+    expect(page.locator(f"#{slug} h2")).to_have_text(NAME)
+    expect(page.locator(f"#{slug}")).to_contain_text("Vang Vieng")
     expect(page.locator(f"#{slug} h2")).not_to_have_attribute("lang", "ko")  # in its own edition: the page's
     page.goto(f"{preview.url}routes/#{slug}")
     expect(page.locator(f"#{slug} h2")).to_have_attribute("lang", "ko")  # the English edition marks it Korean
-    expect(page.locator(f"#{slug} p[lang=ko]")).to_have_text("여러 탈북민이 증언한 경로.")
+    expect(page.locator(f"#{slug} p[lang=ko]")).to_have_text(DESCRIPTION)
     built = preview.site_dir / "routes" / "index.html"
     assert "contribute" not in built.read_text(encoding="utf-8"), "site/ never links to the studio"
     assert not (preview.site_dir / "contribute").exists() and not (preview.site_dir / "ko" / "contribute").exists()
@@ -107,7 +112,7 @@ def test_the_saved_route_reopens_and_a_draft_survives_a_closed_tab(preview, page
     slug = next(p.stem for p in (preview.root / "layers" / "routes").glob("*shenyang*.geojson"))
     page.select_option("#open-route", slug)
     page.click("#open-button")
-    expect(page.locator("#name")).to_have_value("라오스를 거쳐 태국으로")
+    expect(page.locator("#name")).to_have_value(NAME)
     expect(page.locator("#stop-2")).to_have_value("Vang Vieng")
     page.fill("#description", "Edited, not yet saved.")
     page.close()
@@ -157,7 +162,7 @@ def test_send_to_the_editors_downloads_a_file_that_merges_into_a_fresh_copy(prev
     fresh = owned_project(tmp_path / "fresh", uncited_references=False)
     out = io.StringIO()
     assert add_contribution(fresh, archive, out) == 0, out.getvalue()
-    assert "Adds the route “라오스를 거쳐 태국으로”" in out.getvalue() and "place-vang-vieng" in out.getvalue()
+    assert f"Adds the route “{NAME}”" in out.getvalue() and "place-vang-vieng" in out.getvalue()
     checked = io.StringIO()
     assert run_check(fresh, checked) == 0, checked.getvalue()
 
@@ -197,8 +202,8 @@ def test_bad_input_is_refused_at_its_field_and_changes_no_file(preview, page, tm
     page.keyboard.press("Enter")
     page.fill("#name", "A bad route")
     page.fill("#description", "Years the wrong way round and no source.")
-    page.fill("#start", "2015")
-    page.fill("#end", "2005")
+    page.select_option("#start", "2015")
+    page.select_option("#end", "2005")
     page.check("#safety-confirm")
     page.click("#save")
     expect(page.locator("#problem-end")).to_contain_text("end year is before the start year")
@@ -290,7 +295,7 @@ def test_an_oversized_upload_and_writes_without_the_token_or_from_another_host_a
                   {"X-Studio-Token": preview.token}) in (422, "refused")
     assert status(save, b"[" * 300_000, {"X-Studio-Token": preview.token}) in (413, "refused")
     assert snapshot(preview.root / "layers") == before
-    assert "라오스를 거쳐" not in preview.log.getvalue(), "no contributor's text in the log"
+    assert DESCRIPTION not in preview.log.getvalue(), "no contributor's text in the log"
 
 
 @pytest.mark.parametrize("prefix", ["", "ko/", "zh/"])
@@ -340,6 +345,7 @@ def test_every_control_works_by_keyboard_alone(preview, page):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator("#stop-0")).to_have_value("Bangkok")
+    expect(page.locator("#name")).to_have_value("Bangkok to Kunming")  # suggested from the first and last places
     page.wait_for_function(f"() => {ROUTE_LINE}")
     colour = page.evaluate(f"{ROUTE_LINE}.options.color")
     assert colour == ELSEWHERE[1], "Bangkok to Kunming ends in China: the flow map's colour for other countries"
@@ -348,12 +354,14 @@ def test_every_control_works_by_keyboard_alone(preview, page):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator("#sources li")).to_have_count(1)
+    page.fill("#name", "A name of my own")
     page.focus("#stop-1")
     page.keyboard.press("Control+A")
     page.keyboard.type("Mohan")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator("#stop-role-1")).to_have_value("waypoint")  # a border post: a waypoint unless a source...
+    expect(page.locator("#name")).to_have_value("A name of my own")  # a name written is kept
     page.focus("#stop-role-1")
     page.keyboard.press("ArrowUp")  # ... says people crossed there: then it is named, with that source
     expect(page.locator("#stop-role-1")).to_have_value("named")
@@ -366,6 +374,7 @@ def test_every_control_works_by_keyboard_alone(preview, page):
     page.focus("#new-reference summary")
     page.keyboard.press("Enter")
     expect(page.locator("#ref-title")).to_be_visible()
+    expect(page.locator("#ref-accessed")).to_have_value(datetime.date.today().isoformat())  # read today, unless changed
     page.focus("#new-place summary")
     page.keyboard.press("Enter")
     page.focus("#town-search")

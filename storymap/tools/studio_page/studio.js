@@ -267,6 +267,7 @@
                   row.querySelector("[data-action=" + other + "]:not([disabled])"));
       (target || $("stop-" + Math.min(focusIndex, draft.stops.length - 1))).focus();
     }
+    suggestName();
     drawRoute();
   }
   function moveStop(index, action) {
@@ -288,9 +289,14 @@
   function searchSources(query) {
     var q = fold(query);
     if (!q) return [];
-    return data.references.filter(function (r) {
+    // A key or an author's name that starts with what was typed comes first: two letters find most.
+    var starts = function (r) {
+      return [r.key].concat(r.authors.split(/[\s,]+/)).some(function (word) { return fold(word).indexOf(q) === 0; });
+    };
+    var found = data.references.filter(function (r) {
       return fold(r.key + " " + r.authors + " " + r.title + " " + (r.year || "")).indexOf(q) >= 0;
-    }).slice(0, 8).map(function (r) {
+    });
+    return found.filter(starts).concat(found.filter(function (r) { return !starts(r); })).slice(0, 8).map(function (r) {
       return {value: r.key, label: (r.authors || r.key) + (r.year ? " (" + r.year + ")" : ""), detail: r.title + " [" + r.key + "]"};
     });
   }
@@ -329,8 +335,10 @@
     var reference = {client_key: "new-" + (draft.newReferences.length + 1) + "-" + Date.now().toString(36),
                      type: $("ref-type").value, authors: authors, title: $("ref-title").value.trim(),
                      container: $("ref-container").value.trim(), publisher: $("ref-publisher").value.trim(),
-                     issued: $("ref-issued").value.trim(), accessed: $("ref-accessed").value.trim(),
+                     issued: $("ref-year").value + ($("ref-day").value.trim() ? "-" + $("ref-day").value.trim() : ""),
                      URL: $("ref-url").value.trim()};
+    // The date read online belongs with a web address only.
+    reference.accessed = reference.URL ? $("ref-accessed").value.trim() : "";
     var problem = $("problem-reference-0");
     var missing = [];
     if (!reference.title) missing.push(t("The reference needs its title."));
@@ -340,12 +348,18 @@
     problem.textContent = "";
     draft.newReferences.push(reference);
     draft.sources.push(reference.client_key);
-    ["ref-authors", "ref-title", "ref-container", "ref-publisher", "ref-issued", "ref-accessed", "ref-url"].forEach(function (id) { $(id).value = ""; });
+    ["ref-authors", "ref-title", "ref-container", "ref-publisher", "ref-year", "ref-day", "ref-url"].forEach(function (id) { $(id).value = ""; });
+    $("ref-accessed").value = today();
     changed();
     renderSources();
     renderStops();
     $("new-reference").open = false;
     $("source-search").focus();
+  }
+
+  function today() {
+    var now = new Date();
+    return [now.getFullYear(), now.getMonth() + 1, now.getDate()].map(function (n) { return String(n).padStart(2, "0"); }).join("-");
   }
 
   /* ---- a new place ---- */
@@ -448,7 +462,18 @@
     renderStops();
     renderSources();
   }
-  function changed() { keep(); drawRoute(); }
+  function changed() { suggestName(); keep(); drawRoute(); }
+  /* A new route is named from its first and last places ("Shenyang to Bangkok") until the
+     contributor writes a name of their own. */
+  function suggestName() {
+    if (draft.slug || (draft.name && draft.name !== draft.suggestedName)) return;
+    var places = draft.stops.map(function (s) { return s.name && placeByName(s.name); }).filter(Boolean);
+    var first = places[0], last = places[places.length - 1];
+    var local = function (p) { return p.names[lang] || p.names.en; };
+    draft.name = draft.suggestedName = places.length >= 2 && first !== last
+      ? t("{first} to {last}", {first: local(first), last: local(last)}) : "";
+    $("name").value = draft.name;
+  }
   function clearProblems() {
     Array.prototype.forEach.call(document.querySelectorAll(".field-problem"), function (node) { node.textContent = ""; });
     Array.prototype.forEach.call(document.querySelectorAll("[aria-invalid]"), function (node) { node.removeAttribute("aria-invalid"); });
@@ -600,6 +625,7 @@
   function start() {
     restore();
     $("safety-confirm").checked = localStorage.getItem(SAFETY_KEY) === "confirmed";
+    $("ref-accessed").value = today();
     makeMap();
     fill();
     $("add-stop").addEventListener("click", function () {
