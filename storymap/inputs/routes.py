@@ -45,8 +45,9 @@ TEMPLATE_SLUG = "SLUG"
 #: A route file's name, layers/routes/<slug>.geojson: the slug is in the route's address
 #: (/<chapter>/?route=<slug>, the catalogue's #<slug>), so a "#" or a space would break its links.
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-#: Feature ids are at most 80 characters; a route's id is "route-" + its slug.
-MAX_SLUG_LENGTH = 80 - len("route-")
+#: Feature ids are at most 80 characters (layers/feature.schema.json); a route's id is "route-" + its slug.
+MAX_ID_LENGTH = 80
+MAX_SLUG_LENGTH = MAX_ID_LENGTH - len("route-")
 SLUG_RULE = f"lower-case letters, digits and single hyphens (at most {MAX_SLUG_LENGTH} characters)"
 
 

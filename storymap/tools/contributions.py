@@ -28,7 +28,7 @@ from ..inputs.editions import TRANSLATIONS, Strings
 from ..core.dates import FIRST_YEAR, this_year
 from ..core.geo import in_region
 from ..core.problems import InputError, Problem
-from ..inputs.routes import PLACES_FILE, SAFE_DECIMALS, route_file_text
+from ..inputs.routes import MAX_ID_LENGTH, PLACES_FILE, SAFE_DECIMALS, route_file_text
 
 ROUTES_FOLDER = "layers/routes"
 REFERENCES_FILE = "references.json"
@@ -318,9 +318,11 @@ def route_files(root: Path, submission: dict, slug: str) -> dict[str, str]:
         taken = {f["properties"]["id"] for f in places["features"]}
         yaml_lines = {edition.code: [] for edition in TRANSLATIONS}
         for place in new_places:
-            feature_id, number = f"place-{slugify(place['name']) or 'town'}", 2
+            # Within a feature id's length, whatever the name's, with room for a number ("-2").
+            base = slugify(place["name"])[:MAX_ID_LENGTH - len("place-") - len("-99")].strip("-") or "town"
+            feature_id, number = f"place-{base}", 2
             while feature_id in taken:
-                feature_id, number = f"place-{slugify(place['name'])}-{number}", number + 1
+                feature_id, number = f"place-{base}-{number}", number + 1
             taken.add(feature_id)
             places["features"].append(place_feature(place, feature_id))
             for edition in TRANSLATIONS:
