@@ -5,14 +5,17 @@
 
 It copies the project's inputs into a temporary folder, starts `python build.py serve` there
 (with a copy of the warm build cache, as a contributor's preview would have), and drives Debian's
-Chromium through the script in tests/support/studio_script.py: 선양, 쿤밍, a new town placed by
-clicking the map (with its Korean name and a source), 비엔티안, 방콕; a name, a description,
-years; a new reference from the form and one found by the search; the safety confirmation; save;
-then the flow map with the route alone. The working tree is never written.
+Chromium through the script in tests/support/studio_script.py: 선양, 쿤밍, 비엔티안 and 방콕 each
+found by its first syllable and taken with Enter, a new town placed by clicking the map (with its
+English name and a source), the name the studio suggests, a one-sentence description, years picked
+from lists; a new reference from the form (its author typed, its title pasted from the source) and
+one found by a two-letter search; the safety confirmation; save; then the flow map with the route
+alone. The working tree is never written.
 
 It reports, per run: the machine's time (the studio's and the preview's own share: searching,
-saving, checking, rebuilding, drawing), the keystrokes (Hangul counted as the jamo keys typed,
-and how many of them are the contributor's own words: names, description, title), the clicks,
+saving, checking, rebuilding, drawing), the keystrokes (Hangul counted as the jamo keys typed, a
+paste as Ctrl+C and Ctrl+V, and how many of them are the contributor's own words: the town's
+name, the description, the reference's author and title), the clicks,
 and the keystrokes spent on syntax (brackets, quotes, commas of a file format: none can be
 typed, since no field takes JSON). A first-time contributor's time is estimated from those
 counts with the Keystroke-Level Model (Card, Moran and Newell, 1980: 0.28 s a keystroke for an

@@ -145,6 +145,59 @@ def test_a_refused_save_says_why_at_the_field_in_the_contributors_words_and_chan
     assert any("\uac00" <= c <= "\ud7a3" for c in message), message
 
 
+VANG_VIENG = {"names": {}, "lon": 102.45, "lat": 18.92, "country": "LAO", "sources": ["geonames"]}
+
+
+@pytest.mark.parametrize("change, field, english, korean, chinese", [
+    ({"new_places": [{**VANG_VIENG, "name": "Vientiane"}]}, "place-0",
+     "another place is already called \"Vientiane\"", "다른 장소가 이미 \"Vientiane\"(이)라는 이름을", "另一个地点已叫\"Vientiane\""),
+    ({"new_places": [{**VANG_VIENG, "name": "Vientiané"}]}, "place-0",
+     "only by case, accents or look-alike letters", "비슷하게 생긴 글자만 다릅니다", "只在大小写、重音或形似字母上不同"),
+    ({"stops": [{"name": "Kunming"}, {"name": "Mohan–Boten crossing", "sources": ["kimg-2023"]},
+                {"name": "Vientiane"}]}, "stops",
+     "place 2, \"Mohan–Boten crossing\", cites \"kimg-2023\"", "2번째 장소 \"Mohan–Boten crossing\"이(가) 인용한",
+     "第2个地点\"Mohan–Boten crossing\"引用了"),
+    ({"new_places": [{**VANG_VIENG, "name": "Vang Vieng " * 13}]}, "place-0",
+     "it is too long (142 characters; at most 120)", "너무 깁니다(142자, 최대 120)", "太长了（142个字符；最多120）"),
+    ({"description": "TODO: later"}, "description", "placeholder text", "자리 표시 글", "占位文字"),
+    ({"name": "Through\u200bLaos"}, "name", "holds an invisible character", "보이지 않는 문자", "不可见字符"),
+    ({"sources": ["new-1"], "new_references": [{**SUBMISSION["new_references"][0], "title": "Routes {out"}]},
+     "reference-0", "without its partner", "짝이 없는", "不成对"),
+])
+def test_what_only_the_full_check_refuses_is_said_in_the_contributors_language_with_its_fix(
+        project, change, field, english, korean, chinese):
+    """Problems the studio's own rules let through, found by `build.py check` in the scratch copy:
+    each is shown at its field, in Korean or Chinese in those editions, message and fix."""
+    before = snapshot(project)
+    new_places = change.get("new_places")
+    submission = {**SUBMISSION, "new_places": [], "new_references": [], "sources": ["king-2023"],
+                  "stops": [{"name": "Kunming"}, {"name": new_places[0]["name"].strip() if new_places else "Hanoi"}],
+                  **change}
+    said = {}
+    for edition in EDITIONS:
+        with pytest.raises(Refused) as refused:
+            save(project, submission, gazetteer(project), keys(project), load_strings(ROOT, edition, []))
+        found = refused.value.problems.found
+        assert list(found) == [field], found
+        said[edition.code] = found[field][0]
+    assert english in said["en"]["message"], said["en"]
+    assert korean in said["ko"]["message"] and english not in said["ko"]["message"], said["ko"]
+    assert chinese in said["zh"]["message"] and english not in said["zh"]["message"], said["zh"]
+    for code, letters in (("ko", ("\uac00", "\ud7a3")), ("zh", ("\u4e00", "\u9fff"))):
+        fix = said[code]["fix"]
+        assert fix != said["en"]["fix"] and any(letters[0] <= c <= letters[1] for c in fix), (code, fix)
+    assert snapshot(project) == before
+
+
+def test_a_problem_without_a_phrase_is_shown_in_english(project):
+    from storymap.core.problems import Phrase
+
+    korean = load_strings(ROOT, EDITIONS[1], [])
+    assert korean.said("a message the check has no Phrase for.") == "a message the check has no Phrase for."
+    said = korean.said(Phrase("place {number}, {name}, is not in the map's gazetteer.", number=2, name='"Atlantis"'))
+    assert said == '2번째 장소 "Atlantis"은(는) 지도의 지명 목록에 없습니다.'
+
+
 def test_a_failed_write_puts_back_the_files_already_written(tmp_path, monkeypatch):
     (tmp_path / "a.txt").write_text("old a", encoding="utf-8")
     (tmp_path / "b.txt").write_text("old b", encoding="utf-8")
@@ -169,10 +222,15 @@ def test_every_studio_word_is_translated_and_check_names_a_missing_one(tmp_path)
         assert not studio_words() - load_strings(ROOT, edition, []).table.keys(), edition.code
     project = owned_project(tmp_path / "project")
     strings = project / "content" / "ko" / "strings.yaml"
-    strings.write_text(strings.read_text(encoding="utf-8").replace('"Save the route": "경로 저장"\n', ""), "utf-8")
+    gazetteer_line = next(line for line in strings.read_text(encoding="utf-8").splitlines(keepends=True)
+                          if line.startswith('"place {number}, {name}, is not in the map\'s gazetteer."'))
+    strings.write_text(strings.read_text(encoding="utf-8").replace('"Save the route": "경로 저장"\n', "")
+                       .replace(gazetteer_line, ""), "utf-8")
     out = io.StringIO()
     assert run_check(project, out) == 0, "a missing translation shows the English; it is not an error"
     assert "content/ko/strings.yaml: has no translation of the studio's words 'Save the route'." in out.getvalue()
+    assert ("content/ko/strings.yaml: has no translation of the studio's words \"place {number}, {name}, is not in "
+            "the map's gazetteer.\"") in out.getvalue(), "a problem of the check the studio shows is a studio word"
 
 
 def test_aliases_name_places_of_the_gazetteer(tmp_path):

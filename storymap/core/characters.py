@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .problems import Problem
+from .problems import Phrase, Problem
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212-]")
 
@@ -48,10 +48,10 @@ def invisible_problems(file: str, what: str, text: str, **where) -> list[Problem
     if char is None:
         return []
     label = unicodedata.name(char, "a format character").lower()
-    return [Problem(file, f"{what} holds an invisible character (U+{ord(char):04X}, {label}), which can make it "
-                          f"read differently from what it is.",
-                    "type the text again without it (it often comes along with text copied from a web page or a "
-                    "chat).", **where)]
+    return [Problem(file, Phrase("{what} holds an invisible character (U+{code}, {label}), which can make it read "
+                                 "differently from what it is.", what=what, code=f"{ord(char):04X}", label=label),
+                    Phrase("type the text again without it (it often comes along with text copied from a web page or "
+                           "a chat)."), **where)]
 
 
 def look_alike_key(name: str) -> str:

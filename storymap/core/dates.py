@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime
 
+from .problems import Phrase
+
 #: The first year of the story's time axis (the timeline, the year control).
 FIRST_YEAR = 1950
 
@@ -23,11 +25,13 @@ def year_problems(start, end) -> list[tuple[str, str, str]]:
     last = this_year()
     for field, year in (("start", start), ("end", end)):
         if isinstance(year, int) and not FIRST_YEAR <= year <= last:
-            problems.append((field, f"the year {year} is outside the story's range ({FIRST_YEAR} to {last}).",
-                             "correct the year; the timeline runs from 1950 to the present."))
+            problems.append((field, Phrase("the year {year} is outside the story's range ({first} to {last}).",
+                                           year=year, first=FIRST_YEAR, last=last),
+                             Phrase("correct the year; the timeline runs from {first} to the present.",
+                                    first=FIRST_YEAR)))
     if isinstance(start, int) and isinstance(end, int) and end < start:
-        problems.append(("end", f"the end year {end} is before the start year {start}.",
-                         "swap the two years, or correct the one that is wrong."))
+        problems.append(("end", Phrase("the end year {end} is before the start year {start}.", end=end, start=start),
+                         Phrase("swap the start and end years, or correct the one that is wrong.")))
     return problems
 
 

@@ -18,6 +18,8 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from .problems import Phrase
+
 TYPE_WORDS = {
     "string": "text in double quotes",
     "integer": "a whole number such as 2015",
@@ -118,8 +120,9 @@ def explain(error: ValidationError, words: Words) -> tuple[str | None, str, str]
     if error.validator in ("minLength", "minItems"):
         return field, words.empty.get(name, "the field is empty."), words.missing.get(name, "")
     if error.validator in ("maxLength", "maxItems"):
-        what = f"{len(value)} characters" if isinstance(value, str) else f"{len(value)} items"
-        return field, f"it is too long ({what}; at most {expected}).", "shorten it."
+        what = Phrase("{count} characters", count=len(value)) if isinstance(value, str) \
+            else Phrase("{count} items", count=len(value))
+        return field, Phrase("it is too long ({what}; at most {limit}).", what=what, limit=expected), Phrase("shorten it.")
     if error.validator in ("minimum", "maximum"):
         noun, fix = words.numbers.get(name, ("value", f"correct the {name}."))
         return field, f"{value} is not a plausible {noun} (the {error.validator} is {expected}).", fix

@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from ..core.characters import invisible_problems, private_use_problems
 from .parity import text_problems
-from ..core.problems import Problem
+from ..core.problems import FIELD_RE, Phrase, Problem
 from ..core.yaml_input import Refused, load as load_yaml
 
 @dataclass(frozen=True)
@@ -57,12 +57,6 @@ EDITIONS: tuple[Edition, ...] = (
 ENGLISH = EDITIONS[0]
 TRANSLATIONS = EDITIONS[1:]
 
-#: A field of an interface text, {name}: the only thing filled in. A translation is data, never
-#: a format string: str.format would follow "{title.__class__...}" through attributes and items,
-#: all the way to the build machine's environment.
-FIELD_RE = re.compile(r"\{(\w+)\}")
-
-
 #: Markup in a translation: something a browser would read as a tag (the page shows it as text),
 #: or a Markdown link (the arrivals chart's caption is rendered as Markdown, for its citations).
 _MARKUP_RE = re.compile(r"<[A-Za-z/!?]|\]\(")
@@ -83,11 +77,19 @@ class Strings:
 
     table: dict[str, str]
 
-    def __call__(self, text: str, **values) -> str:
+    def __call__(self, text: str, /, **values) -> str:
         """The translation of `text` (or `text` itself), with {name} fields filled from `values`:
         text, which templates escape, unless a value is markup (then see `fill`)."""
         translated = self.table.get(text, text)
         return fill(translated, values) if values else translated
+
+    def said(self, text: str) -> str:
+        """A problem's message or fix in the edition's words: a Phrase by its template's translation,
+        its values said too; any other text (a problem that has no Phrase) as it is, in English."""
+        if not isinstance(text, Phrase):
+            return text
+        return self(text.template, **{name: self.said(value) if isinstance(value, str) else value
+                                      for name, value in text.values.items()})
 
     def subset(self, keys) -> dict[str, str]:
         return {k: self.table[k] for k in sorted(keys) if k in self.table}

@@ -32,7 +32,7 @@ from shapely.validation import explain_validity
 
 from ..core.geo import REGION, WGS84, geodesic_length_km, in_region
 from ..core.dates import year_problems
-from ..core.problems import InputError, Problem
+from ..core.problems import InputError, Phrase, Problem
 from ..core.schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, TYPE_WORDS, Words, explain, missing, too_deep
 from ..core.schema_words import describe as _describe
 from .kinds import KINDS, LINE_KINDS, POINT_KINDS
@@ -367,10 +367,12 @@ def _km_outside(point: Point, country: BaseGeometry) -> float:
 def _clash_problem(layers: list[Layer], root: Path, feature: dict, known, km: float) -> Problem:
     layer, index = next((layer, i) for layer in layers for i, f in enumerate(layer.features) if f is feature)
     return Problem(_display(layer.path, root),
-                   f"another place is already called {json.dumps(known.name, ensure_ascii=False)}, {km:,.0f} km "
-                   "away; routes name their places, so one name may mean one place only.",
-                   f'give this place a name that tells it apart, e.g. "{feature["name"]} ({feature.get("country") or "country"})", '
-                   "or use the existing place.", feature_index=index, feature_id=feature.get("id"), field="name")
+                   Phrase("another place is already called {name}, {km} km away; routes name their places, so one "
+                          "name may mean one place only.", name=json.dumps(known.name, ensure_ascii=False),
+                          km=f"{km:,.0f}"),
+                   Phrase("give this place a name that tells it apart, e.g. {example}, or use the existing place.",
+                          example=f'"{feature["name"]} ({feature.get("country") or "country"})"'),
+                   feature_index=index, feature_id=feature.get("id"), field="name")
 
 
 def _look_alike_problems(layers: list[Layer], root: Path, skip: set[int]) -> list[Problem]:
@@ -389,10 +391,11 @@ def _look_alike_problems(layers: list[Layer], root: Path, skip: set[int]) -> lis
             if other != name:
                 problems.append(Problem(
                     _display(layer.path, root),
-                    f"its name {json.dumps(name, ensure_ascii=False)} differs from {json.dumps(other, ensure_ascii=False)} "
-                    f"({_display(other_layer.path, root)}) only by case, accents or look-alike letters.",
-                    "if they are one place, keep one of the two; if they are two, give this one a name that tells "
-                    "it apart (typed on a plain keyboard).", feature_index=index, feature_id=feature.get("id"),
+                    Phrase("its name {name} differs from {other} ({file}) only by case, accents or look-alike "
+                           "letters.", name=json.dumps(name, ensure_ascii=False),
+                           other=json.dumps(other, ensure_ascii=False), file=_display(other_layer.path, root)),
+                    Phrase("if they are one place, keep one of the two; if they are two, give this one a name that "
+                           "tells it apart (typed on a plain keyboard)."), feature_index=index, feature_id=feature.get("id"),
                     field="name"))
     return problems
 
@@ -427,8 +430,9 @@ def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, i
         repeated = [number for number, (a, b) in enumerate(zip(places, places[1:]), start=1)
                     if _rounded(a.point) == _rounded(b.point)]
         for number in repeated:
-            problems.append(spot(f"places {number} and {number + 1} are both {places[number].name}: the route would "
-                                 f"have a leg of 0 km there.", "list the place once where the route passes it."))
+            problems.append(spot(Phrase("places {number} and {next} are both {name}: the route would have a leg of "
+                                        "0 km there.", number=number, next=number + 1, name=places[number].name),
+                                 Phrase("list the place once where the route passes it.")))
         if repeated:
             if feature["geometry"] is None:
                 layer.features.remove(feature)
@@ -458,18 +462,20 @@ def _stop_problems(number: int, entry, stop: Stop | None, place: Place | None, g
                      f"write it as {VIA_FORMS}.")]
     quoted = json.dumps(stop.name, ensure_ascii=False)
     if place is None:
-        return [spot(f"place {number}, {quoted}, is not in the map's gazetteer.", unknown_place_fix(gazetteer, stop.name))]
+        return [spot(Phrase("place {number}, {name}, is not in the map's gazetteer.", number=number, name=quoted),
+                     unknown_place_fix(gazetteer, stop.name))]
     problems = []
     if place.kind == "crossing" and stop.named and not stop.sources:
         name = json.dumps(place.name, ensure_ascii=False)
         problems.append(spot(
-            f"place {number}, {quoted}, is an official border post, which a route names only where a source "
-            "says people crossed there.",
-            f'write {{"place": {name}, "sources": ["reference-key"]}} with the source that says so, or '
-            f'{{"waypoint": {name}}} if the line only passes it.'))
+            Phrase("place {number}, {name}, is an official border post, which a route names only where a source "
+                   "says people crossed there.", number=number, name=quoted),
+            Phrase("write {named} with the source that says so, or {waypoint} if the line only passes it.",
+                   named=f'{{"place": {name}, "sources": ["reference-key"]}}', waypoint=f'{{"waypoint": {name}}}')))
     for key in stop.sources:
         if keys is not None and key not in keys:
-            problems.append(spot(f"place {number}, {quoted}, cites {json.dumps(key)}, which is not in references.json.",
+            problems.append(spot(Phrase("place {number}, {name}, cites {key}, which is not in references.json.",
+                                        number=number, name=quoted, key=json.dumps(key)),
                                  _unknown_key_fix(key, keys)))
     return problems
 
@@ -477,13 +483,21 @@ def _stop_problems(number: int, entry, stop: Stop | None, place: Place | None, g
 def _end_problems(stops: list[Stop | None], spot) -> list[Problem]:
     """A route must begin and end at places its sources name, never at a waypoint."""
     problems = []
-    for end, stop in (("starts", stops[0] if stops else None), ("ends", stops[-1] if len(stops) > 1 else None)):
-        if stop is not None and not stop.named:
-            name = json.dumps(stop.name, ensure_ascii=False)
-            problems.append(spot(
-                f"the route {end} at {name}, a waypoint; a route's first and last places must be places its sources name.",
-                f"write {name} as a plain name if your source names it, or make the route "
-                f"{'begin' if end == 'starts' else 'end'} at a place your source names."))
+    first, last = stops[0] if stops else None, stops[-1] if len(stops) > 1 else None
+    if first is not None and not first.named:
+        name = json.dumps(first.name, ensure_ascii=False)
+        problems.append(spot(
+            Phrase("the route starts at {name}, a waypoint; a route's first and last places must be places its "
+                   "sources name.", name=name),
+            Phrase("write {name} as a plain name if your source names it, or make the route begin at a place your "
+                   "source names.", name=name)))
+    if last is not None and not last.named:
+        name = json.dumps(last.name, ensure_ascii=False)
+        problems.append(spot(
+            Phrase("the route ends at {name}, a waypoint; a route's first and last places must be places its "
+                   "sources name.", name=name),
+            Phrase("write {name} as a plain name if your source names it, or make the route end at a place your "
+                   "source names.", name=name)))
     return problems
 
 
@@ -501,21 +515,22 @@ def _as_dict(properties: dict, geometry: BaseGeometry) -> dict:
 
 def _property_problems(properties: dict, spot, keys: frozenset[str] | None) -> Iterator[Problem]:
     """Checks the schema cannot make: placeholders, reference keys, years in order."""
-    for field in ("name", "description"):
+    for field, fix in (("name", Phrase("replace it with the feature's real name.")),
+                       ("description", Phrase("replace it with the feature's real description."))):
         value = properties.get(field)
         if isinstance(value, str) and value.lstrip().upper().startswith(PLACEHOLDER):
-            yield spot(f"still has the template's placeholder text ({json.dumps(value)}).",
-                       f"replace it with the feature's real {field}.", field=field)
+            yield spot(Phrase("still has the template's placeholder text ({text}).", text=json.dumps(value)), fix,
+                       field=field)
     for field in ("name", "name_local"):
         value = properties.get(field)
         if isinstance(value, str):
-            for problem in invisible_problems("", f"the {field}", value):
+            for problem in invisible_problems("", Phrase("the {field}", field=field), value):
                 yield spot(problem.message, problem.fix, field=field)
     sources = properties.get("sources")
     if keys is not None and isinstance(sources, list):
         for key in sources:
             if isinstance(key, str) and key and key not in keys:
-                yield spot(f"{json.dumps(key)} is not a reference key in references.json.",
+                yield spot(Phrase("{key} is not a reference key in references.json.", key=json.dumps(key)),
                            _unknown_key_fix(key, keys), field="sources")
     # The feature's sources date it: the schema requires at least one.
     for field, message, fix in year_problems(properties.get("start"), properties.get("end")):
@@ -524,9 +539,9 @@ def _property_problems(properties: dict, spot, keys: frozenset[str] | None) -> I
 
 def _unknown_key_fix(key: str, keys: frozenset[str]) -> str:
     close = difflib.get_close_matches(key, keys, n=3)
-    add = "add the reference to references.json (see CONTRIBUTING.md) and use its id here."
+    add = Phrase("add the reference to references.json (see CONTRIBUTING.md) and use its id here.")
     if close:
-        return f"did you mean {' or '.join(map(json.dumps, close))}? If not, {add}"
+        return Phrase("did you mean {close}? If not, {add}", close=" or ".join(map(json.dumps, close)), add=add)
     return add
 
 

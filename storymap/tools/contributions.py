@@ -5,7 +5,8 @@ scratch copy of the project's inputs, `pipeline.load_inputs` (everything `build.
 reads that copy, and only when it passes are the files written into the project, all of them or
 none (`write_files`). Before that, the studio's own rules (a name, a source, years in order, two
 or more places from the gazetteer) give the contributor's mistakes in their language, beside the
-field they concern; whatever the check still finds is shown beside its field too.
+field they concern; whatever the check still finds is shown beside its field too, in their
+language where the check's problem is a Phrase (storymap/core/problems.py), else in English.
 
 Every file the studio changes is noted in `.studio/ledger.json` with the SHA-256 it had before
 the studio first changed it (and a copy in .studio/base/): "Send to the editors" (storymap/tools/contribution_file.py) packs the
@@ -24,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..inputs.editions import TRANSLATIONS, Strings
+from ..core.dates import FIRST_YEAR, this_year
 from ..core.geo import in_region
 from ..core.problems import InputError, Problem
-from ..inputs.routes import PLACES_FILE, SAFE_DECIMALS, route_file_text
+from ..inputs.routes import MAX_ID_LENGTH, PLACES_FILE, SAFE_DECIMALS, route_file_text
 
 ROUTES_FOLDER = "layers/routes"
 REFERENCES_FILE = "references.json"
@@ -40,7 +42,6 @@ LINKED_INPUTS = ("chapters", "data", "templates", "static")
 #: CSL types the reference form offers.
 REFERENCE_TYPES = ("report", "article-journal", "article-newspaper", "book", "chapter", "webpage", "dataset")
 MAX_NAME, MAX_DESCRIPTION = 120, 2000
-FIRST_YEAR, LAST_YEAR = 1900, 2100
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
@@ -134,8 +135,8 @@ def check_route(submission: dict, known_places: set[str], reference_keys: set[st
             problems.add(key, _("A year is a number, e.g. 2005."), _("Write the year in digits."))
             continue
         years[key] = int(value)
-        if not FIRST_YEAR <= years[key] <= LAST_YEAR:
-            problems.add(key, _("The year must lie between {first} and {last}.", first=FIRST_YEAR, last=LAST_YEAR),
+        if not FIRST_YEAR <= years[key] <= this_year():  # the story's range, as the check has it
+            problems.add(key, _("The year must lie between {first} and {last}.", first=FIRST_YEAR, last=this_year()),
                          _("Correct the year."))
     if "start" in years and "end" in years and years["end"] < years["start"]:
         problems.add("end", _("The end year is before the start year."),
@@ -317,9 +318,11 @@ def route_files(root: Path, submission: dict, slug: str) -> dict[str, str]:
         taken = {f["properties"]["id"] for f in places["features"]}
         yaml_lines = {edition.code: [] for edition in TRANSLATIONS}
         for place in new_places:
-            feature_id, number = f"place-{slugify(place['name']) or 'town'}", 2
+            # Within a feature id's length, whatever the name's, with room for a number ("-2").
+            base = slugify(place["name"])[:MAX_ID_LENGTH - len("place-") - len("-99")].strip("-") or "town"
+            feature_id, number = f"place-{base}", 2
             while feature_id in taken:
-                feature_id, number = f"place-{slugify(place['name'])}-{number}", number + 1
+                feature_id, number = f"place-{base}-{number}", number + 1
             taken.add(feature_id)
             places["features"].append(place_feature(place, feature_id))
             for edition in TRANSLATIONS:
@@ -455,7 +458,7 @@ def save(root: Path, submission: dict, gazetteer: dict[str, str], reference_keys
     if found:
         for problem in found:
             problems.add(field_of(problem, f"{ROUTES_FOLDER}/{slug}.geojson"),
-                         _("The check says: {problem}", problem=problem.message), problem.fix)
+                         _("The check says: {problem}", problem=_.said(problem.message)), _.said(problem.fix))
         raise Refused(problems)
     note_in_ledger(root, files)
     write_files(root, files)
@@ -472,8 +475,8 @@ def delete(root: Path, slug: str, _: Strings) -> None:
     found = check_in_copy(root, {relative: None})
     if found:
         for problem in found:
-            problems.add("route", _("The check says: {problem}", problem=f"{problem.file}: {problem.message}"),
-                         problem.fix)
+            problems.add("route", _("The check says: {problem}", problem=f"{problem.file}: {_.said(problem.message)}"),
+                         _.said(problem.fix))
         raise Refused(problems)
     note_in_ledger(root, [relative])
     write_files(root, {relative: None})

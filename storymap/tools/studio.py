@@ -32,14 +32,15 @@ from starlette.exceptions import HTTPException
 from ..inputs.aliases import load_aliases
 from .contribution_file import contribution_zip
 from .contributions import Refused, delete, read_route, route_slugs, save
+from ..core.dates import FIRST_YEAR, this_year
 from ..rendering.downloads import layer_path
 from ..inputs.editions import EDITIONS, ENGLISH, Edition, load_places
-from ..scenes.flows import CORRIDORS, ELSEWHERE
+from ..scenes.flows import corridor_of, leg_style
 from ..core.geo import in_region
 from ..inputs.kinds import KINDS
 from ..core.problems import InputError
 from ..core.characters import place_key
-from ..inputs.routes import PLACE_KINDS, SAFE_DECIMALS
+from ..inputs.routes import PLACE_KINDS, SAFE_DECIMALS, geodesic_line
 from ..inputs.studio_words import STUDIO_LINK, studio_words
 
 STUDIO_FOLDER = "contribute"
@@ -49,6 +50,10 @@ HERE = Path(__file__).resolve().parent / "studio_page"
 #: Largest body a save may send, and largest file a contributor may drop on the page.
 MAX_FORM_BYTES = 256 * 1024
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+#: Most stops the map's line is drawn through in one request.
+MAX_STOPS = 200
+#: The oldest publication year the reference form offers (the 1951 Refugee Convention is a source).
+FIRST_REFERENCE_YEAR = 1900
 IMPORT_SUFFIXES = {"kml": ".kml", "gpx": ".gpx", "geojson": ".geojson", "json": ".geojson", "zip": ".zip"}
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
@@ -68,7 +73,10 @@ def studio_routes(preview) -> list[Route]:
             _ = preview.strings(edition)
             html = environment.get_template("studio.html").render(
                 _=_, edition=edition, editions=EDITIONS, token=preview.token, api=API,
-                home=f"/{edition.prefix}", folder=STUDIO_FOLDER)
+                home=f"/{edition.prefix}", folder=STUDIO_FOLDER,
+                # Years are picked, not typed: a route's within the story's range (core/dates.py).
+                route_years=range(this_year(), FIRST_YEAR - 1, -1),
+                reference_years=range(this_year(), FIRST_REFERENCE_YEAR - 1, -1))
             return Response(html, media_type="text/html",
                             headers={"Content-Security-Policy": CSP, "Cache-Control": "no-store",
                                      "X-Frame-Options": "DENY"})
@@ -100,6 +108,17 @@ def studio_routes(preview) -> list[Route]:
             return PlainTextResponse("lon and lat, please", status_code=400)
         return JSONResponse({"lon": lon, "lat": lat, "country": country_at(root, lon, lat) if in_region(lon, lat)
                              else None})
+
+    async def line(request: Request) -> Response:
+        """The line the build draws through the stops' points (`at`: "lon,lat;lon,lat;..."), in the
+        flow map's style for a route that leads to the country `to`."""
+        try:
+            points = [tuple(float(v) for v in pair.split(",")) for pair in request.query_params["at"].split(";")]
+        except (KeyError, ValueError):
+            return PlainTextResponse("at=lon,lat;lon,lat, please", status_code=400)
+        if not 2 <= len(points) <= MAX_STOPS or not all(len(p) == 2 and in_region(*p) for p in points):
+            return PlainTextResponse(f"2 to {MAX_STOPS} points inside the map's area, please", status_code=400)
+        return JSONResponse(drawn_route(points, request.query_params.get("to")))
 
     async def towns(request: Request) -> Response:
         """Towns of the map's area a new place may be (Natural Earth's populated places) by name."""
@@ -164,7 +183,8 @@ def studio_routes(preview) -> list[Route]:
                         headers={"Content-Disposition": 'attachment; filename="between-borders-contribution.zip"'})
 
     return [*(Route(f"/{e.prefix}{STUDIO_FOLDER}/", page(e)) for e in EDITIONS),
-            Route(API + "data.json", data), Route(API + "route/{slug}", route), Route(API + "place", place), Route(API + "towns", towns),
+            Route(API + "data.json", data), Route(API + "route/{slug}", route), Route(API + "place", place), Route(API + "line", line),
+            Route(API + "towns", towns),
             Route(API + "contribution.zip", contribution),
             Route(API + "save", post_save, methods=["POST"]), Route(API + "delete", post_delete, methods=["POST"]),
             Route(API + "import", post_import, methods=["POST"]), Route(API + "{name}", own_file)]
@@ -225,6 +245,14 @@ def _reference_keys(root: Path) -> set[str]:
         return set(load_references(root / "references.json"))
     except InputError:
         return set()
+
+
+def drawn_route(points: list[tuple[float, float]], country: str | None) -> dict:
+    """The route's line as the build draws it through these points (storymap/inputs/routes.py,
+    geodesic legs rounded to the map's precision) and the flow map's style for a route of its
+    corridor (storymap/scenes/flows.py), for the studio's map."""
+    return {"coordinates": [list(c) for c in geodesic_line(points).coords],
+            "style": leg_style(corridor_of(country)[1])}
 
 
 def country_at(root: Path, lon: float, lat: float) -> str | None:
@@ -301,8 +329,8 @@ def catalogue_page(site_dir: Path, slug: str) -> str:
 
 def studio_data(root: Path, site_dir: Path, edition: Edition, _) -> dict:
     """What the studio's page offers: the gazetteer's places in three languages with their other
-    spellings and countries, the references, the routes it can open, the map's styles and the
-    script's words in the edition's language."""
+    spellings and countries, the references, the routes it can open, the map's styles (the route's
+    line and style come from `drawn_route`) and the script's words in the edition's language."""
     from ..inputs.references import load_references
 
     layers = _layers(root)
@@ -336,9 +364,6 @@ def studio_data(root: Path, site_dir: Path, edition: Edition, _) -> dict:
         "references": [reference_entry(item) for item in references.values()],
         "routes": [{"slug": slug, "name": (read_route(root, slug) or {}).get("name", slug)} for slug in route_slugs(root)],
         "styles": {name: KINDS[name].style for name in ("route", "city", "crossing", "country", "border")},
-        # As the flow map colours a route: by the country it leads to (storymap/scenes/flows.py).
-        "corridors": {code: colour for code, (_label, colour) in CORRIDORS.items()},
-        "elsewhere": ELSEWHERE[1],
         "words": {text: _(text) for text in sorted(studio_words())},
         "map": map_chapter(site_dir),
         "basemap": "/" + layer_path("basemap/countries", "geojson"),

@@ -6,6 +6,7 @@ One preview serves every test here, on a copy of the project in a temporary fold
 working tree is never written); the tests run in file order and each starts from a fresh page."""
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import urllib.error
@@ -19,15 +20,21 @@ from storymap.cache.store import cache_folder
 from storymap.commands.run import run_check
 from storymap.tools.contribution_file import add_contribution
 from storymap.inputs.editions import EDITIONS
-from storymap.scenes.flows import ELSEWHERE
+from storymap.inputs.layers import load_layers
+from storymap.inputs.kinds import KINDS
+from storymap.inputs.routes import Gazetteer, geodesic_line
+from storymap.scenes.flows import CORRIDORS, ELSEWHERE, leg_weight
 from storymap.tools.preview import Preview
 from storymap.tools.studio import STUDIO_LINK
 from tests.support.layers import owned_project
 from tests.support.project import ROOT, snapshot
 
-from tests.support.studio_script import Counter, enter_korean_route
+from tests.support.studio_script import DESCRIPTION, REFERENCE_TITLE, Counter, enter_korean_route
 
 from .test_audits import describe_violations
+
+#: The name the studio suggests for the scripted route, in Korean.
+NAME = "선양에서 방콕까지"
 
 KML = """<?xml version="1.0" encoding="UTF-8"?>
 <kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>my route</name><author>Someone</author>
@@ -47,6 +54,11 @@ def preview(tmp_path_factory, built_site):
         yield running
 
 
+#: The route's line on the studio's map (the polyline that is not a country's outline), or undefined.
+ROUTE_LINE = ("(() => { let line; window.studioMap.eachLayer(l => { if (l instanceof L.Polyline && "
+              "!(l instanceof L.Polygon)) line = l; }); return line; })()")
+
+
 def open_studio(page, preview, prefix: str = "") -> None:
     page.goto(f"{preview.url}{prefix}contribute/")
     page.wait_for_selector("html[data-studio=ready]", state="attached")
@@ -62,19 +74,20 @@ def test_a_korean_route_typed_by_name_is_saved_checked_and_shown(preview, page):
     assert len(added) == 1, [p.name for p in routes]
     properties = json.loads(added[0].read_text(encoding="utf-8"))["features"][0]["properties"]
     assert properties["via"] == ["Shenyang", "Kunming", "Vang Vieng", "Vientiane", "Bangkok"]
-    assert properties["name"] == "라오스를 거쳐 태국으로" and properties["start"] == 2010 and properties["end"] == 2019
+    assert properties["name"] == NAME, "the name the studio suggests from the first and last places"
+    assert properties["description"] == DESCRIPTION and properties["start"] == 2010 and properties["end"] == 2019
     assert "king-2023" in properties["sources"] and len(properties["sources"]) == 2
     references = json.loads((preview.root / "references.json").read_text(encoding="utf-8"))
     new = [item for item in references if item["id"] in properties["sources"] and item["id"] != "king-2023"][0]
-    assert new["author"] == [{"literal": "북한인권시민연합"}] and new["issued"] == {"date-parts": [[2020]]}
-    assert new["type"] == "report" and new["title"] == "탈북 경로 보고서"
+    assert new["author"] == [{"literal": "NKDB"}] and new["issued"] == {"date-parts": [[2020]]}
+    assert new["type"] == "report" and new["title"] == REFERENCE_TITLE
+    assert "accessed" not in new, "no web address, so no date read online"
     places = json.loads((preview.root / "layers" / "places.geojson").read_text(encoding="utf-8"))["features"]
     town = next(f for f in places if f["properties"]["name"] == "Vang Vieng")
     assert town["properties"]["country"] == "LAO" and town["properties"]["sources"] == ["geonames"]
     lon, lat = town["geometry"]["coordinates"]
     assert (round(lon, 2), round(lat, 2)) == (lon, lat), "rounded to two decimals"
     assert abs(lon - 102.45) < 0.3 and abs(lat - 18.92) < 0.3, "where the map was clicked (a pixel is ~0.05°)"
-    assert "place-vang-vieng: {\"name\": \"방비엥\"}" in (preview.root / "content/ko/places.yaml").read_text("utf-8")
     out = io.StringIO()
     assert run_check(preview.root, out) == 0, out.getvalue()
     assert not set("".join(counter.typed)) & set('{}[]":'), "no JSON typed"
@@ -83,12 +96,12 @@ def test_a_korean_route_typed_by_name_is_saved_checked_and_shown(preview, page):
     page.wait_for_function("() => window.storyKit && window.storyKit.active")
     expect(page.locator("#route-picker")).to_have_value(slug)
     page.goto(f"{preview.url}ko/routes/#{slug}")
-    expect(page.locator(f"#{slug} h2")).to_have_text("라오스를 거쳐 태국으로")
-    expect(page.locator(f"#{slug}")).to_contain_text("방비엥")
+    expect(page.locator(f"#{slug} h2")).to_have_text(NAME)
+    expect(page.locator(f"#{slug}")).to_contain_text("Vang Vieng")
     expect(page.locator(f"#{slug} h2")).not_to_have_attribute("lang", "ko")  # in its own edition: the page's
     page.goto(f"{preview.url}routes/#{slug}")
     expect(page.locator(f"#{slug} h2")).to_have_attribute("lang", "ko")  # the English edition marks it Korean
-    expect(page.locator(f"#{slug} p[lang=ko]")).to_have_text("여러 탈북민이 증언한 경로.")
+    expect(page.locator(f"#{slug} p[lang=ko]")).to_have_text(DESCRIPTION)
     built = preview.site_dir / "routes" / "index.html"
     assert "contribute" not in built.read_text(encoding="utf-8"), "site/ never links to the studio"
     assert not (preview.site_dir / "contribute").exists() and not (preview.site_dir / "ko" / "contribute").exists()
@@ -99,7 +112,7 @@ def test_the_saved_route_reopens_and_a_draft_survives_a_closed_tab(preview, page
     slug = next(p.stem for p in (preview.root / "layers" / "routes").glob("*shenyang*.geojson"))
     page.select_option("#open-route", slug)
     page.click("#open-button")
-    expect(page.locator("#name")).to_have_value("라오스를 거쳐 태국으로")
+    expect(page.locator("#name")).to_have_value(NAME)
     expect(page.locator("#stop-2")).to_have_value("Vang Vieng")
     page.fill("#description", "Edited, not yet saved.")
     page.close()
@@ -149,7 +162,7 @@ def test_send_to_the_editors_downloads_a_file_that_merges_into_a_fresh_copy(prev
     fresh = owned_project(tmp_path / "fresh", uncited_references=False)
     out = io.StringIO()
     assert add_contribution(fresh, archive, out) == 0, out.getvalue()
-    assert "Adds the route “라오스를 거쳐 태국으로”" in out.getvalue() and "place-vang-vieng" in out.getvalue()
+    assert f"Adds the route “{NAME}”" in out.getvalue() and "place-vang-vieng" in out.getvalue()
     checked = io.StringIO()
     assert run_check(fresh, checked) == 0, checked.getvalue()
 
@@ -189,8 +202,8 @@ def test_bad_input_is_refused_at_its_field_and_changes_no_file(preview, page, tm
     page.keyboard.press("Enter")
     page.fill("#name", "A bad route")
     page.fill("#description", "Years the wrong way round and no source.")
-    page.fill("#start", "2015")
-    page.fill("#end", "2005")
+    page.select_option("#start", "2015")
+    page.select_option("#end", "2005")
     page.check("#safety-confirm")
     page.click("#save")
     expect(page.locator("#problem-end")).to_contain_text("end year is before the start year")
@@ -215,6 +228,45 @@ def test_bad_input_is_refused_at_its_field_and_changes_no_file(preview, page, tm
     page.set_input_files("#import-file", str(broken))
     expect(page.locator("#problem-import")).to_contain_text("cannot be used")
     assert (snapshot(preview.root / "layers"), (preview.root / "references.json").read_bytes()) == before
+    page.evaluate("localStorage.clear()")
+
+
+def test_a_place_the_full_check_refuses_is_said_in_korean_at_its_field_and_changes_no_file(preview, page):
+    """A new town named like a place of the map but for an accent: the studio's own rules let it
+    through, the check in the scratch copy refuses it, and the page says why in Korean, with the fix."""
+    before = snapshot(preview.root / "layers"), snapshot(preview.root / "content"), \
+        (preview.root / "references.json").read_bytes()
+    open_studio(page, preview, "ko/")
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.wait_for_selector("html[data-studio=ready]", state="attached")
+    page.fill("#stop-0", "쿤밍")
+    page.wait_for_selector("#stop-options-0 [role=option]")
+    page.keyboard.press("Enter")
+    page.click("#new-place summary")
+    page.fill("#place-lon", "102.45")
+    page.fill("#place-lat", "18.92")
+    page.click("#place-locate")
+    expect(page.locator("#place-position")).to_contain_text("라오스")
+    page.fill("#place-name-en", "Vientiané")
+    page.select_option("#place-source", "geonames")
+    page.click("#place-add")
+    expect(page.locator("#stop-1")).to_have_value("Vientiané")
+    page.fill("#name", "악센트 하나")
+    page.fill("#description", "검사가 거부하는 경로.")
+    page.fill("#source-search", "king")
+    page.wait_for_selector("#source-options [role=option]")
+    page.keyboard.press("Enter")
+    page.check("#safety-confirm")
+    page.click("#save")
+    problem = page.locator("#problem-place-0")
+    expect(problem).to_contain_text("검사 결과:", timeout=60_000)
+    expect(problem).to_be_visible()  # beside the new place's fields, unfolded again
+    expect(problem).to_contain_text("대소문자, 악센트 또는 비슷하게 생긴 글자만 다릅니다")  # the message, in Korean
+    expect(problem).to_contain_text("고치는 법: 같은 장소라면 둘 중 하나만 남기고")  # and its fix
+    assert "look-alike" not in problem.inner_text(), "not in English"
+    assert (snapshot(preview.root / "layers"), snapshot(preview.root / "content"),
+            (preview.root / "references.json").read_bytes()) == before, "no file changed"
     page.evaluate("localStorage.clear()")
 
 
@@ -243,7 +295,7 @@ def test_an_oversized_upload_and_writes_without_the_token_or_from_another_host_a
                   {"X-Studio-Token": preview.token}) in (422, "refused")
     assert status(save, b"[" * 300_000, {"X-Studio-Token": preview.token}) in (413, "refused")
     assert snapshot(preview.root / "layers") == before
-    assert "라오스를 거쳐" not in preview.log.getvalue(), "no contributor's text in the log"
+    assert DESCRIPTION not in preview.log.getvalue(), "no contributor's text in the log"
 
 
 @pytest.mark.parametrize("prefix", ["", "ko/", "zh/"])
@@ -293,20 +345,23 @@ def test_every_control_works_by_keyboard_alone(preview, page):
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator("#stop-0")).to_have_value("Bangkok")
-    colour = page.evaluate("(() => { let c; window.studioMap.eachLayer(l => { if (l instanceof L.Polyline &&"
-                           " !(l instanceof L.Polygon)) c = l.options.color; }); return c; })()")
+    expect(page.locator("#name")).to_have_value("Bangkok to Kunming")  # suggested from the first and last places
+    page.wait_for_function(f"() => {ROUTE_LINE}")
+    colour = page.evaluate(f"{ROUTE_LINE}.options.color")
     assert colour == ELSEWHERE[1], "Bangkok to Kunming ends in China: the flow map's colour for other countries"
     page.focus("#source-search")
     page.keyboard.type("ohchr")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator("#sources li")).to_have_count(1)
+    page.fill("#name", "A name of my own")
     page.focus("#stop-1")
     page.keyboard.press("Control+A")
     page.keyboard.type("Mohan")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(page.locator("#stop-role-1")).to_have_value("waypoint")  # a border post: a waypoint unless a source...
+    expect(page.locator("#name")).to_have_value("A name of my own")  # a name written is kept
     page.focus("#stop-role-1")
     page.keyboard.press("ArrowUp")  # ... says people crossed there: then it is named, with that source
     expect(page.locator("#stop-role-1")).to_have_value("named")
@@ -319,6 +374,7 @@ def test_every_control_works_by_keyboard_alone(preview, page):
     page.focus("#new-reference summary")
     page.keyboard.press("Enter")
     expect(page.locator("#ref-title")).to_be_visible()
+    expect(page.locator("#ref-accessed")).to_have_value(datetime.date.today().isoformat())  # read today, unless changed
     page.focus("#new-place summary")
     page.keyboard.press("Enter")
     page.focus("#town-search")
@@ -338,6 +394,29 @@ def test_every_control_works_by_keyboard_alone(preview, page):
     page.focus("#safety-confirm")
     page.keyboard.press("Space")
     assert page.is_checked("#safety-confirm")
+    page.evaluate("localStorage.clear()")
+
+
+def test_the_map_draws_the_line_the_build_draws_in_the_flow_maps_style(preview, page):
+    """Geodesic legs through the stops, as the flow map draws them, not straight segments."""
+    open_studio(page, preview)
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.wait_for_selector("html[data-studio=ready]", state="attached")
+    for index, name in enumerate(("Shenyang", "Bangkok")):
+        page.fill(f"#stop-{index}", name)
+        page.wait_for_selector(f"#stop-options-{index} [role=option]")
+        page.keyboard.press("Enter")
+    page.wait_for_function(f"() => {ROUTE_LINE} && {ROUTE_LINE}.getLatLngs().length > 2")
+    drawn = page.evaluate(f"{ROUTE_LINE}.getLatLngs().map(p => [p.lng, p.lat])")
+    style = page.evaluate(f"(() => {{ const o = {ROUTE_LINE}.options; return [o.color, o.weight, o.opacity]; }})()")
+    gazetteer = Gazetteer([f for layer in load_layers(preview.root / "layers", None) for f in layer.features])
+    stops = [gazetteer.get(name).point for name in ("Shenyang", "Bangkok")]
+    built = geodesic_line([(p.x, p.y) for p in stops])
+    assert drawn == [list(c) for c in built.coords], "the build's line, vertex for vertex"
+    assert len(drawn) > 40, "a leg of some 3,000 km densified every 25 km, not one straight segment"
+    route = KINDS["route"].style
+    assert style == [CORRIDORS["THA"][1], leg_weight(1), route["opacity"]], "a route to Thailand, as the flow map draws it"
     page.evaluate("localStorage.clear()")
 
 

@@ -5,7 +5,8 @@
    the route is saved or the contributor discards it. Place fields follow the WAI-ARIA combobox
    pattern (listbox popup): typing suggests the gazetteer's places by English, Korean and Chinese
    names and other spellings, with the country; a stop holds only a place chosen from the list.
-   The map beside the form draws the stops as they are chosen, in the flow map's styles. */
+   The map beside the form draws the stops as they are chosen, and the line through them as the
+   build draws it (the preview's /line), in the flow map's styles. */
 (function () {
   "use strict";
   var DRAFT_KEY = "between-borders.studio.draft";
@@ -15,6 +16,7 @@
   var token = document.querySelector("meta[name=studio-token]").content;
   var lang = document.querySelector("meta[name=studio-lang]").content;
   var data = null, map = null, routeLayer = null, stopLayer = null, placeMarker = null;
+  var drawn = 0; // how many times the route was drawn: a line that arrives late is not drawn
   var words = {};
   var draft = emptyDraft();
   var clicked = null; // the new place's position and country, once the map was clicked
@@ -265,6 +267,7 @@
                   row.querySelector("[data-action=" + other + "]:not([disabled])"));
       (target || $("stop-" + Math.min(focusIndex, draft.stops.length - 1))).focus();
     }
+    suggestName();
     drawRoute();
   }
   function moveStop(index, action) {
@@ -286,9 +289,14 @@
   function searchSources(query) {
     var q = fold(query);
     if (!q) return [];
-    return data.references.filter(function (r) {
+    // A key or an author's name that starts with what was typed comes first: two letters find most.
+    var starts = function (r) {
+      return [r.key].concat(r.authors.split(/[\s,]+/)).some(function (word) { return fold(word).indexOf(q) === 0; });
+    };
+    var found = data.references.filter(function (r) {
       return fold(r.key + " " + r.authors + " " + r.title + " " + (r.year || "")).indexOf(q) >= 0;
-    }).slice(0, 8).map(function (r) {
+    });
+    return found.filter(starts).concat(found.filter(function (r) { return !starts(r); })).slice(0, 8).map(function (r) {
       return {value: r.key, label: (r.authors || r.key) + (r.year ? " (" + r.year + ")" : ""), detail: r.title + " [" + r.key + "]"};
     });
   }
@@ -327,8 +335,10 @@
     var reference = {client_key: "new-" + (draft.newReferences.length + 1) + "-" + Date.now().toString(36),
                      type: $("ref-type").value, authors: authors, title: $("ref-title").value.trim(),
                      container: $("ref-container").value.trim(), publisher: $("ref-publisher").value.trim(),
-                     issued: $("ref-issued").value.trim(), accessed: $("ref-accessed").value.trim(),
+                     issued: $("ref-year").value + ($("ref-day").value.trim() ? "-" + $("ref-day").value.trim() : ""),
                      URL: $("ref-url").value.trim()};
+    // The date read online belongs with a web address only.
+    reference.accessed = reference.URL ? $("ref-accessed").value.trim() : "";
     var problem = $("problem-reference-0");
     var missing = [];
     if (!reference.title) missing.push(t("The reference needs its title."));
@@ -338,12 +348,18 @@
     problem.textContent = "";
     draft.newReferences.push(reference);
     draft.sources.push(reference.client_key);
-    ["ref-authors", "ref-title", "ref-container", "ref-publisher", "ref-issued", "ref-accessed", "ref-url"].forEach(function (id) { $(id).value = ""; });
+    ["ref-authors", "ref-title", "ref-container", "ref-publisher", "ref-year", "ref-day", "ref-url"].forEach(function (id) { $(id).value = ""; });
+    $("ref-accessed").value = today();
     changed();
     renderSources();
     renderStops();
     $("new-reference").open = false;
     $("source-search").focus();
+  }
+
+  function today() {
+    var now = new Date();
+    return [now.getFullYear(), now.getMonth() + 1, now.getDate()].map(function (n) { return String(n).padStart(2, "0"); }).join("-");
   }
 
   /* ---- a new place ---- */
@@ -409,10 +425,19 @@
     routeLayer.clearLayers();
     stopLayer.clearLayers();
     var points = draft.stops.map(function (s) { return s.name && placeByName(s.name); }).filter(Boolean);
+    var asked = drawn += 1;
     if (points.length >= 2) {
-      var colour = data.corridors[points[points.length - 1].country] || data.elsewhere;  // as the flow map does
-      L.polyline(points.map(function (p) { return [p.lat, p.lon]; }),
-                 Object.assign({}, data.styles.route, {color: colour})).addTo(routeLayer);
+      // The line the build will draw (geodesic legs) in the flow map's style, worked out by the
+      // preview with the build's own code; only the latest answer is drawn.
+      fetch(API + "line?" + new URLSearchParams({at: points.map(function (p) { return p.lon + "," + p.lat; }).join(";"),
+                                                 to: points[points.length - 1].country || ""}))
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (line) {
+          if (!line || asked !== drawn) return;
+          routeLayer.clearLayers();
+          L.polyline(line.coordinates.map(function (c) { return [c[1], c[0]]; }), line.style).addTo(routeLayer);
+          document.documentElement.setAttribute("data-route-drawn", String(asked));
+        });
     }
     points.forEach(function (p, i) {
       L.circleMarker([p.lat, p.lon], Object.assign({}, data.styles.city, {radius: 6}))
@@ -437,7 +462,18 @@
     renderStops();
     renderSources();
   }
-  function changed() { keep(); drawRoute(); }
+  function changed() { suggestName(); keep(); drawRoute(); }
+  /* A new route is named from its first and last places ("Shenyang to Bangkok") until the
+     contributor writes a name of their own. */
+  function suggestName() {
+    if (draft.slug || (draft.name && draft.name !== draft.suggestedName)) return;
+    var places = draft.stops.map(function (s) { return s.name && placeByName(s.name); }).filter(Boolean);
+    var first = places[0], last = places[places.length - 1];
+    var local = function (p) { return p.names[lang] || p.names.en; };
+    draft.name = draft.suggestedName = places.length >= 2 && first !== last
+      ? t("{first} to {last}", {first: local(first), last: local(last)}) : "";
+    $("name").value = draft.name;
+  }
   function clearProblems() {
     Array.prototype.forEach.call(document.querySelectorAll(".field-problem"), function (node) { node.textContent = ""; });
     Array.prototype.forEach.call(document.querySelectorAll("[aria-invalid]"), function (node) { node.removeAttribute("aria-invalid"); });
@@ -446,6 +482,8 @@
     var first = null;
     Object.keys(problems).forEach(function (field) {
       var box = $("problem-" + field) || $("problem-" + field.replace(/-\d+$/, "-0")) || $("problem-route");
+      var folded = box.closest("details");  // a new place's or reference's form, folded once it was added
+      if (folded) folded.open = true;
       problems[field].forEach(function (problem) {
         var item = element("p", {}, problem.message + (problem.fix ? " " + t("Fix:") + " " + problem.fix : ""));
         box.appendChild(item);
@@ -587,6 +625,7 @@
   function start() {
     restore();
     $("safety-confirm").checked = localStorage.getItem(SAFETY_KEY) === "confirmed";
+    $("ref-accessed").value = today();
     makeMap();
     fill();
     $("add-stop").addEventListener("click", function () {
