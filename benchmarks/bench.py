@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from storymap.tools.budget import MAX_GZIP_BYTES, MAX_REQUESTS, all_views, format_table  # noqa: E402
-from tests.support.project import copy_project  # noqa: E402
+from storymap.inputs.project import Project  # noqa: E402
 
 ROUTE_COUNTS = (10, 100, 1000)
 #: The snapshot of the project the figures are measured on (set by main).
@@ -61,9 +61,10 @@ CORRIDORS = [
 
 
 def snapshot_code(target: Path) -> Path:
-    """A copy of the project's inputs and code, so that every figure of one run measures the same
-    code even while someone edits the work tree."""
-    copy_project(target)
+    """A copy of the project's inputs and code (build.py, storymap/), so that every figure of one
+    run measures the same code even while someone edits the work tree."""
+    Project(ROOT).copy(target)
+    shutil.copy2(ROOT / "build.py", target / "build.py")
     shutil.copytree(ROOT / "storymap", target / "storymap", ignore=shutil.ignore_patterns("__pycache__"))
     return target
 
@@ -102,9 +103,9 @@ def median_time(command: list[str], cwd: Path, runs: int) -> tuple[float, list[f
 
 def build_command(root: Path, site_dir: Path, cache_dir: Path) -> list[str]:
     """A full build of the project at root into site_dir with cache_dir, in a fresh interpreter."""
-    code = ("import io, sys; from pathlib import Path; from build import build; "
-            f"sys.exit(build(Path({str(root)!r}), site_dir=Path({str(site_dir)!r}), out=io.StringIO(), "
-            f"cache_dir=Path({str(cache_dir)!r})))")
+    code = ("import io, sys; from build import build; from storymap.inputs.project import Project; "
+            f"sys.exit(build(Project({str(root)!r}, site_dir={str(site_dir)!r}, cache_dir={str(cache_dir)!r}), "
+            "out=io.StringIO()))")
     return [sys.executable, "-c", code]
 
 
