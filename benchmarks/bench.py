@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from storymap.tools.budget import MAX_GZIP_BYTES, MAX_REQUESTS, all_views, format_table  # noqa: E402
-from storymap.inputs.project import Project  # noqa: E402
+from storymap.inputs.project import CHAPTERS, LAYERS, Project  # noqa: E402
 
 ROUTE_COUNTS = (10, 100, 1000)
 #: The snapshot of the project the figures are measured on (set by main).
@@ -149,7 +149,7 @@ def route_collection(number: int, rng: random.Random) -> dict:
 
 def add_routes(project: Path, count: int, seed: int = 2024) -> None:
     rng = random.Random(seed)
-    routes = project / "layers" / "routes"
+    routes = project / LAYERS / "routes"
     for number in range(1, count + 1):
         (routes / f"bench-{number:04d}.geojson").write_text(json.dumps(route_collection(number, rng)),
                                                             encoding="utf-8")
@@ -228,7 +228,7 @@ def bench_preview(runs: int, work: Path, cache: Path) -> None:
         port = probe.getsockname()[1]
     server = subprocess.Popen([sys.executable, "build.py", "serve", "--port", str(port)], cwd=project,
                               env=environment(CODE), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    chapter = sorted((project / "chapters").glob("*.md"))[0]
+    chapter = sorted((project / CHAPTERS).glob("*.md"))[0]
     original = chapter.read_text(encoding="utf-8")
     slug = next(line.split(":", 1)[1].strip() for line in original.splitlines() if line.startswith("slug:"))
     lines = original.split("\n")
