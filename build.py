@@ -23,24 +23,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 
 
-def build(root: Path = ROOT, site_dir: Path | None = None, out=sys.stdout, cache_dir: Path | None = None) -> int:
-    """Check, assemble and write the site (default root/site/); static maps and citations are
-    cached in cache_dir (default root/.cache/). 0 if built, 1 (and nothing written) if not."""
+def build(project=None, out=sys.stdout) -> int:
+    """Check, assemble and write the site of `project` (a storymap.inputs.project.Project; default
+    this folder's, into site/) into its site_dir. 0 if built, 1 (and nothing written) if not."""
     from storymap.cache import head_start
 
-    head_start.start(root, cache_dir)  # the reference lists are formatted while the next line imports
+    project = project or here()
+    head_start.start(project)  # the reference lists are formatted while the next line imports
     try:
         from storymap.commands.run import build_site
 
-        return 1 if build_site(root, site_dir or root / "site", cache_dir, out) else 0
+        return 1 if build_site(project, out) else 0
     finally:
         head_start.stop()
+
+
+def here():
+    """The project of this folder: its site/ and .cache/ (or $BETWEEN_BORDERS_CACHE, $SITE_URL)."""
+    from storymap.inputs.project import Project
+
+    return Project(ROOT)
 
 
 def serve(port: int) -> int:
     from storymap.tools.preview import serve as preview
 
-    return preview(ROOT, port)
+    return preview(here(), port)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,16 +71,16 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "check":
         from storymap.commands.run import run_check
-        return run_check(ROOT)
+        return run_check(here())
     if args.command == "import-route":
         from storymap.tools.importing import import_route as read_route
-        return read_route(ROOT, args.file, args.slug)
+        return read_route(here(), args.file, args.slug)
     if args.command == "add-contribution":
         from storymap.tools.contribution_file import add_contribution as merge
-        return merge(ROOT, args.file)
+        return merge(here(), args.file)
     if args.command == "new-route":
         from storymap.commands.run import new_route as write_route
-        return write_route(ROOT, args.slug)
+        return write_route(here(), args.slug)
     if args.command == "serve":
         return serve(args.port)
     return build()

@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from storymap.tools.budget import MAX_GZIP_BYTES, MAX_REQUESTS, all_views, format_table  # noqa: E402
-from tests.support.project import copy_project  # noqa: E402
+from storymap.inputs.project import CHAPTERS, LAYERS, Project  # noqa: E402
 
 ROUTE_COUNTS = (10, 100, 1000)
 #: The snapshot of the project the figures are measured on (set by main).
@@ -61,9 +61,10 @@ CORRIDORS = [
 
 
 def snapshot_code(target: Path) -> Path:
-    """A copy of the project's inputs and code, so that every figure of one run measures the same
-    code even while someone edits the work tree."""
-    copy_project(target)
+    """A copy of the project's inputs and code (build.py, storymap/), so that every figure of one
+    run measures the same code even while someone edits the work tree."""
+    Project(ROOT).copy(target)
+    shutil.copy2(ROOT / "build.py", target / "build.py")
     shutil.copytree(ROOT / "storymap", target / "storymap", ignore=shutil.ignore_patterns("__pycache__"))
     return target
 
@@ -102,9 +103,9 @@ def median_time(command: list[str], cwd: Path, runs: int) -> tuple[float, list[f
 
 def build_command(root: Path, site_dir: Path, cache_dir: Path) -> list[str]:
     """A full build of the project at root into site_dir with cache_dir, in a fresh interpreter."""
-    code = ("import io, sys; from pathlib import Path; from build import build; "
-            f"sys.exit(build(Path({str(root)!r}), site_dir=Path({str(site_dir)!r}), out=io.StringIO(), "
-            f"cache_dir=Path({str(cache_dir)!r})))")
+    code = ("import io, sys; from build import build; from storymap.inputs.project import Project; "
+            f"sys.exit(build(Project({str(root)!r}, site_dir={str(site_dir)!r}, cache_dir={str(cache_dir)!r}), "
+            "out=io.StringIO()))")
     return [sys.executable, "-c", code]
 
 
@@ -148,7 +149,7 @@ def route_collection(number: int, rng: random.Random) -> dict:
 
 def add_routes(project: Path, count: int, seed: int = 2024) -> None:
     rng = random.Random(seed)
-    routes = project / "layers" / "routes"
+    routes = project / LAYERS / "routes"
     for number in range(1, count + 1):
         (routes / f"bench-{number:04d}.geojson").write_text(json.dumps(route_collection(number, rng)),
                                                             encoding="utf-8")
@@ -227,7 +228,7 @@ def bench_preview(runs: int, work: Path, cache: Path) -> None:
         port = probe.getsockname()[1]
     server = subprocess.Popen([sys.executable, "build.py", "serve", "--port", str(port)], cwd=project,
                               env=environment(CODE), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    chapter = sorted((project / "chapters").glob("*.md"))[0]
+    chapter = sorted((project / CHAPTERS).glob("*.md"))[0]
     original = chapter.read_text(encoding="utf-8")
     slug = next(line.split(":", 1)[1].strip() for line in original.splitlines() if line.startswith("slug:"))
     lines = original.split("\n")

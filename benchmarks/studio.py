@@ -75,15 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM_FLAGS
-    from storymap.cache.store import cache_folder
-    from tests.support.project import copy_project
+    from storymap.inputs.project import Project
 
     results = []
     with tempfile.TemporaryDirectory(prefix="studio-bench-") as work:
         for run in range(args.runs):
-            project = copy_project(Path(work) / f"project-{run}")
-            if cache_folder(ROOT).is_dir():
-                shutil.copytree(cache_folder(ROOT), project / ".cache")
+            project = Project(ROOT).copy(Path(work) / f"project-{run}")
+            shutil.copy2(ROOT / "build.py", project / "build.py")
+            if Project(ROOT).cache_dir.is_dir():
+                shutil.copytree(Project(ROOT).cache_dir, project / ".cache")
             with socket.socket() as probe:
                 probe.bind(("127.0.0.1", 0))
                 port = probe.getsockname()[1]

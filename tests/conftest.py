@@ -6,7 +6,7 @@ import os
 import shutil
 import tempfile
 
-from storymap.cache.store import CACHE_VARIABLE
+from storymap.inputs.project import CACHE_VARIABLE
 from tests.support.contributions import replay_hint
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from storymap.inputs.project import Project
 from storymap.tools import budget
 from storymap.tools.budget import MAX_GZIP_BYTES, MAX_REQUESTS, all_views, format_table, over_budget, page_weights
 
@@ -19,7 +20,7 @@ def site(tmp_path_factory) -> Path:
 
     site_dir = tmp_path_factory.mktemp("budget") / "site"
     out = io.StringIO()
-    assert build(ROOT, site_dir=site_dir, out=out) == 0, out.getvalue()
+    assert build(Project(ROOT, site_dir=site_dir), out=out) == 0, out.getvalue()
     return site_dir
 
 

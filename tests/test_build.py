@@ -6,6 +6,7 @@ import json
 import re
 
 from build import build
+from storymap.inputs.project import Project
 from tests.support.project import ROOT, copy_project, snapshot
 
 
@@ -15,7 +16,7 @@ def test_builds_from_an_empty_cache_and_a_warm_one_are_byte_identical(tmp_path):
     outputs = {}
     for name, cache in (("cold", "one"), ("warm", "one"), ("other cold", "two")):
         out = io.StringIO()
-        assert build(ROOT, site_dir=tmp_path / name, out=out, cache_dir=tmp_path / cache) == 0, out.getvalue()
+        assert build(Project(ROOT, site_dir=tmp_path / name, cache_dir=tmp_path / cache), out=out) == 0, out.getvalue()
         outputs[name] = out.getvalue()
     maps = len([p for p in (tmp_path / "cold").rglob("*.png") if p.name == "map.png" or p.parent.name == "steps"])
     assert maps > 20 and "from the cache" not in outputs["cold"]
@@ -26,7 +27,7 @@ def test_builds_from_an_empty_cache_and_a_warm_one_are_byte_identical(tmp_path):
 
 
 def test_pages_and_scripts_reference_only_the_site_itself(tmp_path):
-    assert build(ROOT, site_dir=tmp_path / "site", out=io.StringIO()) == 0
+    assert build(Project(ROOT, site_dir=tmp_path / "site"), out=io.StringIO()) == 0
     for page in (tmp_path / "site").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         loads = re.finditer(r'<(?:script|img|iframe)\b[^>]*\bsrc="([^"]+)"'
@@ -48,7 +49,7 @@ def test_failed_build_leaves_the_previous_site_untouched(tmp_path):
     assert "layers/rivers.geojson" in out.getvalue()
     assert "Traceback" not in out.getvalue()
     assert snapshot(project / "site") == before
-    assert not [p.name for p in project.iterdir() if p.name.startswith(".site-")], "no staging folder is left behind"
+    assert not [p.name for p in project.root.iterdir() if p.name.startswith(".site-")], "no staging folder is left behind"
 
 
 def test_html_in_layer_text_never_reaches_a_page_as_markup(tmp_path):

@@ -14,7 +14,9 @@ from storymap.cache.store import BuildCache, code_fingerprint, fingerprint
 from storymap.cache.renderers import CachedBibliography, map_key
 from storymap.inputs.layers import Layer
 from storymap.inputs.references import Bibliography, Cite
-from tests.support.project import ROOT
+from storymap.inputs.project import FEATURE_SCHEMA, REFERENCES_SCHEMA
+from storymap.inputs.project import Project
+from tests.support.project import ROOT, repository
 from tests.test_rendering import ITEMS
 
 
@@ -111,11 +113,11 @@ def test_the_layers_are_checked_again_only_when_a_file_under_layers_changes(tmp_
     checked = []
     original = layers.load_layers
     monkeypatch.setattr(layers, "load_layers", lambda *args: checked.append(args) or original(*args))
-    first = cached.load_layers(tmp_path / "layers", None)
-    assert cached.load_layers(tmp_path / "layers", None) == first and len(checked) == 1
+    first = cached.load_layers(tmp_path / "layers", None, ROOT / FEATURE_SCHEMA)
+    assert cached.load_layers(tmp_path / "layers", None, ROOT / FEATURE_SCHEMA) == first and len(checked) == 1
     rivers = tmp_path / "layers" / "rivers.geojson"
     rivers.write_text(rivers.read_text(encoding="utf-8").replace('"name":"Yalu', '"name":"Amnok', 1), encoding="utf-8")
-    again = cached.load_layers(tmp_path / "layers", None)
+    again = cached.load_layers(tmp_path / "layers", None, ROOT / FEATURE_SCHEMA)
     assert len(checked) == 2
     assert "Amnok" in {f["name"][:5] for layer in again for f in layer.features}
 
@@ -171,19 +173,14 @@ def test_citations_formatted_ahead_are_every_one_an_editions_pages_make(tmp_path
 
     monkeypatch.setattr(head_start, "_STARTED", None)  # no head start: the workers format the entries too
     monkeypatch.setattr(head_start, "_SENT", None)
-    inputs = pipeline.load_inputs(ROOT)
-    url, story, corrections = pipeline.site_settings(ROOT)
-    shared = dict(references=inputs.references, arrivals=pipeline.load_arrivals(ROOT / pipeline.ARRIVALS_FILE),
-                  site_url=url, story_item=story, corrections=corrections, script_words=set(),
-                  cache=BuildCache(tmp_path), route_map=pipeline.build_route_map(inputs.layers),
-                  english_layers=inputs.layers)
+    inputs = pipeline.load_inputs(repository())
 
     def at_once(function, *args):  # a pool's submit, run here
         done = Future()
         done.set_result(function(*args))
         return done
 
-    builds = [pipeline.EditionBuild(edition, **shared) for edition in inputs.editions]
+    builds = pipeline.edition_builds(inputs, BuildCache(tmp_path))
     for build in builds:
         build.bibliography.prefetch(build.citations(), at_once)
     monkeypatch.setattr(Bibliography, "cite", lambda self, cites: pytest.fail(f"{self.locale}: {cites} not ahead"))
@@ -206,12 +203,12 @@ def test_the_head_start_formats_each_editions_reference_list_the_cache_lacks(tmp
     from storymap.inputs.references import load_references
     from storymap.cache.head_start import cache_key
 
-    items = load_references(ROOT / "references.json")
+    items = load_references(ROOT / "references.json", ROOT / REFERENCES_SCHEMA)
     locales = list(dict.fromkeys(edition.csl_locale for edition in EDITIONS))
     assert len(locales) == 3
     cache = BuildCache(tmp_path)
     cache.write("citations", cache_key(items, locales[1]), ".json", b"{}")  # this one is cached
-    head_start.start(ROOT, tmp_path)
+    head_start.start(Project(ROOT, cache_dir=tmp_path))
     assert head_start.started()
     english, formatted_here = head_start.entries(cache_key(items, locales[0])), Bibliography(items, locales[0])
     assert english == {key: formatted_here.entry(key) for key in formatted_here.ordered_keys()}
@@ -228,7 +225,7 @@ def test_a_head_start_that_cannot_read_the_references_leaves_the_build_to_report
 
     shutil.copytree(ROOT / "content", tmp_path / "content")
     (tmp_path / "references.json").write_text("{not json", encoding="utf-8")
-    head_start.start(tmp_path, tmp_path / ".cache")
+    head_start.start(Project(tmp_path, cache_dir=tmp_path / ".cache"))
     assert head_start.entries(cache_key({}, "en-US")) is None
 
 
@@ -255,9 +252,9 @@ def test_a_build_does_not_wait_for_a_head_start_that_takes_too_long(tmp_path, he
     from storymap.inputs.references import load_references
     from storymap.cache.head_start import cache_key
 
-    items = load_references(ROOT / "references.json")
+    items = load_references(ROOT / "references.json", ROOT / REFERENCES_SCHEMA)
     monkeypatch.setattr(head_start, "WAIT_SECONDS", 0)  # it takes longer than this to format a list
-    head_start.start(ROOT, tmp_path)
+    head_start.start(Project(ROOT, cache_dir=tmp_path))
     assert head_start.entries(cache_key(items, "en-US")) is None
     assert not head_start.started(), "the process is given up on"
 

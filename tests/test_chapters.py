@@ -13,6 +13,7 @@ import yaml
 from storymap.inputs.chapters import (CITATION_RE, Chapter, Step, StepDate, View, check_references, cite_keys,
                                load_chapters)
 from storymap.core.problems import InputError
+from storymap.inputs.project import FRONT_MATTER_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +58,7 @@ def write(folder: Path, name: str = "02-rivers.md", meta: dict | None = None, bo
 
 def problems_of(folder: Path) -> list:
     with pytest.raises(InputError) as err:
-        load_chapters(folder)
+        load_chapters(folder, ROOT / FRONT_MATTER_SCHEMA)
     return err.value.problems
 
 
@@ -67,7 +68,7 @@ def fields(problems) -> set:
 
 def test_a_valid_chapter_becomes_dataclasses(tmp_path):
     path = write(tmp_path)
-    (chapter,) = load_chapters(tmp_path)
+    (chapter,) = load_chapters(tmp_path, ROOT / FRONT_MATTER_SCHEMA)
     assert chapter == Chapter(
         slug="rivers", title="Across the rivers", summary="One sentence.", order=2,
         questions=("Why the rivers?",), intro="Intro text [@king-2023].",
@@ -84,7 +85,7 @@ def test_a_valid_chapter_becomes_dataclasses(tmp_path):
 def test_chapters_are_sorted_by_their_number(tmp_path):
     write(tmp_path, "10-later.md", meta={**META, "slug": "later"})
     write(tmp_path, "02-rivers.md")
-    assert [c.slug for c in load_chapters(tmp_path)] == ["rivers", "later"]
+    assert [c.slug for c in load_chapters(tmp_path, ROOT / FRONT_MATTER_SCHEMA)] == ["rivers", "later"]
 
 
 def mutated(change):
@@ -216,7 +217,7 @@ def test_citation_regex_finds_pandoc_citations():
 
 
 def test_a_citation_the_site_cannot_format_is_reported(tmp_path):
-    real = load_chapters(ROOT / "chapters")[0]
+    real = load_chapters(ROOT / "chapters", ROOT / FRONT_MATTER_SCHEMA)[0]
     chapter = replace(real, intro="As argued [see @king-2023].", steps=())
     problems = check_references([chapter], [], [], ["king-2023"])
     assert [p.field for p in problems] == ["intro"]
@@ -225,21 +226,21 @@ def test_a_citation_the_site_cannot_format_is_reported(tmp_path):
 
 def test_a_dated_step_carries_its_years_and_sources(tmp_path):
     write(tmp_path, meta=mutated(set_step(0, "date", {"start": 1994, "end": 1998, "sources": ["ahn-2018"]})))
-    (chapter,) = load_chapters(tmp_path)
+    (chapter,) = load_chapters(tmp_path, ROOT / FRONT_MATTER_SCHEMA)
     assert chapter.steps[0].date == StepDate(1994, 1998, ("ahn-2018",))
     assert chapter.steps[1].date is None
 
 
 def test_a_date_citing_an_unknown_reference_is_reported(tmp_path):
     write(tmp_path, meta=mutated(set_step(0, "date", {"start": 1994, "sources": ["nobody-1994"]})))
-    problems = check_references(load_chapters(tmp_path), {"rivers", "borders", "fences", "routes/x"},
+    problems = check_references(load_chapters(tmp_path, ROOT / FRONT_MATTER_SCHEMA), {"rivers", "borders", "fences", "routes/x"},
                                 {"yalu", "tumen", "fence-2006-dandong"}, {"ahn-2018", "king-2023"})
     assert [(p.field, "nobody-1994" in p.message) for p in problems] == [("steps[0].date.sources", True)]
 
 
 def test_check_references_reports_unknown_ids_and_keys(tmp_path):
     write(tmp_path)
-    chapters = load_chapters(tmp_path)
+    chapters = load_chapters(tmp_path, ROOT / FRONT_MATTER_SCHEMA)
     layers = {"rivers", "borders", "routes/china-laos-thailand"}
     features = {"yalu", "tumen"}
     problems = check_references(chapters, layers, features, {"ahn-2018"})
@@ -257,7 +258,7 @@ def test_check_references_reports_unknown_ids_and_keys(tmp_path):
 
 @pytest.fixture(scope="module")
 def chapters():
-    return load_chapters(ROOT / "chapters")
+    return load_chapters(ROOT / "chapters", ROOT / FRONT_MATTER_SCHEMA)
 
 
 def test_real_chapters_load_with_enough_steps_and_unique_slugs(chapters):

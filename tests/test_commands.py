@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 
 from storymap.commands.run import new_route, run_check
+from storymap.inputs.project import SCHEMAS, Project
 from tests.test_layers import FIXTURES, KEYS, make_project
 from tests.support.layers import owned_project
 from tests.support.project import ROOT, copy_project
 
 
-def project(tmp_path: Path, *fixtures: str) -> Path:
-    """make_project plus a references.json holding the test keys, and one small chapter."""
+def project(tmp_path: Path, *fixtures: str) -> Project:
+    """make_project plus a references.json holding the test keys, one small chapter, and the
+    repository's schemas."""
     root = make_project(tmp_path, *fixtures)
     shutil.copytree(FIXTURES.parent / "chapters", root / "chapters")
     references = [{"id": key, "type": "article-journal", "title": key} for key in KEYS]
@@ -28,7 +30,9 @@ def project(tmp_path: Path, *fixtures: str) -> Path:
     for page in ("landing", "about"):
         (root / "content" / f"{page}.md").write_text(f"The {page} page [@king-2023].\n")
     shutil.copytree(ROOT / "data", root / "data")
-    return root
+    for schema in SCHEMAS:
+        shutil.copy(ROOT / schema, root / schema)
+    return Project(root)
 
 
 def check(root: Path) -> tuple[int, list[str]]:

@@ -12,7 +12,8 @@ import pytest
 from build import build
 from storymap.rendering.charts import load_arrivals
 from storymap.commands.run import run_check
-from storymap.inputs.content import check_site
+from storymap.inputs.content import read_site
+from storymap.inputs.project import SITE_SCHEMA, SITE_SETTINGS, Project
 from storymap.core.problems import InputError
 from tests.support.project import ROOT, copy_project
 
@@ -29,7 +30,7 @@ def pristine(tmp_path_factory):
 def project(pristine, tmp_path):
     root = tmp_path / "project"
     shutil.copytree(pristine, root, symlinks=True)
-    return root
+    return Project(root)
 
 
 def refused_by_check(root) -> str:
@@ -58,7 +59,7 @@ def test_a_mistake_in_site_yaml_is_refused_by_check_with_the_field_and_a_fix(pro
 
 
 def test_site_yaml_as_committed_passes():
-    assert check_site(ROOT / "content" / "site.yaml") == []
+    assert read_site(ROOT / SITE_SETTINGS, ROOT / SITE_SCHEMA)[1] == []
 
 
 def test_build_refuses_a_site_yaml_without_url_instead_of_crashing(project):
@@ -117,7 +118,7 @@ def test_check_refuses_a_broken_arrivals_table(project):
 
 
 def test_the_committed_arrivals_table_loads_in_year_order():
-    years = [row.year for row in load_arrivals(ROOT / "data" / "defector_arrivals.csv")]
+    years = [row.year for row in load_arrivals(ROOT / "data" / "defector_arrivals.csv")[0]]
     assert years == sorted(set(years)) and len(years) > 20
 
 
@@ -144,8 +145,8 @@ def test_a_placed_figure_needs_the_references_its_caption_cites(project):
     """The reference renamed wherever the project cites it (layers, chapters, pages), but not in the
     figure's caption, which is code."""
     key = re.compile(r"(?<![\w-])voa-2022(?![\w-])")
-    for path in [project / "references.json", *project.glob("layers/**/*.geojson"), *project.glob("chapters/**/*.md"),
-                 *project.glob("content/**/*.md")]:
+    for path in [project / "references.json", *project.root.glob("layers/**/*.geojson"), *project.root.glob("chapters/**/*.md"),
+                 *project.root.glob("content/**/*.md")]:
         text = path.read_text(encoding="utf-8")
         if key.search(text):
             path.write_text(key.sub("voa-2022-old", text), encoding="utf-8")

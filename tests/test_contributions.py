@@ -19,8 +19,9 @@ from storymap.tools.contribution_file import MAX_ARCHIVE_BYTES, add_contribution
 from storymap.tools.contributions import Refused, reference_key, save, write_files
 from storymap.inputs.editions import EDITIONS, Strings, load_strings
 from storymap.inputs.studio_words import studio_words
+from storymap.inputs.project import FEATURE_SCHEMA
 from tests.support.layers import owned_project
-from tests.support.project import ROOT, snapshot
+from tests.support.project import ROOT, repository, snapshot
 
 SHARED = ROOT.parent / "shared"
 ENGLISH = Strings({})
@@ -36,7 +37,7 @@ def project(tmp_path_factory):
 def gazetteer(root):
     from storymap.inputs.layers import load_layers
 
-    return {f["name"]: f["kind"] for layer in load_layers(root / "layers", None) for f in layer.features
+    return {f["name"]: f["kind"] for layer in load_layers(root / "layers", None, ROOT / FEATURE_SCHEMA) for f in layer.features
             if f["kind"] in ("city", "crossing")}
 
 
@@ -138,7 +139,7 @@ def test_a_refused_save_says_why_at_the_field_in_the_contributors_words_and_chan
     assert field in refused.value.problems.found, refused.value.problems.found
     assert words in json.dumps(refused.value.problems.found[field])
     assert snapshot(project) == before
-    korean = load_strings(ROOT, EDITIONS[1], [])
+    korean = load_strings(repository(), EDITIONS[1], [])
     with pytest.raises(Refused) as in_korean:
         save(project, submission, gazetteer(project), keys(project), korean)
     message = in_korean.value.problems.found[field][0]["message"]
@@ -219,7 +220,7 @@ def test_a_failed_write_puts_back_the_files_already_written(tmp_path, monkeypatc
 
 def test_every_studio_word_is_translated_and_check_names_a_missing_one(tmp_path):
     for edition in EDITIONS[1:]:
-        assert not studio_words() - load_strings(ROOT, edition, []).table.keys(), edition.code
+        assert not studio_words() - load_strings(repository(), edition, []).table.keys(), edition.code
     project = owned_project(tmp_path / "project")
     strings = project / "content" / "ko" / "strings.yaml"
     gazetteer_line = next(line for line in strings.read_text(encoding="utf-8").splitlines(keepends=True)

@@ -19,6 +19,7 @@ from shapely.geometry import shape
 from storymap.tools import derive
 from storymap.core.geo import geodesic_length_km
 from storymap.inputs.layers import load_layers
+from storymap.inputs.project import FEATURE_SCHEMA
 from storymap.inputs.routes import Gazetteer
 
 REPO = Path(__file__).resolve().parent.parent
@@ -60,7 +61,7 @@ def china_korea_border():
 def drawn():
     """The layers as the build reads them: routes drawn through the places they name."""
     references = {item["id"] for item in json.loads((REPO / "references.json").read_text(encoding="utf-8"))}
-    return {layer.id: layer for layer in load_layers(LAYERS, references)}
+    return {layer.id: layer for layer in load_layers(LAYERS, references, REPO / FEATURE_SCHEMA)}
 
 
 @pytest.fixture(scope="module")

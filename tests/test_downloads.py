@@ -15,14 +15,14 @@ from storymap.rendering.downloads import (BASE_COLUMNS, REFERENCES_BIB_PATH, REF
                                 references_bibtex)
 from storymap.commands.pipeline import load_inputs
 from storymap.inputs.kinds import AREA_KINDS, LINE_KINDS, POINT_KINDS
-from tests.support.project import ROOT
+from tests.support.project import ROOT, repository
 
-ARRIVALS = ROOT / "data" / "defector_arrivals.csv"
+ARRIVALS = (ROOT / "data" / "defector_arrivals.csv").read_bytes()
 
 
 @pytest.fixture(scope="module")
 def inputs():
-    return load_inputs(ROOT)
+    return load_inputs(repository())
 
 
 @pytest.fixture(scope="module")

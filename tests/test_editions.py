@@ -20,12 +20,13 @@ from storymap.commands.pipeline import load_inputs
 from storymap.scenes.scenes import build_scene
 from storymap.rendering.static_maps import render_static_map
 from storymap.inputs.kinds import KINDS
-from tests.support.project import ROOT, copy_project
+from storymap.inputs.project import REFERENCES_SCHEMA, Project
+from tests.support.project import ROOT, copy_project, repository
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
-def check(root: Path) -> tuple[int, str]:
+def check(root: Project) -> tuple[int, str]:
     out = io.StringIO()
     status = run_check(root, out=out)
     assert "Traceback" not in out.getvalue()
@@ -33,7 +34,7 @@ def check(root: Path) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
+def project(tmp_path_factory) -> Project:
     return copy_project(tmp_path_factory.mktemp("editions") / "project")
 
 
@@ -170,11 +171,10 @@ def test_a_translation_takes_its_dates_from_the_english_and_may_not_change_them(
         write_translation(project, original)
 
 
-def test_without_a_cjk_font_check_stops_and_names_the_package(project, monkeypatch):
+def test_without_a_cjk_font_check_stops_and_names_the_package(project):
     write_translation(project, english_chapter(project).read_text(encoding="utf-8"))
     korean = dataclasses.replace(editions.EDITIONS[1], fonts=("No Such Font KR", "DejaVu Sans"))
-    monkeypatch.setattr("storymap.commands.pipeline.EDITIONS", (editions.EDITIONS[0], korean))
-    status, out = check(project)
+    status, out = check(dataclasses.replace(project, editions=(editions.EDITIONS[0], korean)))
     assert status == 1
     assert "fonts-noto-cjk" in out and "empty boxes" in out
 
@@ -183,7 +183,7 @@ def test_without_a_cjk_font_check_stops_and_names_the_package(project, monkeypat
 
 @pytest.fixture(scope="module")
 def korean_scene():
-    inputs = load_inputs(ROOT)
+    inputs = load_inputs(repository())
     korean = next(e for e in inputs.editions if e.edition.code == "ko")
     chapter = next(c for c in korean.chapters if any(f == "yalu" for s in c.steps for f in s.highlight))
     return korean, build_scene(chapter, korean.layers, translate=korean.strings)
@@ -236,12 +236,8 @@ def test_an_untranslated_page_shows_the_english_under_a_notice_in_the_readers_la
     (project / "content" / "ko" / "about.md").unlink(missing_ok=True)
     inputs = load_inputs(project)
     korean = next(e for e in inputs.editions if e.edition.code == "ko")
-    url, story, corrections = pipeline.site_settings(project)
-    build = pipeline.EditionBuild(
-        korean, references=inputs.references, arrivals=pipeline.load_arrivals(project / pipeline.ARRIVALS_FILE),
-        site_url=url, story_item=story, corrections=corrections, script_words=set(),
-        cache=pipeline.BuildCache(project / ".cache"), route_map=pipeline.build_route_map(inputs.layers),
-        english_layers=inputs.layers)
+    build = pipeline.EditionBuild(korean, inputs, pipeline.BuildCache(project.cache_dir),
+                                  pipeline.build_route_map(inputs.layers), script_words=set())
     files = build.pages(project / "templates", pipeline.Progress(None))  # pages only, no static maps
     slug = inputs.chapters[0].slug
     for path in (f"ko/{slug}/index.html", "ko/about/index.html"):
@@ -267,7 +263,7 @@ def test_a_line_break_in_chinese_prose_adds_no_space():
 def test_citations_follow_the_editions_locale_and_keep_original_titles():
     from storymap.inputs.references import Bibliography, load_references
 
-    items = load_references(ROOT / "references.json")
+    items = load_references(ROOT / "references.json", ROOT / REFERENCES_SCHEMA)
     dated = next(k for k, item in items.items() if len(item.get("issued", {}).get("date-parts", [[0]])[0]) >= 2
                  and item.get("language") == "ko")
     english, korean, chinese = (Bibliography(items, locale).entry(dated) for locale in ("en-US", "ko-KR", "zh-CN"))
@@ -279,7 +275,7 @@ def test_the_routes_catalogue_names_places_and_years_in_the_readers_language():
     from storymap.scenes.flows import place_names
     from storymap.rendering.pages import route_years
 
-    inputs = load_inputs(ROOT)
+    inputs = load_inputs(repository())
     korean = next(e for e in inputs.editions if e.edition.code == "ko")
     names = place_names(inputs.layers, korean.layers)
     assert names["Dandong"] == "단둥" and names["Huay Xai"] == "후아이사이"

@@ -12,13 +12,15 @@ from storymap.inputs.chapters import Chapter, Step, View
 from storymap.scenes.flows import CORRIDORS, FLOWS, SHARED, build_route_map, leg_weight, localised
 from storymap.inputs.layers import Layer, load_layers
 from storymap.scenes.scenes import build_scene
+from storymap.inputs.project import FEATURE_SCHEMA
 from tests.support.layers import owned_layers
+from tests.support.project import ROOT
 
 
 @pytest.fixture(scope="module")
 def layers(tmp_path_factory) -> list[Layer]:
     """The map's derived layers with the tests' own three routes (not the project's, which contributors change)."""
-    return load_layers(owned_layers(tmp_path_factory.mktemp("flows") / "layers"), None)
+    return load_layers(owned_layers(tmp_path_factory.mktemp("flows") / "layers"), None, ROOT / FEATURE_SCHEMA)
 
 
 @pytest.fixture(scope="module")

@@ -43,7 +43,7 @@ def project(tmp_path_factory) -> Path:
     """A copy of the golden project, built once (its site/ is what a refused build must leave)."""
     root = golden_copy(tmp_path_factory.mktemp("hostile"))
     out = io.StringIO()
-    assert build(root, out=out, cache_dir=root.parent / "cache") == 0, out.getvalue()
+    assert build(root, out=out) == 0, out.getvalue()
     return root
 
 
@@ -64,7 +64,7 @@ def refused(root: Path, relative: str, *words: str) -> str:
         assert word in message, message
     before = snapshot(root / "site")
     out = io.StringIO()
-    assert build(root, out=out, cache_dir=root.parent / "cache") == 1, out.getvalue()
+    assert build(root, out=out) == 1, out.getvalue()
     assert "Traceback" not in out.getvalue() and relative in out.getvalue()
     assert snapshot(root / "site") == before
     return message
@@ -126,7 +126,7 @@ class Elements(HTMLParser):
 def test_a_reference_with_markup_shows_as_text_on_every_page_that_cites_it(project):
     with hostile(project, "references.json", "references-markup.json"):
         out = io.StringIO()
-        assert build(project, out=out, cache_dir=project.parent / "cache") == 0, out.getvalue()
+        assert build(project, out=out) == 0, out.getvalue()
         site = project / "site"
         pages = [f"{edition}{page}/index.html" for edition in ("", "ko/", "zh/") for page in ("sources", "the-river")]
         for name in pages:
@@ -136,7 +136,7 @@ def test_a_reference_with_markup_shows_as_text_on_every_page_that_cites_it(proje
             assert "King<b>" in text, name  # the author, as text (in the citations and the list)
             assert '<meta http-equiv="refresh"' in text and "Sample <b>Journal" in text, name
     out = io.StringIO()
-    assert build(project, out=out, cache_dir=project.parent / "cache") == 0, out.getvalue()
+    assert build(project, out=out) == 0, out.getvalue()
 
 
 # --- 3. interface translations are text; the templates make the markup --------------------------
@@ -170,7 +170,7 @@ def csv_cells(data: bytes) -> list[list[str]]:
 def test_csv_cells_that_would_run_as_formulas_are_neutralised(project):
     with hostile(project, "layers/rivers.geojson", "rivers-formulas.geojson"):
         out = io.StringIO()
-        assert build(project, out=out, cache_dir=project.parent / "cache") == 0, out.getvalue()
+        assert build(project, out=out) == 0, out.getvalue()
         csvs = {name: data for name, data in site_bytes(project / "site") if name.endswith(".csv")}
         assert "downloads/layers/rivers.csv" in csvs and "downloads/defector-arrivals.csv" in csvs
         assert any(name.endswith("/layers/rivers.csv") and "zip" in name for name in csvs)  # the zip's copy
@@ -184,7 +184,7 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised(project):
         assert row["description"] == "'@SUM(1+1) the western border river."
         assert row["name_local"] == "'+鸭绿江"
     out = io.StringIO()
-    assert build(project, out=out, cache_dir=project.parent / "cache") == 0, out.getvalue()
+    assert build(project, out=out) == 0, out.getvalue()
 
 
 @pytest.mark.parametrize("cell, written", [("=1+1", "'=1+1"), ("-1+1", "'-1+1"), ("\tx", "'\tx"), ("\r=x", "'\r=x"),
@@ -266,9 +266,9 @@ def alive(pid: int) -> bool:
 @pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2 if hasattr(os, "sched_getaffinity") else True,
                     reason="a build draws its maps in worker processes on two cores or more")
 def test_no_worker_outlives_a_killed_build(tmp_path):
-    root = golden_copy(tmp_path)  # with an empty cache: every static map is drawn by a worker
-    build_process = subprocess.Popen([sys.executable, str(HOSTILE / "build_that_hangs.py"), str(root),
-                                      str(tmp_path / "cache")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    project = golden_copy(tmp_path)  # with an empty cache: every static map is drawn by a worker
+    build_process = subprocess.Popen([sys.executable, str(HOSTILE / "build_that_hangs.py"), str(project.root),
+                                      str(project.cache_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     workers: set[int] = set()
     try:
         for _ in range(1200):  # the pool's two workers, drawing (a guard of two minutes, not a speed test)

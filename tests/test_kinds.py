@@ -10,11 +10,12 @@ import pytest
 from storymap.inputs import kinds
 from storymap.rendering.downloads import data_dictionary
 from storymap.inputs.kinds import KINDS, swatch
-from storymap.inputs.layers import SCHEMA_PATH, _validator, load_layers
+from storymap.inputs.layers import _validator, load_layers
 from storymap.rendering.maps import layers_config
 from storymap.rendering.pages import environment
 from storymap.core.problems import InputError
 from storymap.scenes.scenes import LegendEntry
+from storymap.inputs.project import FEATURE_SCHEMA
 from tests.support.project import ROOT
 
 EXAMPLE_GEOMETRY = {
@@ -35,9 +36,9 @@ def write_layer(folder: Path, kind: str, geometry: dict) -> Path:
 
 
 def test_the_feature_contract_allows_exactly_the_registered_kinds():
-    schema = _validator(SCHEMA_PATH).schema
+    schema = _validator(ROOT / FEATURE_SCHEMA).schema
     assert sorted(schema["properties"]["properties"]["properties"]["kind"]["enum"]) == sorted(KINDS)
-    assert "enum" not in json.loads(SCHEMA_PATH.read_text())["properties"]["properties"]["properties"]["kind"], \
+    assert "enum" not in json.loads((ROOT / FEATURE_SCHEMA).read_text())["properties"]["properties"]["properties"]["kind"], \
         "the schema file must not keep its own copy of the kinds"
 
 
@@ -45,12 +46,12 @@ def test_the_feature_contract_allows_exactly_the_registered_kinds():
 def test_each_kind_loads_with_its_geometry_and_is_refused_with_another(tmp_path, kind):
     shape = KINDS[kind].shape
     layers = write_layer(tmp_path, kind, EXAMPLE_GEOMETRY[shape])
-    [layer] = load_layers(layers, ["naturalearth"])
+    [layer] = load_layers(layers, ["naturalearth"], ROOT / FEATURE_SCHEMA)
     assert layer.features[0]["kind"] == kind
     other = next(s for s in EXAMPLE_GEOMETRY if s != shape)
     write_layer(tmp_path, kind, EXAMPLE_GEOMETRY[other])
     with pytest.raises(InputError) as caught:
-        load_layers(layers, ["naturalearth"])
+        load_layers(layers, ["naturalearth"], ROOT / FEATURE_SCHEMA)
     assert f"a {kind} must be drawn as a {' or '.join(KINDS[kind].geometry_types)}" in str(caught.value)
 
 
@@ -61,7 +62,7 @@ def test_point_kinds_must_name_their_country(tmp_path):
     del document["features"][0]["properties"]["country"]
     path.write_text(json.dumps(document))
     with pytest.raises(InputError, match="country"):
-        load_layers(layers, ["naturalearth"])
+        load_layers(layers, ["naturalearth"], ROOT / FEATURE_SCHEMA)
 
 
 def test_the_interactive_map_gets_every_kind_with_its_style_and_label(monkeypatch):

@@ -13,6 +13,8 @@ from shapely.geometry.base import BaseGeometry
 
 from storymap.inputs.layers import load_layers
 from storymap.core.problems import InputError, Problem
+from storymap.inputs.project import FEATURE_SCHEMA
+from tests.support.project import ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "layers"
 KEYS = ["park-baptista-2024", "king-2023", "naturalearth"]
@@ -36,7 +38,7 @@ def make_project(tmp_path: Path, *fixtures: str) -> Path:
 
 def problems_in(root: Path, keys=KEYS) -> list[Problem]:
     with pytest.raises(InputError) as caught:
-        load_layers(root / "layers", keys)
+        load_layers(root / "layers", keys, ROOT / FEATURE_SCHEMA)
     return caught.value.problems
 
 
@@ -158,7 +160,7 @@ def test_malformed_coordinates_are_reported_not_crashed_on(tmp_path, coordinates
 
 
 def test_valid_layers_load_sorted_with_groups_geometry_and_length(tmp_path):
-    layers = load_layers(make_project(tmp_path, "good") / "layers", KEYS)
+    layers = load_layers(make_project(tmp_path, "good") / "layers", KEYS, ROOT / FEATURE_SCHEMA)
     assert [(layer.id, layer.group) for layer in layers] == [
         ("cities", None), ("dmz", None), ("routes/sample-route", "routes")]
     route = layers[2].features[0]
@@ -170,7 +172,7 @@ def test_valid_layers_load_sorted_with_groups_geometry_and_length(tmp_path):
 
 
 def test_html_in_names_and_descriptions_is_kept_as_literal_text(tmp_path):
-    layers = load_layers(make_project(tmp_path, "good") / "layers", KEYS)
+    layers = load_layers(make_project(tmp_path, "good") / "layers", KEYS, ROOT / FEATURE_SCHEMA)
     assert layers[0].features[0]["name"] == "Dandong <丹东>"
     assert "<b>overland</b>" in layers[2].features[0]["description"]
 
@@ -182,12 +184,12 @@ def test_drafts_hidden_files_and_a_byte_order_mark(tmp_path):
     (root / "layers" / ".cache" / "old.geojson").write_text("junk")
     bom = root / "layers" / "routes" / "sample-route.geojson"
     bom.write_bytes(b"\xef\xbb\xbf" + bom.read_bytes())
-    assert len(load_layers(root / "layers", KEYS)) == 3
+    assert len(load_layers(root / "layers", KEYS, ROOT / FEATURE_SCHEMA)) == 3
 
 
 def test_sources_are_not_checked_when_references_could_not_be_read(tmp_path):
     root = make_project(tmp_path, "bad/unknown-reference.geojson")
-    assert load_layers(root / "layers", None)[0].id == "unknown-reference"
+    assert load_layers(root / "layers", None, ROOT / FEATURE_SCHEMA)[0].id == "unknown-reference"
 
 
 def test_a_missing_layers_folder_is_a_problem(tmp_path):
@@ -197,9 +199,9 @@ def test_a_missing_layers_folder_is_a_problem(tmp_path):
 
 def test_the_quick_check_of_the_contract_agrees_with_jsonschema_on_every_fixture():
     """layers._conforms (fastjsonschema) lets a feature through only where jsonschema finds nothing."""
-    from storymap.inputs.layers import SCHEMA_PATH, _conforms, _validator
+    from storymap.inputs.layers import _conforms, _validator
 
-    validator = _validator(SCHEMA_PATH)
+    validator = _validator(ROOT / FEATURE_SCHEMA)
     features = [feature for path in [*sorted(FIXTURES.rglob("*.geojson")), *sorted((FIXTURES.parents[2] / "layers").rglob("*.geojson"))]
                 for feature in _fixture_features(path)]
     assert len(features) > 20

@@ -7,6 +7,8 @@ import pytest
 
 from storymap.core.problems import InputError
 from storymap.inputs.references import Bibliography, Cite, linkify, load_references, parse_locator
+from storymap.inputs.project import REFERENCES_SCHEMA
+from tests.support.project import ROOT
 
 ITEMS = {
     "zed-2020": {"id": "zed-2020", "type": "report", "title": "Later", "author": [{"family": "Zed", "given": "A."}],
@@ -22,7 +24,7 @@ def test_an_unreadable_references_file_is_named_with_a_fix(tmp_path, text, probl
     path = tmp_path / "references.json"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        load_references(path)
+        load_references(path, ROOT / REFERENCES_SCHEMA)
     (found,) = caught.value.problems
     assert found.file == "references.json" and problem in found.message and "CSL-JSON" in found.fix
 
@@ -30,7 +32,7 @@ def test_an_unreadable_references_file_is_named_with_a_fix(tmp_path, text, probl
 def test_references_are_keyed_by_id(tmp_path):
     path = tmp_path / "references.json"
     path.write_text(json.dumps(list(ITEMS.values())), encoding="utf-8")
-    assert load_references(path) == ITEMS
+    assert load_references(path, ROOT / REFERENCES_SCHEMA) == ITEMS
 
 
 @pytest.mark.parametrize(("text", "locator"), [("p. 4", ("page", "4")), ("para. 3", ("paragraph", "3")),
@@ -65,7 +67,7 @@ def test_a_reference_citeproc_could_not_format_is_refused_in_plain_words(tmp_pat
     path = tmp_path / "references.json"
     path.write_text(json.dumps(items), encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        load_references(path)
+        load_references(path, ROOT / REFERENCES_SCHEMA)
     (problem,) = caught.value.problems
     assert problem.field == field and (words in problem.message or words in problem.fix), str(problem)
     assert problem.message.startswith("reference "), "the problem names the reference"
@@ -75,7 +77,7 @@ def test_two_references_with_one_id_are_refused(tmp_path):
     path = tmp_path / "references.json"
     path.write_text(json.dumps(list(ITEMS.values()) + [ITEMS["zed-2020"]]), encoding="utf-8")
     with pytest.raises(InputError, match="'zed-2020' is used by two references"):
-        load_references(path)
+        load_references(path, ROOT / REFERENCES_SCHEMA)
 
 
 @pytest.mark.parametrize("locale", ["en-US", "ko-KR"])
@@ -83,9 +85,8 @@ def test_remembering_the_styles_macros_changes_no_citation_and_no_entry(monkeypa
     from citeproc import model
 
     from storymap.inputs import references
-    from tests.support.project import ROOT
 
-    items = load_references(ROOT / "references.json")
+    items = load_references(ROOT / "references.json", ROOT / REFERENCES_SCHEMA)
     cites = [[Cite(key)] for key in sorted(items)] + [[Cite(k) for k in sorted(items)[:3]]]
 
     def formatted():

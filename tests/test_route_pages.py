@@ -9,6 +9,7 @@ import pytest
 
 from storymap.commands import pipeline
 from storymap.commands.pipeline import load_inputs
+from storymap.inputs.project import FEATURE_SCHEMA, REFERENCES_SCHEMA, STORY_SCRIPT
 from tests.support.layers import owned_project
 
 #: The Vietnam route of the tests' own layers: Da Nang and Ho Chi Minh City are its waypoints.
@@ -26,17 +27,13 @@ def pages(tmp_path_factory) -> dict[str, str]:
 def build_pages(where, codes=None) -> dict[str, str]:
     project = owned_project(where)
     inputs = load_inputs(project)
-    url, story, corrections = pipeline.site_settings(project)
-    shared = dict(references=inputs.references, arrivals=pipeline.load_arrivals(project / pipeline.ARRIVALS_FILE),
-                  site_url=url, story_item=story, corrections=corrections,
-                  script_words=pipeline.script_strings(project / "static" / "story.js"),
-                  cache=pipeline.BuildCache(project / ".cache"), route_map=pipeline.build_route_map(inputs.layers),
-                  english_layers=inputs.layers)
+    route_map, script_words = pipeline.build_route_map(inputs.layers), pipeline.script_strings(project / STORY_SCRIPT)
     files: dict[str, str] = {}
     for edition in inputs.editions:
         if codes is not None and edition.edition.code not in codes:
             continue
-        files.update(pipeline.EditionBuild(edition, **shared).pages(project / "templates", pipeline.Progress(None)))
+        build = pipeline.EditionBuild(edition, inputs, pipeline.BuildCache(project.cache_dir), route_map, script_words)
+        files.update(build.pages(project / "templates", pipeline.Progress(None)))
     return files
 
 
@@ -98,8 +95,8 @@ def test_the_downloads_list_the_named_places_and_the_waypoints(tmp_path):
     from tests.support.layers import owned_layers
     from tests.support.project import ROOT
 
-    layers = load_layers(owned_layers(tmp_path / "layers"), None)
-    files = download_files(layers, load_references(ROOT / "references.json"), ROOT / "data" / "defector_arrivals.csv")
+    layers = load_layers(owned_layers(tmp_path / "layers"), None, ROOT / FEATURE_SCHEMA)
+    files = download_files(layers, load_references(ROOT / "references.json", ROOT / REFERENCES_SCHEMA), (ROOT / "data" / "defector_arrivals.csv").read_bytes())
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(files["downloads/layers/routes.csv"].decode("utf-8")))}
     assert rows["route-vietnam-cambodia"]["waypoints"] == "Da Nang; Ho Chi Minh City"
     assert rows["route-vietnam-cambodia"]["named_places"].endswith("Hanoi; Phnom Penh")

@@ -11,6 +11,7 @@ from storymap.commands.run import run_check
 from storymap.inputs.layers import load_layers
 from storymap.core.problems import InputError
 from storymap.inputs.routes import route_file_text
+from storymap.inputs.project import FEATURE_SCHEMA
 from tests.support.layers import owned_layers, owned_project
 from tests.support.project import ROOT
 
@@ -39,7 +40,7 @@ def add(layers: Path, text: str, name: str = "mine") -> Path:
 
 
 def loaded_route(layers: Path) -> dict:
-    (layer,) = [layer for layer in load_layers(layers, KEYS) if layer.id == "routes/mine"]
+    (layer,) = [layer for layer in load_layers(layers, KEYS, ROOT / FEATURE_SCHEMA) if layer.id == "routes/mine"]
     return layer.features[0]
 
 
@@ -61,7 +62,7 @@ def test_a_route_by_place_names_is_drawn_through_them_with_their_sources(layers)
 def test_an_unknown_place_is_refused_with_the_nearest_known_names(layers):
     add(layers, route(["Kunming", "Luang Namta", "Atlantis"]))
     with pytest.raises(InputError) as caught:
-        load_layers(layers, KEYS)
+        load_layers(layers, KEYS, ROOT / FEATURE_SCHEMA)
     said = [str(p) for p in caught.value.problems]
     assert len(said) == 2
     assert said[0].startswith("layers/routes/mine.geojson, feature 0 (id 'route-mine'), field 'via': "
@@ -74,7 +75,7 @@ def test_an_unknown_place_is_refused_with_the_nearest_known_names(layers):
 def test_a_route_with_no_geometry_needs_two_places(layers, via):
     add(layers, route(via))
     with pytest.raises(InputError) as caught:
-        load_layers(layers, KEYS)
+        load_layers(layers, KEYS, ROOT / FEATURE_SCHEMA)
     (problem,) = caught.value.problems
     assert problem.field == "via" and f"lists {len(via)} place" in problem.message and '"via": [' in problem.fix
 
@@ -84,7 +85,7 @@ def test_a_place_outside_the_map_is_refused(layers):
     places["features"][0]["geometry"]["coordinates"] = [2.35, 48.86]  # Paris
     (layers / "places.geojson").write_text(json.dumps(places), encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        load_layers(layers, KEYS)
+        load_layers(layers, KEYS, ROOT / FEATURE_SCHEMA)
     said = "\n".join(map(str, caught.value.problems))
     assert "layers/places.geojson, feature 0" in said and "outside the story's region" in said
 
@@ -132,7 +133,7 @@ def test_a_second_place_of_the_same_name_elsewhere_is_refused(layers):
     places["features"].append(copy)  # ... but this point is Da Nang's
     (layers / "places.geojson").write_text(json.dumps(places), encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        load_layers(layers, KEYS)
+        load_layers(layers, KEYS, ROOT / FEATURE_SCHEMA)
     (problem,) = caught.value.problems
     assert problem.file == "layers/places.geojson" and problem.feature_id == "place-boten-2" and problem.field == "name"
     assert 'already called "Boten"' in problem.message and "km away" in problem.message
@@ -143,7 +144,7 @@ def test_a_second_place_of_the_same_name_elsewhere_is_refused(layers):
 def via_problems(layers: Path, via) -> list:
     add(layers, route(via))
     with pytest.raises(InputError) as caught:
-        load_layers(layers, KEYS)
+        load_layers(layers, KEYS, ROOT / FEATURE_SCHEMA)
     return caught.value.problems
 
 
@@ -216,9 +217,8 @@ def test_the_feature_contract_documents_the_via_forms_the_check_accepts(entry):
     """layers/feature.schema.json describes a `via` entry; routes.via_stop is what check runs."""
     import jsonschema
 
-    from storymap.inputs.layers import SCHEMA_PATH
     from storymap.inputs.routes import via_stop
 
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = json.loads((ROOT / FEATURE_SCHEMA).read_text(encoding="utf-8"))
     items = schema["properties"]["properties"]["properties"]["via"]["items"]
     assert jsonschema.Draft202012Validator(items).is_valid(entry) == (via_stop(entry) is not None)

@@ -10,6 +10,7 @@ import urllib.request
 
 import pytest
 
+from storymap.inputs.project import Project
 from storymap.tools.preview import serve
 from storymap.tools.serving import make_server
 
@@ -73,7 +74,7 @@ def test_the_preview_names_a_port_in_use_and_another_to_try_before_building_anyt
         taken.listen()
         port = taken.getsockname()[1]
         out = io.StringIO()
-        assert serve(tmp_path, port, out) == 1
+        assert serve(Project(tmp_path), port, out) == 1
     assert f"Cannot preview on port {port}" in out.getvalue()
     assert f"python build.py serve --port {port + 1}" in out.getvalue()
     assert not (tmp_path / "site").exists() and "Checking" not in out.getvalue()

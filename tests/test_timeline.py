@@ -101,7 +101,7 @@ def test_the_axis_runs_from_1950_to_the_latest_year_and_the_bars_stand_on_it():
 
 def test_the_events_are_a_csv_in_the_downloads_and_the_data_dictionary():
     files = download_files(LAYERS, {"ap-2006": {"id": "ap-2006", "type": "article", "title": "T"}},
-                           ROOT / "data" / "defector_arrivals.csv", timeline_events(CHAPTERS, LAYERS))
+                           (ROOT / "data" / "defector_arrivals.csv").read_bytes(), timeline_events(CHAPTERS, LAYERS))
     rows = list(csv.DictReader(io.StringIO(files[TIMELINE_PATH].decode("utf-8"), newline="")))
     assert [(r["start"], r["end"], r["kind"], r["link"]) for r in rows][:3] == [
         ("1964", "", "step", "second/#protocol"), ("1990", "2000", "fence", "second/#protocol"),

@@ -14,7 +14,10 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..inputs.project import Project
 
 #: How long a build waits for the reference lists before formatting them itself.
 WAIT_SECONDS = 60
@@ -23,35 +26,35 @@ _STARTED: tuple | None = None
 _SENT: dict[str, dict[str, str]] | None = None
 
 
-def start(root: Path, cache_dir: Path | None = None) -> None:
-    """Fork the process that formats the reference lists (where processes can fork); the build
-    cache is cache_dir (default root/.cache/). `stop` when the build is over."""
+def start(project: Project) -> None:
+    """Fork the process that formats the reference lists of the project's editions (where
+    processes can fork), for its build cache. `stop` when the build is over."""
     global _STARTED, _SENT
     stop()
     if "fork" not in multiprocessing.get_all_start_methods():
         return
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
-    process = context.Process(target=_format, args=(writer, root, cache_dir, os.getpid()), daemon=True)
+    process = context.Process(target=_format, args=(writer, project, os.getpid()), daemon=True)
     process.start()
     writer.close()
     _STARTED, _SENT = (process, reader), None
 
 
-def _format(writer, root: Path, cache_dir: Path | None, parent: int) -> None:
+def _format(writer, project: Project, parent: int) -> None:
     """In the forked process: send {cache key: entries} for each edition's locale the cache lacks."""
     from .workers import end_with_parent
 
     end_with_parent(parent)  # a killed build takes its head start with it
     sent: dict[str, dict[str, str]] = {}
     try:
-        from .store import BuildCache, cache_folder
-        from ..inputs.editions import EDITIONS
+        from .store import BuildCache
+        from ..inputs.project import REFERENCES, REFERENCES_SCHEMA
         from ..inputs.references import Bibliography, load_references
 
-        items = load_references(root / "references.json")
-        cache = BuildCache(cache_dir or cache_folder(root))
-        for locale in dict.fromkeys(edition.csl_locale for edition in EDITIONS):
+        items = load_references(project / REFERENCES, project / REFERENCES_SCHEMA)
+        cache = BuildCache(project.cache_dir)
+        for locale in dict.fromkeys(edition.csl_locale for edition in project.editions):
             key = cache_key(items, locale)
             if cache.read("citations", key, ".json") is None:
                 bibliography = Bibliography(items, locale)

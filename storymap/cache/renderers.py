@@ -203,22 +203,26 @@ def _remember(kind: str, key: str, make, keep: int):
     return store[key]
 
 
-def load_layers(layers_dir: Path, reference_keys: Collection[str] | None) -> list[Layer]:
-    """layers.load_layers, remembered by the bytes of every file under layers_dir: a preview's
-    rebuild after a chapter edit does not check the layers again."""
-    files = sorted((path.relative_to(layers_dir).as_posix(), hashlib.sha256(path.read_bytes()).hexdigest())
-                   for path in layers_dir.rglob("*") if path.is_file())
+def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema_path: Path) -> list[Layer]:
+    """layers.load_layers, remembered by the bytes of every file under layers_dir and of the
+    schema: a preview's rebuild after a chapter edit does not check the layers again. Each file
+    is read once: the bytes hashed for the key are the ones checked."""
+    contents = {path: path.read_bytes() for path in sorted(layers_dir.rglob("*")) if path.is_file()}
+    if schema_path not in contents and schema_path.is_file():
+        contents[schema_path] = schema_path.read_bytes()
+    files = [(str(path), hashlib.sha256(data).hexdigest()) for path, data in contents.items()]
     keys = sorted(reference_keys) if reference_keys is not None else None
-    key = fingerprint(str(layers_dir), files, keys)
-    return list(_remember("layers", key, lambda: layers.load_layers(layers_dir, reference_keys), keep=3))
+    key = fingerprint(str(layers_dir), files, keys, str(schema_path))
+    return list(_remember("layers", key, lambda: layers.load_layers(layers_dir, reference_keys, schema_path, contents),
+                          keep=3))
 
 
-def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: Path,
+def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: bytes,
                    events: list = ()) -> dict[str, bytes]:
     """downloads.download_files, remembered by the content of the layers, the references, the
     arrivals table and the timeline's events."""
     key = fingerprint([layer_key(layer) for layer in layer_list], references,
-                      hashlib.sha256(arrivals_csv.read_bytes()).hexdigest(), [dataclasses.astuple(e) for e in events])
+                      hashlib.sha256(arrivals_csv).hexdigest(), [dataclasses.astuple(e) for e in events])
     return dict(_remember("downloads", key,
                           lambda: downloads.download_files(layer_list, references, arrivals_csv, events), keep=3))
 

@@ -3,8 +3,8 @@
 Each entry is named by a SHA-256 of everything that decides its bytes: the inputs it is made
 from, the source of the storymap modules that make it (found by following their imports), and
 the versions of the libraries that draw or format it. Change any of these and the name changes,
-so a stale entry is never read; it simply stops being used. The folder (`.cache/` beside the
-project's inputs, outside `site/`, ignored by git) is safe to delete at any time: the next build
+so a stale entry is never read; it simply stops being used. The folder (`Project.cache_dir`:
+`.cache/` beside the project's inputs, outside `site/`, ignored by git) is safe to delete at any time: the next build
 remakes what it needs, byte for byte the same.
 
 This module only stores and names things; `storymap/cache/renderers.py` wraps the renderers with it.
@@ -22,18 +22,6 @@ import tempfile
 from pathlib import Path, PurePath
 
 from shapely.geometry.base import BaseGeometry
-
-#: Where the cache lives, relative to the project's root.
-CACHE_FOLDER = ".cache"
-#: A folder named here holds every build's cache instead (the test suite shares one this way).
-CACHE_VARIABLE = "BETWEEN_BORDERS_CACHE"
-
-
-def cache_folder(root: Path) -> Path:
-    """Where the builds of the project at root keep their cache: $BETWEEN_BORDERS_CACHE if set,
-    else root/.cache/."""
-    return Path(os.environ.get(CACHE_VARIABLE) or root / CACHE_FOLDER)
-
 
 def _plain(value):
     """A JSON-able stand-in for the values inputs are made of (geometries by their WKB)."""

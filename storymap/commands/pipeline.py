@@ -5,7 +5,6 @@ Nothing is written here; site.py writes what `assemble_site` returns.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -13,11 +12,10 @@ from markupsafe import Markup
 
 from ..inputs.chapters import CITATION_RE, FIGURE_RE, Chapter, check_references, cite_keys, display_path, load_chapters
 from ..core.characters import private_use_problems
-from ..rendering.charts import ARRIVALS_CAVEAT, ARRIVALS_FIGURE, ARRIVALS_FILE, arrivals_chart, load_arrivals
-from ..inputs.content import check_content
+from ..rendering.charts import ARRIVALS_CAVEAT, ARRIVALS_FIGURE, YearCount, arrivals_chart, load_arrivals
+from ..inputs.content import SiteSettings, load_content
 from ..rendering.downloads import download_index
-from ..inputs.editions import (EDITIONS, ENGLISH_STRINGS, Edition, Strings, load_places, load_strings, localize_layers,
-                       script_strings)
+from ..inputs.editions import ENGLISH_STRINGS, Edition, Strings, load_places, load_strings, localize_layers, script_strings
 from ..rendering.fonts import font_problem, map_font
 from ..inputs.aliases import load_aliases
 from ..inputs.kinds import KINDS
@@ -25,7 +23,7 @@ from ..inputs.routes import PLACE_KINDS
 from ..inputs.studio_words import untranslated_studio_words
 from ..inputs.layers import Layer
 from ..rendering.locator import build_inset
-from ..cache.store import BuildCache, cache_folder
+from ..cache.store import BuildCache
 from ..cache import renderers as cached
 from ..cache.renderers import CachedBibliography, StaticMaps
 from ..rendering.offline import OFFLINE_PATH, offline_entry
@@ -39,10 +37,11 @@ from ..scenes.scenes import build_scene
 from ..rendering.site import asset_files
 from ..rendering.static_maps import static_map_jobs
 from ..inputs.parity import chapter_problems, text_problems, with_english_dates
-from ..inputs.retired_terms import chapter_texts, load_terms, mapping_texts, term_problems
+from ..inputs.project import (ARRIVALS, CHAPTERS, CONTENT_PAGES, FEATURE_SCHEMA, FRONT_MATTER_SCHEMA, LAYERS,
+                              REFERENCES, REFERENCES_SCHEMA, SCHEMAS, STATIC, STORY_SCRIPT, TEMPLATES, Project)
+from ..inputs.retired_terms import RetiredTerm, chapter_texts, load_terms, mapping_texts, term_problems
 from ..inputs.sourcing import check_sourcing
 from ..rendering.timeline import TIMELINE_MAP_TEXT, timeline_chapter, timeline_events
-from ..core.yaml_input import load as load_yaml
 
 ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyung-2002; @mou-defector-statistics]; "
                     "2020–2025 as reported by the press [@newsis-2026; @voa-2022; @yonhap-2024; @yonhap-2025]. "
@@ -50,10 +49,6 @@ ARRIVALS_CAPTION = ("Source: Ministry of Unification, Republic of Korea [@hankyu
 #: The figures chapters and content pages may place by name (each drawn in assemble_site), with their captions.
 FIGURE_CAPTIONS = {ARRIVALS_FIGURE: ARRIVALS_CAPTION}
 FIGURES = frozenset(FIGURE_CAPTIONS)
-
-
-#: The prose pages of content/ (and content/<code>/ for a translation).
-CONTENT_PAGES = ("landing", "about")
 
 
 @dataclass(frozen=True)
@@ -73,36 +68,49 @@ class EditionInputs:
 
 @dataclass(frozen=True)
 class Inputs:
+    """Everything the build reads, each file read once: what `check` checks is what is built."""
+
+    project: Project
     references: dict[str, dict]
     layers: list[Layer]
     chapters: list[Chapter]
-    editions: tuple[EditionInputs, ...] = ()
+    editions: tuple[EditionInputs, ...]
+    arrivals: list[YearCount]
+    arrivals_csv: bytes  # data/defector_arrivals.csv as it is, for the downloads
+    site: SiteSettings
 
 
-def load_inputs(root: Path) -> Inputs:
+def load_inputs(project: Project) -> Inputs:
     """Every input, validated. Raises InputError listing every problem found in any of them."""
-    problems: list[Problem] = []
+    problems = [Problem(name, "is missing: the project's inputs are checked against it.",
+                        f"restore it from git: git checkout -- {name}")
+                for name in SCHEMAS if not (project / name).is_file()]
+    if problems:
+        raise InputError(problems)
     references: dict[str, dict] | None = None
     layers: list[Layer] = []
     chapters: list[Chapter] = []
+    arrivals: list[YearCount] = []
+    arrivals_csv = b""
     try:
-        references = load_references(root / "references.json")
+        references = load_references(project / REFERENCES, project / REFERENCES_SCHEMA)
     except InputError as error:
         problems.extend(error.problems)
     try:
         # Without a readable bibliography, skip the key check rather than flag every source.
-        layers = cached.load_layers(root / "layers", references.keys() if references is not None else None)
+        layers = cached.load_layers(project / LAYERS, references.keys() if references is not None else None,
+                                    project / FEATURE_SCHEMA)
     except InputError as error:
         problems.extend(error.problems)
     try:
-        chapters = load_chapters(root / "chapters")
+        chapters = load_chapters(project / CHAPTERS, project / FRONT_MATTER_SCHEMA)
     except InputError as error:
         problems.extend(error.problems)
     problems.extend(check_sourcing(chapters))
     problems.extend(slug_problems(chapters))
-    problems.extend(check_content(root, references.keys() if references is not None else None, FIGURES))
+    site, content = load_content(project, references.keys() if references is not None else None, FIGURES, problems)
     try:
-        load_arrivals(root / ARRIVALS_FILE)
+        arrivals, arrivals_csv = load_arrivals(project / ARRIVALS)
     except InputError as error:
         problems.extend(error.problems)
     if layers and chapters and references is not None:
@@ -111,37 +119,41 @@ def load_inputs(root: Path) -> Inputs:
         problems.extend(check_references(chapters, layer_ids, feature_ids, references.keys(), FIGURES))
         problems.extend(caption_problems(chapters, references.keys()))
     if layers:
-        load_aliases(root, {f["id"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS}, problems)
+        load_aliases(project, {f["id"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS},
+                     problems)
     editions: list[EditionInputs] = []
     if not problems:
-        for edition in EDITIONS:
-            editions.append(load_edition(root, edition, chapters, layers, problems))
+        terms = load_terms(project, problems)
+        for edition in project.editions:
+            editions.append(load_edition(project, edition, chapters, layers, content, terms.get(edition.code, ()),
+                                         problems))
     if problems:
         raise InputError(problems)
-    return Inputs(references, layers, chapters, tuple(editions))
+    return Inputs(project, references, layers, chapters, tuple(editions), arrivals, arrivals_csv, site)
 
 
-def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: list[Layer],
+def load_edition(project: Project, edition: Edition, chapters: list[Chapter], layers: list[Layer],
+                 english_content: dict[str, str], terms: tuple[RetiredTerm, ...],
                  problems: list[Problem]) -> EditionInputs:
-    """One edition's texts, each translation checked against the English (storymap.inputs.parity)."""
-    english_content = {name: _read(root / "content" / f"{name}.md") for name in CONTENT_PAGES}
+    """One edition's texts, each translation checked against the English (storymap.inputs.parity)
+    and for the terms its style sheet retires."""
     if edition.is_default:
         return EditionInputs(edition, chapters, frozenset(c.slug for c in chapters) | frozenset(CONTENT_PAGES),
                              english_content, ENGLISH_STRINGS, layers, None)
-    strings = load_strings(root, edition, problems)
-    stale: list[Problem] = untranslated_studio_words(root, edition, strings)
-    places = load_places(root, edition, [f for layer in layers for f in layer.features], problems, stale)
-    translated_chapters = _translated_chapters(root / "chapters" / edition.code, chapters, problems)
+    strings = load_strings(project, edition, problems)
+    stale: list[Problem] = untranslated_studio_words(edition, strings)
+    places = load_places(project, edition, [f for layer in layers for f in layer.features], problems, stale)
+    translated_chapters = _translated_chapters(project, edition, chapters, problems)
     content, translated = dict(english_content), {c.slug for c in translated_chapters.values()}
     for name in CONTENT_PAGES:
-        path = root / "content" / edition.code / f"{name}.md"
+        path = project.translation(edition, f"{name}.md")
         if path.exists():
             content[name] = path.read_text(encoding="utf-8")
             translated.add(name)
             problems.extend(text_problems(f"content/{edition.code}/{name}.md", "the page", "body",
                                           english_content[name], content[name]))
             problems.extend(private_use_problems(f"content/{edition.code}/{name}.md", content[name]))
-    problems.extend(retired_term_problems(root, edition, translated_chapters.values(), content, translated,
+    problems.extend(retired_term_problems(edition, terms, translated_chapters.values(), content, translated,
                                           strings, places))
     edition_chapters = [translated_chapters.get(c.path.name, c) for c in chapters]
     edition_layers = localize_layers(layers, places)
@@ -154,11 +166,10 @@ def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: 
                          tuple(stale))
 
 
-def retired_term_problems(root: Path, edition: Edition, chapters, content: dict[str, str], translated: set[str],
-                          strings: Strings, places: dict[str, dict]) -> list[Problem]:
+def retired_term_problems(edition: Edition, terms: tuple[RetiredTerm, ...], chapters, content: dict[str, str],
+                          translated: set[str], strings: Strings, places: dict[str, dict]) -> list[Problem]:
     """Every use of a term the edition's style sheet retires (storymap.inputs.retired_terms)."""
     problems: list[Problem] = []
-    terms = load_terms(root, problems).get(edition.code, ())
     if not terms:
         return problems
     for chapter in chapters:
@@ -172,10 +183,6 @@ def retired_term_problems(root: Path, edition: Edition, chapters, content: dict[
     return problems
 
 
-def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.exists() else ""
-
-
 def caption_problems(chapters: list[Chapter], keys) -> list[Problem]:
     """References a placed figure's caption cites that references.json lacks."""
     placed = {name: chapter for chapter in reversed(chapters)
@@ -187,12 +194,14 @@ def caption_problems(chapters: list[Chapter], keys) -> list[Problem]:
             for key in dict.fromkeys(cite_keys(FIGURE_CAPTIONS[name])) if key not in keys]
 
 
-def _translated_chapters(folder: Path, english: list[Chapter], problems: list[Problem]) -> dict[str, Chapter]:
+def _translated_chapters(project: Project, edition: Edition, english: list[Chapter],
+                         problems: list[Problem]) -> dict[str, Chapter]:
     """chapters/<code>/*.md by file name, each checked against the English chapter of that name."""
+    folder = project / CHAPTERS / edition.code
     if not any(folder.glob("*.md")):
         return {}
     try:
-        chapters = load_chapters(folder)
+        chapters = load_chapters(folder, project / FRONT_MATTER_SCHEMA)
     except InputError as error:
         problems.extend(error.problems)
         return {}
@@ -210,47 +219,32 @@ def _translated_chapters(folder: Path, english: list[Chapter], problems: list[Pr
     return found
 
 
-def site_settings(root: Path) -> tuple[str, dict, str]:
-    """The published address (SITE_URL overrides content/site.yaml), the story's own CSL item and
-    the address where readers report errors in a translation."""
-    settings = load_yaml((root / "content" / "site.yaml").read_text(encoding="utf-8"))
-    url = os.environ.get("SITE_URL") or settings["url"]
-    url = url if url.endswith("/") else url + "/"
-    return url, {"id": "between-borders", **settings["citation"], "URL": url}, settings.get("corrections", "")
-
-
-def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progress | None = None
+def assemble_site(project: Project, cache: BuildCache | None = None, progress: Progress | None = None
                   ) -> tuple[dict[str, str | bytes], dict[str, Path]]:
     """All pages and files (path inside site/ -> content) and assets (path inside site/ -> source file).
 
-    Static maps and citations come from `cache` where it has them (default: root/.cache/)."""
-    cache = cache or BuildCache(cache_folder(root))
+    Static maps and citations come from `cache` where it has them (default: the project's cache_dir)."""
+    cache = cache or BuildCache(project.cache_dir)
     progress = progress or Progress(None)
     progress.stage("Checking layers, chapters and references")
-    inputs = load_inputs(root)
-    arrivals_path = root / "data" / "defector_arrivals.csv"
-    arrivals = load_arrivals(arrivals_path)
-    site_url, story_item, corrections = site_settings(root)
-    shared = dict(references=inputs.references, arrivals=arrivals, site_url=site_url, story_item=story_item,
-                  corrections=corrections, script_words=script_strings(root / "static" / "story.js"), cache=cache,
-                  route_map=build_route_map(inputs.layers), english_layers=inputs.layers)
-    builds = [EditionBuild(edition, **shared) for edition in inputs.editions]
+    inputs = load_inputs(project)
+    builds = edition_builds(inputs, cache)
     # Every edition's citations and static maps in one pool of worker processes, formatted and
     # drawn in the background while the downloads and the pages are made.
     static_maps = StaticMaps(None, cache, progress, jobs={
         build.edition.prefix + path: job for build in builds for path, job in build.static_map_jobs().items()},
         citations=[(build.bibliography, build.citations()) for build in builds])
-    downloads = cached.download_files(inputs.layers, inputs.references, arrivals_path,
+    downloads = cached.download_files(inputs.layers, inputs.references, inputs.arrivals_csv,
                                       timeline_events(inputs.chapters, inputs.layers))
     for build in builds:
         build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, downloads, build.strings))
-    env_dir = root / "templates"
+    env_dir = project / TEMPLATES
     files: dict[str, str | bytes] = dict(downloads)
     for build in builds:
         progress.stage(f"Rendering pages ({build.edition.name})")
         files.update(build.pages(env_dir, progress))
     files.update(static_maps.files())
-    assets = asset_files(root / "static")
+    assets = asset_files(project / STATIC)
     progress.stage("Packing the offline copy")
     files[OFFLINE_PATH] = cached.offline_copy(files, assets, cache)
     # The copy holds the educators pages without their own row; the published pages list it.
@@ -260,11 +254,19 @@ def assemble_site(root: Path, cache: BuildCache | None = None, progress: Progres
     return files, assets
 
 
+def edition_builds(inputs: Inputs, cache: BuildCache) -> list[EditionBuild]:
+    """Each edition's scenes and pages, in the order of the project's editions."""
+    route_map = build_route_map(inputs.layers)
+    script_words = script_strings(inputs.project / STORY_SCRIPT)
+    return [EditionBuild(edition, inputs, cache, route_map, script_words) for edition in inputs.editions]
+
+
 class EditionBuild:
     """One edition's scenes and pages (site/ for English, site/ko/, site/zh/)."""
 
-    def __init__(self, inputs: EditionInputs, *, references, arrivals, site_url, story_item, corrections,
-                 script_words, cache: BuildCache, route_map, english_layers):
+    def __init__(self, inputs: EditionInputs, shared: Inputs, cache: BuildCache, route_map, script_words: set[str]):
+        """`script_words`: the interface words static/story.js asks for (its pages carry their translations)."""
+        references, arrivals, english_layers = shared.references, shared.arrivals, shared.layers
         self.inputs, self.edition, self.strings = inputs, inputs.edition, inputs.strings
         _ = self.strings
         self.bibliography = CachedBibliography(references, cache, locale=self.edition.csl_locale,
@@ -279,13 +281,13 @@ class EditionBuild:
         # The timeline's map: what the year control filters there (every fence, site, crossing, route).
         timeline_map = timeline_chapter(inputs.layers, _("The border over time"), _(TIMELINE_MAP_TEXT))
         timeline_scene = build_scene(timeline_map, inputs.layers, route_map, _) if timeline_map else None
-        self.story_bibliography = CachedBibliography({"between-borders": story_item}, cache,
+        self.story_bibliography = CachedBibliography({"between-borders": shared.site.story_item}, cache,
                                                      locale=self.edition.csl_locale)
         self.page_set = PageSet(
             chapters=inputs.chapters, scenes=self.scenes,
             bibliography=self.bibliography, prose=prose, inset=build_inset(inputs.layers),
             landing=inputs.content["landing"], about=inputs.content["about"],
-            site_url=site_url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
+            site_url=shared.site.url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
             downloads=[],  # set once the downloads are made (assemble_site)
             map_data=functools.partial(cached.map_data, cache=cache),
             render_map=functools.partial(cached.render_map, cache=cache),
@@ -294,7 +296,7 @@ class EditionBuild:
             arrivals_caption=_(ARRIVALS_CAPTION) if set(cite_keys(ARRIVALS_CAPTION)) <= references.keys() else "",
             place_names=place_names(english_layers, inputs.layers),
             edition=self.edition, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
-            corrections=corrections)
+            corrections=shared.site.corrections)
 
     def citations(self) -> list[Cite]:
         """Every citation the edition's pages make: in its prose and captions, and of its map

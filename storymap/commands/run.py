@@ -5,11 +5,11 @@ Each prints plain words; only `build` writes to site/, and only when every input
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TextIO
 
-from ..cache.store import BuildCache, cache_folder
-from .pipeline import CONTENT_PAGES, assemble_site, load_inputs
+from ..cache.store import BuildCache
+from .pipeline import assemble_site, load_inputs
+from ..inputs.project import CONTENT_PAGES, LAYERS, Project
 from ..core.problems import InputError, Problem
 from ..core.progress import Progress
 from ..inputs.routes import SLUG_RULE, TEMPLATE, TEMPLATE_SLUG, is_slug
@@ -31,10 +31,10 @@ Already drew the route (Google My Maps, a GPS, QGIS)? Delete this file and run
 CONTRIBUTING.md, "Adding a route", explains each step."""
 
 
-def run_check(root: Path, out: TextIO = sys.stdout) -> int:
+def run_check(project: Project, out: TextIO = sys.stdout) -> int:
     """Check references.json, every layer and every chapter, as the build does. 0 if all is well."""
     try:
-        inputs = load_inputs(root)
+        inputs = load_inputs(project)
     except InputError as err:
         report_problems(err.problems, out)
         return 1
@@ -59,13 +59,14 @@ def run_check(root: Path, out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def build_site(root: Path, site_dir: Path, cache_dir: Path | None = None, out: TextIO = sys.stdout) -> list[Problem]:
-    """Check, assemble and write the site, saying what it does; the problems if it could not
-    (then site_dir is left as it was). Static maps and citations are cached in cache_dir
-    (default root/.cache/)."""
+def build_site(project: Project, out: TextIO = sys.stdout) -> list[Problem]:
+    """Check, assemble and write the site into project.site_dir, saying what it does; the problems
+    if it could not (then site_dir is left as it was). Static maps and citations are cached in
+    project.cache_dir."""
     progress = Progress(out)
+    site_dir = project.site_dir
     try:
-        pages, assets = assemble_site(root, BuildCache(cache_dir or cache_folder(root)), progress)
+        pages, assets = assemble_site(project, BuildCache(project.cache_dir), progress)
     except InputError as error:
         report_problems(error.problems, out)
         return error.problems
@@ -84,13 +85,13 @@ def report_problems(problems: list[Problem], out: TextIO) -> None:
           file=out)
 
 
-def new_route(root: Path, slug: str, out: TextIO = sys.stdout) -> int:
+def new_route(project: Project, slug: str, out: TextIO = sys.stdout) -> int:
     """Copy the route template to layers/routes/<slug>.geojson and say what to edit next."""
     if not is_slug(slug):
         print(f"{slug!r} cannot be a route's file name: use {SLUG_RULE}, e.g. via-vietnam.", file=out)
         return 1
-    relative = f"layers/routes/{slug}.geojson"
-    path = root / relative
+    relative = f"{LAYERS}/routes/{slug}.geojson"
+    path = project / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     text = TEMPLATE.read_text(encoding="utf-8").replace(TEMPLATE_SLUG, slug)
     try:

@@ -49,9 +49,15 @@ def too_deep(document, limit: int = MAX_DEPTH) -> bool:
     return bool(level)
 
 
-@functools.lru_cache(maxsize=8)
 def validator(schema_path: Path) -> Draft202012Validator:
-    """The compiled contract in `schema_path` (read once per process)."""
+    """The compiled contract in `schema_path`, as the file is now: read and compiled once per
+    version (a contract edited while the preview runs is the one its next rebuild checks)."""
+    version = schema_path.stat()
+    return _compiled(schema_path, version.st_mtime_ns, version.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(schema_path: Path, _mtime_ns: int, _size: int) -> Draft202012Validator:
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)

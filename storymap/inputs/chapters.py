@@ -39,8 +39,6 @@ FIGURE_RE = re.compile(r"^<!--\s*figure:\s*([a-z0-9-]+)\s*-->\s*$", re.MULTILINE
 STEP_MARKER_RE = re.compile(r"^[ \t]*<!--\s*step:\s*(?P<id>.*?)\s*-->[ \t]*$", re.MULTILINE)
 FILE_NAME_RE = re.compile(r"^(?P<order>\d{2})-(?P<slug>.+)\.md$")
 #: Slugs that would collide with other pages or folders of the built site.
-#: The contract of a chapter's front matter (structure and types; the rest is checked here).
-FRONT_MATTER_SCHEMA = Path(__file__).resolve().parents[2] / "chapters" / "front-matter.schema.json"
 
 
 
@@ -103,16 +101,19 @@ def display_path(path: Path) -> str:
     return f"{path.parent.name}/{path.name}"
 
 
-def load_chapters(chapters_dir: Path) -> list[Chapter]:
-    """All chapters, sorted by their NN prefix. Raises InputError listing every problem found."""
+def load_chapters(chapters_dir: Path, schema: Path) -> list[Chapter]:
+    """All chapters, sorted by their NN prefix, their front matter checked against `schema` (the
+    project's chapters/front-matter.schema.json: structure and types; the rest is checked here).
+    Raises InputError listing every problem found."""
     problems: list[Problem] = []
     chapters = []
     paths = sorted(Path(chapters_dir).glob("*.md"))
     if not paths:
         raise InputError([Problem(f"{Path(chapters_dir).name}/", "holds no chapter files (*.md).",
                                   "add chapters named NN-slug.md, e.g. 01-hunger.md.")])
+    contract = validator(schema)
     for path in paths:
-        chapter = _parse_chapter(path, problems)
+        chapter = _parse_chapter(path, problems, contract)
         if chapter is not None:
             chapters.append(chapter)
     _check_unique(chapters, problems)
@@ -196,7 +197,7 @@ class _FrontMatterYAML(YAMLHandler):
 _FRONT_MATTER = _FrontMatterYAML()
 
 
-def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
+def _parse_chapter(path: Path, problems: list[Problem], contract) -> Chapter | None:
     file = display_path(path)
     before = len(problems)
 
@@ -225,7 +226,7 @@ def _parse_chapter(path: Path, problems: list[Problem]) -> Chapter | None:
         problem("has no YAML front matter.", "start the file with a '---' block holding title, slug, summary, steps.")
         return None
 
-    errors = list(validator(FRONT_MATTER_SCHEMA).iter_errors(meta))
+    errors = list(contract.iter_errors(meta))
     for error in errors:
         for field, message, fix in _schema_problems(error):
             problem(message, fix, field)

@@ -15,6 +15,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from markupsafe import Markup, escape
@@ -23,6 +24,13 @@ from ..core.characters import invisible_problems, private_use_problems
 from .parity import text_problems
 from ..core.problems import FIELD_RE, Phrase, Problem
 from ..core.yaml_input import Refused, load as load_yaml
+
+if TYPE_CHECKING:
+    from .project import Project
+
+#: An edition's words beside its translated pages (Project.translation finds them).
+STRINGS_FILE, PLACES_FILE = "strings.yaml", "places.yaml"
+
 
 @dataclass(frozen=True)
 class Edition:
@@ -165,11 +173,11 @@ def _refused_translation(display: str, english: str, translated: str) -> list[Pr
     return [Problem(display, message, fix, field=english)]
 
 
-def load_strings(root: Path, edition: Edition, problems: list[Problem]) -> Strings:
+def load_strings(project: Project, edition: Edition, problems: list[Problem]) -> Strings:
     """content/<code>/strings.yaml: each English interface text and its translation."""
     if edition.is_default:
         return ENGLISH_STRINGS
-    path = root / "content" / edition.code / "strings.yaml"
+    path, root = project.translation(edition, STRINGS_FILE), project.root
     data = _yaml_mapping(path, root, problems, "English text: translation")
     table = {}
     for english, translated in data.items():
@@ -188,7 +196,7 @@ def load_strings(root: Path, edition: Edition, problems: list[Problem]) -> Strin
     return Strings(table)
 
 
-def load_places(root: Path, edition: Edition, features: list[dict], problems: list[Problem],
+def load_places(project: Project, edition: Edition, features: list[dict], problems: list[Problem],
                 stale: list[Problem]) -> dict[str, dict]:
     """content/<code>/places.yaml: feature id -> {name, description} in the edition's language.
     A text whose figures or citations no longer match the English (a layer changed since it was
@@ -197,7 +205,7 @@ def load_places(root: Path, edition: Edition, features: list[dict], problems: li
         return {}
     feature_ids = {f["id"] for f in features}
     english = {(f["id"], key): f.get(key) or "" for f in features for key in ("name", "description")}
-    path = root / "content" / edition.code / "places.yaml"
+    path, root = project.translation(edition, PLACES_FILE), project.root
     display = path.relative_to(root).as_posix()
     places = {}
     for feature_id, entry in _yaml_mapping(path, root, problems, "feature id: {name, description}").items():

@@ -17,7 +17,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
@@ -39,9 +39,6 @@ from .kinds import KINDS, LINE_KINDS, POINT_KINDS
 from ..core.characters import invisible_problems, look_alike_key
 from .routes import (PLACE_KINDS, SAFE_DECIMALS, SLUG_RULE, VIA_FORMS, Gazetteer, Place, Stop, coarsen, is_slug,
                      line_through, unknown_place_fix, vertex_count, via_stops)
-
-#: The feature contract. `load_layers` reads it from the repository unless told otherwise.
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "layers" / "feature.schema.json"
 
 #: Geometry types each kind may have (storymap/inputs/kinds.py).
 GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {name: kind.geometry_types for name, kind in KINDS.items()}
@@ -84,8 +81,8 @@ class Layer:
         return self.features[0]["name"] if len(self.features) == 1 else self.id
 
 
-def load_layers(layers_dir: Path, reference_keys: Collection[str] | None,
-                schema_path: Path = SCHEMA_PATH) -> list[Layer]:
+def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema_path: Path,
+                contents: Mapping[Path, bytes] | None = None) -> list[Layer]:
     """Every layer under `layers_dir`, sorted by id, or `InputError` with every problem found.
 
     A layer's id is its path below `layers_dir` without ".geojson" ("routes/mongolia"); files and
@@ -93,19 +90,21 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None,
     properties plus "geometry" (a shapely geometry) and, for line kinds, "length_km" (geodesic).
     `reference_keys` are the keys of references.json; None skips the check of `sources` (used
     when references.json itself could not be read, so its problem is not repeated per feature).
+    `schema_path` is the feature contract (the project's layers/feature.schema.json). `contents`
+    holds the bytes of files read already (storymap/cache/renderers.py reads them for its key).
     """
     root = layers_dir.parent
     if not layers_dir.is_dir():
         raise InputError([Problem(_display(layers_dir, root), "the layers folder does not exist.",
                                   "run the command from the project folder, next to build.py.")])
-    validator = _validator(schema_path)
+    validator = _validator(schema_path, (contents or {}).get(schema_path))
     keys = None if reference_keys is None else frozenset(reference_keys)
     seen_ids: dict[str, tuple[str, int]] = {}
     layers, problems, by_place = [], [], []
     for path in _layer_files(layers_dir):
         display = _display(path, root)
         try:
-            raw = _read_features(path, display)
+            raw = _read_features(path, display, (contents or {}).get(path))
         except InputError as err:
             problems.extend(err.problems)
             continue
@@ -128,15 +127,20 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None,
     return sorted(layers, key=lambda layer: layer.id)
 
 
-@functools.lru_cache(maxsize=4)
-def _validator(schema_path: Path) -> Draft202012Validator:
-    """The compiled feature contract; read once per process, not once per file."""
+def _validator(schema_path: Path, data: bytes | None = None) -> Draft202012Validator:
+    """The compiled feature contract (from `data`, its bytes, when read already)."""
     display = _display(schema_path, schema_path.parent.parent)
     try:
-        schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        return _compiled(schema_path.read_bytes() if data is None else data)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputError([Problem(display, f"the feature contract cannot be read ({err}).",
                                   "restore it from git: git checkout -- layers/feature.schema.json")]) from None
+
+
+@functools.lru_cache(maxsize=4)
+def _compiled(data: bytes) -> Draft202012Validator:
+    """A feature contract compiled once per process and version, not once per file."""
+    schema = json.loads(data.decode("utf-8"))
     _fill_in_kinds(schema)
     Draft202012Validator.check_schema(schema)
     # A route's `via` entries are read by routes.via_stop, which names a malformed entry with the
@@ -190,13 +194,14 @@ def _display(path: Path, root: Path) -> str:
 
 # --- reading a file ------------------------------------------------------------------------------
 
-def _read_features(path: Path, display: str) -> list:
-    """The file's list of features, or InputError naming what keeps the file from being read."""
+def _read_features(path: Path, display: str, data: bytes | None = None) -> list:
+    """The file's list of features (from `data`, its bytes, when read already), or InputError
+    naming what keeps the file from being read."""
     def fail(message: str, fix: str) -> InputError:
         return InputError([Problem(display, message, fix)])
 
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except OSError as err:
         raise fail(f"cannot be opened ({err.strerror}).", "check that the file exists and that you may read it.") from None
     try:

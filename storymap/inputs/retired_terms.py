@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
+from .project import RETIRED_TERMS, Project
 from ..core.problems import Problem
 from ..core.yaml_input import load as load_yaml
 
-#: The one list of retired terms, beside the style sheets that explain them.
-TERMS_FILE = Path("docs") / "retired-terms.yaml"
 #: A quotation: its words are the speaker's, not the edition's.
 _QUOTED_RE = re.compile(r"“[^“”]*”|「[^「」]*」")
 _FIX = "keep it a mapping of edition code to a list of {retired: ..., house: ..., why: ...} (see its header)."
@@ -34,10 +32,9 @@ class RetiredTerm:
     why: str
 
 
-def load_terms(root: Path, problems: list[Problem]) -> dict[str, tuple[RetiredTerm, ...]]:
+def load_terms(project: Project, problems: list[Problem]) -> dict[str, tuple[RetiredTerm, ...]]:
     """docs/retired-terms.yaml as edition code -> its retired terms; a malformed file is a Problem."""
-    path = root / TERMS_FILE
-    display = TERMS_FILE.as_posix()
+    path, display = project / RETIRED_TERMS, RETIRED_TERMS
     if not path.exists():
         return {}
     try:

@@ -50,7 +50,7 @@ def _calls(path: Path, function: str) -> set[str]:
             and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
 
 
-def untranslated_studio_words(root: Path, edition: Edition, strings: Strings) -> list[Problem]:
+def untranslated_studio_words(edition: Edition, strings: Strings) -> list[Problem]:
     """A note for each studio word content/<code>/strings.yaml lacks (the studio shows it in English)."""
     return [Problem(f"content/{edition.code}/strings.yaml", f"has no translation of the studio's words {text!r}.",
                     f"add the entry \"{text}\": \"...\" in the studio's block.")

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment
 
 from ..inputs.editions import ENGLISH_STRINGS
+from ..inputs.project import ARRIVALS
 from ..core.problems import InputError, Problem
 
 
@@ -20,7 +22,6 @@ class YearCount:
     source_url: str
 
 
-ARRIVALS_FILE = "data/defector_arrivals.csv"
 #: The name a chapter places the arrivals chart by: <!-- figure: defector-arrivals -->.
 ARRIVALS_FIGURE = "defector-arrivals"
 #: Why the chart marks 2020 and 2021 (its caption and the data dictionary both say it).
@@ -30,15 +31,16 @@ FLAGGED_YEARS = frozenset({2020, 2021})
 ARRIVALS_COLUMNS = ("year", "total", "male", "female", "source_url")
 
 
-def load_arrivals(path: Path, display: str = ARRIVALS_FILE) -> list[YearCount]:
+def load_arrivals(path: Path, display: str = ARRIVALS) -> tuple[list[YearCount], bytes]:
     """The Ministry of Unification's yearly arrivals of North Korean defectors in South Korea, one
-    row a year in order; InputError naming the line and column of every mistake."""
+    row a year in order, and the file's bytes (the downloads' copy is made from them, not read
+    again); InputError naming the line and column of every mistake."""
     columns_fix = f"keep the header line {','.join(ARRIVALS_COLUMNS)} and one value per column on every line."
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
-            header = tuple(reader.fieldnames or ())
+        data = path.read_bytes()
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8"), newline=""))
+        rows = list(reader)
+        header = tuple(reader.fieldnames or ())
     except FileNotFoundError:
         raise InputError([Problem(display, "is missing.", f"restore it from git: git checkout -- {display}")]) from None
     except (OSError, UnicodeDecodeError, csv.Error) as err:
@@ -73,7 +75,7 @@ def load_arrivals(path: Path, display: str = ARRIVALS_FILE) -> list[YearCount]:
         problems.append(Problem(display, "has no rows.", "add one line per year under the header."))
     if problems:
         raise InputError(problems)
-    return counts
+    return counts, data
 
 
 # Geometry of the chart in SVG user units; the SVG scales to its container.

@@ -14,7 +14,6 @@ import json
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from pybtex.database import BibliographyData, Entry, Person
 from pybtex.database.output.bibtex import Writer
@@ -136,10 +135,10 @@ def layer_csv(layer: Layer) -> bytes:
     return _csv_bytes(columns, (_csv_row(f, columns) for f in layer.features))
 
 
-def arrivals_csv_bytes(path: Path) -> bytes:
-    """The arrivals table as a clean CSV (UTF-8, CRLF line ends), rows as in data/."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = [row for row in csv.reader(handle) if row]
+def arrivals_csv_bytes(data: bytes) -> bytes:
+    """The arrivals table (the bytes of data/defector_arrivals.csv) as a clean CSV (UTF-8, CRLF
+    line ends), rows as in data/."""
+    rows = [row for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")) if row]
     return _csv_bytes(rows[0], rows[1:])
 
 
@@ -479,10 +478,10 @@ def deterministic_zip(files: Mapping[str, bytes], level: int = 9) -> bytes:
 
 # --- the stage -----------------------------------------------------------------------------------
 
-def download_files(layers: list[Layer], references: dict[str, dict], arrivals_csv: Path,
+def download_files(layers: list[Layer], references: dict[str, dict], arrivals_csv: bytes,
                    events: Iterable = ()) -> dict[str, bytes]:
     """Every file of the downloads section, path inside site/ -> bytes (see the module docstring);
-    `events` are the timeline's (storymap.rendering.timeline.timeline_events, in English)."""
+    `arrivals_csv` is the arrivals table as data/ holds it; `events` are the timeline's (storymap.rendering.timeline.timeline_events, in English)."""
     files: dict[str, bytes] = {}
     layers = downloadable(layers)
     for layer in layers:

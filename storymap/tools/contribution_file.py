@@ -24,7 +24,8 @@ import zipfile
 from pathlib import Path
 from typing import TextIO
 
-from .contributions import BASE_FOLDER, LEDGER, PLACES_FILE, REFERENCES_FILE, ROUTES_FOLDER, check_in_copy, sha256, write_files
+from ..inputs.project import Project
+from .contributions import BASE_FOLDER, LEDGER, PLACES_FILE, REFERENCES, ROUTES_FOLDER, check_in_copy, sha256, write_files
 
 MAX_ARCHIVE_BYTES = 2 * 1024 * 1024
 MAX_UNPACKED_BYTES = 10 * 1024 * 1024
@@ -32,7 +33,7 @@ MAX_ENTRIES = 50
 MANIFEST, SUMMARY = "manifest.json", "SUMMARY.txt"
 #: The only files a contribution may add or change.
 ALLOWED = re.compile(rf"{ROUTES_FOLDER}/[a-z0-9]+(-[a-z0-9]+)*\.geojson|{re.escape(PLACES_FILE)}|"
-                     rf"{re.escape(REFERENCES_FILE)}|content/(ko|zh)/places\.yaml")
+                     rf"{re.escape(REFERENCES)}|content/(ko|zh)/places\.yaml")
 
 
 class Refused(Exception):
@@ -70,7 +71,7 @@ def summary(before: Path, files: dict[str, bytes | None]) -> list[str]:
             old = _ids(root / relative, "features")
             new = [f["properties"]["id"] for f in json.loads(content)["features"]]
             lines.append(f"Adds to {relative}: {', '.join(i for i in new if i not in old) or 'no new place'}.")
-        elif relative == REFERENCES_FILE:
+        elif relative == REFERENCES:
             old = _ids(root / relative, None)
             new = [item["id"] for item in json.loads(content)]
             lines.append(f"Adds to {relative}: {', '.join(i for i in new if i not in old) or 'no new reference'}.")
@@ -164,8 +165,9 @@ def read_contribution(path: Path) -> dict[str, tuple[str | None, bytes | None]]:
         return files
 
 
-def add_contribution(root: Path, path: Path, out: TextIO = sys.stdout) -> int:
+def add_contribution(project: Project, path: Path, out: TextIO = sys.stdout) -> int:
     """`python build.py add-contribution FILE`: merge a contribution file if the project then passes the check."""
+    root = project.root
     try:
         files = read_contribution(path)
         for relative, (before, content) in files.items():
@@ -187,7 +189,7 @@ def add_contribution(root: Path, path: Path, out: TextIO = sys.stdout) -> int:
     print("The contribution:", file=out)
     for line in summary(root, {relative: content for relative, (_b, content) in files.items()}):
         print(f"  {line}", file=out)
-    problems = check_in_copy(root, texts)
+    problems = check_in_copy(project, texts)
     if problems:
         print("With it, the check finds:", file=out)
         for problem in problems:

@@ -24,21 +24,20 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..inputs.editions import TRANSLATIONS, Strings
+from ..inputs.editions import PLACES_FILE as PLACES, TRANSLATIONS, Strings
 from ..core.dates import FIRST_YEAR, this_year
 from ..core.geo import in_region
 from ..core.problems import InputError, Problem
+from ..inputs.project import CONTENT, INPUTS, LAYERS, REFERENCES, Project
 from ..inputs.routes import MAX_ID_LENGTH, PLACES_FILE, SAFE_DECIMALS, route_file_text
 
-ROUTES_FOLDER = "layers/routes"
-REFERENCES_FILE = "references.json"
-PLACE_NAMES_FILE = "content/{code}/places.yaml"
+ROUTES_FOLDER = f"{LAYERS}/routes"
+PLACE_NAMES_FILE = f"{CONTENT}/{{code}}/{PLACES}"
 LEDGER = ".studio/ledger.json"
 #: Copies of the files as they were before the studio first changed them.
 BASE_FOLDER = ".studio/base"
-#: The inputs `load_inputs` reads; a scratch copy holds these (the read-only ones as links).
-COPIED_INPUTS = ("layers", "content", "references.json")
-LINKED_INPUTS = ("chapters", "data", "templates", "static")
+#: The inputs the studio writes to: a scratch copy holds copies of these, and links to the others.
+COPIED_INPUTS = (LAYERS, CONTENT, REFERENCES)
 #: CSL types the reference form offers.
 REFERENCE_TYPES = ("report", "article-journal", "article-newspaper", "book", "chapter", "webpage", "dataset")
 MAX_NAME, MAX_DESCRIPTION = 120, 2000
@@ -297,7 +296,7 @@ def route_files(root: Path, submission: dict, slug: str) -> dict[str, str]:
     """Path -> new text of every file the submission changes: the route, and where it adds
     places or references, layers/places.geojson, content/<code>/places.yaml and references.json."""
     files = {}
-    references = json.loads((root / REFERENCES_FILE).read_text(encoding="utf-8"))
+    references = json.loads((root / REFERENCES).read_text(encoding="utf-8"))
     new_references = submission.get("new_references") or []
     if new_references:
         taken = {item["id"] for item in references}
@@ -306,7 +305,7 @@ def route_files(root: Path, submission: dict, slug: str) -> dict[str, str]:
             keys[item["client_key"]] = key = reference_key(item, taken)
             taken.add(key)
             references.append(csl_item(item, key))
-        files[REFERENCES_FILE] = references_text(references)
+        files[REFERENCES] = references_text(references)
         submission = {**submission, "sources": [keys.get(k, k) for k in submission["sources"]],
                       "stops": [{**s, "sources": [keys.get(k, k) for k in s["sources"]]} if s.get("sources") else s
                                 for s in submission["stops"]],
@@ -341,21 +340,21 @@ def route_files(root: Path, submission: dict, slug: str) -> dict[str, str]:
 
 # --- checking in a scratch copy, writing all or nothing ------------------------------------------
 
-def check_in_copy(root: Path, files: dict[str, str | None]) -> list[Problem]:
+def check_in_copy(project: Project, files: dict[str, str | None]) -> list[Problem]:
     """The problems `build.py check` would report once `files` are written (None: deleted)."""
     from ..commands.pipeline import load_inputs  # the whole check: imported when first needed
 
     with tempfile.TemporaryDirectory(prefix="studio-check-") as scratch:
         copy = Path(scratch)
-        for name in COPIED_INPUTS:
-            source = root / name
-            if source.is_dir():
+        for name in INPUTS:
+            source = project / name
+            if name in COPIED_INPUTS and source.is_dir():
                 shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns(".*"))
-            elif source.is_file():
+            elif name in COPIED_INPUTS and source.is_file():
                 shutil.copy2(source, copy / name)
-        for name in LINKED_INPUTS:
-            if (root / name).exists():
-                (copy / name).symlink_to((root / name).resolve())
+            elif source.exists():
+                (copy / name).parent.mkdir(parents=True, exist_ok=True)
+                (copy / name).symlink_to(source.resolve())
         for relative, text in files.items():
             target = copy / relative
             if text is None:
@@ -364,7 +363,7 @@ def check_in_copy(root: Path, files: dict[str, str | None]) -> list[Problem]:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text, encoding="utf-8", newline="\n")
         try:
-            load_inputs(copy)
+            load_inputs(Project(copy, site_url=project.site_url, editions=project.editions))
         except InputError as error:
             return error.problems
     return []
@@ -426,15 +425,16 @@ def field_of(problem: Problem, route_file: str) -> str:
                 "end": "end"}.get((problem.field or "").split(".")[0].split("[")[0], "route")
     if problem.file == PLACES_FILE or problem.file.endswith("places.yaml"):
         return "place-0"
-    if problem.file == REFERENCES_FILE:
+    if problem.file == REFERENCES:
         return "reference-0"
     return "route"
 
 
-def save(root: Path, submission: dict, gazetteer: dict[str, str], reference_keys: set[str], _: Strings
+def save(project: Project, submission: dict, gazetteer: dict[str, str], reference_keys: set[str], _: Strings
          ) -> tuple[str, list[str]]:
     """Check and write a route from the studio (`gazetteer`: each place's name -> its kind); its
     slug and the files written. Raises Refused."""
+    root = project.root
     problems = Problems(_)
     new_references = submission.get("new_references") or []
     new_places = submission.get("new_places") or []
@@ -454,7 +454,7 @@ def save(root: Path, submission: dict, gazetteer: dict[str, str], reference_keys
         raise Refused(problems)
     slug = original or new_slug(root, submission)
     files = route_files(root, submission, slug)
-    found = check_in_copy(root, files)
+    found = check_in_copy(project, files)
     if found:
         for problem in found:
             problems.add(field_of(problem, f"{ROUTES_FOLDER}/{slug}.geojson"),
@@ -465,14 +465,15 @@ def save(root: Path, submission: dict, gazetteer: dict[str, str], reference_keys
     return slug, sorted(files)
 
 
-def delete(root: Path, slug: str, _: Strings) -> None:
+def delete(project: Project, slug: str, _: Strings) -> None:
     """Remove a route file, if the project still passes the check without it. Raises Refused."""
+    root = project.root
     problems = Problems(_)
     if slug not in route_slugs(root):
         problems.add("route", _("This route's file is gone: it was deleted or renamed since you opened it."), "")
         raise Refused(problems)
     relative = f"{ROUTES_FOLDER}/{slug}.geojson"
-    found = check_in_copy(root, {relative: None})
+    found = check_in_copy(project, {relative: None})
     if found:
         for problem in found:
             problems.add("route", _("The check says: {problem}", problem=f"{problem.file}: {_.said(problem.message)}"),

@@ -29,10 +29,11 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import linemerge, nearest_points, substring
 
 from ..core.geo import WGS84
+from ..inputs.project import FEATURE_SCHEMA, LAYERS
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_SHARED = REPO.parent / "shared"
-SCHEMA_PATH = REPO / "layers" / "feature.schema.json"
+SCHEMA_PATH = REPO / FEATURE_SCHEMA
 
 #: Metric CRS for the China–North Korea border (UTM 52N; the border spans 124–131°E, so the
 #: scale error at its western end is about 0.2 %) and for mainland South-East Asia (UTM 48N).
@@ -537,7 +538,7 @@ def write(layers: dict[str, list[dict]], out: Path) -> list[Path]:
     return paths
 
 
-def derive(shared: Path = DEFAULT_SHARED, out: Path = REPO / "layers") -> list[Path]:
+def derive(shared: Path = DEFAULT_SHARED, out: Path = REPO / LAYERS) -> list[Path]:
     layers = build(Shared(shared))
     validate(layers)
     return write(layers, out)
@@ -546,7 +547,7 @@ def derive(shared: Path = DEFAULT_SHARED, out: Path = REPO / "layers") -> list[P
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="folder holding data/ (default ../shared)")
-    parser.add_argument("--out", type=Path, default=REPO / "layers", help="layers folder to write (default layers/)")
+    parser.add_argument("--out", type=Path, default=REPO / LAYERS, help="layers folder to write (default layers/)")
     args = parser.parse_args(argv)
     for path in derive(args.shared, args.out):
         print(path)

@@ -30,6 +30,7 @@ from shapely.ops import linemerge
 
 from ..core.geo import REGION, in_region
 from ..inputs.layers import load_layers
+from ..inputs.project import FEATURE_SCHEMA, LAYERS, Project
 from ..core.problems import InputError
 from ..inputs.routes import (SAFE_DECIMALS, SLUG_RULE, TEMPLATE, TEMPLATE_SLUG, Gazetteer, coarsen, is_slug, route_file_text,
                      vertex_count)
@@ -43,10 +44,10 @@ class Refused(Exception):
     """The file cannot become a route; the message says why, in plain words."""
 
 
-def import_route(root: Path, source: Path, slug: str, out: TextIO = sys.stdout) -> int:
+def import_route(project: Project, source: Path, slug: str, out: TextIO = sys.stdout) -> int:
     """Write layers/routes/<slug>.geojson from a drawn file and say what was done. 0 on success."""
-    relative = f"layers/routes/{slug}.geojson"
-    target = root / relative
+    relative = f"{LAYERS}/routes/{slug}.geojson"
+    target = project / relative
     try:
         if not is_slug(slug):
             raise Refused(f"{slug!r} cannot be a route's file name: use {SLUG_RULE}, e.g. via-vietnam.")
@@ -56,7 +57,7 @@ def import_route(root: Path, source: Path, slug: str, out: TextIO = sys.stdout) 
             line, said = read_line(source)
         except Refused as refusal:
             raise Refused(f"{source}: {refusal}") from None
-        gazetteer = _gazetteer(root)
+        gazetteer = _gazetteer(project)
     except Refused as refusal:
         print(f"{refusal}\nNothing was written.", file=out)
         return 1
@@ -136,13 +137,13 @@ def _kml_extras(source: Path) -> list[str]:
                                      ("ExtendedData", "extended data")) if tag in tags]
 
 
-def imported_route(root: Path, source: Path, _, place_name=lambda name: name) -> dict:
+def imported_route(project: Project, source: Path, _, place_name=lambda name: name) -> dict:
     """For the contribution studio: the places a drawn file passes, and what was done to it, in the
     contributor's words (`_`, the edition's Strings; `place_name`, a place's name in their
     language): {"stops", "said"}, or {"problems"}."""
     try:
         line, _read = read_line(source)
-        gazetteer = _gazetteer(root)
+        gazetteer = _gazetteer(project)
     except Refused as refusal:
         return {"problems": {"import": [{"message": _("This file cannot be used as it is: {reason}",
                                                       reason=str(refusal)),
@@ -223,9 +224,9 @@ def snap(line: shapely.Geometry, gazetteer: Gazetteer) -> tuple[list[str], list[
     return via, missed or ["the line is in several pieces"]
 
 
-def _gazetteer(root: Path) -> Gazetteer:
+def _gazetteer(project: Project) -> Gazetteer:
     try:
-        layers = load_layers(root / "layers", None)
+        layers = load_layers(project / LAYERS, None, project / FEATURE_SCHEMA)
     except InputError as err:
         raise Refused(f"layers/ has problems to fix before a route can be imported (python build.py check lists "
                       f"them); the first: {err.problems[0]}") from None

@@ -1,7 +1,7 @@
 """The live preview (`python build.py serve`): build, serve, rebuild on save, reload open pages.
 
-The inputs of the build (chapters/, layers/, references.json, content/, data/, templates/,
-static/) are watched with watchfiles. A save rebuilds the site in this process, where the
+The inputs of the build (storymap.inputs.project.INPUTS: chapters/, layers/, references.json,
+content/, data/, templates/, static/, ...) are watched with watchfiles. A save rebuilds the site in this process, where the
 libraries are loaded already and static maps and citations come from the build cache. Open pages
 hear of each build through a server-sent-events stream (/__preview__/events):
 
@@ -35,14 +35,12 @@ from starlette.routing import Route
 from watchfiles import DefaultFilter, watch
 
 from ..commands.run import build_site
-from ..inputs.editions import ENGLISH, TRANSLATIONS, Edition, Strings, load_strings
+from ..inputs.editions import ENGLISH, STRINGS_FILE, TRANSLATIONS, Edition, Strings, load_strings
+from ..inputs.project import Project
 from ..core.problems import Problem
 from .serving import make_server, site_app
 from .studio import STUDIO_FOLDER, STUDIO_LINK, studio_routes
 
-#: The folders and files the build reads, relative to the project's root.
-WATCHED_FOLDERS = ("chapters", "layers", "content", "data", "templates", "static")
-WATCHED_FILES = ("references.json",)
 #: Addresses of the preview's own files and event stream (never a path inside site/).
 PREVIEW_PATH = "/__preview__/"
 PREVIEW_FILES = {"preview.js": "text/javascript", "preview.css": "text/css"}
@@ -153,14 +151,13 @@ class PortUnavailable(Exception):
 class Preview:
     """Build, serve and watch a project until closed (a context manager)::
 
-        with Preview(root, port=0, out=io.StringIO()) as preview:
-            ...  # preview.url serves root/site/, rebuilt on every save
+        with Preview(project, port=0, out=io.StringIO()) as preview:
+            ...  # preview.url serves project.site_dir, rebuilt on every save
     """
 
-    def __init__(self, root: Path, port: int = 8000, out: TextIO = sys.stdout, site_dir: Path | None = None,
-                 cache_dir: Path | None = None):
-        self.root, self.out, self.cache_dir = root, out, cache_dir
-        self.site_dir = site_dir or root / "site"
+    def __init__(self, project: Project, port: int = 8000, out: TextIO = sys.stdout):
+        self.project, self.out = project, out
+        self.site_dir = project.site_dir
         self.status = BuildStatus()
         self.saves: queue.Queue = queue.Queue()
         self.stop = threading.Event()
@@ -184,10 +181,13 @@ class Preview:
             (self.site_dir / "index.html").write_text(
                 "<!doctype html><html lang=en><head><meta charset=utf-8><title>Preview</title></head>"
                 "<body><p>Nothing built yet: fix the problems listed, then save.</p></body></html>", encoding="utf-8")
+        folders, files = project.watched()
+        files = {file.resolve() for file in files}
         self.threads = [threading.Thread(target=self.server.serve_forever, daemon=True),
-                        threading.Thread(target=self._watch, args=(self._folders(), True), daemon=True),
+                        threading.Thread(target=self._watch, args=(folders, None), daemon=True),
                         # Files are watched through their folder: editors save by replacing the file.
-                        threading.Thread(target=self._watch, args=([root], False), daemon=True),
+                        threading.Thread(target=self._watch, args=(sorted({f.parent for f in files}), files),
+                                         daemon=True),
                         threading.Thread(target=self._rebuild_on_save, daemon=True)]
         for thread in self.threads:
             thread.start()
@@ -195,19 +195,19 @@ class Preview:
     def strings(self, edition: Edition) -> Strings:
         """The edition's interface words as content/<code>/strings.yaml has them now (read again
         only when the file changes: every page served asks for them)."""
-        path = self.root / "content" / edition.code / "strings.yaml"
+        path = self.project.translation(edition, STRINGS_FILE)
         version = (edition.code, path.stat().st_mtime_ns if path.is_file() else None)
         if version not in self._strings:
-            self._strings = {version: load_strings(self.root, edition, []),
+            self._strings = {version: load_strings(self.project, edition, []),
                              **{k: v for k, v in self._strings.items() if k[0] != edition.code}}
         return self._strings[version]
 
-    def _folders(self) -> list[Path]:
-        return [self.root / name for name in WATCHED_FOLDERS if (self.root / name).is_dir()]
-
-    def _watch(self, paths: list[Path], recursive: bool) -> None:
-        wanted = DefaultFilter() if recursive else (lambda change, path: Path(path).name in WATCHED_FILES)
-        for changes in watch(*paths, watch_filter=wanted, recursive=recursive, debounce=30, step=10,
+    def _watch(self, paths: list[Path], files: set[Path] | None) -> None:
+        """Watch the folders `paths` with all they hold, or (files given) only those files in them."""
+        if not paths:
+            return
+        wanted = DefaultFilter() if files is None else (lambda change, path: Path(path) in files)
+        for changes in watch(*paths, watch_filter=wanted, recursive=files is None, debounce=30, step=10,
                              stop_event=self.stop, yield_on_timeout=False, raise_interrupt=False):
             self.saves.put(changes)
 
@@ -222,13 +222,13 @@ class Preview:
                     changes |= self.saves.get(timeout=SETTLE_SECONDS)
             except queue.Empty:
                 pass
-            names = sorted({str(Path(path).relative_to(self.root)) for _change, path in changes})
+            names = sorted({str(Path(path).resolve().relative_to(self.project.root.resolve())) for _change, path in changes})
             print(f"Changed: {', '.join(names)}", file=self.out, flush=True)
             self.rebuild()
 
     def rebuild(self) -> None:
         try:
-            problems = build_site(self.root, self.site_dir, self.cache_dir, self.out)
+            problems = build_site(self.project, self.out)
         except Exception as error:  # a bug, not a contributor's mistake: say so, keep previewing
             traceback.print_exc(file=self.out)
             problems = [Problem("(the build)", f"stopped with an error the checks did not catch: {error!r}.",
@@ -254,10 +254,10 @@ class Preview:
             thread.join(timeout=5)
 
 
-def serve(root: Path, port: int = 8000, out: TextIO = sys.stdout) -> int:
+def serve(project: Project, port: int = 8000, out: TextIO = sys.stdout) -> int:
     """`python build.py serve`: preview until Ctrl+C. 1 if the port cannot be used."""
     try:
-        preview = Preview(root, port, out)
+        preview = Preview(project, port, out)
     except PortUnavailable as error:
         print(error, file=out)
         return 1

@@ -35,6 +35,7 @@ from .contributions import Refused, delete, read_route, route_slugs, save
 from ..core.dates import FIRST_YEAR, this_year
 from ..rendering.downloads import layer_path
 from ..inputs.editions import EDITIONS, ENGLISH, Edition, load_places
+from ..inputs.project import FEATURE_SCHEMA, LAYERS, REFERENCES, REFERENCES_SCHEMA, Project
 from ..scenes.flows import corridor_of, leg_style
 from ..core.geo import in_region
 from ..inputs.kinds import KINDS
@@ -65,7 +66,8 @@ def _edition(code: str | None) -> Edition:
 
 def studio_routes(preview) -> list[Route]:
     """The studio's pages and its API, for the preview's application."""
-    root = preview.root
+    project = preview.project
+    root = project.root
     environment = Environment(loader=FileSystemLoader(HERE), autoescape=select_autoescape(["html"]))
 
     def page(edition: Edition):
@@ -90,7 +92,7 @@ def studio_routes(preview) -> list[Route]:
 
     async def data(request: Request) -> Response:
         edition = _edition(request.query_params.get("lang"))
-        return JSONResponse(await anyio.to_thread.run_sync(studio_data, root, preview.site_dir, edition,
+        return JSONResponse(await anyio.to_thread.run_sync(studio_data, project, preview.site_dir, edition,
                                                                preview.strings(edition)),
                             headers={"Cache-Control": "no-store"})
 
@@ -106,7 +108,7 @@ def studio_routes(preview) -> list[Route]:
             lon, lat = (round(float(request.query_params[k]), SAFE_DECIMALS) for k in ("lon", "lat"))
         except (KeyError, ValueError):
             return PlainTextResponse("lon and lat, please", status_code=400)
-        return JSONResponse({"lon": lon, "lat": lat, "country": country_at(root, lon, lat) if in_region(lon, lat)
+        return JSONResponse({"lon": lon, "lat": lat, "country": country_at(project, lon, lat) if in_region(lon, lat)
                              else None})
 
     async def line(request: Request) -> Response:
@@ -128,10 +130,10 @@ def studio_routes(preview) -> list[Route]:
     async def post_save(request: Request) -> Response:
         submission, _ = await _writing(request, preview)
         def saving():
-            layers = _layers(root)
+            layers = _layers(project)
             gazetteer = {f["name"]: f["kind"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS}
             with preview.writing:
-                return save(root, submission, gazetteer, _reference_keys(root), _)
+                return save(project, submission, gazetteer, _reference_keys(project), _)
 
         built = preview.status.site  # before the write: the page waits for a later build
         try:
@@ -145,7 +147,7 @@ def studio_routes(preview) -> list[Route]:
         submission, _ = await _writing(request, preview)
         def deleting():
             with preview.writing:
-                delete(root, str(submission.get("slug")), _)
+                delete(project, str(submission.get("slug")), _)
 
         built = preview.status.site
         try:
@@ -172,7 +174,7 @@ def studio_routes(preview) -> list[Route]:
         with tempfile.TemporaryDirectory(prefix="studio-import-") as folder:
             upload = Path(folder) / f"upload{suffix}"
             upload.write_bytes(body)
-            result = await anyio.to_thread.run_sync(imported_route, root, upload, _, place_namer(root, edition))
+            result = await anyio.to_thread.run_sync(imported_route, project, upload, _, place_namer(project, edition))
         return JSONResponse(result, status_code=422 if "problems" in result else 200)
 
     async def contribution(request: Request) -> Response:
@@ -229,20 +231,20 @@ async def _writing(request: Request, preview):
     return submission, preview.strings(_edition(submission.get("lang")))
 
 
-def _layers(root: Path):
+def _layers(project: Project):
     from ..cache.renderers import load_layers
 
     try:
-        return load_layers(root / "layers", None)
+        return load_layers(project / LAYERS, None, project / FEATURE_SCHEMA)
     except InputError:
         return []
 
 
-def _reference_keys(root: Path) -> set[str]:
+def _reference_keys(project: Project) -> set[str]:
     from ..inputs.references import load_references
 
     try:
-        return set(load_references(root / "references.json"))
+        return set(load_references(project / REFERENCES, project / REFERENCES_SCHEMA))
     except InputError:
         return set()
 
@@ -255,12 +257,12 @@ def drawn_route(points: list[tuple[float, float]], country: str | None) -> dict:
             "style": leg_style(corridor_of(country)[1])}
 
 
-def country_at(root: Path, lon: float, lat: float) -> str | None:
+def country_at(project: Project, lon: float, lat: float) -> str | None:
     """The ISO code of the basemap's country a point lies in."""
     from shapely.geometry import Point
 
     point = Point(lon, lat)
-    for layer in _layers(root):
+    for layer in _layers(project):
         if layer.id == "basemap/countries":
             for feature in layer.features:
                 if feature["geometry"].covers(point):
@@ -301,10 +303,10 @@ def find_towns(query: str, limit: int = 8) -> list[dict]:
     return [{k: v for k, v in town.items() if k != "names"} for _rank, _name, town in sorted(ranked)[:limit]]
 
 
-def place_namer(root: Path, edition: Edition):
+def place_namer(project: Project, edition: Edition):
     """A gazetteer place's name (its English name) as the edition's readers know it."""
-    features = [f for layer in _layers(root) for f in layer.features]
-    local = load_places(root, edition, features, [], [])
+    features = [f for layer in _layers(project) for f in layer.features]
+    local = load_places(project, edition, features, [], [])
     names = {f["name"]: local.get(f["id"], {}).get("name", f["name"]) for f in features}
     return lambda name: names.get(name, name)
 
@@ -327,16 +329,17 @@ def catalogue_page(site_dir: Path, slug: str) -> str:
     return "routes/"
 
 
-def studio_data(root: Path, site_dir: Path, edition: Edition, _) -> dict:
+def studio_data(project: Project, site_dir: Path, edition: Edition, _) -> dict:
     """What the studio's page offers: the gazetteer's places in three languages with their other
     spellings and countries, the references, the routes it can open, the map's styles (the route's
     line and style come from `drawn_route`) and the script's words in the edition's language."""
     from ..inputs.references import load_references
 
-    layers = _layers(root)
+    root = project.root
+    layers = _layers(project)
     features = [f for layer in layers for f in layer.features]
-    local = {e.code: load_places(root, e, features, [], []) for e in EDITIONS if not e.is_default}
-    aliases = load_aliases(root, {f["id"] for f in features}, [])
+    local = {e.code: load_places(project, e, features, [], []) for e in project.editions if not e.is_default}
+    aliases = load_aliases(project, {f["id"] for f in features}, [])
     countries = {f["country"]: f for f in features if f["kind"] == "country" and f.get("country")}
 
     def names(feature: dict) -> dict:
@@ -354,7 +357,7 @@ def studio_data(root: Path, site_dir: Path, edition: Edition, _) -> dict:
                "lon": f["geometry"].x, "lat": f["geometry"].y}
               for f in features if f["kind"] in PLACE_KINDS and f["geometry"].geom_type == "Point"]
     try:
-        references = load_references(root / "references.json")
+        references = load_references(project / REFERENCES, project / REFERENCES_SCHEMA)
     except InputError:
         references = {}
     return {

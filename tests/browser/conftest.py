@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from storymap.inputs.project import Project
 from storymap.tools.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +22,7 @@ def built_site(tmp_path_factory) -> Path:
     from build import build
 
     site = tmp_path_factory.mktemp("browser") / "site"
-    assert build(ROOT, site_dir=site) == 0
+    assert build(Project(ROOT, site_dir=site)) == 0
     return site
 
 

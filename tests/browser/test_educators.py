@@ -11,11 +11,12 @@ import zipfile
 import geopandas
 
 from storymap.inputs.chapters import load_chapters
+from storymap.inputs.project import FRONT_MATTER_SCHEMA
 
 from .conftest import ROOT
 from .test_story import map_matches_view, view_of
 
-CHAPTERS = load_chapters(ROOT / "chapters")
+CHAPTERS = load_chapters(ROOT / "chapters", ROOT / FRONT_MATTER_SCHEMA)
 
 
 def test_copied_step_link_opens_on_that_step(context, page, base_url):

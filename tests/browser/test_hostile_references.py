@@ -17,7 +17,7 @@ def hostile_site(tmp_path_factory):
     root = golden_copy(tmp_path_factory.mktemp("hostile-references"))
     shutil.copyfile(HOSTILE / "references-markup.json", root / "references.json")
     out = io.StringIO()
-    assert build(root, out=out, cache_dir=root.parent / "cache") == 0, out.getvalue()
+    assert build(root, out=out) == 0, out.getvalue()
     with serving(root / "site") as url:
         yield url
 

@@ -8,9 +8,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from storymap.cache.store import cache_folder
 from storymap.tools.preview import Preview
-from tests.support.project import ROOT, copy_project
+from tests.support.project import copy_project
 
 CHAPTER = "chapters/02-crossing-the-rivers.md"
 STEP = "russia-and-the-sea"
@@ -22,7 +21,7 @@ def preview(tmp_path_factory, built_site):
     cache, which built_site has just filled: the same bytes, without drawing them again."""
     project = copy_project(tmp_path_factory.mktemp("preview") / "project")
     out = io.StringIO()
-    with Preview(project, port=0, out=out, cache_dir=cache_folder(ROOT)) as running:
+    with Preview(project, port=0, out=out) as running:
         running.log = out
         yield running
 
@@ -37,7 +36,7 @@ def test_a_saved_chapter_edit_reloads_the_open_page_on_the_same_step(preview, pa
     listening(page, f"{preview.url}crossing-the-rivers/#{STEP}")
     assert page.locator(f"#{STEP}").get_attribute("aria-current") == "step"
     page.evaluate("window.beforeTheSave = true")
-    chapter = preview.root / CHAPTER
+    chapter = preview.project / CHAPTER
     text = chapter.read_text(encoding="utf-8")
     assert "almost all of it along two rivers." in text
     chapter.write_text(text.replace("almost all of it along two rivers.",
@@ -56,7 +55,7 @@ def test_a_saved_chapter_edit_reloads_the_open_page_on_the_same_step(preview, pa
 
 def test_a_broken_layer_is_listed_over_the_last_good_page_until_it_is_fixed(preview, page):
     listening(page, f"{preview.url}crossing-the-rivers/")
-    rivers = preview.root / "layers" / "rivers.geojson"
+    rivers = preview.project / "layers" / "rivers.geojson"
     good = rivers.read_text(encoding="utf-8")
     rivers.write_text(good.replace('"kind":"river"', '"kind":"rivr"', 1), encoding="utf-8")
     try:

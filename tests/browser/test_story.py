@@ -6,10 +6,11 @@ from urllib.parse import urlparse
 import pytest
 
 from storymap.inputs.chapters import load_chapters
+from storymap.inputs.project import FRONT_MATTER_SCHEMA
 
 from .conftest import ROOT
 
-CHAPTERS = load_chapters(ROOT / "chapters")
+CHAPTERS = load_chapters(ROOT / "chapters", ROOT / FRONT_MATTER_SCHEMA)
 OTHER_PAGES = ["", "sources/", "about/"]
 
 

@@ -16,7 +16,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from storymap.cache.store import cache_folder
 from storymap.commands.run import run_check
 from storymap.tools.contribution_file import add_contribution
 from storymap.inputs.editions import EDITIONS
@@ -27,7 +26,7 @@ from storymap.scenes.flows import CORRIDORS, ELSEWHERE, leg_weight
 from storymap.tools.preview import Preview
 from storymap.tools.studio import STUDIO_LINK
 from tests.support.layers import owned_project
-from tests.support.project import ROOT, snapshot
+from tests.support.project import snapshot
 
 from tests.support.studio_script import DESCRIPTION, REFERENCE_TITLE, Counter, enter_korean_route
 
@@ -49,7 +48,7 @@ def preview(tmp_path_factory, built_site):
     # No contributor's route through Shenyang, nor work whose title has "king" in it, to meet the script's.
     project = owned_project(tmp_path_factory.mktemp("studio") / "project", uncited_references=False)
     out = io.StringIO()
-    with Preview(project, port=0, out=out, cache_dir=cache_folder(ROOT)) as running:
+    with Preview(project, port=0, out=out) as running:
         running.log = out
         yield running
 
@@ -69,7 +68,7 @@ def test_a_korean_route_typed_by_name_is_saved_checked_and_shown(preview, page):
     counter = Counter(page)
     enter_korean_route(page, counter)
     expect(page.locator("#saved-map")).to_be_visible(timeout=90_000)
-    routes = sorted((preview.root / "layers" / "routes").glob("*.geojson"))
+    routes = sorted((preview.project / "layers" / "routes").glob("*.geojson"))
     added = [p for p in routes if "shenyang" in p.name]
     assert len(added) == 1, [p.name for p in routes]
     properties = json.loads(added[0].read_text(encoding="utf-8"))["features"][0]["properties"]
@@ -77,19 +76,19 @@ def test_a_korean_route_typed_by_name_is_saved_checked_and_shown(preview, page):
     assert properties["name"] == NAME, "the name the studio suggests from the first and last places"
     assert properties["description"] == DESCRIPTION and properties["start"] == 2010 and properties["end"] == 2019
     assert "king-2023" in properties["sources"] and len(properties["sources"]) == 2
-    references = json.loads((preview.root / "references.json").read_text(encoding="utf-8"))
+    references = json.loads((preview.project / "references.json").read_text(encoding="utf-8"))
     new = [item for item in references if item["id"] in properties["sources"] and item["id"] != "king-2023"][0]
     assert new["author"] == [{"literal": "NKDB"}] and new["issued"] == {"date-parts": [[2020]]}
     assert new["type"] == "report" and new["title"] == REFERENCE_TITLE
     assert "accessed" not in new, "no web address, so no date read online"
-    places = json.loads((preview.root / "layers" / "places.geojson").read_text(encoding="utf-8"))["features"]
+    places = json.loads((preview.project / "layers" / "places.geojson").read_text(encoding="utf-8"))["features"]
     town = next(f for f in places if f["properties"]["name"] == "Vang Vieng")
     assert town["properties"]["country"] == "LAO" and town["properties"]["sources"] == ["geonames"]
     lon, lat = town["geometry"]["coordinates"]
     assert (round(lon, 2), round(lat, 2)) == (lon, lat), "rounded to two decimals"
     assert abs(lon - 102.45) < 0.3 and abs(lat - 18.92) < 0.3, "where the map was clicked (a pixel is ~0.05°)"
     out = io.StringIO()
-    assert run_check(preview.root, out) == 0, out.getvalue()
+    assert run_check(preview.project, out) == 0, out.getvalue()
     assert not set("".join(counter.typed)) & set('{}[]":'), "no JSON typed"
     slug = added[0].stem
     page.click("#saved-map")
@@ -109,7 +108,7 @@ def test_a_korean_route_typed_by_name_is_saved_checked_and_shown(preview, page):
 
 def test_the_saved_route_reopens_and_a_draft_survives_a_closed_tab(preview, page, context):
     open_studio(page, preview)
-    slug = next(p.stem for p in (preview.root / "layers" / "routes").glob("*shenyang*.geojson"))
+    slug = next(p.stem for p in (preview.project / "layers" / "routes").glob("*shenyang*.geojson"))
     page.select_option("#open-route", slug)
     page.click("#open-button")
     expect(page.locator("#name")).to_have_value(NAME)
@@ -143,7 +142,7 @@ def test_a_contributed_route_is_edited_and_deleted(preview, page):
     page.check("#safety-confirm")
     page.click("#save")
     expect(page.locator("#saved-catalogue")).to_be_visible(timeout=90_000)
-    path = preview.root / "layers" / "routes" / f"{slug}.geojson"
+    path = preview.project / "layers" / "routes" / f"{slug}.geojson"
     assert json.loads(path.read_text("utf-8"))["features"][0]["properties"]["name"] == "A route renamed, then deleted"
     assert len(list(path.parent.glob(f"{slug}*"))) == 1, "saved to the same file"
     page.on("dialog", lambda dialog: dialog.accept())
@@ -183,7 +182,7 @@ def test_a_dropped_kml_opens_in_the_form_with_what_was_done_said(preview, page, 
 
 
 def test_bad_input_is_refused_at_its_field_and_changes_no_file(preview, page, tmp_path):
-    before = snapshot(preview.root / "layers"), (preview.root / "references.json").read_bytes()
+    before = snapshot(preview.project / "layers"), (preview.project / "references.json").read_bytes()
     open_studio(page, preview)
     page.evaluate("localStorage.clear()")
     page.reload()
@@ -227,15 +226,15 @@ def test_bad_input_is_refused_at_its_field_and_changes_no_file(preview, page, tm
     broken.write_text("<kml><Document><Placemark><LineString><coordinates>1,2", encoding="utf-8")
     page.set_input_files("#import-file", str(broken))
     expect(page.locator("#problem-import")).to_contain_text("cannot be used")
-    assert (snapshot(preview.root / "layers"), (preview.root / "references.json").read_bytes()) == before
+    assert (snapshot(preview.project / "layers"), (preview.project / "references.json").read_bytes()) == before
     page.evaluate("localStorage.clear()")
 
 
 def test_a_place_the_full_check_refuses_is_said_in_korean_at_its_field_and_changes_no_file(preview, page):
     """A new town named like a place of the map but for an accent: the studio's own rules let it
     through, the check in the scratch copy refuses it, and the page says why in Korean, with the fix."""
-    before = snapshot(preview.root / "layers"), snapshot(preview.root / "content"), \
-        (preview.root / "references.json").read_bytes()
+    before = snapshot(preview.project / "layers"), snapshot(preview.project / "content"), \
+        (preview.project / "references.json").read_bytes()
     open_studio(page, preview, "ko/")
     page.evaluate("localStorage.clear()")
     page.reload()
@@ -265,13 +264,13 @@ def test_a_place_the_full_check_refuses_is_said_in_korean_at_its_field_and_chang
     expect(problem).to_contain_text("대소문자, 악센트 또는 비슷하게 생긴 글자만 다릅니다")  # the message, in Korean
     expect(problem).to_contain_text("고치는 법: 같은 장소라면 둘 중 하나만 남기고")  # and its fix
     assert "look-alike" not in problem.inner_text(), "not in English"
-    assert (snapshot(preview.root / "layers"), snapshot(preview.root / "content"),
-            (preview.root / "references.json").read_bytes()) == before, "no file changed"
+    assert (snapshot(preview.project / "layers"), snapshot(preview.project / "content"),
+            (preview.project / "references.json").read_bytes()) == before, "no file changed"
     page.evaluate("localStorage.clear()")
 
 
 def test_an_oversized_upload_and_writes_without_the_token_or_from_another_host_are_refused(preview):
-    before = snapshot(preview.root / "layers")
+    before = snapshot(preview.project / "layers")
     save = preview.url + "__preview__/studio/save"
     body = json.dumps({"name": "x"}).encode()
 
@@ -294,7 +293,7 @@ def test_an_oversized_upload_and_writes_without_the_token_or_from_another_host_a
     assert status(preview.url + "__preview__/studio/import?type=kml", huge,
                   {"X-Studio-Token": preview.token}) in (422, "refused")
     assert status(save, b"[" * 300_000, {"X-Studio-Token": preview.token}) in (413, "refused")
-    assert snapshot(preview.root / "layers") == before
+    assert snapshot(preview.project / "layers") == before
     assert DESCRIPTION not in preview.log.getvalue(), "no contributor's text in the log"
 
 
@@ -410,7 +409,7 @@ def test_the_map_draws_the_line_the_build_draws_in_the_flow_maps_style(preview, 
     page.wait_for_function(f"() => {ROUTE_LINE} && {ROUTE_LINE}.getLatLngs().length > 2")
     drawn = page.evaluate(f"{ROUTE_LINE}.getLatLngs().map(p => [p.lng, p.lat])")
     style = page.evaluate(f"(() => {{ const o = {ROUTE_LINE}.options; return [o.color, o.weight, o.opacity]; }})()")
-    gazetteer = Gazetteer([f for layer in load_layers(preview.root / "layers", None) for f in layer.features])
+    gazetteer = Gazetteer([f for layer in load_layers(preview.project / "layers", None) for f in layer.features])
     stops = [gazetteer.get(name).point for name in ("Shenyang", "Bangkok")]
     built = geodesic_line([(p.x, p.y) for p in stops])
     assert drawn == [list(c) for c in built.coords], "the build's line, vertex for vertex"

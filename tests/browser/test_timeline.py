@@ -8,13 +8,14 @@ import pytest
 
 from storymap.inputs.chapters import load_chapters
 from storymap.core.dates import overlaps
+from storymap.inputs.project import FRONT_MATTER_SCHEMA
 
 from .conftest import ROOT
 from .test_gestures import touch_gesture, touch_page  # noqa: F401 (a fixture)
 
 
 def dated_steps() -> list[tuple[str, str, int]]:
-    return [(c.slug, s.id, s.date.start) for c in load_chapters(ROOT / "chapters") for s in c.steps if s.date]
+    return [(c.slug, s.id, s.date.start) for c in load_chapters(ROOT / "chapters", ROOT / FRONT_MATTER_SCHEMA) for s in c.steps if s.date]
 
 
 def routes_by_slug() -> dict[str, dict]:
@@ -40,7 +41,7 @@ def test_every_dated_step_is_on_the_timeline_in_date_order_and_links_to_its_step
     starts = [e["start"] for e in found]
     assert starts == sorted(starts), "the events are in date order"
     links = [e["href"] for e in found]
-    steps = {(c.slug, s.id) for c in load_chapters(ROOT / "chapters") for s in c.steps}
+    steps = {(c.slug, s.id) for c in load_chapters(ROOT / "chapters", ROOT / FRONT_MATTER_SCHEMA) for s in c.steps}
     for slug, step_id, _start in dated_steps():
         assert f"../{slug}/#{step_id}" in links, f"the dated step {slug}#{step_id} is on the timeline"
     for link in links:
@@ -66,7 +67,7 @@ def test_without_scripts_the_timeline_lists_every_event_with_its_source(browser,
 
 def flow_chapter() -> str:
     """The chapter with the flow map: the first with a step that shows every route."""
-    return next(c.slug for c in load_chapters(ROOT / "chapters") if any("routes" in s.show for s in c.steps))
+    return next(c.slug for c in load_chapters(ROOT / "chapters", ROOT / FRONT_MATTER_SCHEMA) if any("routes" in s.show for s in c.steps))
 
 
 MAPS = ["flow map", "timeline"]

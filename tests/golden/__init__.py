@@ -25,31 +25,40 @@ from pathlib import Path
 
 from PIL import Image
 
+from storymap.inputs.project import SCHEMAS, STATIC, TEMPLATES, Project
 from storymap.rendering.offline import OFFLINE_PATH
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE / "project"
 EXPECTED = HERE / "expected"
 ROOT = HERE.parents[1]
-#: The repository's parts the tiny project builds with (its own inputs are in project/).
-SHARED = ("templates", "static")
+#: The repository's inputs the tiny project builds with (its own are in project/): the pages' and
+#: maps' templates and scripts, and the contracts its inputs are checked against.
+SHARED = (TEMPLATES, STATIC, *SCHEMAS)
 #: The offline copy's size on the educators page: in its row of downloads and in the text.
 OFFLINE_SIZE = re.compile(r"(between-borders-offline\.zip\" download>[^<]*</a>(?:</td><td>ZIP</td><td>| \())[\d.,]+( [KM]B)")
 TEXT = (".html", ".css", ".csv", ".md", ".bib", ".svg", ".txt")
 
 
-def build(work: Path) -> Path:
-    """Build the golden project in `work` (no cache, the committed site URL); its site/ folder."""
-    from build import build as build_site
-
+def copy(work: Path) -> Project:
+    """A copy of the golden project (its inputs, and SHARED from the repository) in work/project,
+    with its cache in work/cache."""
     root = work / "project"
     shutil.copytree(PROJECT, root)
     for name in SHARED:
-        shutil.copytree(ROOT / name, root / name)
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(ROOT / name, root / name)
+    return Project(root, cache_dir=work / "cache")
+
+
+def build(work: Path) -> Path:
+    """Build the golden project in `work` (an empty cache, the committed site URL); its site/ folder."""
+    from build import build as build_site
+
+    project = copy(work)
     out = io.StringIO()
-    if build_site(root, root / "site", out=out, cache_dir=work / "cache") != 0:
+    if build_site(project, out=out) != 0:
         raise AssertionError("the golden project does not build:\n" + out.getvalue())
-    return root / "site"
+    return project.site_dir
 
 
 def view(site: Path) -> dict[str, str]:

@@ -6,18 +6,9 @@ import contextlib
 import shutil
 from pathlib import Path
 
-from tests.golden import PROJECT, ROOT, SHARED
+from tests.golden import copy as golden_copy  # noqa: F401 - the project each hostile file goes into
 
 HOSTILE = Path(__file__).resolve().parents[1] / "fixtures" / "hostile"
-
-
-def golden_copy(work: Path) -> Path:
-    """A copy of the golden project (its inputs, the real templates and static files) in work/project."""
-    root = work / "project"
-    shutil.copytree(PROJECT, root)
-    for name in SHARED:
-        shutil.copytree(ROOT / name, root / name)
-    return root
 
 
 @contextlib.contextmanager

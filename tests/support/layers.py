@@ -44,7 +44,7 @@ def owned_project(target: Path, uncited_references: bool = True) -> Path:
     ids = {f["properties"]["id"] for path in (project / "layers").rglob("*.geojson")
            for f in json.loads(path.read_text(encoding="utf-8"))["features"]}
     for pattern in FEATURE_NAMING:
-        for path in project.glob(pattern):
+        for path in project.root.glob(pattern):
             entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             path.write_text(yaml.safe_dump({k: v for k, v in entries.items() if k in ids}, allow_unicode=True,
                                            sort_keys=False, width=1000), encoding="utf-8")

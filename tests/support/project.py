@@ -5,25 +5,28 @@ import hashlib
 import shutil
 from pathlib import Path
 
+from storymap.inputs.project import Project
+
 ROOT = Path(__file__).resolve().parents[2]
-INPUTS = ("build.py", "references.json", "references.schema.json", "layers", "chapters", "content", "templates", "static", "data",
-          "docs")
 
 
-def copy_project(target: Path) -> Path:
-    """Copy every input of the build (not site/, tests or the virtual environment) to target."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in INPUTS:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            shutil.copy2(source, target / name)
-    return target
+def repository() -> Project:
+    """The repository's own project, building into the test run's cache (tests/conftest.py sets
+    $BETWEEN_BORDERS_CACHE before any test runs: made at import time, it would be .cache/)."""
+    return Project(ROOT)
+
+
+def copy_project(target: Path) -> Project:
+    """A copy of every input of the build (Project.copy: not site/, tests or the virtual
+    environment) at target, with build.py, which some tests run there."""
+    project = repository().copy(target)
+    shutil.copy2(ROOT / "build.py", project / "build.py")
+    return project
 
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Path -> SHA-256 of every file under folder, to compare two trees byte for byte."""
+    folder = Path(folder)
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
