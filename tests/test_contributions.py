@@ -177,7 +177,7 @@ def test_what_only_the_full_check_refuses_is_said_in_the_contributors_language_w
     said = {}
     for edition in EDITIONS:
         with pytest.raises(Refused) as refused:
-            save(project, submission, gazetteer(project), keys(project), load_strings(ROOT, edition, []))
+            save(project, submission, gazetteer(project), keys(project), load_strings(repository(), edition, []))
         found = refused.value.problems.found
         assert list(found) == [field], found
         said[edition.code] = found[field][0]
@@ -193,7 +193,7 @@ def test_what_only_the_full_check_refuses_is_said_in_the_contributors_language_w
 def test_a_problem_without_a_phrase_is_shown_in_english(project):
     from storymap.core.problems import Phrase
 
-    korean = load_strings(ROOT, EDITIONS[1], [])
+    korean = load_strings(repository(), EDITIONS[1], [])
     assert korean.said("a message the check has no Phrase for.") == "a message the check has no Phrase for."
     said = korean.said(Phrase("place {number}, {name}, is not in the map's gazetteer.", number=2, name='"Atlantis"'))
     assert said == '2번째 장소 "Atlantis"은(는) 지도의 지명 목록에 없습니다.'

@@ -99,7 +99,7 @@ def test_a_place_must_lie_in_the_country_it_names(layers, code, words, fix):
     places["features"][0]["properties"]["country"] = code
     (layers / "places.geojson").write_text(json.dumps(places), encoding="utf-8")
     with pytest.raises(InputError) as caught:
-        load_layers(layers, KEYS)
+        load_layers(layers, KEYS, ROOT / FEATURE_SCHEMA)
     (problem,) = caught.value.problems
     assert (problem.file, problem.feature_id, problem.field) == ("layers/places.geojson", "place-da-nang", "country")
     assert words in problem.message and fix in problem.fix

@@ -20,6 +20,7 @@ from storymap.commands.run import run_check
 from storymap.tools.contribution_file import add_contribution
 from storymap.inputs.editions import EDITIONS
 from storymap.inputs.layers import load_layers
+from storymap.inputs.project import FEATURE_SCHEMA
 from storymap.inputs.kinds import KINDS
 from storymap.inputs.routes import Gazetteer, geodesic_line
 from storymap.scenes.flows import CORRIDORS, ELSEWHERE, leg_weight
@@ -409,7 +410,7 @@ def test_the_map_draws_the_line_the_build_draws_in_the_flow_maps_style(preview, 
     page.wait_for_function(f"() => {ROUTE_LINE} && {ROUTE_LINE}.getLatLngs().length > 2")
     drawn = page.evaluate(f"{ROUTE_LINE}.getLatLngs().map(p => [p.lng, p.lat])")
     style = page.evaluate(f"(() => {{ const o = {ROUTE_LINE}.options; return [o.color, o.weight, o.opacity]; }})()")
-    gazetteer = Gazetteer([f for layer in load_layers(preview.project / "layers", None) for f in layer.features])
+    gazetteer = Gazetteer([f for layer in load_layers(preview.project / "layers", None, preview.project.root / FEATURE_SCHEMA) for f in layer.features])
     stops = [gazetteer.get(name).point for name in ("Shenyang", "Bangkok")]
     built = geodesic_line([(p.x, p.y) for p in stops])
     assert drawn == [list(c) for c in built.coords], "the build's line, vertex for vertex"
