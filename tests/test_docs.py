@@ -14,14 +14,19 @@ ARCHITECTURE = (ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
 
 def described_modules() -> set[str]:
     """The module paths docs/ARCHITECTURE.md names: in its tree of storymap/ (a package's line, then
-    its modules' lines, indented below it) and as storymap/.../name.py anywhere."""
+    its modules' lines, indented below it, a sub-package's modules two spaces further) and as
+    storymap/.../name.py anywhere."""
     tree = ARCHITECTURE.split("```\nstorymap/\n", 1)[1].split("```", 1)[0]
     named, package = set(re.findall(r"storymap/[\w/]+\.py", ARCHITECTURE)), None
     for line in tree.splitlines():
         if match := re.match(r"  (\w+)/ ", line):
-            package = match[1]
-        elif match := re.match(r"    ([\w.,/ ]+?)(?:   |$)", line):
-            named.update(f"storymap/{package}/{name.strip()}" for name in match[1].split(",")
+            package = folder = match[1]
+        elif match := re.match(r"    (\w+)/ ", line):
+            folder = f"{package}/{match[1]}"
+        elif match := re.match(r"(      |    )([\w.,/ ]+?)(?:   |$)", line):
+            if len(match[1]) == 4:
+                folder = package
+            named.update(f"storymap/{folder}/{name.strip()}" for name in match[2].split(",")
                          if name.strip().endswith(".py"))
     return named
 

@@ -273,7 +273,7 @@ def test_citations_follow_the_editions_locale_and_keep_original_titles():
 
 def test_the_routes_catalogue_names_places_and_years_in_the_readers_language():
     from storymap.scenes.flows import place_names
-    from storymap.rendering.pages import route_years
+    from storymap.rendering.site_pages.routes import route_years
 
     inputs = load_inputs(repository())
     korean = next(e for e in inputs.editions if e.edition.code == "ko")

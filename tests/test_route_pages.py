@@ -114,8 +114,8 @@ def test_the_downloads_list_the_named_places_and_the_waypoints(tmp_path):
 
 def test_the_catalogue_comes_in_pages_each_listed_and_each_linking_to_the_map(tmp_path, monkeypatch):
     """With thousands of routes, one page would be over the budget: the catalogue is cut into pages
-    of pages.CATALOGUE_PAGE routes (two here, for the tests' three routes), each listing every page."""
-    from storymap.rendering import pages as page_module
+    of site_pages.routes.CATALOGUE_PAGE routes (two here, for the tests' three routes), each listing every page."""
+    from storymap.rendering.site_pages import routes as page_module
     monkeypatch.setattr(page_module, "CATALOGUE_PAGE", 2)
     files = build_pages(tmp_path / "project", {"en"})
     first, second = files["routes/index.html"], files["routes/2/index.html"]

@@ -26,8 +26,9 @@ from ..rendering.locator import build_inset
 from ..cache.store import BuildCache
 from ..cache import renderers as cached
 from ..cache.renderers import CachedBibliography, StaticMaps
-from ..rendering.offline import OFFLINE_PATH, offline_entry
-from ..rendering.pages import PageSet, educators_page, environment, render_pages, slug_problems
+from ..rendering.offline import OFFLINE_PATH
+from ..rendering.page_types import PAGE_TYPES, render_listing_offline_copy, render_pages, slug_problems
+from ..rendering.pages import PageSet, PageType
 from ..core.problems import InputError, Problem
 from ..core.progress import Progress
 from ..rendering.prose import ProseRenderer, parse_citation
@@ -80,8 +81,9 @@ class Inputs:
     site: SiteSettings
 
 
-def load_inputs(project: Project) -> Inputs:
-    """Every input, validated. Raises InputError listing every problem found in any of them."""
+def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES) -> Inputs:
+    """Every input, validated. Raises InputError listing every problem found in any of them.
+    `page_types`: those the site will have (their folders are no chapter's to take)."""
     problems = [Problem(name, "is missing: the project's inputs are checked against it.",
                         f"restore it from git: git checkout -- {name}")
                 for name in SCHEMAS if not (project / name).is_file()]
@@ -107,7 +109,7 @@ def load_inputs(project: Project) -> Inputs:
     except InputError as error:
         problems.extend(error.problems)
     problems.extend(check_sourcing(chapters))
-    problems.extend(slug_problems(chapters))
+    problems.extend(slug_problems(chapters, page_types))
     site, content = load_content(project, references.keys() if references is not None else None, FIGURES, problems)
     try:
         arrivals, arrivals_csv = load_arrivals(project / ARRIVALS)
@@ -219,15 +221,16 @@ def _translated_chapters(project: Project, edition: Edition, english: list[Chapt
     return found
 
 
-def assemble_site(project: Project, cache: BuildCache | None = None, progress: Progress | None = None
-                  ) -> tuple[dict[str, str | bytes], dict[str, Path]]:
+def assemble_site(project: Project, cache: BuildCache | None = None, progress: Progress | None = None,
+                  page_types: tuple[PageType, ...] = PAGE_TYPES) -> tuple[dict[str, str | bytes], dict[str, Path]]:
     """All pages and files (path inside site/ -> content) and assets (path inside site/ -> source file).
 
-    Static maps and citations come from `cache` where it has them (default: the project's cache_dir)."""
+    Static maps and citations come from `cache` where it has them (default: the project's cache_dir). The
+    pages are those of `page_types` (storymap.rendering.page_types), in its two phases."""
     cache = cache or BuildCache(project.cache_dir)
     progress = progress or Progress(None)
     progress.stage("Checking layers, chapters and references")
-    inputs = load_inputs(project)
+    inputs = load_inputs(project, page_types)
     builds = edition_builds(inputs, cache)
     # Every edition's citations and static maps in one pool of worker processes, formatted and
     # drawn in the background while the downloads and the pages are made.
@@ -242,15 +245,14 @@ def assemble_site(project: Project, cache: BuildCache | None = None, progress: P
     files: dict[str, str | bytes] = dict(downloads)
     for build in builds:
         progress.stage(f"Rendering pages ({build.edition.name})")
-        files.update(build.pages(env_dir, progress))
+        files.update(build.pages(env_dir, progress, page_types))
     files.update(static_maps.files())
     assets = asset_files(project / STATIC)
     progress.stage("Packing the offline copy")
     files[OFFLINE_PATH] = cached.offline_copy(files, assets, cache)
-    # The copy holds the educators pages without their own row; the published pages list it.
+    # The copy holds the first rendering of the pages that list it; the published ones list it.
     for build in builds:
-        page_set = replace(build.page_set, downloads=[offline_entry(files[OFFLINE_PATH])] + build.page_set.downloads)
-        files.update(educators_page(page_set, environment(env_dir, build.strings)))
+        files.update(render_listing_offline_copy(build.page_set, env_dir, files[OFFLINE_PATH], page_types))
     return files, assets
 
 
@@ -315,8 +317,8 @@ class EditionBuild:
                   **{label: self.strings(label) for label in corridors}}
         return static_map_jobs(self.scenes, font=self.inputs.map_font, kind_labels=labels)
 
-    def pages(self, env_dir: Path, progress: Progress) -> dict[str, str]:
-        pages = render_pages(self.page_set, environment(env_dir, self.strings))
+    def pages(self, env_dir: Path, progress: Progress, page_types: tuple[PageType, ...] = PAGE_TYPES) -> dict[str, str]:
+        pages = render_pages(self.page_set, env_dir, page_types)
         progress.count("pages", sum(1 for path in pages if path.endswith(".html")))
         self.bibliography.save()
         self.story_bibliography.save()

@@ -1,7 +1,10 @@
-"""jinja2: chapters, scenes and maps become the site's pages, as a dict of relative path -> text.
+"""jinja2: what every page type shares: the inputs of the pages (PageSet), the templates'
+environment, the writer that renders a template into a page, and what a page type is (PageType).
 
-Every link and asset path is relative to the page, so the site works under any sub-path; only
-the canonical address, the preview cards and the embed snippet use the configured site URL.
+The page types themselves are modules of storymap/rendering/site_pages/, listed in
+storymap/rendering/page_types.py, which renders them. Every link and asset path is relative to the
+page, so the site works under any sub-path; only the canonical address, the preview cards and the
+embed snippet use the configured site URL.
 """
 from __future__ import annotations
 
@@ -11,29 +14,20 @@ from dataclasses import dataclass
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..inputs.chapters import FIGURE_RE, Chapter, cite_keys, display_path
-from .charts import ARRIVALS_FIGURE
-from ..inputs.editions import EDITIONS, ENGLISH, ENGLISH_STRINGS, Edition, Strings, written_in
+from ..inputs.chapters import Chapter, cite_keys
+from ..inputs.editions import EDITIONS, ENGLISH, ENGLISH_STRINGS, Edition, Strings
 from ..inputs.kinds import LAND, SEA, swatch
 from .locator import Inset
 from . import maps
-from .maps import ROUTE_DATA_FILE, MapData, MapParts, detail_file, source_links
-from .offline import OFFLINE_PATH
-from ..core.problems import Problem
+from .maps import MapData, MapParts, detail_file
 from .prose import ProseRenderer
 from ..inputs.references import Bibliography
 from ..scenes.scenes import ChapterScene
 from .static_maps import HEIGHT_PX, WIDTH_PX
-from .timeline import DATED_KINDS, axis_chart, axis_years, kind_label
 
 SITE_TITLE = "Between Borders"
 SITE_SUBTITLE = "China's policy on North Korean migrants: a story map"
 PREVIEW_SIZE = (WIDTH_PX, HEIGHT_PX)
-#: The site's folders besides the chapters' (its pages, assets and downloads): no chapter's slug may take one.
-#: A new page type adds its folder here, next to the call that writes it in render_pages.
-SITE_FOLDERS = frozenset({"sources", "about", "educators", "embed", "downloads", "assets", "static", "index",
-                          "routes", "timeline", "contribute"} | {edition.code for edition in EDITIONS
-                                                               if not edition.is_default})
 
 
 @dataclass(frozen=True)
@@ -109,13 +103,6 @@ def environment(templates_dir, strings: Strings = ENGLISH_STRINGS) -> Environmen
     return env
 
 
-def slug_problems(chapters: list[Chapter]) -> list[Problem]:
-    """Chapters whose slug is the folder of another part of the site."""
-    return [Problem(display_path(c.path), f"slug {c.slug!r} is taken by another page of the site.",
-                    "choose another slug (and rename the file to match).", field="slug")
-            for c in chapters if c.slug in SITE_FOLDERS]
-
-
 def chapter_keys(chapter: Chapter) -> set[str]:
     texts = [chapter.intro] + [step.body for step in chapter.steps]
     return {key for text in texts for key in cite_keys(text)}
@@ -135,55 +122,61 @@ def step_images(scene: ChapterScene) -> dict[str, str]:
     return {s.id: "map.png" if s.view == first else f"steps/{s.id}.png" for s in scene.steps}
 
 
-class PageWriter:
-    """Renders templates with what every page needs: its way to the root, canonical URL, preview."""
+@dataclass(frozen=True)
+class NavEntry:
+    """A page type's entry in the site's navigation (templates/base.html), which links to its folder."""
 
-    def __init__(self, env: Environment, pages: PageSet):
-        self.env, self.pages = env, pages
+    label: str  # in English; each edition's words are in content/<code>/strings.yaml
+    fragment: str = ""  # a place on the page, e.g. "#contents"
+
+
+@dataclass(frozen=True)
+class PageType:
+    """One type of page: every fact about it, as a kind's are in storymap/inputs/kinds.py.
+
+    `folder`: where its pages go inside each edition's folder ("" for the edition's root, None for
+    the chapters' own folders); no chapter may take it as its slug, nor any of `also_reserves` (other folders it writes into: the
+    chapters' embed/). `template`: its page's template in templates/. `nav`: its entry in the site's
+    navigation, in the order of the registry (page_types.PAGE_TYPES); None for no entry.
+    `write(writer, pages)`: writes its pages with `writer` (a PageWriter for this type). A type that
+    `lists_offline_copy` is rendered a second time once the offline copy is packed, with the copy's row
+    among its downloads (page_types.render_listing_offline_copy); the copy holds the first rendering."""
+
+    folder: str | None
+    template: str
+    write: Callable[[PageWriter, PageSet], None]
+    nav: NavEntry | None = None
+    also_reserves: tuple[str, ...] = ()
+    lists_offline_copy: bool = False
+
+
+class PageWriter:
+    """Renders templates with what every page needs: its way to the root, canonical URL, preview,
+    the site's navigation."""
+
+    def __init__(self, env: Environment, pages: PageSet, page_type: PageType, nav: list[dict]):
+        self.env, self.pages, self.page_type, self.nav = env, pages, page_type, nav
         self.out: dict[str, str] = {}
 
-    def write(self, path: str, template: str, *, title: str, description: str, preview: str, **context) -> None:
+    def write(self, path: str, template: str | None = None, *, title: str, description: str, preview: str,
+              **context) -> None:
         """`path` and `preview` are inside the edition's folder; `root` leads to the site's root
-        (shared assets and downloads), `home` to the edition's (its pages)."""
+        (shared assets and downloads), `home` to the edition's (its pages). `template` is the page
+        type's unless another is named (a chapter's embed page)."""
         pages, edition = self.pages, self.pages.edition
         folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
         home = "../" * folder.count("/")
         root = home + "../" * edition.prefix.count("/")
         editions = [{"edition": e, "href": (root + e.prefix + folder) or "./", "url": pages.site_url + e.prefix + folder}
                     for e in EDITIONS]
-        self.out[edition.prefix + path] = self.env.get_template(template).render(
+        self.out[edition.prefix + path] = self.env.get_template(template or self.page_type.template).render(
             root=root, home=home, page_title=title, description=description, lang=edition,
             editions=editions, canonical=pages.site_url + edition.prefix + folder,
             preview_url=pages.site_url + edition.prefix + preview, corrections=pages.corrections,
-            page_path=edition.prefix + folder, **context)
+            page_path=edition.prefix + folder, nav=self.nav, **context)
 
     def prose(self, markdown: str, home: str) -> Markup:
         return self.pages.prose.render(markdown, f"{home}sources/")
-
-
-def render_pages(pages: PageSet, env: Environment) -> dict[str, str]:
-    """Every page of the site, keyed by its path inside site/."""
-    writer = PageWriter(env, pages)
-    chapters = pages.chapters
-    cover = f"{chapters[0].slug}/map.png"
-    _ = pages.strings
-    toc = [{"slug": c.slug, "title": c.title, "summary": c.summary, "lang": text_lang(pages, c.slug)}
-           for c in chapters]
-    site_title = _(SITE_TITLE)
-
-    writer.write("index.html", "landing.html", title=site_title, description=_(SITE_SUBTITLE), preview=cover,
-                 toc=toc, opening=writer.prose(pages.landing, ""), text_lang=text_lang(pages, "landing"))
-    for index, chapter in enumerate(chapters):
-        write_chapter(writer, pages, chapter, index)
-    write_sources(writer, pages)
-    writer.write("about/index.html", "about.html", title=_("About this map") + f" | {site_title}", preview=cover,
-                 description=_("How the story map was made, its data sources and licences, and what "
-                               "approximate and schematic mean."),
-                 body=writer.prose(pages.about, "../"), text_lang=text_lang(pages, "about"))
-    write_routes(writer, pages)
-    write_timeline(writer, pages)
-    write_educators(writer, pages)
-    return writer.out
 
 
 def text_lang(pages: PageSet, name: str) -> str | None:
@@ -192,182 +185,6 @@ def text_lang(pages: PageSet, name: str) -> str | None:
     return None if pages.edition.is_default or name in pages.translated else ENGLISH.html_lang
 
 
-def educators_page(pages: PageSet, env: Environment) -> dict[str, str]:
-    """The educators page alone: rendered again once the offline copy, which holds the first
-    rendering, is packed and its size known (pipeline.py)."""
-    writer = PageWriter(env, pages)
-    write_educators(writer, pages)
-    return writer.out
-
-
-def write_educators(writer: PageWriter, pages: PageSet) -> None:
-    _ = pages.strings
-    offline = next((item for item in pages.downloads if item["path"] == OFFLINE_PATH), None)
-    writer.write("educators/index.html", "educators.html", title=_("For educators") + f" | {_(SITE_TITLE)}",
-                 preview=f"{pages.chapters[0].slug}/map.png",
-                 description=_("What each chapter covers, discussion questions, links to every step, "
-                               "how to present a chapter, embed the maps, cite the story, and the data to download."),
-                 chapters=pages.chapters, scenes=pages.scenes, citation=pages.story_citation,
-                 downloads=pages.downloads, offline=offline, site_url=pages.site_url + pages.edition.prefix,
-                 langs={c.slug: text_lang(pages, c.slug) for c in pages.chapters})
-
-
-def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: int) -> None:
-    scene = pages.scenes[chapter.slug]
-    data: MapData = pages.map_data(scene, pages.bibliography)
-    slug = chapter.slug
-    up = "../" * pages.edition.prefix.count("/")
-    common = dict(title=f"{chapter.title} | {pages.strings(SITE_TITLE)}", description=chapter.summary,
-                  preview=f"{slug}/map.png", chapter=chapter, scene=scene, inset=pages.inset, steps=step_data(scene),
-                  strings=pages.script_strings or {}, text_lang=text_lang(pages, slug))
-    common["first"], common["last"] = axis_years(list(pages.events), list(pages.arrivals))
-    # The year control goes on every map that shows a dated feature (a fence, a site, a route).
-    common["dated"] = any(f.get("start") or f.get("end") for layer in scene.layers for f in layer.features
-                          if f["kind"] in DATED_KINDS) or any(r.start or r.end for r in scene.routes)
-    label = pages.strings("Map for the chapter “{title}”", title=chapter.title)
-    chapter_map = pages.render_map(scene, data, asset_prefix=f"../{up}assets/", label=label)
-    writer.write(f"{slug}/index.html", "chapter.html", **common, map=chapter_map,
-                 number=index + 1, total=len(pages.chapters),
-                 intro=writer.prose(chapter.intro, "../"),
-                 step_bodies={s.id: writer.prose(s.body, "../") for s in chapter.steps},
-                 step_images=step_images(scene),
-                 previous=pages.chapters[index - 1] if index > 0 else None,
-                 next=pages.chapters[index + 1] if index + 1 < len(pages.chapters) else None,
-                 embed_url=f"{pages.site_url}embed/{slug}/",
-                 references=[(k, Markup(pages.bibliography.entry(k)))
-                             for k in pages.bibliography.ordered_keys(chapter_keys(chapter))])
-    writer.write(f"embed/{slug}/index.html", "embed.html", **common,
-                 map=pages.render_map(scene, data, asset_prefix=f"../../{up}assets/", label=label))
-    prefix = pages.edition.prefix
-    writer.out[f"{prefix}{slug}/map.js"] = chapter_map.script  # the embed page loads the same script
-    for name, detail in data.detail_files.items():
-        writer.out[f"{prefix}{slug}/{name}"] = detail
-    if data.route_file is not None:
-        writer.out[f"{prefix}{slug}/{ROUTE_DATA_FILE}"] = data.route_file
-
-
-def route_years(feature: dict, _=ENGLISH_STRINGS) -> str:
-    start, end = feature.get("start"), feature.get("end")
-    if start and end:
-        return f"{start}–{end}"
-    return _("since {year}", year=start) if start else _("until {year}", year=end) if end else ""
-
-
-def write_routes(writer: PageWriter, pages: PageSet) -> None:
-    """The routes catalogue, site/routes/: every route, and a link to the map with it alone."""
-    map_chapter = flow_chapter(pages)
-    if map_chapter is None:
-        return
-    routes = []
-    for info in pages.scenes[map_chapter.slug].routes:
-        feature = pages.route_features[info.id]
-        routes.append({"slug": info.slug, "name": info.name,
-                       "places": [pages.place_names.get(place, place) for place in feature.get("named_places") or []],
-                       "drawn": [pages.strings("Drawn through {place} to keep the line in {country}.",
-                                               place=place, country=country) for place, country in info.waypoints],
-                       "years": route_years(feature, pages.strings), "length_km": feature["length_km"],
-                       "description": feature["description"],
-                       "name_lang": _other_lang(info.name, pages.edition),
-                       "description_lang": _other_lang(feature["description"], pages.edition),
-                       "sources": source_links(feature["sources"], pages.bibliography)})
-    _ = pages.strings
-    pieces = catalogue_pages(routes)
-    index = [{"href": page_folder(n), "first": start + 1, "last": start + len(piece),
-              "from": piece[0]["name"], "to": piece[-1]["name"]}
-             for n, (start, piece) in enumerate(pieces)]
-    for n, (start, piece) in enumerate(pieces):
-        heading = _("Escape routes") if n == 0 else _("Escape routes {first}–{last}", first=start + 1,
-                                                        last=start + len(piece))
-        writer.write(f"routes/{page_folder(n)}index.html", "routes.html", title=heading + f" | {_(SITE_TITLE)}",
-                     preview=f"{map_chapter.slug}/map.png",
-                     description=_("Every escape route on the map: its places, years, description and sources, "
-                                   "and a link to the map with that route alone."),
-                     routes=piece, count=len(routes), start=start + 1, heading=heading,
-                     pages=index if len(pieces) > 1 else [], page=n, map_chapter=map_chapter)
-
-
-#: Routes on one page of the catalogue: with ten thousand routes, every page stays within the budget.
-CATALOGUE_PAGE = 100
-
-
-def catalogue_pages(routes: list) -> list[tuple[int, list]]:
-    """(index of its first route, its routes) of each page of the routes catalogue."""
-    return [(start, routes[start:start + CATALOGUE_PAGE]) for start in range(0, len(routes), CATALOGUE_PAGE)] or [(0, [])]
-
-
-def page_folder(n: int) -> str:
-    """The folder of the catalogue's page n (0-based) inside routes/: the first is routes/ itself."""
-    return "" if n == 0 else f"{n + 1}/"
-
-
 def flow_chapter(pages: PageSet) -> Chapter | None:
     """The chapter whose map is the flow map (every route), where the year control is."""
     return next((c for c in pages.chapters if pages.scenes[c.slug].routes), None)
-
-
-def write_timeline(writer: PageWriter, pages: PageSet) -> None:
-    """site/timeline/ and its embed: every dated step and feature in order, on the arrivals' axis."""
-    _ = pages.strings
-    first, last = axis_years(list(pages.events), list(pages.arrivals))
-    chapters = {c.slug: c for c in pages.chapters}
-    events = [{"event": e, "kind": _(kind_label(e.kind)), "chapter": chapters[e.chapter],
-               "sources": source_links(list(e.sources), pages.bibliography)} for e in pages.events]
-    common = dict(preview=f"{pages.chapters[0].slug}/map.png", events=events, first=first, last=last,
-                  chart=axis_chart(list(pages.arrivals), first, last, _), flow=flow_chapter(pages),
-                  chart_step=next((f"{c.slug}/#{s.id}" for c in pages.chapters for s in c.steps
-                                   if ARRIVALS_FIGURE in FIGURE_RE.findall(s.body)), None),
-                  strings=pages.script_strings or {}, text_lang=None)
-    title = _("The border over time")
-    description = _("Every dated event of the story, from {first} to {last}, on one time axis with the yearly "
-                    "arrivals in South Korea, each with its source and a link to its step.", first=first, last=last)
-    scene, timeline_map = pages.timeline_scene, {}
-    if scene is not None:
-        up = "../" * pages.edition.prefix.count("/")
-        data = pages.map_data(scene, pages.bibliography)
-        parts = pages.render_map(scene, data,
-                           asset_prefix=f"../{up}assets/", label=_("Map of the routes, fences and sites by year"))
-        writer.out[f"{pages.edition.prefix}timeline/map.js"] = parts.script
-        if data.route_file is not None:
-            writer.out[f"{pages.edition.prefix}{scene.chapter.slug}/{ROUTE_DATA_FILE}"] = data.route_file
-        timeline_map = dict(map=parts, scene=scene, steps=step_data(scene), dated=False)  # its control is the page's
-    writer.write("timeline/index.html", "timeline.html", title=f"{title} | {_(SITE_TITLE)}",
-                 description=description, heading=title, embed=False, **common, **timeline_map,
-                 caption=caption_text(writer.prose(pages.arrivals_caption or _(ARRIVALS_SOURCE), "../")))
-    writer.write("embed/timeline/index.html", "timeline.html", title=f"{title} | {_(SITE_TITLE)}",
-                 description=description, heading=title, embed=True, **common,
-                 caption=out_of_frame(caption_text(writer.prose(pages.arrivals_caption or _(ARRIVALS_SOURCE),
-                                                                 "../../"))))
-
-
-#: The arrivals' source where references.json lacks the works the full caption cites.
-ARRIVALS_SOURCE = "Source: Ministry of Unification, Republic of Korea."
-
-
-def out_of_frame(html: Markup) -> Markup:
-    """Rendered prose whose links open in the whole window, as an embed's links must (an iframe
-    that navigated to the sources page would show it inside the host's page)."""
-    return Markup(str(html).replace("<a ", '<a target="_top" '))
-
-
-def caption_text(html: Markup) -> Markup:
-    """Rendered prose of one paragraph without its <p>, for a caption."""
-    text = str(html).strip()
-    return Markup(text[3:-4] if text.startswith("<p>") and text.endswith("</p>") else text)
-
-
-def _other_lang(text: str, edition: Edition) -> str | None:
-    """The `lang` of a text not in the edition's language (a route contributed in another), else None."""
-    lang = written_in(text)
-    return lang if lang != edition.html_lang else None
-
-
-def write_sources(writer: PageWriter, pages: PageSet) -> None:
-    cited_by: dict[str, list[Chapter]] = {}
-    for chapter in pages.chapters:
-        for key in chapter_keys(chapter):
-            cited_by.setdefault(key, []).append(chapter)
-    writer.write("sources/index.html", "sources.html", title=pages.strings("Sources") + f" | {pages.strings(SITE_TITLE)}",
-                 preview=f"{pages.chapters[0].slug}/map.png",
-                 description=pages.strings("Every source the story and its maps rely on, in APA style."),
-                 references=[(k, Markup(pages.bibliography.entry(k)), cited_by.get(k, []))
-                             for k in pages.bibliography.ordered_keys()])

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from xstatic.pkg import leaflet as xstatic_leaflet
 
+#: The folder inside site/ of the assets every edition shares.
+ASSETS = "assets"
 #: Files of the xstatic-leaflet package the site serves (the .map and the images leaflet.css names
 #: keep audits free of 404s).
 LEAFLET_FILES = ("leaflet.js", "leaflet.js.map", "leaflet.css", "images/layers.png", "images/layers-2x.png",
@@ -26,9 +28,9 @@ LEAFLET_FILES = ("leaflet.js", "leaflet.js.map", "leaflet.css", "images/layers.p
 
 def asset_files(static_dir: Path) -> dict[str, Path]:
     """Assets copied as they are: our CSS and JS, and the self-hosted Leaflet."""
-    files = {f"assets/{p.name}": p for p in sorted(static_dir.iterdir()) if p.is_file()}
+    files = {f"{ASSETS}/{p.name}": p for p in sorted(static_dir.iterdir()) if p.is_file()}
     leaflet_dir = Path(xstatic_leaflet.BASE_DIR)
-    files.update({f"assets/leaflet/{name}": leaflet_dir / name for name in LEAFLET_FILES})
+    files.update({f"{ASSETS}/leaflet/{name}": leaflet_dir / name for name in LEAFLET_FILES})
     return files
 
 

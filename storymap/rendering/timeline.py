@@ -2,7 +2,7 @@
 
 An event is a step with a `date` (chapters/*.md) or a feature with `start`/`end` (a fence, site,
 crossing or route): its years, a line of text, the step it links to and the sources that date
-it. `site/timeline/` (pages.write_timeline) lists them in order, beside the yearly arrivals on
+it. `site/timeline/` (site_pages/timeline.py) lists them in order, beside the yearly arrivals on
 the same axis; `downloads/timeline.csv` (downloads.py) holds them as a table. The map by year
 (static/story.js) reads the features' own `start`/`end`.
 """
