@@ -11,7 +11,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..inputs.chapters import CITATION_RE, FIGURE_RE, Chapter, check_references, cite_keys, display_path, load_chapters
+from ..inputs.chapters import (CITATION_RE, FIGURE_RE, Chapter, Translation, check_references, cite_keys, display_path,
+                               load_chapters, load_translations)
 from ..core.characters import private_use_problems
 from ..rendering.charts import ARRIVALS_CAVEAT, ARRIVALS_FIGURE, ARRIVALS_FILE, arrivals_chart, load_arrivals
 from ..inputs.content import check_content
@@ -38,7 +39,7 @@ from ..scenes.flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map, locali
 from ..scenes.scenes import build_scene
 from ..rendering.site import asset_files
 from ..rendering.static_maps import static_map_jobs
-from ..inputs.parity import chapter_problems, text_problems, with_english_dates
+from ..inputs.parity import text_problems, translated_chapter
 from ..inputs.retired_terms import chapter_texts, load_terms, mapping_texts, term_problems
 from ..inputs.sourcing import check_sourcing
 from ..rendering.timeline import TIMELINE_MAP_TEXT, timeline_chapter, timeline_events
@@ -68,7 +69,7 @@ class EditionInputs:
     strings: Strings
     layers: list[Layer]
     map_font: str | None  # the static maps' font family (None: the default, DejaVu Sans)
-    stale: tuple[Problem, ...] = ()  # place texts shown in English because the English changed
+    stale: tuple[Problem, ...] = ()  # steps and place texts shown in English: their translation is behind
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,8 @@ def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: 
     strings = load_strings(root, edition, problems)
     stale: list[Problem] = untranslated_studio_words(root, edition, strings)
     places = load_places(root, edition, [f for layer in layers for f in layer.features], problems, stale)
-    translated_chapters = _translated_chapters(root / "chapters" / edition.code, chapters, problems)
-    content, translated = dict(english_content), {c.slug for c in translated_chapters.values()}
+    translated_chapters = _translated_chapters(root / "chapters" / edition.code, chapters, problems, stale)
+    content, translated = dict(english_content), {c.slug for _t, c in translated_chapters.values()}
     for name in CONTENT_PAGES:
         path = root / "content" / edition.code / f"{name}.md"
         if path.exists():
@@ -141,9 +142,10 @@ def load_edition(root: Path, edition: Edition, chapters: list[Chapter], layers: 
             problems.extend(text_problems(f"content/{edition.code}/{name}.md", "the page", "body",
                                           english_content[name], content[name]))
             problems.extend(private_use_problems(f"content/{edition.code}/{name}.md", content[name]))
-    problems.extend(retired_term_problems(root, edition, translated_chapters.values(), content, translated,
-                                          strings, places))
-    edition_chapters = [translated_chapters.get(c.path.name, c) for c in chapters]
+    problems.extend(retired_term_problems(root, edition, [t for t, _c in translated_chapters.values()], content,
+                                          translated, strings, places))
+    edition_chapters = [translated_chapters[c.path.name][1] if c.path.name in translated_chapters else c
+                        for c in chapters]
     edition_layers = localize_layers(layers, places)
     texts = ([f["name"] for layer in edition_layers for f in layer.features] + [c.title for c in edition_chapters]
              + [strings(kind.legend) for kind in KINDS.values()])
@@ -187,26 +189,30 @@ def caption_problems(chapters: list[Chapter], keys) -> list[Problem]:
             for key in dict.fromkeys(cite_keys(FIGURE_CAPTIONS[name])) if key not in keys]
 
 
-def _translated_chapters(folder: Path, english: list[Chapter], problems: list[Problem]) -> dict[str, Chapter]:
-    """chapters/<code>/*.md by file name, each checked against the English chapter of that name."""
+def _translated_chapters(folder: Path, english: list[Chapter], problems: list[Problem],
+                         behind: list[Problem]) -> dict[str, tuple[Translation, Chapter]]:
+    """chapters/<code>/*.md by file name: each translation, and the chapter the edition shows (the
+    English chapter's map with the translation's words), checked against the English chapter."""
     if not any(folder.glob("*.md")):
         return {}
     try:
-        chapters = load_chapters(folder)
+        translations = load_translations(folder)
     except InputError as error:
         problems.extend(error.problems)
         return {}
     by_name = {c.path.name: c for c in english}
     found = {}
-    for chapter in chapters:
-        original = by_name.get(chapter.path.name)
+    for translation in translations:
+        original = by_name.get(translation.path.name)
         if original is None:
-            problems.append(Problem(f"chapters/{folder.name}/{chapter.path.name}", "has no English chapter of that name.",
+            problems.append(Problem(display_path(translation.path), "has no English chapter of that name.",
                                     f"name it as the English file it translates, e.g. chapters/{folder.name}/"
                                     f"{english[0].path.name}."))
             continue
-        problems.extend(chapter_problems(original, chapter))
-        found[chapter.path.name] = with_english_dates(original, chapter)
+        chapter, out_of_step, notes = translated_chapter(original, translation)
+        problems.extend(out_of_step)
+        behind.extend(notes)
+        found[translation.path.name] = translation, chapter
     return found
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
 
 TYPE_WORDS = {
     "string": "text in double quotes",
@@ -48,11 +49,15 @@ def too_deep(document, limit: int = MAX_DEPTH) -> bool:
 
 
 @functools.lru_cache(maxsize=8)
-def validator(schema_path: Path) -> Draft202012Validator:
-    """The compiled contract in `schema_path` (read once per process)."""
+def validator(schema_path: Path, pointer: str = "") -> Draft202012Validator:
+    """The compiled contract in `schema_path` (read once per process), or the part of it at
+    `pointer` (e.g. "/$defs/translation"), whose references into the rest still resolve."""
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    if not pointer:
+        return Draft202012Validator(schema)
+    registry = Registry().with_resource(schema["$id"], Resource.from_contents(schema))
+    return Draft202012Validator({"$ref": f"{schema['$id']}#{pointer}"}, registry=registry)
 
 
 def dotted(path) -> str | None:
