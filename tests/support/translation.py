@@ -3,6 +3,7 @@ only, each step naming the English text it translates), and a pseudo-translation
 every string, so that a page of its edition shows any English word no catalogue translates."""
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -10,12 +11,16 @@ from pathlib import Path
 import frontmatter
 import yaml
 
+from storymap.commands.pipeline import CONTENT_PAGES
 from storymap.inputs.chapters import STEP_MARKER_RE, load_chapters, words_hash
 
 #: The pseudo-translation's marks: every string it translates is ⟦ ... ⟧.
 OPEN, CLOSE = "⟦", "⟧"
 #: A Markdown line that opens a block (a heading, a list item, a quotation), and what follows it.
 _BLOCK_RE = re.compile(r"^(#+ |[-*] |\d+\. |> )?(.*)$")
+#: A bracketed part (a citation or a link's words), left whole, or the space after a sentence's end
+#: (as the timeline cuts prose into sentences: storymap.rendering.timeline).
+_SENTENCE_GAP_RE = re.compile(r"(\[[^\[\]]*\])|(?<=[.!?])(\s+)")
 
 
 def mark(text: str) -> str:
@@ -24,27 +29,26 @@ def mark(text: str) -> str:
 
 
 def mark_markdown(markdown: str) -> str:
-    """Markdown with each paragraph, heading and list item marked (comments, such as the step and
-    figure markers, as they are)."""
-    paragraphs = []
-    for paragraph in re.split(r"\n\s*\n", markdown.strip()):
-        if paragraph.lstrip().startswith("<!--") or not paragraph.strip():
-            paragraphs.append(paragraph)
+    """Markdown with each sentence of each paragraph, heading and list item marked (comments, such
+    as the step and figure markers, as they are)."""
+    blocks: list[list[str]] = []  # the lines of each block: a comment, a list item, a paragraph
+    for line in markdown.strip().splitlines():
+        starts = (not line.strip() or line.lstrip().startswith("<!--") or _BLOCK_RE.match(line).group(1)
+                  or not blocks or not blocks[-1][0].strip() or blocks[-1][0].lstrip().startswith("<!--"))
+        if starts:
+            blocks.append([line])
+        else:
+            blocks[-1].append(line)
+    lines = []
+    for block in blocks:
+        if not block[0].strip() or block[0].lstrip().startswith("<!--"):
+            lines.extend(block)
             continue
-        items: list[list[str]] = []  # the lines of each block: a list item, or the text before one
-        for line in paragraph.splitlines():
-            if _BLOCK_RE.match(line).group(1) or not items:
-                items.append([line])
-            else:
-                items[-1].append(line)
-        marked = []
-        for lines in items:
-            opener, first = _BLOCK_RE.match(lines[0]).groups()
-            lines = [f"{opener or ''}{OPEN}{first}", *lines[1:]]
-            lines[-1] += CLOSE
-            marked.extend(lines)
-        paragraphs.append("\n".join(marked))
-    return "\n\n".join(paragraphs) + "\n"
+        opener, first = _BLOCK_RE.match(block[0]).groups()
+        text = "\n".join([first, *block[1:]])
+        text = _SENTENCE_GAP_RE.sub(lambda m: m.group(1) or f"{CLOSE}{m.group(2)}{OPEN}", text)
+        lines.extend(f"{opener or ''}{OPEN}{text}{CLOSE}".splitlines())
+    return "\n".join(lines) + "\n"
 
 
 def translation_of(text: str, english_dir: Path, name: str, translate: Callable[[str], str] = str,
@@ -67,3 +71,44 @@ def translation_of(text: str, english_dir: Path, name: str, translate: Callable[
         body += f"\n<!-- step: {step_id} -->\n\n{translate_markdown(prose)}"
     front = yaml.safe_dump(words, allow_unicode=True, sort_keys=False, width=10_000)
     return f"---\n{front}---\n\n{body}"
+
+
+def _catalogue(root: Path, code: str, name: str) -> dict:
+    return yaml.safe_load((root / "content" / code / name).read_text(encoding="utf-8")) or {}
+
+
+def write_pseudo_edition(root: Path, code: str, models: tuple[str, ...]) -> None:
+    """A pseudo-translation in content/`code`/ and chapters/`code`/ of the project at root: every
+    chapter, page and text of the English marked, and of the interface words and place texts those
+    that every edition in `models` translates (so that a word one of them leaves out stays
+    unmarked English on the pseudo-edition's pages)."""
+    (root / "content" / code).mkdir(parents=True)
+    (root / "chapters" / code).mkdir(parents=True)
+    strings = set.intersection(*(set(_catalogue(root, model, "strings.yaml")) for model in models))
+    places = [_catalogue(root, model, "places.yaml") for model in models]
+    marked_places = {feature: {key: mark(text) for key, text in texts.items()
+                               if all(key in (other.get(feature) or {}) for other in places)}
+                     for feature, texts in _english_places(root).items()}
+    dump = lambda data: yaml.safe_dump(data, allow_unicode=True, sort_keys=True, width=10_000)
+    (root / "content" / code / "strings.yaml").write_text(dump({s: mark(s) for s in strings}), encoding="utf-8")
+    (root / "content" / code / "places.yaml").write_text(dump({f: t for f, t in marked_places.items() if t}),
+                                                         encoding="utf-8")
+    for page in CONTENT_PAGES:
+        english = (root / "content" / f"{page}.md").read_text(encoding="utf-8")
+        (root / "content" / code / f"{page}.md").write_text(mark_markdown(english), encoding="utf-8")
+    for path in sorted((root / "chapters").glob("*.md")):
+        (root / "chapters" / code / path.name).write_text(
+            translation_of(path.read_text(encoding="utf-8"), root / "chapters", path.name, mark, mark_markdown),
+            encoding="utf-8")
+
+
+def _english_places(root: Path) -> dict[str, dict[str, str]]:
+    """Every feature's English name and description, by id."""
+    places = {}
+    for path in sorted((root / "layers").rglob("*.geojson")):
+        for feature in json.loads(path.read_text(encoding="utf-8")).get("features", []):
+            properties = feature.get("properties") or {}
+            if "id" in properties:
+                places[properties["id"]] = {key: properties[key] for key in ("name", "description")
+                                            if properties.get(key)}
+    return places
