@@ -1,12 +1,13 @@
-"""A translation keeps step with the English: same steps, same map, same sources, same numbers.
+"""A translation keeps step with the English: the English map, the same sources, the same numbers.
 
 `check` compares every translated chapter (chapters/<code>/NN-slug.md) with its English file:
 the same slug, and in the title, summary, questions, introduction and each step the same
 citation keys and the same figures. A translated chapter carries words only: each step's map
 and date come from the English step of the same id. Each translated step names the English
 text it translates (`translates:`, chapters.words_hash); a step whose English has changed since,
-or that has no translation, is shown in English and listed as a note, never an error. Figures are read as
-values, so "30,000", "3만" and "3万" are the same number, "1.4 million" is "140만", and
+or that has no translation, is shown in English and listed as a note, never an error.
+
+Figures are read as values, so "30,000", "3만" and "3万" are the same number, "1.4 million" is "140만", and
 "9 October 2023" is "2023년 10월 9일", "two million" is "200만", "the twentieth
 century" is "20세기" and "nine years" is "9년" (a count of years, months or days is written in digits in
 Korean and Chinese papers, so the English word counts as its number).
