@@ -129,7 +129,8 @@ def translated_chapter(english: Chapter, translation: Translation) -> tuple[Chap
     steps = []
     for step in english.steps:
         i = index.get(step.id)
-        words, hash_now, where = translation.steps[i] if i is not None else None, words_hash(step), f"step {step.id!r}"
+        words = translation.steps[i] if i is not None else None
+        hash_now, where = words_hash(step), f"step {step.id!r}"
         if words is None:
             behind.append(Problem(file, f"{where} of the English chapter has no translation, so it is shown in English.",
                                   f"translate it: add '- id: {step.id}' with its map_text and 'translates: {hash_now}' "
