@@ -79,15 +79,15 @@ def _catalogue(root: Path, code: str, name: str) -> dict:
 
 def write_pseudo_edition(root: Path, code: str, models: tuple[str, ...]) -> None:
     """A pseudo-translation in content/`code`/ and chapters/`code`/ of the project at root: every
-    chapter, page and text of the English marked, and of the interface words and place texts those
-    that every edition in `models` translates (so that a word one of them leaves out stays
-    unmarked English on the pseudo-edition's pages)."""
+    chapter, page and place text of the English marked, and of the interface words those that
+    every edition in `models` translates (so that a word one of them leaves out stays unmarked
+    English on the pseudo-edition's pages)."""
     (root / "content" / code).mkdir(parents=True)
     (root / "chapters" / code).mkdir(parents=True)
     strings = set.intersection(*(set(_catalogue(root, model, "strings.yaml")) for model in models))
-    places = [_catalogue(root, model, "places.yaml") for model in models]
-    marked_places = {feature: {key: mark(text) for key, text in texts.items()
-                               if all(key in (other.get(feature) or {}) for other in places)}
+    # Every place text, whether the models translate it yet or not: a contributor's new route is
+    # shown in English in their editions, marked so (its translation is data, not the interface's).
+    marked_places = {feature: {key: mark(text) for key, text in texts.items()}
                      for feature, texts in _english_places(root).items()}
     dump = lambda data: yaml.safe_dump(data, allow_unicode=True, sort_keys=True, width=10_000)
     (root / "content" / code / "strings.yaml").write_text(dump({s: mark(s) for s in strings}), encoding="utf-8")
