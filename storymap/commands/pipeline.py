@@ -10,7 +10,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..inputs.chapters import CITATION_RE, FIGURE_RE, Chapter, check_references, cite_keys, display_path, load_chapters
+from ..inputs.chapters import (CITATION_RE, FIGURE_RE, Chapter, Translation, check_references, cite_keys, display_path,
+                               load_chapters, load_translations)
 from ..core.characters import private_use_problems
 from ..rendering.charts import ARRIVALS_CAVEAT, ARRIVALS_FIGURE, YearCount, arrivals_chart, load_arrivals
 from ..inputs.content import SiteSettings, load_content
@@ -37,7 +38,7 @@ from ..scenes.flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map, locali
 from ..scenes.scenes import build_scene
 from ..rendering.site import asset_files
 from ..rendering.static_maps import static_map_jobs
-from ..inputs.parity import chapter_problems, text_problems, with_english_dates
+from ..inputs.parity import text_problems, translated_chapter
 from ..inputs.project import (ARRIVALS, CHAPTERS, CONTENT_PAGES, FEATURE_SCHEMA, FRONT_MATTER_SCHEMA, LAYERS,
                               REFERENCES, REFERENCES_SCHEMA, SCHEMAS, STATIC, STORY_SCRIPT, TEMPLATES, Project)
 from ..inputs.retired_terms import RetiredTerm, chapter_texts, load_terms, mapping_texts, term_problems
@@ -64,7 +65,7 @@ class EditionInputs:
     strings: Strings
     layers: list[Layer]
     map_font: str | None  # the static maps' font family (None: the default, DejaVu Sans)
-    stale: tuple[Problem, ...] = ()  # place texts shown in English because the English changed
+    stale: tuple[Problem, ...] = ()  # steps and place texts shown in English: their translation is behind
 
 
 @dataclass(frozen=True)
@@ -145,8 +146,8 @@ def load_edition(project: Project, edition: Edition, chapters: list[Chapter], la
     strings = load_strings(project, edition, problems)
     stale: list[Problem] = untranslated_studio_words(edition, strings)
     places = load_places(project, edition, [f for layer in layers for f in layer.features], problems, stale)
-    translated_chapters = _translated_chapters(project, edition, chapters, problems)
-    content, translated = dict(english_content), {c.slug for c in translated_chapters.values()}
+    translated_chapters = _translated_chapters(project, edition, chapters, problems, stale)
+    content, translated = dict(english_content), {c.slug for _t, c in translated_chapters.values()}
     for name in CONTENT_PAGES:
         path = project.translation(edition, f"{name}.md")
         if path.exists():
@@ -155,9 +156,10 @@ def load_edition(project: Project, edition: Edition, chapters: list[Chapter], la
             problems.extend(text_problems(f"content/{edition.code}/{name}.md", "the page", "body",
                                           english_content[name], content[name]))
             problems.extend(private_use_problems(f"content/{edition.code}/{name}.md", content[name]))
-    problems.extend(retired_term_problems(edition, terms, translated_chapters.values(), content, translated,
-                                          strings, places))
-    edition_chapters = [translated_chapters.get(c.path.name, c) for c in chapters]
+    problems.extend(retired_term_problems(edition, terms, [t for t, _c in translated_chapters.values()], content,
+                                          translated, strings, places))
+    edition_chapters = [translated_chapters[c.path.name][1] if c.path.name in translated_chapters else c
+                        for c in chapters]
     edition_layers = localize_layers(layers, places)
     texts = ([f["name"] for layer in edition_layers for f in layer.features] + [c.title for c in edition_chapters]
              + [strings(kind.legend) for kind in KINDS.values()])
@@ -196,28 +198,31 @@ def caption_problems(chapters: list[Chapter], keys) -> list[Problem]:
             for key in dict.fromkeys(cite_keys(FIGURE_CAPTIONS[name])) if key not in keys]
 
 
-def _translated_chapters(project: Project, edition: Edition, english: list[Chapter],
-                         problems: list[Problem]) -> dict[str, Chapter]:
-    """chapters/<code>/*.md by file name, each checked against the English chapter of that name."""
+def _translated_chapters(project: Project, edition: Edition, english: list[Chapter], problems: list[Problem],
+                         behind: list[Problem]) -> dict[str, tuple[Translation, Chapter]]:
+    """chapters/<code>/*.md by file name: each translation, and the chapter the edition shows (the
+    English chapter's map with the translation's words), checked against the English chapter."""
     folder = project / CHAPTERS / edition.code
     if not any(folder.glob("*.md")):
         return {}
     try:
-        chapters = load_chapters(folder, project / FRONT_MATTER_SCHEMA)
+        translations = load_translations(folder, project / FRONT_MATTER_SCHEMA)
     except InputError as error:
         problems.extend(error.problems)
         return {}
     by_name = {c.path.name: c for c in english}
     found = {}
-    for chapter in chapters:
-        original = by_name.get(chapter.path.name)
+    for translation in translations:
+        original = by_name.get(translation.path.name)
         if original is None:
-            problems.append(Problem(f"chapters/{folder.name}/{chapter.path.name}", "has no English chapter of that name.",
+            problems.append(Problem(display_path(translation.path), "has no English chapter of that name.",
                                     f"name it as the English file it translates, e.g. chapters/{folder.name}/"
                                     f"{english[0].path.name}."))
             continue
-        problems.extend(chapter_problems(original, chapter))
-        found[chapter.path.name] = with_english_dates(original, chapter)
+        chapter, out_of_step, notes = translated_chapter(original, translation)
+        problems.extend(out_of_step)
+        behind.extend(notes)
+        found[translation.path.name] = translation, chapter
     return found
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
 
 from .problems import Phrase
 
@@ -49,18 +50,22 @@ def too_deep(document, limit: int = MAX_DEPTH) -> bool:
     return bool(level)
 
 
-def validator(schema_path: Path) -> Draft202012Validator:
-    """The compiled contract in `schema_path`, as the file is now: read and compiled once per
-    version (a contract edited while the preview runs is the one its next rebuild checks)."""
+def validator(schema_path: Path, pointer: str = "") -> Draft202012Validator:
+    """The compiled contract in `schema_path` as the file is now, or the part of it at `pointer`
+    (e.g. "/$defs/translation"), whose references into the rest still resolve: read and compiled
+    once per version (a contract edited while the preview runs is the one its next rebuild checks)."""
     version = schema_path.stat()
-    return _compiled(schema_path, version.st_mtime_ns, version.st_size)
+    return _compiled(schema_path, pointer, version.st_mtime_ns, version.st_size)
 
 
-@functools.lru_cache(maxsize=8)
-def _compiled(schema_path: Path, _mtime_ns: int, _size: int) -> Draft202012Validator:
+@functools.lru_cache(maxsize=16)
+def _compiled(schema_path: Path, pointer: str, _mtime_ns: int, _size: int) -> Draft202012Validator:
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    if not pointer:
+        return Draft202012Validator(schema)
+    registry = Registry().with_resource(schema["$id"], Resource.from_contents(schema))
+    return Draft202012Validator({"$ref": f"{schema['$id']}#{pointer}"}, registry=registry)
 
 
 def dotted(path) -> str | None:

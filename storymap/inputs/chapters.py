@@ -3,9 +3,16 @@
 The front matter lists a chapter's scroll steps (where the map goes, what it shows); the body
 holds each step's prose after a marker line `<!-- step: <id> -->`, in the same order. Text
 before the first marker is the chapter's introduction. See docs/ARCHITECTURE.md, "Chapters".
+
+A translation (chapters/<code>/NN-slug.md) holds the words only: each step its id, map_text and
+`translates:` (the `words_hash` of the English step it translates); where the map goes comes from
+the English step (storymap.inputs.parity puts the two together).
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -38,8 +45,6 @@ CITE_KEY_RE = re.compile(rf"(?<![\w.@])-?@(?P<key>{CITE_KEY})")
 FIGURE_RE = re.compile(r"^<!--\s*figure:\s*([a-z0-9-]+)\s*-->\s*$", re.MULTILINE)
 STEP_MARKER_RE = re.compile(r"^[ \t]*<!--\s*step:\s*(?P<id>.*?)\s*-->[ \t]*$", re.MULTILINE)
 FILE_NAME_RE = re.compile(r"^(?P<order>\d{2})-(?P<slug>.+)\.md$")
-#: Slugs that would collide with other pages or folders of the built site.
-
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,9 @@ class Step:
     map_text: str
     body: str
     date: StepDate | None = None
+    #: In a translated edition: the step is shown in English (its translation is missing, or
+    #: translates an older English text), under the notice the site gives untranslated text.
+    untranslated: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,36 @@ class Chapter:
     intro: str
     steps: tuple[Step, ...]
     path: Path
+
+
+@dataclass(frozen=True)
+class StepWords:
+    """A translated step: its words, and the `words_hash` of the English step they translate."""
+
+    id: str
+    map_text: str
+    body: str
+    translates: str | None
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A translated chapter: its words only (chapters/<code>/NN-slug.md)."""
+
+    slug: str
+    title: str
+    summary: str
+    questions: tuple[str, ...]
+    intro: str
+    steps: tuple[StepWords, ...]
+    path: Path
+
+
+def words_hash(step: Step) -> str:
+    """A short hash of an English step's words (map text and prose, however the lines are wrapped):
+    what a translated step's `translates:` names, so that a change to the English shows."""
+    words = " ".join(step.map_text.split()) + "\n" + " ".join(step.body.split())
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()[:10]
 
 
 def cite_keys(markdown: str) -> list[str]:
@@ -111,15 +149,25 @@ def load_chapters(chapters_dir: Path, schema: Path) -> list[Chapter]:
     if not paths:
         raise InputError([Problem(f"{Path(chapters_dir).name}/", "holds no chapter files (*.md).",
                                   "add chapters named NN-slug.md, e.g. 01-hunger.md.")])
-    contract = validator(schema)
     for path in paths:
-        chapter = _parse_chapter(path, problems, contract)
+        chapter = _parse_chapter(path, problems, schema)
         if chapter is not None:
             chapters.append(chapter)
     _check_unique(chapters, problems)
     if problems:
         raise InputError(problems)
     return sorted(chapters, key=lambda c: (c.order, c.slug))
+
+
+def load_translations(folder: Path, schema: Path) -> list[Translation]:
+    """Every translated chapter in chapters/<code>/, by file name. Raises InputError listing every
+    problem found (a map field in a translation among them: the map comes from the English)."""
+    problems: list[Problem] = []
+    translations = [t for path in sorted(Path(folder).glob("*.md"))
+                    if (t := _parse_translation(path, problems, schema)) is not None]
+    if problems:
+        raise InputError(problems)
+    return translations
 
 
 def check_references(chapters: Iterable[Chapter], layer_ids: Iterable[str],
@@ -197,9 +245,12 @@ class _FrontMatterYAML(YAMLHandler):
 _FRONT_MATTER = _FrontMatterYAML()
 
 
-def _parse_chapter(path: Path, problems: list[Problem], contract) -> Chapter | None:
+def _checked_front_matter(path: Path, problems: list[Problem], schema: Path, pointer: str = "",
+                          not_here: Collection[str] = ()) -> tuple[dict, str, re.Match | None] | None:
+    """Front matter that meets its contract (`schema`, or its part at `pointer`: $defs/translation for a translation's), its
+    Markdown and its file name's parts; None (and the problems) if it does not. A step field in
+    `not_here` is refused by name, before the contract is read (a translation's map fields)."""
     file = display_path(path)
-    before = len(problems)
 
     def problem(message: str, fix: str = "", field: str | None = None) -> None:
         problems.append(Problem(file, message, fix, field=field))
@@ -225,8 +276,16 @@ def _parse_chapter(path: Path, problems: list[Problem], contract) -> Chapter | N
     if not text.lstrip("\ufeff").startswith("---") or not isinstance(meta, dict):
         problem("has no YAML front matter.", "start the file with a '---' block holding title, slug, summary, steps.")
         return None
-
-    errors = list(contract.iter_errors(meta))
+    steps = meta.get("steps") if isinstance(meta.get("steps"), list) else []
+    refused = [(i, step, [field for field in not_here if field in step])
+               for i, step in enumerate(steps) if isinstance(step, dict) and any(field in step for field in not_here)]
+    for i, step, fields in refused:
+        problem(f"step {step.get('id')!r} has {', '.join(f'{f}:' for f in fields)}, which a translation does not "
+                "repeat.", f"remove {', '.join(fields)}: the map (and the date) come from the English step of "
+                "the same id; a translation holds only words.", f"steps[{i}].{fields[0]}")
+    if refused:
+        return None
+    errors = list(validator(schema, pointer).iter_errors(meta))
     for error in errors:
         for field, message, fix in _schema_problems(error):
             problem(message, fix, field)
@@ -237,25 +296,64 @@ def _parse_chapter(path: Path, problems: list[Problem], contract) -> Chapter | N
     if name and name.group("slug") != slug:
         problem(f"slug {slug!r} does not match the file name {path.name!r}.",
                 f"rename the file to {name.group('order')}-{slug}.md or change the slug.", "slug")
+    seen: set[str] = set()
+    for i, raw in enumerate(meta["steps"]):
+        if raw["id"] in seen:
+            problem(f"step id {raw['id']!r} is used twice.", "give every step its own id.", f"steps[{i}].id")
+        seen.add(raw["id"])
+    return meta, content, name
+
+
+def _parse_chapter(path: Path, problems: list[Problem], schema: Path) -> Chapter | None:
+    before = len(problems)
+
+    def problem(message: str, fix: str = "", field: str | None = None) -> None:
+        problems.append(Problem(display_path(path), message, fix, field=field))
+
+    checked = _checked_front_matter(path, problems, schema)
+    if checked is None:
+        return None
+    meta, content, name = checked
     steps = [(raw["id"], _parse_view(raw["view"], f"steps[{i}].view", problem),
               tuple(s.strip() for s in raw.get("show", [])), tuple(s.strip() for s in raw.get("highlight", [])),
               raw["map_text"].strip(), _parse_date(raw.get("date"), f"steps[{i}].date", problem))
              for i, raw in enumerate(meta["steps"])]
-    seen: set[str] = set()
-    for i, (step_id, *_rest) in enumerate(steps):
-        if step_id in seen:
-            problem(f"step id {step_id!r} is used twice.", "give every step its own id.", f"steps[{i}].id")
-        seen.add(step_id)
-
     intro, bodies = _split_body(content, [s[0] for s in steps], problem)
     if len(problems) > before:
         return None
-    return Chapter(slug=slug, title=meta["title"].strip(), summary=meta["summary"].strip(),
+    return Chapter(slug=meta["slug"], title=meta["title"].strip(), summary=meta["summary"].strip(),
                    order=int(name.group("order")), questions=tuple(q.strip() for q in meta.get("questions", [])),
                    intro=intro,
                    steps=tuple(Step(step_id, view, show, highlight, map_text, bodies[step_id], date)
                                for step_id, view, show, highlight, map_text, date in steps),
                    path=path)
+
+
+@functools.cache
+def map_fields(schema: Path) -> tuple[str, ...]:
+    """A step's fields that set up its map, and its date: those of the English step that a
+    translated step (the contract's $defs/translated-step) does not have."""
+    contract = json.loads(schema.read_text(encoding="utf-8"))["$defs"]
+    return tuple(name for name in contract["step"]["properties"]
+                 if name not in contract["translated-step"]["properties"])
+
+
+def _parse_translation(path: Path, problems: list[Problem], schema: Path) -> Translation | None:
+    before = len(problems)
+    checked = _checked_front_matter(path, problems, schema, "/$defs/translation", not_here=map_fields(schema))
+    if checked is None:
+        return None
+    meta, content, _name = checked
+    intro, bodies = _split_body(content, [raw["id"] for raw in meta["steps"]],
+                                lambda message, fix="", field=None: problems.append(
+                                    Problem(display_path(path), message, fix, field=field)))
+    if len(problems) > before:
+        return None
+    return Translation(slug=meta["slug"], title=meta["title"].strip(), summary=meta["summary"].strip(),
+                       questions=tuple(q.strip() for q in meta.get("questions", [])), intro=intro,
+                       steps=tuple(StepWords(raw["id"], raw["map_text"].strip(), bodies[raw["id"]],
+                                             raw.get("translates")) for raw in meta["steps"]),
+                       path=path)
 
 
 # --- the front matter contract (chapters/front-matter.schema.json) ----------------------------
@@ -277,6 +375,7 @@ FRONT_MATTER_WORDS = Words(
     patterns={"slug": "write it like 'crossing-the-rivers': lower-case letters, digits and single hyphens.",
               "id": "write it like 'two-rivers' (it becomes the #link of the step).",
               "sources": "write reference keys from references.json, e.g. ahn-2018.",
+              "translates": "write the hash `python build.py check` gives for the English step, e.g. 3f9a0c12be.",
               **{name: TEXT_FIX for name in ("title", "summary", "map_text", "questions", "show", "highlight")}},
     numbers={"zoom": ("zoom", "use a whole number from 2 to 16, e.g. 6 for a region, 11 for a city.")},
     types={"start": "write the year as a plain number, e.g. start: 1994.",

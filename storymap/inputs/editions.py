@@ -3,8 +3,8 @@
 One table (EDITIONS) says what each language needs: its folder, its `lang` and `hreflang`
 codes, the citeproc locale of its citations and the fonts its static maps may draw with.
 
-Translations live beside the English: `chapters/<code>/NN-slug.md` (same front matter, only
-the words change), `content/<code>/landing.md` and `about.md`, `content/<code>/strings.yaml`
+Translations live beside the English: `chapters/<code>/NN-slug.md` (the words only: each
+step's map and date come from the English step, storymap.inputs.parity), `content/<code>/landing.md` and `about.md`, `content/<code>/strings.yaml`
 (the interface's words, keyed by the English text the templates and story.js write) and
 `content/<code>/places.yaml` (feature names and descriptions as the edition's readers know
 them). Whatever is not translated falls back to the English, and the page says so.
@@ -42,6 +42,9 @@ class Edition:
     #: Static-map font families, best first; the first one installed that has every glyph is used
     #: (DejaVu Sans, matplotlib's own, last: enough for an edition with nothing translated yet).
     fonts: tuple[str, ...] = ("DejaVu Sans",)
+    #: Characters that show a text is written in the edition's language (a regular expression's
+    #: class; "" for English, the default): see written_in. An edition listed earlier is tried first.
+    script: str = ""
 
     @property
     def prefix(self) -> str:
@@ -53,14 +56,16 @@ class Edition:
         return self.code == "en"
 
 
+#: Every edition, in the order of the language switch. A new edition is one line here and a folder
+#: of words: chapters/<code>/ and content/<code>/ (CONTRIBUTING.md, "Translations").
 EDITIONS: tuple[Edition, ...] = (
     Edition("en", "English", "en", "en", "en-US"),
     Edition("ko", "한국어", "ko", "ko", "ko-KR",
             ("Noto Sans CJK KR", "Source Han Sans KR", "NanumGothic", "Apple SD Gothic Neo", "Malgun Gothic",
-             "Noto Sans KR", "DejaVu Sans")),
+             "Noto Sans KR", "DejaVu Sans"), script="\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"),
     Edition("zh", "中文", "zh-Hans", "zh-Hans", "zh-CN",
             ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "PingFang SC", "Microsoft YaHei",
-             "Noto Sans SC", "DejaVu Sans")),
+             "Noto Sans SC", "DejaVu Sans"), script="\u3400-\u4dbf\u4e00-\u9fff"),
 )
 ENGLISH = EDITIONS[0]
 TRANSLATIONS = EDITIONS[1:]
@@ -109,19 +114,13 @@ ENGLISH_STRINGS = Strings({})
 _JS_STRING_RE = re.compile(r'\bt\("((?:[^"\\]|\\.)*)"\)')
 
 
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-
-
 def written_in(text: str) -> str:
-    """The `lang` of a contributor's text, by its script: Korean where it has Hangul, Chinese where
-    it has Han characters only, else English. A route written in the studio in Korean is shown so
-    marked in the other editions, as any text not in the edition's language is."""
-    if _HANGUL.search(text):
-        return next(e.html_lang for e in EDITIONS if e.code == "ko")
-    if _HAN.search(text):
-        return next(e.html_lang for e in EDITIONS if e.code == "zh")
-    return ENGLISH.html_lang
+    """The `lang` of a contributor's text, by its script: the first edition whose script it has
+    (Korean where it has Hangul, Chinese where it has Han characters only), else English. A route
+    written in the studio in Korean is shown so marked in the other editions, as any text not in
+    the edition's language is."""
+    return next((e.html_lang for e in EDITIONS if e.script and re.search(f"[{e.script}]", text)),
+                ENGLISH.html_lang)
 
 
 def script_strings(script: Path) -> set[str]:

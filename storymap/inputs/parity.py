@@ -1,13 +1,16 @@
-"""A translation keeps step with the English: same steps, same map, same sources, same numbers.
+"""A translation keeps step with the English: the English map, the same sources, the same numbers.
 
 `check` compares every translated chapter (chapters/<code>/NN-slug.md) with its English file:
-the same slug and steps in the same order, the same views, layers and highlights, and in the
-introduction and in each step the same citation keys and the same figures. Figures are read as
-values, so "30,000", "3만" and "3万" are the same number, "1.4 million" is "140만", and
+the same slug, and in the title, summary, questions, introduction and each step the same
+citation keys and the same figures. A translated chapter carries words only: each step's map
+and date come from the English step of the same id. Each translated step names the English
+text it translates (`translates:`, chapters.words_hash); a step whose English has changed since,
+or that has no translation, is shown in English and listed as a note, never an error.
+
+Figures are read as values, so "30,000", "3만" and "3万" are the same number, "1.4 million" is "140만", and
 "9 October 2023" is "2023년 10월 9일", "two million" is "200만", "the twentieth
 century" is "20세기" and "nine years" is "9년" (a count of years, months or days is written in digits in
-Korean and Chinese papers, so the English word counts as its number). A step's date comes from the English step: a translation leaves it out
-(or repeats it exactly).
+Korean and Chinese papers, so the English word counts as its number).
 """
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from .chapters import Chapter, cite_keys, display_path
+from .chapters import Chapter, Translation, cite_keys, display_path, words_hash
 from ..core.problems import Problem
 
 #: A number as any edition writes it ("1,300", "1.4", "3") and the unit word that may follow it.
@@ -96,47 +99,58 @@ def text_problems(file: str, where: str, field: str, english: str, translated: s
     return problems
 
 
-def chapter_problems(english: Chapter, translated: Chapter) -> list[Problem]:
-    """Every way a translated chapter is out of step with its English chapter."""
-    file = display_path(translated.path)
-    problems = []
-    if translated.slug != english.slug:
-        problems.append(Problem(file, f"slug {translated.slug!r} differs from the English {english.slug!r}.",
+def translated_chapter(english: Chapter, translation: Translation) -> tuple[Chapter, list[Problem], list[Problem]]:
+    """The edition's chapter: the English chapter's map with the translation's words; the problems
+    (a translation out of step with the English text it says it translates) and the notes (steps
+    shown in English because their translation is missing or translates an older English text)."""
+    file = display_path(translation.path)
+    problems, behind = [], []
+    if translation.slug != english.slug:
+        problems.append(Problem(file, f"slug {translation.slug!r} differs from the English {english.slug!r}.",
                                 "keep the English slug: the editions share their addresses.", field="slug"))
-    ours, theirs = [s.id for s in translated.steps], [s.id for s in english.steps]
-    if ours != theirs:
-        problems.append(Problem(file, f"has the steps {ours}, the English {theirs}.",
-                                "translate every step of the English, in the same order, with the same ids.",
-                                field="steps"))
-        return problems
-    problems += text_problems(file, "the introduction", "body", english.intro, translated.intro)
+    problems += text_problems(file, "the introduction", "body", english.intro, translation.intro)
     problems += text_problems(file, "the title and summary", "title", english.title + "\n" + english.summary,
-                              translated.title + "\n" + translated.summary)
-    if len(translated.questions) != len(english.questions):
-        problems.append(Problem(file, f"has {len(translated.questions)} discussion questions, the English "
+                              translation.title + "\n" + translation.summary)
+    if len(translation.questions) != len(english.questions):
+        problems.append(Problem(file, f"has {len(translation.questions)} discussion questions, the English "
                                       f"{len(english.questions)}.", "translate each question, no more, no fewer.",
                                 field="questions"))
     else:
-        for i, (ours_q, theirs_q) in enumerate(zip(translated.questions, english.questions)):
+        for i, (ours_q, theirs_q) in enumerate(zip(translation.questions, english.questions)):
             problems += text_problems(file, f"question {i + 1}", f"questions[{i}]", theirs_q, ours_q)
-    for i, (ours_step, theirs_step) in enumerate(zip(translated.steps, english.steps)):
-        where = f"step {ours_step.id!r}"
-        for name in ("view", "show", "highlight"):
-            if getattr(ours_step, name) != getattr(theirs_step, name):
-                problems.append(Problem(file, f"{where} has another {name} than the English.",
-                                        f"copy the English step's {name}: only the words change.",
-                                        field=f"steps[{i}].{name}"))
-        if ours_step.date is not None and ours_step.date != theirs_step.date:
-            problems.append(Problem(file, f"{where} has another date than the English.",
-                                    "leave 'date:' out of the translation: the English step's date is used.",
-                                    field=f"steps[{i}].date"))
-        problems += text_problems(file, where, f"steps[{i}]", theirs_step.body, ours_step.body)
-        problems += text_problems(file, f"{where} (map text)", f"steps[{i}].map_text",
-                                  theirs_step.map_text, ours_step.map_text)
-    return problems
-
-
-def with_english_dates(english: Chapter, translated: Chapter) -> Chapter:
-    """The translation with each step dated as its English step: translators never copy a date."""
-    dates = {step.id: step.date for step in english.steps}
-    return replace(translated, steps=tuple(replace(step, date=dates.get(step.id)) for step in translated.steps))
+    english_ids = {step.id for step in english.steps}
+    for i, words in enumerate(translation.steps):
+        if words.id not in english_ids:
+            behind.append(Problem(file, f"step {words.id!r} is not a step of the English chapter (removed or renamed "
+                                        "there?), so its translation is not shown.",
+                                  f"remove the step, or give it the id of the English step it translates: "
+                                  f"{', '.join(step.id for step in english.steps)}.", field=f"steps[{i}].id"))
+    index = {words.id: i for i, words in enumerate(translation.steps)}
+    steps = []
+    for step in english.steps:
+        i = index.get(step.id)
+        words = translation.steps[i] if i is not None else None
+        hash_now, where = words_hash(step), f"step {step.id!r}"
+        if words is None:
+            behind.append(Problem(file, f"{where} of the English chapter has no translation, so it is shown in English.",
+                                  f"translate it: add '- id: {step.id}' with its map_text and 'translates: {hash_now}' "
+                                  f"to steps, and its text after <!-- step: {step.id} -->.", field="steps"))
+        elif words.translates is None:
+            problems.append(Problem(file, f"{where} does not say which English text it translates.",
+                                    f"add 'translates: {hash_now}' to the step, once it translates the English step "
+                                    "as it now reads.", field=f"steps[{i}].translates"))
+        elif words.translates != hash_now:
+            behind.append(Problem(file, f"{where} translates an older English text (translates: {words.translates}; "
+                                        "the English step has changed since), so it is shown in English.",
+                                  f"bring the translation up to date with the English step, then write "
+                                  f"'translates: {hash_now}'.", field=f"steps[{i}].translates"))
+            words = None
+        else:
+            problems += text_problems(file, where, f"steps[{i}]", step.body, words.body)
+            problems += text_problems(file, f"{where} (map text)", f"steps[{i}].map_text", step.map_text,
+                                      words.map_text)
+        steps.append(replace(step, map_text=words.map_text, body=words.body) if words is not None
+                     else replace(step, untranslated=True))
+    chapter = replace(english, title=translation.title, summary=translation.summary, questions=translation.questions,
+                      intro=translation.intro, steps=tuple(steps), path=translation.path)
+    return chapter, problems, behind

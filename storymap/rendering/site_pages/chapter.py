@@ -5,6 +5,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from ...inputs.chapters import Chapter
+from ...inputs.editions import ENGLISH
 from ...scenes.scenes import ChapterScene
 from ..maps import ROUTE_DATA_FILE, MapData
 from ..pages import SITE_TITLE, PageSet, PageType, PageWriter, chapter_keys, step_data, text_lang
@@ -43,6 +44,8 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
                  number=index + 1, total=len(pages.chapters),
                  intro=writer.prose(chapter.intro, "../"),
                  step_bodies={s.id: writer.prose(s.body, "../") for s in chapter.steps},
+                 # A translated chapter's steps shown in English (their translation is behind).
+                 step_langs={s.id: ENGLISH.html_lang for s in chapter.steps if s.untranslated},
                  step_images=step_images(scene),
                  previous=pages.chapters[index - 1] if index > 0 else None,
                  next=pages.chapters[index + 1] if index + 1 < len(pages.chapters) else None,
