@@ -1,8 +1,10 @@
-"""Contributions never break CI: a copy of the project as a fresh clone lays it out (../shared
-beside it, as .ci/run has it), random but valid contributions added (a reference, a place, routes
-by place names, a drawn route), then check, the build and every test but the browser's, run in
-that copy in one pytest process, all pass. The seed of the contributions is printed in the header
-of every run; CONTRIBUTION_SEED=<seed> replays it."""
+"""Contributions never break CI: random but valid contributions (a reference, a place, routes by
+place names, a drawn route) are made in a contributor's copy and handed over as a contribution
+file, as the studio's "Send to the editors" makes it; `build.py add-contribution` merges it into a
+copy of the project as a fresh clone lays it out (../shared beside it, as .ci/run has it); then
+check, the build and every test but the browser's, run in that clone in one pytest process, all
+pass. The seed of the contributions is printed in the header of every run; CONTRIBUTION_SEED=<seed>
+replays it."""
 from __future__ import annotations
 
 import json
@@ -12,8 +14,10 @@ import sys
 
 import pytest
 
+from storymap.tools.contribution_file import contribution_zip
+from storymap.tools.contributions import note_in_ledger
 from tests.support.contributions import SEED, add_contributions, replay_hint
-from tests.support.project import ROOT, copy_checkout
+from tests.support.project import ROOT, copy_checkout, snapshot
 
 SHARED = ROOT.parent / "shared"
 #: Set in the copy's own test run, which must not copy the project again.
@@ -32,8 +36,10 @@ def test_random_valid_contributions_pass_check_build_and_every_test(tmp_path):
     print(replay_hint())
     project = copy_checkout(tmp_path / "project")
     (tmp_path / "shared").symlink_to(SHARED)
-    added = add_contributions(project, SEED)
+    contribution, added = contribution_file(tmp_path, SEED)
     said = f"{replay_hint()}; added {json.dumps(added, ensure_ascii=False)}\n"
+    merged = run(["build.py", "add-contribution", str(contribution)], project)
+    assert merged.returncode == 0 and "Merged" in merged.stdout, said + merged.stdout + merged.stderr
 
     check = run(["build.py", "check"], project)
     assert check.returncode == 0 and check.stdout.rstrip().splitlines()[-1].startswith("OK"), \
@@ -56,3 +62,25 @@ def test_random_valid_contributions_pass_check_build_and_every_test(tmp_path):
     summary = tests.stdout[-4000:]
     assert tests.returncode == 0 and " passed" in tests.stdout, said + summary + tests.stderr[-2000:]
     assert "../shared/data is not available" not in tests.stdout, said + "the data tests must run: " + summary
+
+
+def contribution_file(tmp_path, seed: int):
+    """The contributions of `seed` made in a contributor's copy of the project, as the contribution
+    file the studio makes of what it changed (storymap.tools.contribution_file), and what they add."""
+    author = copy_checkout(tmp_path / "contributor")
+    before = snapshot(author)
+    originals = {relative: (author / relative).read_bytes() for relative in before}
+    added = add_contributions(author, seed)
+    changed = sorted(relative for relative, digest in snapshot(author).items() if before.get(relative) != digest)
+    made = {relative: (author / relative).read_bytes() for relative in changed}
+    for relative in changed:  # the studio notes each file before its first change
+        if relative in originals:
+            (author / relative).write_bytes(originals[relative])
+        else:
+            (author / relative).unlink()
+    note_in_ledger(author, changed)
+    for relative, content in made.items():
+        (author / relative).write_bytes(content)
+    path = tmp_path / "contribution.zip"
+    path.write_bytes(contribution_zip(author))
+    return path, added

@@ -58,10 +58,22 @@ def validator(schema_path: Path, pointer: str = "") -> Draft202012Validator:
     return _compiled(schema_path, pointer, version.st_mtime_ns, version.st_size)
 
 
-@functools.lru_cache(maxsize=16)
-def _compiled(schema_path: Path, pointer: str, _mtime_ns: int, _size: int) -> Draft202012Validator:
+def schema_document(schema_path: Path) -> dict:
+    """The contract in `schema_path` as the file is now, parsed and checked: read once per version."""
+    version = schema_path.stat()
+    return _document(schema_path, version.st_mtime_ns, version.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _document(schema_path: Path, _mtime_ns: int, _size: int) -> dict:
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
+    return schema
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(schema_path: Path, pointer: str, mtime_ns: int, size: int) -> Draft202012Validator:
+    schema = _document(schema_path, mtime_ns, size)
     if not pointer:
         return Draft202012Validator(schema)
     registry = Registry().with_resource(schema["$id"], Resource.from_contents(schema))

@@ -10,9 +10,7 @@ the English step (storymap.inputs.parity puts the two together).
 """
 from __future__ import annotations
 
-import functools
 import hashlib
-import json
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -26,7 +24,7 @@ from ..core.characters import invisible_problems, private_use_problems
 from ..core.dates import year_problems
 from ..core.geo import REGION
 from ..core.problems import InputError, Problem
-from ..core.schema_words import Words, dotted, explain, missing, validator
+from ..core.schema_words import Words, dotted, explain, missing, schema_document, validator
 from ..core.yaml_input import Refused, load as load_yaml
 
 #: A Pandoc citation key: starts with a letter, digit or _, may hold internal punctuation,
@@ -329,11 +327,10 @@ def _parse_chapter(path: Path, problems: list[Problem], schema: Path) -> Chapter
                    path=path)
 
 
-@functools.cache
 def map_fields(schema: Path) -> tuple[str, ...]:
     """A step's fields that set up its map, and its date: those of the English step that a
     translated step (the contract's $defs/translated-step) does not have."""
-    contract = json.loads(schema.read_text(encoding="utf-8"))["$defs"]
+    contract = schema_document(schema)["$defs"]
     return tuple(name for name in contract["step"]["properties"]
                  if name not in contract["translated-step"]["properties"])
 
