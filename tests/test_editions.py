@@ -3,7 +3,6 @@ English (by file, step and difference), and the static maps draw Hangul, not emp
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import re
 import warnings
@@ -14,24 +13,17 @@ import pytest
 from storymap.inputs import editions
 
 from storymap.rendering import fonts
-from storymap.commands.run import run_check
 from storymap.inputs.parity import figures
 from storymap.commands.pipeline import load_inputs
 from storymap.scenes.scenes import build_scene
 from storymap.rendering.static_maps import render_static_map
 from storymap.inputs.kinds import KINDS
 from storymap.inputs.project import REFERENCES_SCHEMA, Project
-from tests.support.project import ROOT, copy_project, repository
+from tests.support.project import ROOT, check, copy_project, repository
 from tests.support.translation import translation_of
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
-
-def check(root: Project) -> tuple[int, str]:
-    out = io.StringIO()
-    status = run_check(root, out=out)
-    assert "Traceback" not in out.getvalue()
-    return status, out.getvalue()
 
 
 @pytest.fixture(scope="module")

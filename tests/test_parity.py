@@ -12,19 +12,13 @@ import pytest
 
 from storymap.inputs.project import FRONT_MATTER_SCHEMA
 from storymap.commands.pipeline import load_inputs
-from storymap.commands.run import build_site, run_check
+from storymap.commands.run import build_site
 from storymap.inputs.chapters import load_chapters, words_hash
-from tests.support.project import copy_project
+from tests.support.project import check, copy_project
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
 NOTICE_RE = re.compile(r'<p class="untranslated"[^>]*>([^<]*)</p>')
 
-
-def check(root: Path) -> tuple[int, str]:
-    out = io.StringIO()
-    status = run_check(root, out=out)
-    assert "Traceback" not in out.getvalue()
-    return status, out.getvalue()
 
 
 @pytest.fixture()

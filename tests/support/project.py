@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 from pathlib import Path
 
+from storymap.commands.run import run_check
 from storymap.inputs.project import Project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,3 +42,11 @@ def copy_checkout(target: Path) -> Path:
     """Copy the whole repository as a fresh clone has it (code, tests, docs, inputs) to target."""
     shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(*NOT_IN_A_CLONE), symlinks=True)
     return target
+
+
+def check(project: Project) -> tuple[int, str]:
+    """`build.py check` on a project: its exit status and what it said (never a traceback)."""
+    out = io.StringIO()
+    status = run_check(project, out=out)
+    assert "Traceback" not in out.getvalue()
+    return status, out.getvalue()
