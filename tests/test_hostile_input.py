@@ -24,7 +24,6 @@ import yaml
 from markupsafe import Markup
 
 from build import build
-from storymap.commands.run import run_check
 from storymap.core.characters import look_alike_key
 from storymap.rendering.downloads import neutralised
 from storymap.inputs.editions import Strings
@@ -33,7 +32,7 @@ from storymap.tools.serving import make_server
 from storymap.rendering.site import write_site
 from tests.golden import ROOT
 from tests.support.hostile import HOSTILE, golden_copy, hostile
-from tests.support.project import snapshot
+from tests.support.project import check, snapshot
 
 SECRET = "h24-dummy-secret-0a9f3c"
 
@@ -45,13 +44,6 @@ def project(tmp_path_factory) -> Path:
     out = io.StringIO()
     assert build(root, out=out) == 0, out.getvalue()
     return root
-
-
-def check(root: Path) -> tuple[int, str]:
-    out = io.StringIO()
-    status = run_check(root, out=out)
-    assert "Traceback" not in out.getvalue()
-    return status, out.getvalue()
 
 
 def refused(root: Path, relative: str, *words: str) -> str:
