@@ -105,6 +105,34 @@ def test_a_place_must_lie_in_the_country_it_names(layers, code, words, fix):
     assert words in problem.message and fix in problem.fix
 
 
+@pytest.mark.parametrize("line, words", [
+    # Kunming to Vientiane, but the line starts in Vietnam (Hanoi) or ends in Thailand (Bangkok)
+    ([[105.85, 21.03], [102.6, 17.97]], 'the drawn line starts in VNM, but its first place, "Kunming", is in CHN'),
+    ([[102.71, 25.04], [100.5, 13.75]], 'the drawn line ends in THA, but its last place, "Vientiane", is in LAO'),
+])
+def test_a_drawn_route_must_start_and_end_where_its_places_are(layers, line, words):
+    """A contributor's drawn line that lists places: the map and the catalogue must tell one journey."""
+    add(layers, route(via=["Kunming", "Vientiane"], geometry={"type": "LineString", "coordinates": line}))
+    with pytest.raises(InputError) as caught:
+        load_layers(layers, KEYS, ROOT / FEATURE_SCHEMA)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.feature_id, problem.field) == ("layers/routes/mine.geojson", "route-mine", "via")
+    assert words in problem.message and "the place your source names" in problem.fix
+
+
+def test_a_drawn_route_must_pass_through_the_country_of_each_place_it_lists(layers):
+    line = [[102.71, 25.04], [101.5, 22.0], [102.6, 17.97]]  # Kunming to Vientiane, never in Vietnam
+    add(layers, route(via=["Kunming", {"waypoint": "Hanoi"}, "Vientiane"],
+                      geometry={"type": "LineString", "coordinates": line}))
+    with pytest.raises(InputError) as caught:
+        load_layers(layers, KEYS, ROOT / FEATURE_SCHEMA)
+    (problem,) = caught.value.problems
+    assert problem.message.startswith('place 2, "Hanoi", is in VNM, but the drawn line never enters VNM')
+    add(layers, route(via=["Kunming", {"waypoint": "Hanoi"}, "Vientiane"], geometry={
+        "type": "LineString", "coordinates": [[102.71, 25.04], [105.85, 21.03], [102.6, 17.97]]}))
+    assert loaded_route(layers)["waypoints"] == ["Hanoi"], "through Hanoi, the same route passes"
+
+
 def test_a_drawn_route_is_coarsened_and_the_check_says_so(tmp_path):
     project = owned_project(tmp_path / "project")
     fine = [[129.51234, 42.88111], [129.50111, 42.87999], [116.38631, 39.93077], [102.67812, 25.07193]]

@@ -120,8 +120,9 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema
         layers.append(layer)
         by_place += [(layer, display, index, feature) for index, feature in enumerate(features)
                      if feature["geometry"] is None or (feature.get("kind") == "route" and "via" in feature)]
-    problems.extend(_draw_routes_by_place(layers, by_place, root, keys))
-    problems.extend(_country_problems(layers, root))
+    countries = _countries(layers)
+    problems.extend(_draw_routes_by_place(layers, by_place, root, keys, countries))
+    problems.extend(_country_problems(layers, root, countries))
     if problems:
         raise InputError(problems)
     return sorted(layers, key=lambda layer: layer.id)
@@ -330,19 +331,24 @@ COUNTRY_MARGIN_KM = 5.0
 COUNTRIES_LAYER = "basemap/countries"
 
 
-def _country_problems(layers: list[Layer], root: Path) -> list[Problem]:
+def _countries(layers: list[Layer]) -> dict[str, BaseGeometry]:
+    """The basemap's countries by code; none when the layers have no basemap (a test's fixture)."""
+    basemap = next((layer for layer in layers if layer.id == COUNTRIES_LAYER), None)
+    return {} if basemap is None else {f["country"]: f["geometry"] for f in basemap.features
+                                       if f.get("country") and f["geometry"] is not None}
+
+
+def _country_problems(layers: list[Layer], root: Path, countries: dict[str, BaseGeometry]) -> list[Problem]:
     """A point whose `country` is not a country of the basemap, or which lies farther than
     COUNTRY_MARGIN_KM from the country it names: readers and routes would be told the wrong country."""
-    basemap = next((layer for layer in layers if layer.id == COUNTRIES_LAYER), None)
-    if basemap is None:
+    if not countries:
         return []
-    countries = {f["country"]: f["geometry"] for f in basemap.features if f.get("country") and f["geometry"] is not None}
     codes = ", ".join(sorted(countries))
     problems = []
     for layer in layers:
         for index, feature in enumerate(layer.features):
             code, point = feature.get("country"), feature["geometry"]
-            if layer is basemap or not isinstance(code, str) or not isinstance(point, Point):
+            if layer.id == COUNTRIES_LAYER or not isinstance(code, str) or not isinstance(point, Point):
                 continue
             spot = functools.partial(Problem, _display(layer.path, root), feature_index=index,
                                      feature_id=feature.get("id"), field="country")
@@ -361,12 +367,45 @@ def _country_problems(layers: list[Layer], root: Path) -> list[Problem]:
     return problems
 
 
-def _km_outside(point: Point, country: BaseGeometry) -> float:
-    """How far a point lies outside a country, along the ellipsoid; 0 inside it."""
-    if country.intersects(point):
+def _km_outside(geometry: BaseGeometry, country: BaseGeometry) -> float:
+    """How far a point or line lies outside a country at its nearest, along the ellipsoid; 0 if it
+    touches the country."""
+    if country.intersects(geometry):
         return 0.0
-    _, nearest = nearest_points(point, country)
-    return WGS84.line_length([point.x, nearest.x], [point.y, nearest.y]) / 1000.0
+    ours, nearest = nearest_points(geometry, country)
+    return WGS84.line_length([ours.x, nearest.x], [ours.y, nearest.y]) / 1000.0
+
+
+def _drawn_line_problems(line: BaseGeometry, places: list[Place], countries: dict[str, BaseGeometry],
+                         spot) -> list[Problem]:
+    """A drawn route that lists its places must begin in the country of its first place, end in
+    the country of its last and pass through the country of each (within COUNTRY_MARGIN_KM), or
+    the map would draw one journey and the catalogue describe another."""
+    if not countries or line.geom_type != "LineString":
+        return []
+    problems, refused = [], set()  # a place whose end is refused is not also said to be missed
+    for place, end, first in ((places[0], Point(line.coords[0]), True), (places[-1], Point(line.coords[-1]), False)):
+        country = countries.get(place.country)
+        if country is None or _km_outside(end, country) <= COUNTRY_MARGIN_KM:
+            continue
+        refused.add(id(place))
+        said = dict(inside=next((code for code, shape_ in countries.items() if shape_.intersects(end)), Phrase("none of the map's countries")),
+                    country=place.country, name=json.dumps(place.name, ensure_ascii=False))
+        problems.append(spot(
+            Phrase("the drawn line starts in {inside}, but its first place, {name}, is in {country}.", **said),
+            Phrase("start the line at the place your source names, or list first the place it starts at."))
+            if first else spot(
+            Phrase("the drawn line ends in {inside}, but its last place, {name}, is in {country}.", **said),
+            Phrase("end the line at the place your source names, or list last the place it ends at.")))
+    for number, place in enumerate(places, start=1):
+        country = countries.get(place.country)
+        if country is not None and _km_outside(line, country) > COUNTRY_MARGIN_KM \
+                and id(place) not in refused:
+            problems.append(spot(
+                Phrase("place {number}, {name}, is in {country}, but the drawn line never enters {country}.",
+                       number=number, name=json.dumps(place.name, ensure_ascii=False), country=place.country),
+                Phrase("draw the line through the places it lists, or take the place out of 'via'.")))
+    return problems
 
 
 def _clash_problem(layers: list[Layer], root: Path, feature: dict, known, km: float) -> Problem:
@@ -410,7 +449,7 @@ VIA_HINT = ('list at least two places the route passes, in order, e.g. "via": ["
 
 
 def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, int, dict]], root: Path,
-                          keys: frozenset[str] | None) -> list[Problem]:
+                          keys: frozenset[str] | None, countries: dict[str, BaseGeometry]) -> list[Problem]:
     """Check every route's `via` and draw each route that has only `via` through its places; a
     problem for each malformed entry, unknown place, crossing named without a source and waypoint
     at an end, and for each place whose name the gazetteer already gives to another place.
@@ -441,6 +480,11 @@ def _draw_routes_by_place(layers: list[Layer], pending: list[tuple[Layer, str, i
         if repeated:
             if feature["geometry"] is None:
                 layer.features.remove(feature)
+            continue
+        drawn = [] if feature["geometry"] is None else _drawn_line_problems(feature["geometry"], places, countries,
+                                                                            spot)
+        if drawn:
+            problems += drawn
             continue
         named = [place.name for stop, place in zip(stops, places) if stop.named]
         sources = [*feature["sources"], *(key for stop in stops for key in stop.sources)]

@@ -13,7 +13,7 @@ from pathlib import Path
 from shapely.geometry import Point, shape
 
 from storymap.core.geo import in_region
-from storymap.inputs.routes import route_file_text
+from storymap.inputs.routes import SAFE_DECIMALS, route_file_text
 
 SEED_VARIABLE = "CONTRIBUTION_SEED"
 SEED = int(os.environ.get(SEED_VARIABLE) or random.SystemRandom().randrange(1_000_000))
@@ -105,6 +105,11 @@ def add_contributions(project: Path, seed: int = SEED) -> dict:
         return rng.choice([name, name, name.lower(), name.upper()])
 
     crossings = sorted(f["properties"]["name"] for f in _features(layers, "crossings"))
+    points = {f["properties"]["name"]: f["geometry"]["coordinates"]
+              for name in ("cities", "places", "crossings") for f in _features(layers, name)}
+
+    def spot(name: str) -> tuple[float, float]:  # where the line passes the place (routes.SAFE_DECIMALS)
+        return tuple(round(c, SAFE_DECIMALS) for c in points[name])
 
     def marked(via: list[str]) -> list:
         """Places between the ends marked now and then as waypoints; now and then a border post,
@@ -112,9 +117,9 @@ def add_contributions(project: Path, seed: int = SEED) -> dict:
         entries = [spelt(name) if i in (0, len(via) - 1) or rng.random() < 0.6 else {"waypoint": spelt(name)}
                    for i, name in enumerate(via)]
         if rng.random() < 0.5:
-            crossing = rng.choice(crossings)
-            entries.insert(rng.randint(1, len(entries) - 1), rng.choice(
-                [{"waypoint": crossing}, {"place": crossing, "sources": [key]}]))
+            crossing, at = rng.choice(crossings), rng.randint(1, len(entries) - 1)
+            if all(spot(crossing) != spot(via[i]) for i in (at - 1, at)):  # not where a neighbour is (a 0 km leg)
+                entries.insert(at, rng.choice([{"waypoint": crossing}, {"place": crossing, "sources": [key]}]))
         return entries
 
     for n in range(rng.randint(2, 4)):
@@ -123,9 +128,13 @@ def add_contributions(project: Path, seed: int = SEED) -> dict:
             via.insert(rng.randint(0, len(via)), place_name)
         route(f"{_words(rng, 1).lower()}-{tag}-{n}", marked(via))
     drawn_via = rng.sample(cities, rng.randint(2, 5))
-    points = {f["properties"]["name"]: f["geometry"]["coordinates"]
-              for name in ("cities", "places") for f in _features(layers, name)}
-    line = [[round(points[c][0] + rng.uniform(-0.3, 0.3), 5), round(points[c][1] + rng.uniform(-0.3, 0.3), 5)]
-            for c in drawn_via]
+    # drawn as a contributor would: from place to place (check refuses a line that starts, ends or
+    # passes elsewhere), by a hand that wavers between them
+    line = [points[drawn_via[0]]]
+    for a, b in zip(drawn_via, drawn_via[1:]):
+        (x0, y0), (x1, y1) = points[a], points[b]
+        t = rng.uniform(0.3, 0.7)
+        line += [[round(x0 + t * (x1 - x0) + rng.uniform(-0.1, 0.1), 5),
+                  round(y0 + t * (y1 - y0) + rng.uniform(-0.1, 0.1), 5)], points[b]]
     route(f"{_words(rng, 1).lower()}-drawn-{tag}", drawn_via, {"type": "LineString", "coordinates": line})
     return {"reference": key, "place": place_name, "routes": routes}
