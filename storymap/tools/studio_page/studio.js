@@ -643,8 +643,11 @@
       renderSources();
       renderStops();  // a crossing's source is chosen among the route's
     });
-    var towns = [];
-    combobox($("town-search"), $("town-options"), function () { return towns; }, function (option) {
+    var towns = [], townsFor = null;  // the towns found, and the words they were found for
+    function townsFound() {  // never the last query's towns while the words typed since are looked up
+      return townsFor === $("town-search").value ? towns : [];
+    }
+    combobox($("town-search"), $("town-options"), townsFound, function (option) {
       var town = option.town;
       $("town-search").value = "";
       $("place-name-en").value = town.name;
@@ -657,6 +660,7 @@
       var query = $("town-search").value;
       fetch(API + "towns?q=" + encodeURIComponent(query)).then(function (r) { return r.json(); }).then(function (found) {
         if ($("town-search").value !== query) return;
+        townsFor = query;
         towns = found.map(function (town) {
           return {value: town.name, town: town, label: town.name,
                   detail: (data.countries[town.country] || town.country) + (town.region ? " · " + town.region : "")};
