@@ -69,12 +69,12 @@ def steps_of(page) -> list[str]:
     return page.locator(".step").evaluate_all("nodes => nodes.map(n => n.id)")
 
 
-def open_page(page, url: str) -> None:
+def open_page(page, url: str, until: str = "networkidle") -> None:
+    """Load a page and wait for it: by default until the network has been idle for half a second."""
     if "#" in url and page.url.split("#")[0] == url.split("#")[0]:
         page.goto("about:blank")  # otherwise only the fragment changes and nothing is loaded
-    response = page.goto(url)
+    response = page.goto(url, wait_until=until)
     assert response is not None and response.ok, f"{url}: HTTP {response.status if response else 'no response'}"
-    page.wait_for_load_state("networkidle")
 
 
 def wait_for_story(page) -> None:
@@ -197,40 +197,15 @@ def describe_violations(path: str, violations: list[dict]) -> list[str]:
     return lines
 
 
-def test_axe_finds_no_violations_on_any_page(page, built_site, base_url):
-    axe = Axe()
-    failures = []
-    pages = site_pages(built_site)
-    for path in pages:
-        open_page(page, base_url + path)
-        if page.locator(".step").count():
-            wait_for_story(page)
-        results = axe.run(page)
-        failures += describe_violations(path, results.response["violations"])
-    assert len(pages) >= 3
-    assert not failures, report(failures)
+def test_axe_finds_no_violations_on_any_page(sweep):
+    assert sweep["audited"] >= 3
+    assert not sweep["axe"], report(sweep["axe"])
 
 
-def test_axe_finds_no_violations_with_a_popup_open(page, built_site, base_url):
-    """Popups are built by story.js on click; audit one on each chapter page."""
-    axe = Axe()
-    failures = []
-    for path in chapter_pages(built_site):
-        open_page(page, base_url + path)
-        wait_for_story(page)
-        opened = page.evaluate("""() => {
-            const layer = Object.values(window.storyKit.features).find(l => l.getPopup && l.getPopup());
-            if (!layer) return false;
-            const at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
-            layer.openPopup(at);
-            return true;
-        }""")
-        if not opened:
-            continue
-        page.wait_for_selector(".leaflet-popup")
-        results = axe.run(page, context=".leaflet-popup")
-        failures += describe_violations(path + " (popup)", results.response["violations"])
-    assert not failures, report(failures)
+def test_axe_finds_no_violations_with_a_popup_open(sweep):
+    """Popups are built by story.js on click; the sweep audits one on each chapter page."""
+    assert sweep["popups"], "no chapter page had a popup to audit"
+    assert not sweep["popup axe"], report(sweep["popup axe"])
 
 
 # ---- privacy ---------------------------------------------------------------------------------
@@ -241,7 +216,6 @@ def walk_steps(page) -> None:
     for _ in steps_of(page):
         page.keyboard.press("n")
         page.wait_for_timeout(50)
-    page.wait_for_load_state("networkidle")
 
 
 OUTBOUND_LINKS = """() => {
@@ -284,14 +258,27 @@ def skip_link_failures(page, name: str) -> list[str]:
     return failures
 
 
+OPEN_A_POPUP = """() => {
+    const layer = Object.values(window.storyKit.features).find(l => l.getPopup && l.getPopup());
+    if (!layer) return false;
+    const at = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+    layer.openPopup(at);
+    return true;
+}"""
+
+
 @pytest.fixture(scope="module")
-def sweep(browser, built_site, base_url) -> dict[str, list[str]]:
-    """One visit to every page, as a keyboard reader: Tab to the skip link and follow it, then step
-    through the whole story with `n`. What the visits recorded (CSP violations, requests, outbound
-    links, the skip link) is kept for the tests below, so each page loads once, not once per audit."""
+def sweep(browser, built_site, base_url) -> dict:
+    """One visit to every page, by a reader with axe-core beside them: axe audits the page as it
+    loads; then, as a keyboard reader, Tab to the skip link and follow it; on a chapter page, the map's
+    names, `n` and `p`, axe on an open popup, then the whole story stepped through with `n`. What the
+    visit recorded (axe's findings, CSP violations, requests, outbound links, the skip link, the step
+    keys) is kept for the tests below, so that each page loads once, not once per audit."""
+    axe = Axe()
     context = browser.new_context(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
     origin = urlparse(base_url)
-    found: dict[str, list[str]] = {"csp": [], "outside": [], "referrer": [], "skip": [], "requests": []}
+    found: dict = {key: [] for key in ("csp", "outside", "referrer", "skip", "requests", "axe", "popup axe",
+                                       "step keys", "map names", "popups", "stepped")}
     current = {"path": ""}
 
     def request(request):
@@ -302,12 +289,17 @@ def sweep(browser, built_site, base_url) -> dict[str, list[str]]:
 
     context.on("request", request)
     context.add_init_script(RECORD_CSP_VIOLATIONS)
-    for path in site_pages(built_site):
+    pages = site_pages(built_site)
+    page = context.new_page()  # one tab, as a reader follows links: a new tab per page costs more than its load
+    page.on("console", lambda msg: found["csp"].append(f"{current['path']}: console: {msg.text[:300]}")
+            if "Content Security Policy" in msg.text else None)
+    for path in pages:
         name = current["path"] = path or "index"
-        page = context.new_page()
-        page.on("console", lambda msg: found["csp"].append(f"{current['path']}: console: {msg.text[:300]}")
-                if "Content Security Policy" in msg.text else None)
-        open_page(page, base_url + path)
+        open_page(page, base_url + path, until="load")  # the visit ends when the network is idle
+        story = page.locator(".step").count() > 0
+        if story:
+            wait_for_story(page)
+        found["axe"] += describe_violations(path, axe.run(page).response["violations"])
         found["skip"] += skip_link_failures(page, name)
         links = page.evaluate(OUTBOUND_LINKS)
         if links["policy"] != "no-referrer":
@@ -315,15 +307,26 @@ def sweep(browser, built_site, base_url) -> dict[str, list[str]]:
                 f"{name}: {link['href']} has no rel=noreferrer and the page has no "
                 f'<meta name="referrer" content="no-referrer"> (policy: {links["policy"] or "none"})'
                 for link in links["outbound"] if "noreferrer" not in link["rel"] and link["policy"] != "no-referrer"]
-        if page.locator(".step").count():
+        if story:
             page.evaluate("() => { document.activeElement.blur(); scrollTo(0, 0); }")
             wait_for_story(page)
+            becomes_current(page, steps_of(page)[0])
+            found["map names"] += map_name_failures(page, path)
+            found["step keys"] += step_key_failures(page, path)
+            found["stepped"].append(path)
+            if page.evaluate(OPEN_A_POPUP):
+                page.wait_for_selector(".leaflet-popup")
+                found["popup axe"] += describe_violations(
+                    path + " (popup)", axe.run(page, context=".leaflet-popup").response["violations"])
+                found["popups"].append(path)
+                page.evaluate("() => window.storyMap.closePopup()")
             walk_steps(page)
+        page.wait_for_load_state("networkidle")  # whatever the page or its steps asked for has arrived
         for event in page.evaluate("window.__cspViolations || []"):
             found["csp"].append(f"{name}: blocked by {event['directive']}: {event['blocked'] or event['sample']} "
                                 f"(from {event['source']}:{event['line']})")
-        page.close()
     context.close()
+    found["audited"] = len(pages)
     return found
 
 
@@ -353,68 +356,69 @@ def live_region_texts(page) -> list[str]:
         .evaluate_all("nodes => nodes.map(n => n.textContent.trim())")
 
 
-def test_n_and_p_step_through_the_story_and_announce_the_map(page, built_site, base_url):
+def step_key_failures(page, path: str) -> list[str]:
+    """On arrival the first step is current; `n` makes the next one current and the live region
+    describes it; `p` goes back and the region describes the first step again."""
+    steps = steps_of(page)
+    if len(steps) < 2:
+        return []
+    current = lambda: page.locator(".step[aria-current='step']").evaluate_all("ns => ns.map(n => n.id)")  # noqa: E731
+    if current() != [steps[0]]:
+        return [f"{path}: on arrival the active step is {current()}, not {steps[0]}"]
     failures = []
-    for path in chapter_pages(built_site):
-        open_page(page, base_url + path)
-        wait_for_story(page)
-        steps = steps_of(page)
-        if len(steps) < 2:
-            continue
-        current = lambda: page.locator(".step[aria-current='step']").evaluate_all("ns => ns.map(n => n.id)")  # noqa: E731
-        if current() != [steps[0]]:
-            failures.append(f"{path}: on arrival the active step is {current()}, not {steps[0]}")
-            continue
-        before = live_region_texts(page)
-        if not before:
-            failures.append(f"{path}: no aria-live region")
-        page.keyboard.press("n")
-        if not becomes_current(page, steps[1]):
-            failures.append(f"{path}: 'n' did not make {steps[1]} the current step (current: {current()})")
-            continue
-        after = live_region_texts(page)
-        if before and after == before:
-            failures.append(f"{path}: the aria-live region still says {before!r} after the step changed")
-        if not any(after):
-            failures.append(f"{path}: the aria-live region is empty after the step changed")
-        page.keyboard.press("p")
-        if not becomes_current(page, steps[0]):
-            failures.append(f"{path}: 'p' did not go back to {steps[0]} (current: {current()})")
-            continue
-        if live_region_texts(page) != before:
-            failures.append(f"{path}: after 'p' the aria-live region does not describe the first step again")
-    assert not failures, report(failures)
+    before = live_region_texts(page)
+    if not before:
+        failures.append(f"{path}: no aria-live region")
+    page.keyboard.press("n")
+    if not becomes_current(page, steps[1]):
+        return failures + [f"{path}: 'n' did not make {steps[1]} the current step (current: {current()})"]
+    after = live_region_texts(page)
+    if before and after == before:
+        failures.append(f"{path}: the aria-live region still says {before!r} after the step changed")
+    if not any(after):
+        failures.append(f"{path}: the aria-live region is empty after the step changed")
+    page.keyboard.press("p")
+    if not becomes_current(page, steps[0]):
+        return failures + [f"{path}: 'p' did not go back to {steps[0]} (current: {current()})"]
+    if live_region_texts(page) != before:
+        failures.append(f"{path}: after 'p' the aria-live region does not describe the first step again")
+    return failures
 
 
-def test_map_and_zoom_buttons_have_accessible_names(page, built_site, base_url):
+def test_n_and_p_step_through_the_story_and_announce_the_map(sweep):
+    assert sweep["stepped"], "no chapter page was stepped through"
+    assert not sweep["step keys"], report(sweep["step keys"])
+
+
+def map_name_failures(page, path: str) -> list[str]:
+    """The map container and its zoom buttons have accessible names, in the page's language."""
+    container = page.evaluate("""() => {
+        const map = window.storyMap && window.storyMap.getContainer();
+        if (!map) return null;
+        const labelled = map.getAttribute('aria-labelledby');
+        const name = map.getAttribute('aria-label')
+            || (labelled && labelled.split(/\\s+/).map(id => (document.getElementById(id) || {}).textContent || '').join(' '));
+        return {name: (name || '').trim(), role: map.getAttribute('role'), html: map.outerHTML.slice(0, 160)};
+    }""")
+    if container is None:
+        return [f"{path}: window.storyMap has no container"]
     failures = []
-    for path in chapter_pages(built_site):
-        open_page(page, base_url + path)
-        wait_for_story(page)
-        container = page.evaluate("""() => {
-            const map = window.storyMap && window.storyMap.getContainer();
-            if (!map) return null;
-            const labelled = map.getAttribute('aria-labelledby');
-            const name = map.getAttribute('aria-label')
-                || (labelled && labelled.split(/\\s+/).map(id => (document.getElementById(id) || {}).textContent || '').join(' '));
-            return {name: (name || '').trim(), role: map.getAttribute('role'), html: map.outerHTML.slice(0, 160)};
-        }""")
-        if container is None:
-            failures.append(f"{path}: window.storyMap has no container")
-            continue
-        if not container["name"]:
-            failures.append(f"{path}: the map container has no aria-label (or aria-labelledby): {container['html']}")
-        elif re.search(r"\\u[0-9a-fA-F]{4}|&#|&[a-z]+;", container["name"]):
-            failures.append(f"{path}: the map's accessible name has escape sequences a screen reader reads out: "
-                            f"{container['name']!r}")
-        # In the page's language: the Korean and Chinese editions name them in their own words.
-        words = page.evaluate("() => JSON.parse((document.getElementById('story-strings') || {}).textContent || '{}')")
-        for label in (words.get("Zoom in", "Zoom in"), words.get("Zoom out", "Zoom out")):
-            if page.get_by_role("button", name=label, exact=True).count() != 1:
-                found = page.locator(".leaflet-control-zoom a").evaluate_all(
-                    "ns => ns.map(n => n.outerHTML.slice(0, 160))")
-                failures.append(f"{path}: no button with the accessible name {label!r}; zoom controls: {found}")
-    assert not failures, report(failures)
+    if not container["name"]:
+        failures.append(f"{path}: the map container has no aria-label (or aria-labelledby): {container['html']}")
+    elif re.search(r"\\u[0-9a-fA-F]{4}|&#|&[a-z]+;", container["name"]):
+        failures.append(f"{path}: the map's accessible name has escape sequences a screen reader reads out: "
+                        f"{container['name']!r}")
+    # In the page's language: the Korean and Chinese editions name them in their own words.
+    words = page.evaluate("() => JSON.parse((document.getElementById('story-strings') || {}).textContent || '{}')")
+    for label in (words.get("Zoom in", "Zoom in"), words.get("Zoom out", "Zoom out")):
+        if page.get_by_role("button", name=label, exact=True).count() != 1:
+            found = page.locator(".leaflet-control-zoom a").evaluate_all("ns => ns.map(n => n.outerHTML.slice(0, 160))")
+            failures.append(f"{path}: no button with the accessible name {label!r}; zoom controls: {found}")
+    return failures
+
+
+def test_map_and_zoom_buttons_have_accessible_names(sweep):
+    assert not sweep["map names"], report(sweep["map names"])
 
 
 # ---- phones ----------------------------------------------------------------------------------
@@ -455,13 +459,15 @@ UNCOVERED_HEIGHT = r"""(selector) => {
 PHONE = {"width": 390, "height": 844}
 
 SCROLL_UNTIL_ACTIVE = """async (id) => {
-    /* Scroll down 40 px a frame, as a thumb would, until the step is active or the page ends. */
+    /* Scroll down 40 px every other frame, as a thumb would, until the step is active or the page
+       ends; while the step is still wholly below the screen, go straight to where it comes in
+       (a step off the screen cannot become the one being read, and if it did, the view check says so). */
     const node = document.getElementById(id);
     const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     for (let i = 0; i < 2000; i++) {
         if (node.getAttribute('aria-current') === 'step') return true;
-        const before = scrollY;
-        scrollBy(0, 40);
+        const before = scrollY, below = node.getBoundingClientRect().top - innerHeight;
+        scrollBy(0, below > 40 ? below : 40);
         await frame();
         if (scrollY === before) { await frame(); return node.getAttribute('aria-current') === 'step'; }
     }
@@ -505,7 +511,7 @@ def test_on_a_phone_scrolling_shows_the_map_and_the_active_step_together(phone, 
     pages = scrolling_pages(built_site)
     assert pages, "no chapter page with scrolling steps"
     for path in pages:
-        open_page(phone, base_url + path)
+        open_page(phone, base_url + path, until="load")
         wait_for_story(phone)
         for step in steps_of(phone)[1:]:
             reached = phone.evaluate(SCROLL_UNTIL_ACTIVE, step)
@@ -519,7 +525,7 @@ def test_on_a_phone_scrolling_shows_the_map_and_the_active_step_together(phone, 
 def test_on_a_phone_the_n_key_and_deep_links_show_the_map_and_the_active_step_together(phone, built_site, base_url):
     failures = []
     for path in chapter_pages(built_site):
-        open_page(phone, base_url + path)
+        open_page(phone, base_url + path, until="load")
         wait_for_story(phone)
         steps = steps_of(phone)
         for step in steps[1:]:
@@ -531,7 +537,7 @@ def test_on_a_phone_the_n_key_and_deep_links_show_the_map_and_the_active_step_to
                 failures.append(f"{path}#{step}: 'n' did not activate it")
                 break
             failures += check_phone_view(phone, f"{path}#{step} (key n)")
-        open_page(phone, f"{base_url}{path}#{steps[-1]}")
+        open_page(phone, f"{base_url}{path}#{steps[-1]}", until="load")
         wait_for_story(phone)
         failures += check_phone_view(phone, f"{path}#{steps[-1]} (deep link)")
     assert not failures, report(failures)
