@@ -40,7 +40,7 @@ from ..core.progress import Progress
 from ..inputs.references import Bibliography, Cite
 from ..inputs.licences import DATA_SOURCES
 from ..scenes.projection import inverse_mercator, view_extent
-from ..rendering.static_maps import HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, art_key, render_static_maps, static_map_jobs
+from ..rendering.static_maps import TITLE_STRIP_PX, MapJob, art_key, render_static_maps, static_map_jobs
 from .workers import end_with_parent
 
 #: Libraries whose versions decide the bytes of a static map or of a citation.
@@ -81,15 +81,15 @@ def _portable(scene):
                                chapter=dataclasses.replace(scene.chapter, path=display_path(scene.chapter.path)))
 
 
-def map_key(job: dict) -> str:
-    """The fingerprint of one static map: its arguments and the drawing code. Its layers count by
+def map_key(job: MapJob) -> str:
+    """The fingerprint of one static map: its fields and the drawing code. Its layers count by
     what the map can show (`_seen`), so a route added elsewhere, or a leg's list of routes, does
     not make it be drawn again."""
-    x0, y0, x1, y1 = view_extent(job["view"], job.get("width_px", WIDTH_PX), job.get("height_px", HEIGHT_PX) - TITLE_STRIP_PX)
+    x0, y0, x1, y1 = view_extent(job.view, job.width_px, job.height_px - TITLE_STRIP_PX)
     extent = _margined((*inverse_mercator(x0, y0), *inverse_mercator(x1, y1)))
     return fingerprint(_code("static_maps", MAP_LIBRARIES),
-                       {name: [_seen(layer, extent) for layer in value] if name == "scene_layers" else value
-                        for name, value in job.items()})
+                       {field.name: [_seen(layer, extent) for layer in job.scene_layers] if field.name == "scene_layers"
+                        else getattr(job, field.name) for field in dataclasses.fields(job)})
 
 
 def _margined(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
@@ -126,7 +126,7 @@ _SEEN = ByIdentity(limit=50_000)
 
 #: The maps a pool's workers draw, in groups that share their art (one view in every edition),
 #: set before the pool forks (workers inherit it, nothing is pickled).
-_PENDING: list[list[dict]] = []
+_PENDING: list[list[MapJob]] = []
 
 
 def _draw(index: int) -> list[bytes]:
@@ -142,9 +142,9 @@ class StaticMaps:
     at once; the missing ones are drawn in worker processes, one per core, while the build goes on
     (fork: the workers share the parent's loaded layers); `files()` waits for them."""
 
-    def __init__(self, scenes: dict, cache: BuildCache, progress: Progress, jobs: dict[str, dict] | None = None,
+    def __init__(self, scenes: dict, cache: BuildCache, progress: Progress, jobs: dict[str, MapJob] | None = None,
                  citations: Collection[tuple[CachedBibliography, list[Cite]]] = ()):
-        """`jobs` (path -> render_static_map arguments) replaces static_map_jobs(scenes) when given:
+        """`jobs` (path -> MapJob) replaces static_map_jobs(scenes) when given:
         the pipeline draws every edition's maps in one pool. The pool first formats the
         `citations` (bibliography, the citations its pages make) that the cache lacks: the pages
         need them before the maps."""

@@ -37,7 +37,7 @@ from ..inputs.references import Cite, load_references
 from ..scenes.flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map, localised, place_names
 from ..scenes.scenes import build_scene
 from ..rendering.site import asset_files
-from ..rendering.static_maps import static_map_jobs
+from ..rendering.static_maps import MapJob, static_map_jobs
 from ..inputs.parity import text_problems, translated_chapter
 from ..inputs.project import (ARRIVALS, CHAPTERS, CONTENT_PAGES, FEATURE_SCHEMA, FRONT_MATTER_SCHEMA, LAYERS,
                               REFERENCES, REFERENCES_SCHEMA, SCHEMAS, STATIC, STORY_SCRIPT, TEMPLATES, Project)
@@ -315,7 +315,7 @@ class EditionBuild:
                  for cite in parse_citation(match.group("items"))]
         return cites + [Cite(key) for layer in inputs.layers for f in layer.features for key in f.get("sources", [])]
 
-    def static_map_jobs(self) -> dict[str, dict]:
+    def static_map_jobs(self) -> dict[str, MapJob]:
         """The edition's static maps (inside its folder): drawn in its font, with its legend words."""
         corridors = [label for label, _colour in [*CORRIDORS.values(), ELSEWHERE, SHARED]]
         labels = {**{name: self.strings(kind.legend) for name, kind in KINDS.items()},
