@@ -117,6 +117,7 @@ def test_credits_name_only_the_sources_on_the_map(tmp_path):
 
 def test_highlighted_features_are_drawn_above_every_other_at_every_step(scenes):
     from storymap.scenes.projection import view_extent
+    from storymap.core.memo import ByIdentity
     from storymap.rendering.static_maps import _draw_order, _prepare
 
     failures = []
@@ -124,7 +125,7 @@ def test_highlighted_features_are_drawn_above_every_other_at_every_step(scenes):
         for step in scene.steps:
             extent = view_extent(step.view, WIDTH_PX, HEIGHT_PX - TITLE_STRIP_PX)
             drawn = _prepare(list(scene.layers), extent, (extent[2] - extent[0]) / WIDTH_PX, set(step.layers),
-                             set(step.highlight), scene.route_colours)
+                             set(step.highlight), scene.route_colours, ByIdentity(limit=256))
             by_kind: dict = {}
             for item in drawn:
                 by_kind.setdefault(item.feature["kind"], []).append(item)

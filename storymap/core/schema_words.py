@@ -52,27 +52,28 @@ def too_deep(document, limit: int = MAX_DEPTH) -> bool:
 
 def validator(schema_path: Path, pointer: str = "") -> Draft202012Validator:
     """The compiled contract in `schema_path` as the file is now, or the part of it at `pointer`
-    (e.g. "/$defs/translation"), whose references into the rest still resolve: compiled once per
-    content of the file (a contract edited while the preview runs is the one its next rebuild
-    checks; the memo is a function of the bytes alone, so no project sees another's)."""
-    return _compiled(schema_path.read_bytes(), pointer)
+    (e.g. "/$defs/translation"), whose references into the rest still resolve: read and compiled
+    once per version (a contract edited while the preview runs is the one its next rebuild checks)."""
+    version = schema_path.stat()
+    return _compiled(schema_path, pointer, version.st_mtime_ns, version.st_size)
 
 
 def schema_document(schema_path: Path) -> dict:
-    """The contract in `schema_path` as the file is now, parsed and checked: once per content."""
-    return _document(schema_path.read_bytes())
+    """The contract in `schema_path` as the file is now, parsed and checked: read once per version."""
+    version = schema_path.stat()
+    return _document(schema_path, version.st_mtime_ns, version.st_size)
 
 
 @functools.lru_cache(maxsize=8)
-def _document(data: bytes) -> dict:
-    schema = json.loads(data.decode("utf-8"))
+def _document(schema_path: Path, _mtime_ns: int, _size: int) -> dict:
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return schema
 
 
 @functools.lru_cache(maxsize=16)
-def _compiled(data: bytes, pointer: str) -> Draft202012Validator:
-    schema = _document(data)
+def _compiled(schema_path: Path, pointer: str, mtime_ns: int, size: int) -> Draft202012Validator:
+    schema = _document(schema_path, mtime_ns, size)
     if not pointer:
         return Draft202012Validator(schema)
     registry = Registry().with_resource(schema["$id"], Resource.from_contents(schema))

@@ -72,12 +72,10 @@ def px(value: float) -> float:
 
 # --- layers, projected once ----------------------------------------------------------------------
 
-_PROJECTED = ByIdentity(limit=256)
-
-
-def _projected(layer: Layer) -> np.ndarray:
-    """The layer's geometries in EPSG:3857 (an array of shapely geometries), once per layer object."""
-    return _PROJECTED.get(layer, "3857", lambda: project([f["geometry"] for f in layer.features]))
+def _projected(layer: Layer, projected: ByIdentity) -> np.ndarray:
+    """The layer's geometries in EPSG:3857 (an array of shapely geometries), once per layer object
+    that `projected` (the build session's, storymap/cache/session.py) remembers."""
+    return projected.get(layer, "3857", lambda: project([f["geometry"] for f in layer.features]))
 
 
 @dataclass
@@ -96,13 +94,13 @@ class _Drawn:
 
 
 def _prepare(scene_layers: list[Layer], extent, scale: float, layers_forward, highlight,
-             route_colours: dict[str, str]) -> list[_Drawn]:
+             route_colours: dict[str, str], projected: ByIdentity) -> list[_Drawn]:
     xmin, ymin, xmax, ymax = extent
     margin = 40 * scale
     window = (xmin - margin, ymin - margin, xmax + margin, ymax + margin)
     drawn = []
     for layer_index, layer in enumerate(scene_layers):
-        geometries = _projected(layer)
+        geometries = _projected(layer, projected)
         inside = shapely.intersects(geometries, box(*window))
         if not inside.any():
             continue
@@ -422,7 +420,7 @@ def map_credits(scene_layers: list[Layer], view: dict, width_px: int = WIDTH_PX,
     """The credits a static map of this view carries: the data sources of the features it shows."""
     extent = view_extent(view, width_px, height_px - TITLE_STRIP_PX)
     scale = (extent[2] - extent[0]) / width_px
-    drawn = _prepare(scene_layers, extent, scale, set(), set(), {})
+    drawn = _prepare(scene_layers, extent, scale, set(), set(), {}, ByIdentity(limit=len(scene_layers) + 1))
     return _credit_text(drawn, box(*extent))
 
 
@@ -591,8 +589,11 @@ def art_key(job: MapJob) -> tuple:
             tuple(sorted(job.route_colours.items())), job.width_px, job.height_px, layers)
 
 
-def render_static_maps(jobs: list[MapJob]) -> list[bytes]:
-    """PNG bytes of each job, in order; jobs with the same `art_key` share one drawing of the art."""
+def render_static_maps(jobs: list[MapJob], projected: ByIdentity | None = None) -> list[bytes]:
+    """PNG bytes of each job, in order; jobs with the same `art_key` share one drawing of the art.
+    `projected` remembers each layer's projection across calls (a build session's); by default,
+    for this call's jobs only."""
+    projected = projected or ByIdentity(limit=256)
     groups: dict[tuple, list[int]] = {}
     for index, job in enumerate(jobs):
         groups.setdefault(art_key(job), []).append(index)
@@ -603,7 +604,7 @@ def render_static_maps(jobs: list[MapJob]) -> list[bytes]:
         frame = _Frame(extent, (extent[2] - extent[0]) / first.width_px, TITLE_STRIP_PX, first.width_px,
                        first.height_px)
         drawn = _prepare(first.scene_layers, extent, frame.scale, set(first.layers_forward),
-                         set(first.highlight), first.route_colours)
+                         set(first.highlight), first.route_colours, projected)
         art, placing = _art(drawn, frame), _placing(drawn, frame)
         palette = _palette(drawn, art)
         for index in indices:
