@@ -184,7 +184,8 @@ def test_citations_formatted_ahead_are_every_one_an_editions_pages_make(tmp_path
         done.set_result(function(*args))
         return done
 
-    builds = pipeline.edition_builds(inputs, BuildCache(tmp_path), BuildSession())  # no head start: the workers format the entries too
+    # A session without a head start: the workers format the entries too.
+    builds = pipeline.edition_builds(inputs, BuildCache(tmp_path), BuildSession())
     for build in builds:
         build.bibliography.prefetch(build.citations(), at_once)
     monkeypatch.setattr(Bibliography, "cite", lambda self, cites: pytest.fail(f"{self.locale}: {cites} not ahead"))

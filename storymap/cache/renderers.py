@@ -29,6 +29,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from .store import BuildCache, code_fingerprint, fingerprint
+from ..core.memo import ByIdentity
 from .head_start import HeadStart, cache_key
 from .session import BuildSession
 from ..inputs import layers
@@ -82,9 +83,9 @@ def map_key(job: MapJob, session: BuildSession) -> str:
     not make it be drawn again."""
     x0, y0, x1, y1 = view_extent(job.view, job.width_px, job.height_px - TITLE_STRIP_PX)
     extent = _margined((*inverse_mercator(x0, y0), *inverse_mercator(x1, y1)))
-    return fingerprint(_code("static_maps", MAP_LIBRARIES),
-                       {field.name: [_seen(layer, extent, session.seen) for layer in job.scene_layers] if field.name == "scene_layers"
-                        else getattr(job, field.name) for field in dataclasses.fields(job)})
+    fields = {field.name: getattr(job, field.name) for field in dataclasses.fields(job)}
+    fields["scene_layers"] = [_seen(layer, extent, session.seen) for layer in job.scene_layers]
+    return fingerprint(_code("static_maps", MAP_LIBRARIES), fields)
 
 
 def _margined(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
@@ -95,7 +96,7 @@ def _margined(extent: tuple[float, float, float, float]) -> tuple[float, float, 
     return west - dx, south - dy, east + dx, north + dy
 
 
-def _seen(layer: Layer, extent, seen) -> str:
+def _seen(layer: Layer, extent, seen: ByIdentity) -> str:
     """What a static map can show of a layer within extent: each feature's id, name, kind, look
     (colour, width), geometry and the data sources it credits, nothing else. `seen` (the
     session's) remembers a geometry's bounds, a feature's and a layer's fingerprints."""
@@ -109,7 +110,7 @@ def _seen(layer: Layer, extent, seen) -> str:
         layer.id, layer.group, [_feature_seen(f, seen) for f in layer.features if shown(f)]))
 
 
-def _feature_seen(f: dict, seen) -> str:
+def _feature_seen(f: dict, seen: ByIdentity) -> str:
     """The fingerprint of what a map shows of one feature, worked out once per feature."""
     return seen.get(f, "feature", lambda: fingerprint(
         f["id"], f["name"], f["kind"], f.get("colour"), f.get("weight"), f["geometry"],
@@ -122,7 +123,7 @@ def _feature_seen(f: dict, seen) -> str:
 _WORKER: tuple | None = None
 
 
-def _start_worker(parent: int, groups: list[list[MapJob]], projected) -> None:
+def _start_worker(parent: int, groups: list[list[MapJob]], projected: ByIdentity) -> None:
     global _WORKER
     end_with_parent(parent)
     _WORKER = groups, projected
@@ -196,8 +197,8 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema
     files = [(str(path), hashlib.sha256(data).hexdigest()) for path, data in contents.items()]
     keys = sorted(reference_keys) if reference_keys is not None else None
     key = fingerprint(str(layers_dir), files, keys, str(schema_path))
-    return list(session.remember("layers", key, lambda: layers.load_layers(layers_dir, reference_keys, schema_path, contents),
-                          keep=3))
+    return list(session.remember("layers", key, keep=3, make=lambda: layers.load_layers(
+        layers_dir, reference_keys, schema_path, contents)))
 
 
 def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: bytes, session: BuildSession,
@@ -207,7 +208,7 @@ def download_files(layer_list: list[Layer], references: dict[str, dict], arrival
     key = fingerprint([layer_key(layer, session) for layer in layer_list], references,
                       hashlib.sha256(arrivals_csv).hexdigest(), [dataclasses.astuple(e) for e in events])
     return dict(session.remember("downloads", key,
-                          lambda: downloads.download_files(layer_list, references, arrivals_csv, events), keep=3))
+                                 lambda: downloads.download_files(layer_list, references, arrivals_csv, events), keep=3))
 
 
 def map_data(scene, bibliography: Bibliography, cache: BuildCache | None, session: BuildSession) -> maps.MapData:

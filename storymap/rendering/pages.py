@@ -90,7 +90,8 @@ def code(text: str) -> Markup:
     return Markup("<code>%s</code>") % text
 
 
-def environment(templates_dir, strings: Strings = ENGLISH_STRINGS, compiled: BytecodeCache | None = None) -> Environment:
+def environment(templates_dir, strings: Strings = ENGLISH_STRINGS,
+                compiled: BytecodeCache | None = None) -> Environment:
     """Templates write their words as {{ _("English text") }}; `strings` gives the edition's. A
     translation is text: where a sentence holds a link or a key name, the template makes that
     markup and gives it as a field, e.g. _("Use the {n} key", n=kbd("n")) (editions.fill).
