@@ -23,7 +23,9 @@ What it holds:
 What stays a functools cache is a function of its arguments and of the installed code and fonts
 alone, which no project's inputs can change: a font's file and glyphs (fonts.py, map_text.py), a
 geodesic between two points (routes.py), the APA style's text (references.py), a contract by its
-bytes (layers.py, schema_words.py), a module's code fingerprint (renderers.py, head_start.py).
+bytes or its version (layers.py, schema_words.py), a module's code fingerprint (renderers.py, head_start.py).
+The preview server's own memos (a served file's gzip by its version, the shared data's towns for
+the studio: tools/serving.py, tools/studio.py) belong to the server, not to a build.
 
 This module is imported before the build's libraries (build.py makes the session with the head
 start): it imports nothing heavy, and makes the compiled templates when first asked.
