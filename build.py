@@ -27,15 +27,17 @@ def build(project=None, out=sys.stdout) -> int:
     """Check, assemble and write the site of `project` (a storymap.inputs.project.Project; default
     this folder's, into site/) into its site_dir. 0 if built, 1 (and nothing written) if not."""
     from storymap.cache import head_start
+    from storymap.cache.session import BuildSession
 
     project = project or here()
-    head_start.start(project)  # the reference lists are formatted while the next line imports
+    # The reference lists are formatted while the next line imports; the build's session ends it.
+    session = BuildSession(head_start=head_start.start(project))
     try:
         from storymap.commands.run import build_site
 
-        return 1 if build_site(project, out) else 0
+        return 1 if build_site(project, out, session) else 0
     finally:
-        head_start.stop()
+        session.end_build()
 
 
 def here():

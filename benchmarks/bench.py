@@ -217,7 +217,7 @@ def bench_preview(runs: int, work: Path, cache: Path) -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM_FLAGS
+    from storymap.tools.chromium import CHROMIUM_FLAGS
 
     print(f"== Live preview: one-line chapter edit, save to on screen ({runs} edits) ==")
     project = work / "preview"

@@ -5,7 +5,7 @@
 
 It copies the project's inputs into a temporary folder, starts `python build.py serve` there
 (with a copy of the warm build cache, as a contributor's preview would have), and drives Debian's
-Chromium through the script in tests/support/studio_script.py: 선양, 쿤밍, 비엔티안 and 방콕 each
+Chromium through the script in storymap/tools/studio_script.py: 선양, 쿤밍, 비엔티안 and 방콕 each
 found by its first syllable and taken with Enter, a new town placed by clicking the map (with its
 English name and a source), the name the studio suggests, a one-sentence description, years picked
 from lists; a new reference from the form (its author typed, its title pasted from the source) and
@@ -46,7 +46,7 @@ SYNTAX = set('{}[]":')
 
 
 def run_once(url: str, browser) -> dict:
-    from tests.support.studio_script import Counter, enter_korean_route
+    from storymap.tools.studio_script import Counter, enter_korean_route
 
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     page.goto(url + "ko/routes/")  # a page of the site first, as a contributor arrives
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM_FLAGS
+    from storymap.tools.chromium import CHROMIUM_FLAGS
     from storymap.inputs.project import Project
 
     results = []

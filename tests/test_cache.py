@@ -11,18 +11,25 @@ from storymap.cache import renderers as cached
 
 from storymap.inputs import layers
 from storymap.cache.store import BuildCache, code_fingerprint, fingerprint
-from storymap.cache.renderers import CachedBibliography, map_key
+from storymap.cache.renderers import CachedBibliography
+from storymap.cache.session import BuildSession
 from storymap.inputs.layers import Layer
 from storymap.inputs.references import Bibliography, Cite
 from storymap.inputs.project import FEATURE_SCHEMA, REFERENCES_SCHEMA
 from storymap.inputs.project import Project
+from storymap.rendering.static_maps import MapJob
 from tests.support.project import ROOT, repository
 from tests.test_rendering import ITEMS
 
 
-def job(layer: Layer, **changes) -> dict:
-    return {"scene_layers": [layer], "view": {"center": [40.1, 124.4], "zoom": 9}, "layers_forward": ("sites",),
-            "highlight": ("site-dandong",), "route_colours": {}, "title": "Enforcement", **changes}
+def job(layer: Layer, **changes) -> MapJob:
+    return MapJob(**{"scene_layers": (layer,), "view": {"center": [40.1, 124.4], "zoom": 9},
+                     "layers_forward": ("sites",), "highlight": ("site-dandong",), "route_colours": {},
+                     "title": "Enforcement", **changes})
+
+
+def map_key(job: MapJob) -> str:
+    return cached.map_key(job, BuildSession())
 
 
 @pytest.fixture
@@ -113,11 +120,12 @@ def test_the_layers_are_checked_again_only_when_a_file_under_layers_changes(tmp_
     checked = []
     original = layers.load_layers
     monkeypatch.setattr(layers, "load_layers", lambda *args: checked.append(args) or original(*args))
-    first = cached.load_layers(tmp_path / "layers", None, ROOT / FEATURE_SCHEMA)
-    assert cached.load_layers(tmp_path / "layers", None, ROOT / FEATURE_SCHEMA) == first and len(checked) == 1
+    session = BuildSession()
+    first = cached.load_layers(tmp_path / "layers", None, ROOT / FEATURE_SCHEMA, session)
+    assert cached.load_layers(tmp_path / "layers", None, ROOT / FEATURE_SCHEMA, session) == first and len(checked) == 1
     rivers = tmp_path / "layers" / "rivers.geojson"
     rivers.write_text(rivers.read_text(encoding="utf-8").replace('"name":"Yalu', '"name":"Amnok', 1), encoding="utf-8")
-    again = cached.load_layers(tmp_path / "layers", None, ROOT / FEATURE_SCHEMA)
+    again = cached.load_layers(tmp_path / "layers", None, ROOT / FEATURE_SCHEMA, session)
     assert len(checked) == 2
     assert "Amnok" in {f["name"][:5] for layer in again for f in layer.features}
 
@@ -136,11 +144,11 @@ def test_map_data_from_the_cache_serves_a_clone_of_the_project_in_another_folder
     here = chapter(WIDE, CLOSE)
     for folder in ("/home/one/between-borders", "/tmp/ci/clone"):
         moved = dataclasses.replace(here, path=Path(folder, "chapters", "01-test.md"))
-        cached._REMEMBERED.clear()  # a fresh build: only the cache folder remains
-        data = cached.map_data(build_scene(moved, LAYERS), BIBLIOGRAPHY, BuildCache(tmp_path))
+        # a fresh session: only the cache folder remains
+        data = cached.map_data(build_scene(moved, LAYERS), BIBLIOGRAPHY, BuildCache(tmp_path), BuildSession())
     assert len(made) == 1, "the second folder's build drew no map data: the cache's keys hold no folder"
-    cached._REMEMBERED.clear()
-    other = cached.map_data(build_scene(chapter(CLOSE, WIDE), LAYERS), BIBLIOGRAPHY, BuildCache(tmp_path))
+    other = cached.map_data(build_scene(chapter(CLOSE, WIDE), LAYERS), BIBLIOGRAPHY, BuildCache(tmp_path),
+                            BuildSession())
     assert len(made) == 2 and other != data, "a chapter whose steps differ is drawn anew"
 
 
@@ -153,12 +161,12 @@ def test_a_map_shell_from_the_cache_is_the_one_folium_renders_and_follows_its_in
     scene = build_scene(chapter(WIDE, CLOSE), LAYERS)
     data = maps.map_data(scene, BIBLIOGRAPHY)
     drawn = maps.render_map(scene, data, asset_prefix="../assets/", label="A map")
-    cached._REMEMBERED.clear()
-    assert cached.render_map(scene, data, BuildCache(tmp_path), asset_prefix="../assets/", label="A map") == drawn
+    assert cached.render_map(scene, data, BuildCache(tmp_path), BuildSession(), asset_prefix="../assets/",
+                             label="A map") == drawn
     assert any(tmp_path.rglob("*.json")), "the shell was kept in the cache folder"
-    cached._REMEMBERED.clear()  # as a fresh build would: only the cache folder remains
-    assert cached.render_map(scene, data, BuildCache(tmp_path), asset_prefix="../assets/", label="A map") == drawn
-    other = cached.render_map(scene, data, BuildCache(tmp_path), asset_prefix="../assets/", label="Another map")
+    session = BuildSession()  # as a fresh build would: only the cache folder remains
+    assert cached.render_map(scene, data, BuildCache(tmp_path), session, asset_prefix="../assets/", label="A map") == drawn
+    other = cached.render_map(scene, data, BuildCache(tmp_path), session, asset_prefix="../assets/", label="Another map")
     assert "Another map" in other.html and other != drawn
 
 
@@ -167,12 +175,8 @@ def test_citations_formatted_ahead_are_every_one_an_editions_pages_make(tmp_path
     render: if they missed one, the main process would load citeproc and format it itself."""
     from concurrent.futures import Future
 
-    from storymap.cache import head_start
-
     from storymap.commands import pipeline
 
-    monkeypatch.setattr(head_start, "_STARTED", None)  # no head start: the workers format the entries too
-    monkeypatch.setattr(head_start, "_SENT", None)
     inputs = pipeline.load_inputs(repository())
 
     def at_once(function, *args):  # a pool's submit, run here
@@ -180,7 +184,8 @@ def test_citations_formatted_ahead_are_every_one_an_editions_pages_make(tmp_path
         done.set_result(function(*args))
         return done
 
-    builds = pipeline.edition_builds(inputs, BuildCache(tmp_path))
+    # A session without a head start: the workers format the entries too.
+    builds = pipeline.edition_builds(inputs, BuildCache(tmp_path), BuildSession())
     for build in builds:
         build.bibliography.prefetch(build.citations(), at_once)
     monkeypatch.setattr(Bibliography, "cite", lambda self, cites: pytest.fail(f"{self.locale}: {cites} not ahead"))
@@ -194,8 +199,10 @@ def test_citations_formatted_ahead_are_every_one_an_editions_pages_make(tmp_path
 def head_start():
     from storymap.cache import head_start
 
-    yield head_start
-    head_start.stop()
+    started = []
+    yield lambda project: started.append(head_start.start(project)) or started[-1]
+    for process in started:
+        process.stop()
 
 
 def test_the_head_start_formats_each_editions_reference_list_the_cache_lacks(tmp_path, head_start):
@@ -208,16 +215,17 @@ def test_the_head_start_formats_each_editions_reference_list_the_cache_lacks(tmp
     assert len(locales) == 3
     cache = BuildCache(tmp_path)
     cache.write("citations", cache_key(items, locales[1]), ".json", b"{}")  # this one is cached
-    head_start.start(Project(ROOT, cache_dir=tmp_path))
-    assert head_start.started()
-    english, formatted_here = head_start.entries(cache_key(items, locales[0])), Bibliography(items, locales[0])
+    started = head_start(Project(ROOT, cache_dir=tmp_path))
+    assert started.started()
+    english, formatted_here = started.entries(cache_key(items, locales[0])), Bibliography(items, locales[0])
     assert english == {key: formatted_here.entry(key) for key in formatted_here.ordered_keys()}
     assert list(english) == formatted_here.ordered_keys(), "in the list's order"
-    assert head_start.entries(cache_key(items, locales[1])) is None, "nothing for what the cache has"
-    assert head_start.entries(cache_key(items, locales[2])), "the third edition's"
-    assert head_start.entries(cache_key(items, locales[0])) is None, "each list is taken once"
-    head_start.stop()
-    assert not head_start.started(), "a build's head start ends with it"
+    assert started.entries(cache_key(items, locales[1])) is None, "nothing for what the cache has"
+    assert started.entries(cache_key(items, locales[2])), "the third edition's"
+    assert started.entries(cache_key(items, locales[0])) is None, "each list is taken once"
+    session = BuildSession(head_start=started)
+    session.end_build()
+    assert not started.started() and session.head_start is None, "a build's head start ends with it"
 
 
 def test_a_head_start_that_cannot_read_the_references_leaves_the_build_to_report_it(tmp_path, head_start):
@@ -225,8 +233,7 @@ def test_a_head_start_that_cannot_read_the_references_leaves_the_build_to_report
 
     shutil.copytree(ROOT / "content", tmp_path / "content")
     (tmp_path / "references.json").write_text("{not json", encoding="utf-8")
-    head_start.start(Project(tmp_path, cache_dir=tmp_path / ".cache"))
-    assert head_start.entries(cache_key({}, "en-US")) is None
+    assert head_start(Project(tmp_path, cache_dir=tmp_path / ".cache")).entries(cache_key({}, "en-US")) is None
 
 
 def test_the_offline_copy_is_packed_again_only_when_a_file_in_it_changes(tmp_path, monkeypatch):
@@ -249,14 +256,15 @@ def test_the_offline_copy_is_packed_again_only_when_a_file_in_it_changes(tmp_pat
 
 
 def test_a_build_does_not_wait_for_a_head_start_that_takes_too_long(tmp_path, head_start, monkeypatch):
+    from storymap.cache import head_start as module
     from storymap.inputs.references import load_references
     from storymap.cache.head_start import cache_key
 
     items = load_references(ROOT / "references.json", ROOT / REFERENCES_SCHEMA)
-    monkeypatch.setattr(head_start, "WAIT_SECONDS", 0)  # it takes longer than this to format a list
-    head_start.start(Project(ROOT, cache_dir=tmp_path))
-    assert head_start.entries(cache_key(items, "en-US")) is None
-    assert not head_start.started(), "the process is given up on"
+    monkeypatch.setattr(module, "WAIT_SECONDS", 0)  # it takes longer than this to format a list
+    started = head_start(Project(ROOT, cache_dir=tmp_path))
+    assert started.entries(cache_key(items, "en-US")) is None
+    assert not started.started(), "the process is given up on"
 
 
 def test_a_static_map_is_kept_while_what_it_shows_is_unchanged():
@@ -267,8 +275,8 @@ def test_a_static_map_is_kept_while_what_it_shows_is_unchanged():
 
     def job(*features):
         flows = Layer("flows", Path("flows"), None, list(features))
-        return dict(scene_layers=[flows], view={"center": [21.18, 101.67], "zoom": 10}, layers_forward=("flows",),
-                    highlight=(), route_colours={}, title="Into Laos")
+        return MapJob((flows,), {"center": [21.18, 101.67], "zoom": 10}, layers_forward=("flows",),
+                      highlight=(), route_colours={}, title="Into Laos")
 
     def leg(leg_id, coords, routes, weight=3.0):
         return {"id": leg_id, "name": leg_id, "kind": "route", "sources": ["king-2023", "geonames"], "precision": "schematic",

@@ -230,7 +230,7 @@ def test_an_untranslated_page_shows_the_english_under_a_notice_in_the_readers_la
     (project / "content" / "ko" / "about.md").unlink(missing_ok=True)
     inputs = load_inputs(project)
     korean = next(e for e in inputs.editions if e.edition.code == "ko")
-    build = pipeline.EditionBuild(korean, inputs, pipeline.BuildCache(project.cache_dir),
+    build = pipeline.EditionBuild(korean, inputs, pipeline.BuildCache(project.cache_dir), pipeline.BuildSession(),
                                   pipeline.build_route_map(inputs.layers), script_words=set())
     files = build.pages(project / "templates", pipeline.Progress(None))  # pages only, no static maps
     slug = inputs.chapters[0].slug

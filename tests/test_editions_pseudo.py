@@ -8,13 +8,14 @@ import dataclasses
 import io
 import json
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from storymap.commands.pipeline import load_inputs
 from storymap.commands.run import build_site, run_check
+from storymap.core.problems import InputError
 from storymap.inputs import editions
 from storymap.inputs.editions import script_strings
 from tests.support.project import copy_project
@@ -86,24 +87,38 @@ def pseudo_site(tmp_path_factory) -> tuple[Path, str]:
     """The project with the pseudo-edition, built: its site/ folder and what `check` said."""
     root = copy_project(tmp_path_factory.mktemp("pseudo") / "project")
     write_pseudo_edition(root, PSEUDO.code, MODELS)
-    # The one line a new edition adds to editions.EDITIONS: the project's list, and the modules
-    # that read the list itself (written_in, the language switch, the reserved folders).
+    # The one line a new edition adds to editions.EDITIONS, given to the build as the project's
+    # list: every stage reads the editions from the Project.
     project = dataclasses.replace(root, editions=root.editions + (PSEUDO,))
-    with pytest.MonkeyPatch.context() as patch:
-        listed = editions.EDITIONS
-        for module in [m for name, m in sys.modules.items() if name.startswith("storymap")]:
-            if getattr(module, "EDITIONS", None) is listed:
-                patch.setattr(module, "EDITIONS", project.editions)
-        out = io.StringIO()
-        assert run_check(project, out=out) == 0, out.getvalue()
-        log = io.StringIO()
-        assert build_site(project, out=log) == [], log.getvalue()
+    out = io.StringIO()
+    assert run_check(project, out=out) == 0, out.getvalue()
+    log = io.StringIO()
+    assert build_site(project, out=log) == [], log.getvalue()
     return root / "site", out.getvalue()
 
 
 def test_the_pseudo_edition_is_checked_and_counted_as_any_edition(pseudo_site):
     _site, said = pseudo_site
     assert "Pseudo (xx) 9 of 9 chapters, landing, about" in said
+
+
+def test_every_editions_pages_link_to_the_pseudo_edition(pseudo_site):
+    """The language switch and the alternates come from the project's editions, not the code's list."""
+    site, _said = pseudo_site
+    for page in ("index.html", "ko/about/index.html", "zh/routes/index.html", f"{PSEUDO.code}/sources/index.html"):
+        text = (site / page).read_text(encoding="utf-8")
+        assert f'hreflang="{PSEUDO.hreflang}"' in text and f">{PSEUDO.name}<" in text, page
+
+
+def test_the_pseudo_editions_folder_is_no_chapters_to_take(tmp_path):
+    root = copy_project(tmp_path / "project")
+    for chapter in (root / "chapters").rglob("01-hunger.md"):  # the English chapter and its translations
+        chapter.with_name(f"01-{PSEUDO.code}.md").write_text(
+            chapter.read_text(encoding="utf-8").replace("slug: hunger\n", f"slug: {PSEUDO.code}\n", 1), encoding="utf-8")
+        chapter.unlink()
+    load_inputs(root)  # a slug like any other without the edition
+    with pytest.raises(InputError, match=f"slug '{PSEUDO.code}' is taken by another page of the site"):
+        load_inputs(dataclasses.replace(root, editions=root.editions + (PSEUDO,)))
 
 
 def test_the_pseudo_editions_pages_hold_no_unmarked_english_word(pseudo_site):

@@ -198,15 +198,15 @@ def test_a_missing_layers_folder_is_a_problem(tmp_path):
 
 
 def test_the_quick_check_of_the_contract_agrees_with_jsonschema_on_every_fixture():
-    """layers._conforms (fastjsonschema) lets a feature through only where jsonschema finds nothing."""
-    from storymap.inputs.layers import _conforms, _validator
+    """The contract's quick check (fastjsonschema) lets a feature through only where jsonschema finds nothing."""
+    from storymap.inputs.layers import _validator
 
-    validator = _validator(ROOT / FEATURE_SCHEMA)
+    contract = _validator(ROOT / FEATURE_SCHEMA)
     features = [feature for path in [*sorted(FIXTURES.rglob("*.geojson")), *sorted((FIXTURES.parents[2] / "layers").rglob("*.geojson"))]
                 for feature in _fixture_features(path)]
     assert len(features) > 20
     for feature in features:
-        assert _conforms(feature, validator) == (not list(validator.iter_errors(feature))), feature
+        assert contract.conforms(feature) == (not list(contract.validator.iter_errors(feature))), feature
 
 
 def _fixture_features(path):

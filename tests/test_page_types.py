@@ -14,6 +14,7 @@ import pytest
 from storymap.commands.pipeline import assemble_site, load_inputs
 from storymap.core.problems import InputError
 from storymap.rendering.offline import OFFLINE_FOLDER, OFFLINE_PATH
+from storymap.inputs.editions import EDITIONS
 from storymap.rendering.page_types import PAGE_TYPES, reserved_folders
 from storymap.tools.studio import STUDIO_FOLDER
 from tests import golden
@@ -115,7 +116,7 @@ def test_a_new_page_types_folder_is_no_chapters_to_take(project, glossary):
 
 
 def test_the_reserved_folders_are_every_page_types_and_the_sites_others():
-    reserved = reserved_folders()
+    reserved = reserved_folders(EDITIONS)
     assert {"sources", "about", "educators", "embed", "routes", "timeline", "index", "downloads", "assets",
             "ko", "zh"} <= reserved
     assert STUDIO_FOLDER in reserved, "the preview serves the contribution studio there"

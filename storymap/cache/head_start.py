@@ -21,24 +21,55 @@ if TYPE_CHECKING:
 
 #: How long a build waits for the reference lists before formatting them itself.
 WAIT_SECONDS = 60
-#: (the process, the end of its pipe) once started; what it sent, once taken.
-_STARTED: tuple | None = None
-_SENT: dict[str, dict[str, str]] | None = None
 
 
-def start(project: Project) -> None:
-    """Fork the process that formats the reference lists of the project's editions (where
-    processes can fork), for its build cache. `stop` when the build is over."""
-    global _STARTED, _SENT
-    stop()
+class HeadStart:
+    """The process formatting a build's reference lists, and what it sent once taken. Its build
+    session (storymap/cache/session.py) holds it and stops it when the build is over."""
+
+    def __init__(self, process, reader):
+        self._running: tuple | None = (process, reader)
+        self._sent: dict[str, dict[str, str]] = {}
+
+    def started(self) -> bool:
+        """Whether the process is at work or has lists not yet taken."""
+        return self._running is not None or bool(self._sent)
+
+    def entries(self, key: str) -> dict[str, str] | None:
+        """The reference list the process formatted for the bibliography cached under `key` (waiting
+        for the process if it is still at work); None when it formatted none for that key."""
+        if self._running is not None:
+            _process, reader = self._running
+            try:  # a process stuck for a minute is given up on: the build formats the lists itself
+                sent = reader.recv() if reader.poll(WAIT_SECONDS) else {}
+            except (EOFError, OSError):
+                sent = {}
+            self.stop()
+            self._sent = sent
+        return self._sent.pop(key, None)
+
+    def stop(self) -> None:
+        """End the process if it is still at work (a build that stopped at its inputs' problems does
+        not need its lists) and forget what it sent."""
+        if self._running is not None:
+            process, reader = self._running
+            process.terminate()
+            reader.close()
+            process.join()
+        self._running, self._sent = None, {}
+
+
+def start(project: Project) -> HeadStart | None:
+    """Fork the process that formats the reference lists of the project's editions, for its build
+    cache; None where processes cannot fork. `HeadStart.stop` when the build is over."""
     if "fork" not in multiprocessing.get_all_start_methods():
-        return
+        return None
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(target=_format, args=(writer, project, os.getpid()), daemon=True)
     process.start()
     writer.close()
-    _STARTED, _SENT = (process, reader), None
+    return HeadStart(process, reader)
 
 
 def _format(writer, project: Project, parent: int) -> None:
@@ -80,36 +111,3 @@ def cache_key(items: dict[str, dict], locale: str) -> str:
     from .store import fingerprint
 
     return fingerprint(_code(), items, locale)
-
-
-def started() -> bool:
-    """Whether a process is formatting reference lists for this build."""
-    return _STARTED is not None or bool(_SENT)
-
-
-def entries(key: str) -> dict[str, str] | None:
-    """The reference list the process formatted for the bibliography cached under `key` (waiting
-    for the process if it is still at work); None when it formatted none for that key."""
-    global _SENT
-    if _STARTED is not None:
-        process, reader = _STARTED
-        try:  # a process stuck for a minute is given up on: the build formats the lists itself
-            _SENT = reader.recv() if reader.poll(WAIT_SECONDS) else {}
-        except (EOFError, OSError):
-            _SENT = {}
-        sent = _SENT
-        stop()
-        _SENT = sent
-    return (_SENT or {}).pop(key, None)
-
-
-def stop() -> None:
-    """End the process if it is still at work (a build that stopped at its inputs' problems does
-    not need its lists) and forget what it sent."""
-    global _STARTED, _SENT
-    if _STARTED is not None:
-        process, reader = _STARTED
-        process.terminate()
-        reader.close()
-        process.join()
-    _STARTED, _SENT = None, None

@@ -7,9 +7,9 @@
   reference entries are kept per version of the bibliography (and of the formatting code).
 - A chapter map's data (maps.map_data: its geometries simplified for each zoom and its sources'
   labels) is kept by content too, and so is the folium shell of each page's map.
-- In the running process (the live preview), the checked layers, the downloads and the map data
-  are also remembered by the content they come from, so that a rebuild redoes only what a save
-  changed.
+- In the build session (storymap/cache/session.py; the live preview keeps one between rebuilds),
+  the checked layers, the downloads and the map data are also remembered by the content they
+  come from, so that a rebuild redoes only what a save changed.
 
 The wrapped results are the renderers' own bytes, so a site built from the cache is identical to
 one built without it.
@@ -22,16 +22,16 @@ import hashlib
 import json
 import multiprocessing
 import os
-import weakref
 from collections.abc import Collection
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 from markupsafe import Markup
 
 from .store import BuildCache, code_fingerprint, fingerprint
 from ..core.memo import ByIdentity
-from . import head_start
+from .head_start import HeadStart, cache_key
+from .session import BuildSession
 from ..inputs import layers
 from ..rendering import downloads, maps, offline
 from ..inputs.chapters import display_path
@@ -40,7 +40,7 @@ from ..core.progress import Progress
 from ..inputs.references import Bibliography, Cite
 from ..inputs.licences import DATA_SOURCES
 from ..scenes.projection import inverse_mercator, view_extent
-from ..rendering.static_maps import HEIGHT_PX, TITLE_STRIP_PX, WIDTH_PX, art_key, render_static_maps, static_map_jobs
+from ..rendering.static_maps import TITLE_STRIP_PX, MapJob, art_key, render_static_maps, static_map_jobs
 from .workers import end_with_parent
 
 #: Libraries whose versions decide the bytes of a static map or of a citation.
@@ -55,41 +55,37 @@ def _code(module: str, libraries: tuple[str, ...]) -> str:
 
 # --- static maps ---------------------------------------------------------------------------------
 
-#: Layers are fingerprinted once per layer object.
-_LAYER_KEYS = ByIdentity(limit=256)
-
-
-def layer_key(layer: Layer) -> str:
+def layer_key(layer: Layer, session: BuildSession) -> str:
     """The fingerprint of a layer's content (not of its path: the cache stays valid when the
-    project moves)."""
-    return _LAYER_KEYS.get(layer, "fingerprint", lambda: fingerprint(
+    project moves), once per layer object in a session."""
+    return session.layer_keys.get(layer, "fingerprint", lambda: fingerprint(
         {f.name: getattr(layer, f.name) for f in dataclasses.fields(layer) if f.name != "path"}))
 
 
-def _layers_by_key(value):
+def _layers_by_key(value, session: BuildSession):
     if isinstance(value, Layer):
-        return layer_key(value)
+        return layer_key(value, session)
     if isinstance(value, (list, tuple)):
-        return [_layers_by_key(v) for v in value]
+        return [_layers_by_key(v, session) for v in value]
     return value
 
 
-def _portable(scene):
+def _portable(scene, session: BuildSession):
     """A scene as its map data depends on it: layers by their content, the chapter without the
     folder it was read from (the cache stays valid in a clone or a moved project)."""
-    return dataclasses.replace(scene, layers=_layers_by_key(scene.layers),
+    return dataclasses.replace(scene, layers=_layers_by_key(scene.layers, session),
                                chapter=dataclasses.replace(scene.chapter, path=display_path(scene.chapter.path)))
 
 
-def map_key(job: dict) -> str:
-    """The fingerprint of one static map: its arguments and the drawing code. Its layers count by
+def map_key(job: MapJob, session: BuildSession) -> str:
+    """The fingerprint of one static map: its fields and the drawing code. Its layers count by
     what the map can show (`_seen`), so a route added elsewhere, or a leg's list of routes, does
     not make it be drawn again."""
-    x0, y0, x1, y1 = view_extent(job["view"], job.get("width_px", WIDTH_PX), job.get("height_px", HEIGHT_PX) - TITLE_STRIP_PX)
+    x0, y0, x1, y1 = view_extent(job.view, job.width_px, job.height_px - TITLE_STRIP_PX)
     extent = _margined((*inverse_mercator(x0, y0), *inverse_mercator(x1, y1)))
-    return fingerprint(_code("static_maps", MAP_LIBRARIES),
-                       {name: [_seen(layer, extent) for layer in value] if name == "scene_layers" else value
-                        for name, value in job.items()})
+    fields = {field.name: getattr(job, field.name) for field in dataclasses.fields(job)}
+    fields["scene_layers"] = [_seen(layer, extent, session.seen) for layer in job.scene_layers]
+    return fingerprint(_code("static_maps", MAP_LIBRARIES), fields)
 
 
 def _margined(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
@@ -100,37 +96,42 @@ def _margined(extent: tuple[float, float, float, float]) -> tuple[float, float, 
     return west - dx, south - dy, east + dx, north + dy
 
 
-def _seen(layer: Layer, extent) -> str:
+def _seen(layer: Layer, extent, seen: ByIdentity) -> str:
     """What a static map can show of a layer within extent: each feature's id, name, kind, look
-    (colour, width), geometry and the data sources it credits, nothing else."""
+    (colour, width), geometry and the data sources it credits, nothing else. `seen` (the
+    session's) remembers a geometry's bounds, a feature's and a layer's fingerprints."""
     west, south, east, north = extent
 
     def shown(feature: dict) -> bool:
-        x0, y0, x1, y1 = _SEEN.get(feature["geometry"], "bounds", lambda: feature["geometry"].bounds)
+        x0, y0, x1, y1 = seen.get(feature["geometry"], "bounds", lambda: feature["geometry"].bounds)
         return x0 <= east and x1 >= west and y0 <= north and y1 >= south
 
-    return _SEEN.get(layer, ("layer", extent), lambda: fingerprint(
-        layer.id, layer.group, [_feature_seen(f) for f in layer.features if shown(f)]))
+    return seen.get(layer, ("layer", extent), lambda: fingerprint(
+        layer.id, layer.group, [_feature_seen(f, seen) for f in layer.features if shown(f)]))
 
 
-def _feature_seen(f: dict) -> str:
+def _feature_seen(f: dict, seen: ByIdentity) -> str:
     """The fingerprint of what a map shows of one feature, worked out once per feature."""
-    return _SEEN.get(f, "feature", lambda: fingerprint(
+    return seen.get(f, "feature", lambda: fingerprint(
         f["id"], f["name"], f["kind"], f.get("colour"), f.get("weight"), f["geometry"],
         sorted(key for key in f.get("sources", ()) if key in DATA_SOURCES)))
 
 
-#: Within one process: a geometry's bounds, a feature's and a layer's fingerprints as maps see them.
-_SEEN = ByIdentity(limit=50_000)
+#: In a worker process only (set by `_start_worker`, never in the build's own process): the maps
+#: its pool draws, in groups that share their art (one view in every edition), and the session's
+#: projected layers, both inherited through the fork (nothing is pickled).
+_WORKER: tuple | None = None
 
 
-#: The maps a pool's workers draw, in groups that share their art (one view in every edition),
-#: set before the pool forks (workers inherit it, nothing is pickled).
-_PENDING: list[list[dict]] = []
+def _start_worker(parent: int, groups: list[list[MapJob]], projected: ByIdentity) -> None:
+    global _WORKER
+    end_with_parent(parent)
+    _WORKER = groups, projected
 
 
 def _draw(index: int) -> list[bytes]:
-    return render_static_maps(_PENDING[index])
+    groups, projected = _WORKER
+    return render_static_maps(groups[index], projected)
 
 
 def _workers() -> int:
@@ -142,15 +143,16 @@ class StaticMaps:
     at once; the missing ones are drawn in worker processes, one per core, while the build goes on
     (fork: the workers share the parent's loaded layers); `files()` waits for them."""
 
-    def __init__(self, scenes: dict, cache: BuildCache, progress: Progress, jobs: dict[str, dict] | None = None,
+    def __init__(self, scenes: dict, cache: BuildCache, progress: Progress, session: BuildSession,
+                 jobs: dict[str, MapJob] | None = None,
                  citations: Collection[tuple[CachedBibliography, list[Cite]]] = ()):
-        """`jobs` (path -> render_static_map arguments) replaces static_map_jobs(scenes) when given:
+        """`jobs` (path -> MapJob) replaces static_map_jobs(scenes) when given:
         the pipeline draws every edition's maps in one pool. The pool first formats the
         `citations` (bibliography, the citations its pages make) that the cache lacks: the pages
-        need them before the maps."""
-        self.cache, self.progress = cache, progress
+        need them before the maps. The pool is the session's (`BuildSession.pool`)."""
+        self.cache, self.progress, self.session = cache, progress, session
         self.jobs = jobs if jobs is not None else static_map_jobs(scenes)
-        self.keys = {path: map_key(job) for path, job in self.jobs.items()}
+        self.keys = {path: map_key(job, session) for path, job in self.jobs.items()}
         self.found = {path: cache.read("static-maps", key, ".png") for path, key in self.keys.items()}
         self.missing = [path for path, data in self.found.items() if data is None]
         progress.count("static maps", len(self.jobs), cached=len(self.jobs) - len(self.missing))
@@ -159,16 +161,13 @@ class StaticMaps:
             groups.setdefault(art_key(self.jobs[path]), []).append(path)
         self.groups = list(groups.values())
         self.futures = []
-        self._close_pool = lambda: None  # also called when a failed build drops this object
         workers = min(_workers(), len(self.groups) + len(citations))
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            _PENDING[:] = [[self.jobs[path] for path in group] for group in self.groups]
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=end_with_parent, initargs=(os.getpid(),))
+            groups = [[self.jobs[path] for path in group] for group in self.groups]
+            pool = session.pool(workers, _start_worker, (os.getpid(), groups, session.projected))
             for bibliography, cites in citations:
                 bibliography.prefetch(cites, pool.submit)
             self.futures = [pool.submit(_draw, index) for index in range(len(self.groups))]
-            self._close_pool = weakref.finalize(self, pool.shutdown, wait=False, cancel_futures=True)
 
     def files(self) -> dict[str, bytes]:
         """Path inside site/ -> PNG bytes, for every map; the drawn ones are added to the cache."""
@@ -177,35 +176,20 @@ class StaticMaps:
             with self.progress.bar(len(self.missing), "Drawing static maps") as tick:
                 for index, group in enumerate(self.groups):
                     drawn = (self.futures[index].result() if self.futures
-                             else render_static_maps([self.jobs[path] for path in group]))
+                             else render_static_maps([self.jobs[path] for path in group], self.session.projected))
                     for path, data in zip(group, drawn):
                         files[path] = tick(data)
                         self.cache.write("static-maps", self.keys[path], ".png", data)
-        self._close_pool()
-        _PENDING.clear()
+        self.session.end_pool()
         return files
 
 
-# --- remembered in this process: what a preview's rebuild need not redo ----------------------------
+# --- remembered in the session: what a preview's rebuild need not redo ----------------------------
 
-#: Fingerprint of the inputs -> result, per function, in this process only.
-_REMEMBERED: dict[str, dict[str, object]] = {}
-
-
-def _remember(kind: str, key: str, make, keep: int):
-    """make()'s result, or the one remembered for key; at most `keep` results of a kind (a few
-    builds' worth) are kept, the oldest forgotten first."""
-    store = _REMEMBERED.setdefault(kind, {})
-    if key not in store:
-        store[key] = make()
-        while len(store) > keep:
-            del store[next(iter(store))]
-    return store[key]
-
-
-def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema_path: Path) -> list[Layer]:
-    """layers.load_layers, remembered by the bytes of every file under layers_dir and of the
-    schema: a preview's rebuild after a chapter edit does not check the layers again. Each file
+def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema_path: Path,
+                session: BuildSession) -> list[Layer]:
+    """layers.load_layers, remembered in the session by the bytes of every file under layers_dir
+    and of the schema: a preview's rebuild after a chapter edit does not check the layers again. Each file
     is read once: the bytes hashed for the key are the ones checked."""
     contents = {path: path.read_bytes() for path in sorted(layers_dir.rglob("*")) if path.is_file()}
     if schema_path not in contents and schema_path.is_file():
@@ -213,37 +197,37 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema
     files = [(str(path), hashlib.sha256(data).hexdigest()) for path, data in contents.items()]
     keys = sorted(reference_keys) if reference_keys is not None else None
     key = fingerprint(str(layers_dir), files, keys, str(schema_path))
-    return list(_remember("layers", key, lambda: layers.load_layers(layers_dir, reference_keys, schema_path, contents),
-                          keep=3))
+    return list(session.remember("layers", key, keep=3, make=lambda: layers.load_layers(
+        layers_dir, reference_keys, schema_path, contents)))
 
 
-def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: bytes,
+def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: bytes, session: BuildSession,
                    events: list = ()) -> dict[str, bytes]:
-    """downloads.download_files, remembered by the content of the layers, the references, the
-    arrivals table and the timeline's events."""
-    key = fingerprint([layer_key(layer) for layer in layer_list], references,
+    """downloads.download_files, remembered in the session by the content of the layers, the
+    references, the arrivals table and the timeline's events."""
+    key = fingerprint([layer_key(layer, session) for layer in layer_list], references,
                       hashlib.sha256(arrivals_csv).hexdigest(), [dataclasses.astuple(e) for e in events])
-    return dict(_remember("downloads", key,
-                          lambda: downloads.download_files(layer_list, references, arrivals_csv, events), keep=3))
+    return dict(session.remember("downloads", key,
+                                 lambda: downloads.download_files(layer_list, references, arrivals_csv, events), keep=3))
 
 
-def map_data(scene, bibliography: Bibliography, cache: BuildCache | None = None) -> maps.MapData:
+def map_data(scene, bibliography: Bibliography, cache: BuildCache | None, session: BuildSession) -> maps.MapData:
     """maps.map_data, kept by the content of the scene and the bibliography and the code: in the
-    cache folder, and in this process."""
-    key = fingerprint(_code("maps", MAP_DATA_LIBRARIES), _portable(scene), bibliography.items)
+    cache folder, and in the session (whose `worked` geometries it simplifies with)."""
+    key = fingerprint(_code("maps", MAP_DATA_LIBRARIES), _portable(scene, session), bibliography.items)
 
     def make() -> maps.MapData:
         stored = cache.read("map-data", key, ".json") if cache else None
         if stored:
             return maps.MapData(**json.loads(stored))
-        data = maps.map_data(scene, bibliography)
+        data = maps.map_data(scene, bibliography, session.worked)
         if cache:
             cache.write("map-data", key, ".json", json.dumps(dataclasses.asdict(data)).encode("utf-8"))
         return data
-    return _remember("map data", key, make, keep=100)  # a few builds of every chapter
+    return session.remember("map data", key, make, keep=100)  # a few builds of every chapter
 
 
-def render_map(scene, data: maps.MapData, cache: BuildCache | None = None, *, asset_prefix: str,
+def render_map(scene, data: maps.MapData, cache: BuildCache | None, session: BuildSession, *, asset_prefix: str,
                label: str | None = None) -> maps.MapParts:
     """maps.render_map, kept by what decides its bytes (the opening view, the label, the assets'
     path and the map data) and the code: folium compiles its templates anew for every map, which
@@ -261,7 +245,7 @@ def render_map(scene, data: maps.MapData, cache: BuildCache | None = None, *, as
             cache.write("map-shells", key, ".json", json.dumps(
                 {"header": str(parts.header), "html": str(parts.html), "script": parts.script}).encode("utf-8"))
         return parts
-    return _remember("map shells", key, make, keep=400)
+    return session.remember("map shells", key, make, keep=400)
 
 
 # --- the offline copy ----------------------------------------------------------------------------
@@ -299,28 +283,28 @@ def formatted_citations(items: dict[str, dict], locale: str, cites: list[Cite], 
 class CachedBibliography(Bibliography):
     """A Bibliography whose citations and entries come from the cache when it has them; citeproc
     is only loaded for what it lacks, and each citation is formatted at most once per build.
-    What the cache lacks can be formatted ahead: an edition's reference list by the head start
-    (storymap/cache/head_start.py, `reference_list=True`), its citations in a worker process (`prefetch`)."""
+    What the cache lacks can be formatted ahead: an edition's reference list by the build's head
+    start (storymap/cache/head_start.py, `head_start`), its citations in a worker process (`prefetch`)."""
 
     def __init__(self, items: dict[str, dict], cache: BuildCache, locale: str = "en-US",
-                 reference_list: bool = False):
+                 head_start: HeadStart | None = None):
         super().__init__(items, locale)
         self._cache = cache
-        self._key = head_start.cache_key(items, locale)
+        self._key = cache_key(items, locale)
         stored = cache.read("citations", self._key, ".json")
         saved = json.loads(stored) if stored else {}
         self._cites: dict[str, str] = saved.get("cites", {})
         self._saved_entries: dict[str, str] | None = saved.get("entries")
         self._changed = not stored
         self._ahead: Future | None = None
-        self._head_start = reference_list and not stored and head_start.started()
+        self._head_start = head_start if head_start is not None and not stored and head_start.started() else None
 
     def prefetch(self, cites: list[Cite], submit) -> None:
         """Have `submit` (a process pool's) format `cites` and, unless the head start does, the
         entries, while the build goes on, if the cache lacks them; they are taken when needed."""
         if self._saved_entries is None:
             self._ahead = submit(formatted_citations, self.items, self.locale, list(dict.fromkeys(cites)),
-                                 not self._head_start)
+                                 self._head_start is None)
 
     def _take_ahead(self) -> None:
         if self._ahead is not None:
@@ -332,8 +316,8 @@ class CachedBibliography(Bibliography):
     @property
     def _entries(self) -> dict[str, str]:
         self._take_ahead()
-        if self._saved_entries is None and self._head_start:
-            self._saved_entries, self._head_start = head_start.entries(self._key), False
+        if self._saved_entries is None and self._head_start is not None:
+            self._saved_entries, self._head_start = self._head_start.entries(self._key), None
         if self._saved_entries is None:
             self._saved_entries = self._formatted_entries
         return self._saved_entries

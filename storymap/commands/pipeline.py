@@ -27,6 +27,7 @@ from ..rendering.locator import build_inset
 from ..cache.store import BuildCache
 from ..cache import renderers as cached
 from ..cache.renderers import CachedBibliography, StaticMaps
+from ..cache.session import BuildSession
 from ..rendering.offline import OFFLINE_PATH
 from ..rendering.page_types import PAGE_TYPES, render_listing_offline_copy, render_pages, slug_problems
 from ..rendering.pages import PageSet, PageType
@@ -37,7 +38,7 @@ from ..inputs.references import Cite, load_references
 from ..scenes.flows import CORRIDORS, ELSEWHERE, SHARED, build_route_map, localised, place_names
 from ..scenes.scenes import build_scene
 from ..rendering.site import asset_files
-from ..rendering.static_maps import static_map_jobs
+from ..rendering.static_maps import MapJob, static_map_jobs
 from ..inputs.parity import text_problems, translated_chapter
 from ..inputs.project import (ARRIVALS, CHAPTERS, CONTENT_PAGES, FEATURE_SCHEMA, FRONT_MATTER_SCHEMA, LAYERS,
                               REFERENCES, REFERENCES_SCHEMA, SCHEMAS, STATIC, STORY_SCRIPT, TEMPLATES, Project)
@@ -82,9 +83,12 @@ class Inputs:
     site: SiteSettings
 
 
-def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES) -> Inputs:
+def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES,
+                session: BuildSession | None = None) -> Inputs:
     """Every input, validated. Raises InputError listing every problem found in any of them.
-    `page_types`: those the site will have (their folders are no chapter's to take)."""
+    `page_types`: those the site will have (their folders are no chapter's to take); `session`:
+    the build session that remembers the checked layers (default: a new one)."""
+    session = session or BuildSession()
     problems = [Problem(name, "is missing: the project's inputs are checked against it.",
                         f"restore it from git: git checkout -- {name}")
                 for name in SCHEMAS if not (project / name).is_file()]
@@ -102,7 +106,7 @@ def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES)
     try:
         # Without a readable bibliography, skip the key check rather than flag every source.
         layers = cached.load_layers(project / LAYERS, references.keys() if references is not None else None,
-                                    project / FEATURE_SCHEMA)
+                                    project / FEATURE_SCHEMA, session)
     except InputError as error:
         problems.extend(error.problems)
     try:
@@ -110,7 +114,7 @@ def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES)
     except InputError as error:
         problems.extend(error.problems)
     problems.extend(check_sourcing(chapters))
-    problems.extend(slug_problems(chapters, page_types))
+    problems.extend(slug_problems(chapters, project.editions, page_types))
     site, content = load_content(project, references.keys() if references is not None else None, FIGURES, problems)
     try:
         arrivals, arrivals_csv = load_arrivals(project / ARRIVALS)
@@ -227,22 +231,31 @@ def _translated_chapters(project: Project, edition: Edition, english: list[Chapt
 
 
 def assemble_site(project: Project, cache: BuildCache | None = None, progress: Progress | None = None,
-                  page_types: tuple[PageType, ...] = PAGE_TYPES) -> tuple[dict[str, str | bytes], dict[str, Path]]:
+                  page_types: tuple[PageType, ...] = PAGE_TYPES,
+                  session: BuildSession | None = None) -> tuple[dict[str, str | bytes], dict[str, Path]]:
     """All pages and files (path inside site/ -> content) and assets (path inside site/ -> source file).
 
     Static maps and citations come from `cache` where it has them (default: the project's cache_dir). The
-    pages are those of `page_types` (storymap.rendering.page_types), in its two phases."""
+    pages are those of `page_types` (storymap.rendering.page_types), in its two phases. `session`
+    remembers what the build works out and holds its helper processes (storymap/cache/session.py);
+    without one, the build has its own, ended with it."""
+    if session is None:
+        session = BuildSession()
+        try:
+            return assemble_site(project, cache, progress, page_types, session)
+        finally:
+            session.end_build()
     cache = cache or BuildCache(project.cache_dir)
     progress = progress or Progress(None)
     progress.stage("Checking layers, chapters and references")
-    inputs = load_inputs(project, page_types)
-    builds = edition_builds(inputs, cache)
+    inputs = load_inputs(project, page_types, session)
+    builds = edition_builds(inputs, cache, session)
     # Every edition's citations and static maps in one pool of worker processes, formatted and
     # drawn in the background while the downloads and the pages are made.
-    static_maps = StaticMaps(None, cache, progress, jobs={
+    static_maps = StaticMaps(None, cache, progress, session, jobs={
         build.edition.prefix + path: job for build in builds for path, job in build.static_map_jobs().items()},
         citations=[(build.bibliography, build.citations()) for build in builds])
-    downloads = cached.download_files(inputs.layers, inputs.references, inputs.arrivals_csv,
+    downloads = cached.download_files(inputs.layers, inputs.references, inputs.arrivals_csv, session,
                                       timeline_events(inputs.chapters, inputs.layers))
     for build in builds:
         build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, downloads, build.strings))
@@ -261,23 +274,24 @@ def assemble_site(project: Project, cache: BuildCache | None = None, progress: P
     return files, assets
 
 
-def edition_builds(inputs: Inputs, cache: BuildCache) -> list[EditionBuild]:
+def edition_builds(inputs: Inputs, cache: BuildCache, session: BuildSession) -> list[EditionBuild]:
     """Each edition's scenes and pages, in the order of the project's editions."""
     route_map = build_route_map(inputs.layers)
     script_words = script_strings(inputs.project / STORY_SCRIPT)
-    return [EditionBuild(edition, inputs, cache, route_map, script_words) for edition in inputs.editions]
+    return [EditionBuild(edition, inputs, cache, session, route_map, script_words) for edition in inputs.editions]
 
 
 class EditionBuild:
     """One edition's scenes and pages (site/ for English, site/ko/, site/zh/)."""
 
-    def __init__(self, inputs: EditionInputs, shared: Inputs, cache: BuildCache, route_map, script_words: set[str]):
+    def __init__(self, inputs: EditionInputs, shared: Inputs, cache: BuildCache, session: BuildSession, route_map,
+                 script_words: set[str]):
         """`script_words`: the interface words static/story.js asks for (its pages carry their translations)."""
         references, arrivals, english_layers = shared.references, shared.arrivals, shared.layers
         self.inputs, self.edition, self.strings = inputs, inputs.edition, inputs.strings
         _ = self.strings
         self.bibliography = CachedBibliography(references, cache, locale=self.edition.csl_locale,
-                                               reference_list=True)
+                                               head_start=session.head_start)
         prose = ProseRenderer(self.bibliography, figures={})
         # The caption cites: rendered where the figure is placed, so that the citations are
         # formatted while the static maps are drawn, not before.
@@ -296,14 +310,14 @@ class EditionBuild:
             landing=inputs.content["landing"], about=inputs.content["about"],
             site_url=shared.site.url, story_citation=Markup(self.story_bibliography.entry("between-borders")),
             downloads=[],  # set once the downloads are made (assemble_site)
-            map_data=functools.partial(cached.map_data, cache=cache),
-            render_map=functools.partial(cached.render_map, cache=cache),
+            map_data=functools.partial(cached.map_data, cache=cache, session=session),
+            render_map=functools.partial(cached.render_map, cache=cache, session=session),
             route_features={f["id"]: f for layer in inputs.layers if layer.group == "routes" for f in layer.features},
             events=timeline_events(inputs.chapters, inputs.layers), arrivals=arrivals, timeline_scene=timeline_scene,
             arrivals_caption=_(ARRIVALS_CAPTION) if set(cite_keys(ARRIVALS_CAPTION)) <= references.keys() else "",
             place_names=place_names(english_layers, inputs.layers),
-            edition=self.edition, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
-            corrections=shared.site.corrections)
+            edition=self.edition, editions=shared.project.editions, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
+            corrections=shared.site.corrections, templates=session.templates)
 
     def citations(self) -> list[Cite]:
         """Every citation the edition's pages make: in its prose and captions, and of its map
@@ -315,7 +329,7 @@ class EditionBuild:
                  for cite in parse_citation(match.group("items"))]
         return cites + [Cite(key) for layer in inputs.layers for f in layer.features for key in f.get("sources", [])]
 
-    def static_map_jobs(self) -> dict[str, dict]:
+    def static_map_jobs(self) -> dict[str, MapJob]:
         """The edition's static maps (inside its folder): drawn in its font, with its legend words."""
         corridors = [label for label, _colour in [*CORRIDORS.values(), ELSEWHERE, SHARED]]
         labels = {**{name: self.strings(kind.legend) for name, kind in KINDS.items()},

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from ..cache.session import BuildSession
 from ..cache.store import BuildCache
 from .pipeline import assemble_site, load_inputs
 from ..inputs.project import CONTENT_PAGES, LAYERS, Project
@@ -59,17 +60,22 @@ def run_check(project: Project, out: TextIO = sys.stdout) -> int:
     return 0
 
 
-def build_site(project: Project, out: TextIO = sys.stdout) -> list[Problem]:
+def build_site(project: Project, out: TextIO = sys.stdout, session: BuildSession | None = None) -> list[Problem]:
     """Check, assemble and write the site into project.site_dir, saying what it does; the problems
     if it could not (then site_dir is left as it was). Static maps and citations are cached in
-    project.cache_dir."""
+    project.cache_dir; `session` (storymap/cache/session.py) is what the build remembers in this
+    process: a new one by default, the preview's own between its rebuilds. The build's helper
+    processes end with it, whatever happens."""
     progress = Progress(out)
     site_dir = project.site_dir
+    session = session or BuildSession()
     try:
-        pages, assets = assemble_site(project, BuildCache(project.cache_dir), progress)
+        pages, assets = assemble_site(project, BuildCache(project.cache_dir), progress, session=session)
     except InputError as error:
         report_problems(error.problems, out)
         return error.problems
+    finally:
+        session.end_build()
     progress.stage(f"Writing {site_dir.name}/")
     write_site(site_dir, pages, assets)
     print(f"Built {progress.summary()} into {site_dir.name}/ in {progress.elapsed():.1f} s.", file=out, flush=True)

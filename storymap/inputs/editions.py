@@ -114,12 +114,12 @@ ENGLISH_STRINGS = Strings({})
 _JS_STRING_RE = re.compile(r'\bt\("((?:[^"\\]|\\.)*)"\)')
 
 
-def written_in(text: str) -> str:
-    """The `lang` of a contributor's text, by its script: the first edition whose script it has
-    (Korean where it has Hangul, Chinese where it has Han characters only), else English. A route
-    written in the studio in Korean is shown so marked in the other editions, as any text not in
-    the edition's language is."""
-    return next((e.html_lang for e in EDITIONS if e.script and re.search(f"[{e.script}]", text)),
+def written_in(text: str, editions: tuple[Edition, ...]) -> str:
+    """The `lang` of a contributor's text, by its script: the first of `editions` (the project's)
+    whose script it has (Korean where it has Hangul, Chinese where it has Han characters only),
+    else English. A route written in the studio in Korean is shown so marked in the other
+    editions, as any text not in the edition's language is."""
+    return next((e.html_lang for e in editions if e.script and re.search(f"[{e.script}]", text)),
                 ENGLISH.html_lang)
 
 

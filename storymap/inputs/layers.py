@@ -17,7 +17,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field as dataclass_field
 from pathlib import Path
 
@@ -97,7 +97,7 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema
     if not layers_dir.is_dir():
         raise InputError([Problem(_display(layers_dir, root), "the layers folder does not exist.",
                                   "run the command from the project folder, next to build.py.")])
-    validator = _validator(schema_path, (contents or {}).get(schema_path))
+    contract = _validator(schema_path, (contents or {}).get(schema_path))
     keys = None if reference_keys is None else frozenset(reference_keys)
     seen_ids: dict[str, tuple[str, int]] = {}
     layers, problems, by_place = [], [], []
@@ -108,7 +108,7 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema
         except InputError as err:
             problems.extend(err.problems)
             continue
-        features, found, notes = _check_features(raw, display, validator, keys, seen_ids)
+        features, found, notes = _check_features(raw, display, contract, keys, seen_ids)
         problems.extend(found)
         layer_id = path.relative_to(layers_dir).with_suffix("").as_posix()
         group = layer_id.split("/")[0] if "/" in layer_id else None
@@ -128,7 +128,28 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema
     return sorted(layers, key=lambda layer: layer.id)
 
 
-def _validator(schema_path: Path, data: bytes | None = None) -> Draft202012Validator:
+@dataclass(frozen=True)
+class Contract:
+    """The feature contract, compiled twice: by fastjsonschema to Python (`conforms`, some forty
+    times quicker than jsonschema: a project may hold thousands of route files), and by jsonschema
+    (`validator`), which words the problems and runs only on a feature that does not conform."""
+
+    validator: Draft202012Validator
+    quick: Callable[[object], object]
+
+    @property
+    def schema(self) -> dict:
+        return self.validator.schema
+
+    def conforms(self, feature) -> bool:
+        try:
+            self.quick(feature)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        return True
+
+
+def _validator(schema_path: Path, data: bytes | None = None) -> Contract:
     """The compiled feature contract (from `data`, its bytes, when read already)."""
     display = _display(schema_path, schema_path.parent.parent)
     try:
@@ -139,8 +160,8 @@ def _validator(schema_path: Path, data: bytes | None = None) -> Draft202012Valid
 
 
 @functools.lru_cache(maxsize=4)
-def _compiled(data: bytes) -> Draft202012Validator:
-    """A feature contract compiled once per process and version, not once per file."""
+def _compiled(data: bytes) -> Contract:
+    """A feature contract compiled once per version (its bytes: a function of them alone), not once per file."""
     schema = json.loads(data.decode("utf-8"))
     _fill_in_kinds(schema)
     Draft202012Validator.check_schema(schema)
@@ -148,27 +169,9 @@ def _compiled(data: bytes) -> Draft202012Validator:
     # forms it may take; the contract's `items` documents those forms (tests/test_routes.py keeps
     # the two in step) and is not run again for every place of every route.
     schema["properties"]["properties"]["properties"]["via"].pop("items", None)
-    return Draft202012Validator(schema)
-
-
-def _conforms(feature, validator: Draft202012Validator) -> bool:
-    """Whether a feature meets the contract, by the contract compiled to Python (fastjsonschema,
-    some forty times quicker than jsonschema: a project may hold thousands of route files);
-    jsonschema, which words the problems, runs only on a feature that does not."""
-    known = _COMPILED.get(id(validator))
-    if known is None or known[0] is not validator:
-        # The contract's keywords mean the same in draft 7, the newest draft fastjsonschema compiles.
-        known = _COMPILED[id(validator)] = (validator, fastjsonschema.compile(
-            {**validator.schema, "$schema": "http://json-schema.org/draft-07/schema#"}))
-    try:
-        known[1](feature)
-    except fastjsonschema.JsonSchemaException:
-        return False
-    return True
-
-
-#: id of a validator -> (the validator, its contract compiled by fastjsonschema).
-_COMPILED: dict[int, tuple] = {}
+    # The contract's keywords mean the same in draft 7, the newest draft fastjsonschema compiles.
+    return Contract(Draft202012Validator(schema),
+                    fastjsonschema.compile({**schema, "$schema": "http://json-schema.org/draft-07/schema#"}))
 
 
 def _fill_in_kinds(schema: dict) -> None:
@@ -259,7 +262,7 @@ def _collection_features(document, fail) -> list:
 
 # --- checking features ---------------------------------------------------------------------------
 
-def _check_features(raw: list, display: str, validator: Draft202012Validator, keys: frozenset[str] | None,
+def _check_features(raw: list, display: str, contract: Contract, keys: frozenset[str] | None,
                     seen_ids: dict[str, tuple[str, int]]) -> tuple[list[dict], list[Problem], list[str]]:
     """The features as plain dicts, every problem found in them, and notes on what was coarsened.
 
@@ -276,7 +279,7 @@ def _check_features(raw: list, display: str, validator: Draft202012Validator, ke
         properties = feature.get("properties") if isinstance(feature.get("properties"), dict) else {}
         feature_id = properties.get("id") if isinstance(properties.get("id"), str) else None
         spot = functools.partial(Problem, display, feature_index=index, feature_id=feature_id)
-        errors = [] if _conforms(feature, validator) else list(validator.iter_errors(feature))
+        errors = [] if contract.conforms(feature) else list(contract.validator.iter_errors(feature))
         problems.extend(_schema_problems(errors, spot))
         problems.extend(_property_problems(properties, spot, keys))
         problems.extend(_duplicate_id_problems(feature_id, (display, index), seen_ids, spot))

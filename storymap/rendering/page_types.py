@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..core.problems import Problem
 from ..inputs.chapters import Chapter, display_path
-from ..inputs.editions import EDITIONS
+from ..inputs.editions import Edition
 from .downloads import ROOT as DOWNLOADS
 from .offline import offline_entry
 from .pages import PageSet, PageType, PageWriter, environment
@@ -41,16 +41,17 @@ PAGE_TYPES: tuple[PageType, ...] = (landing.PAGE, chapter.PAGE, timeline.PAGE, s
 OTHER_FOLDERS = frozenset({DOWNLOADS, ASSETS, "static", "contribute"})
 
 
-def reserved_folders(page_types: Iterable[PageType] = PAGE_TYPES) -> frozenset[str]:
+def reserved_folders(editions: Iterable[Edition], page_types: Iterable[PageType] = PAGE_TYPES) -> frozenset[str]:
     """The site's folders besides the chapters': its page types', the other folders above and the
-    translations' (ko/, zh/)."""
+    translations' (ko/, zh/: those of `editions`, the project's)."""
     return (frozenset(folder for t in page_types for folder in (t.folder, *t.also_reserves) if folder)
-            | OTHER_FOLDERS | {edition.code for edition in EDITIONS if not edition.is_default})
+            | OTHER_FOLDERS | {edition.code for edition in editions if not edition.is_default})
 
 
-def slug_problems(chapters: list[Chapter], page_types: Iterable[PageType] = PAGE_TYPES) -> list[Problem]:
+def slug_problems(chapters: list[Chapter], editions: Iterable[Edition],
+                  page_types: Iterable[PageType] = PAGE_TYPES) -> list[Problem]:
     """Chapters whose slug is the folder of another part of the site."""
-    reserved = reserved_folders(page_types)
+    reserved = reserved_folders(editions, page_types)
     return [Problem(display_path(c.path), f"slug {c.slug!r} is taken by another page of the site.",
                     "choose another slug (and rename the file to match).", field="slug")
             for c in chapters if c.slug in reserved]
@@ -64,7 +65,7 @@ def nav(page_types: Iterable[PageType] = PAGE_TYPES) -> list[dict]:
 
 def render(pages: PageSet, templates_dir: Path, page_types: Sequence[PageType],
            navigation: list[dict]) -> dict[str, str]:
-    env = environment(templates_dir, pages.strings)
+    env = environment(templates_dir, pages.strings, pages.templates)
     out: dict[str, str] = {}
     for page_type in page_types:
         writer = PageWriter(env, pages, page_type, navigation)

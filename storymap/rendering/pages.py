@@ -15,7 +15,7 @@ from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..inputs.chapters import Chapter, cite_keys
-from ..inputs.editions import EDITIONS, ENGLISH, ENGLISH_STRINGS, Edition, Strings
+from ..inputs.editions import ENGLISH, ENGLISH_STRINGS, Edition, Strings
 from ..inputs.kinds import LAND, SEA, swatch
 from .locator import Inset
 from . import maps
@@ -56,16 +56,20 @@ class PageSet:
     #: references.json lacks its sources: the timeline then names the Ministry alone).
     arrivals_caption: str = ""
     edition: Edition = ENGLISH
+    #: Every edition of the project (its Project.editions), in order: the language switch, the hreflang links.
+    editions: tuple[Edition, ...] = (ENGLISH,)
     #: Chapter slugs and content pages ("landing", "about") shown in the edition's language.
     translated: frozenset[str] = frozenset()
     strings: Strings = ENGLISH_STRINGS
     script_strings: dict[str, str] | None = None  # story.js's words in this edition's language
     corrections: str = ""  # where readers report an error in a translation (an e-mail address)
+    #: The compiled templates the build session keeps (storymap/cache/session.py; None: compiled for these pages).
+    templates: BytecodeCache | None = None
 
 
 class CompiledTemplates(BytecodeCache):
-    """Compiled templates shared by every edition's environment in this process (keyed by the
-    template's name and checked against its source, so an edited template is compiled again)."""
+    """Compiled templates shared by every edition's environment in one build session (keyed by
+    the template's name and checked against its source, so an edited template is compiled again)."""
 
     def __init__(self) -> None:
         self.compiled: dict[str, bytes] = {}
@@ -78,9 +82,6 @@ class CompiledTemplates(BytecodeCache):
         self.compiled[bucket.key] = bucket.bytecode_to_string()
 
 
-COMPILED_TEMPLATES = CompiledTemplates()
-
-
 def kbd(key: str) -> Markup:
     return Markup("<kbd>%s</kbd>") % key
 
@@ -89,12 +90,14 @@ def code(text: str) -> Markup:
     return Markup("<code>%s</code>") % text
 
 
-def environment(templates_dir, strings: Strings = ENGLISH_STRINGS) -> Environment:
+def environment(templates_dir, strings: Strings = ENGLISH_STRINGS,
+                compiled: BytecodeCache | None = None) -> Environment:
     """Templates write their words as {{ _("English text") }}; `strings` gives the edition's. A
     translation is text: where a sentence holds a link or a key name, the template makes that
-    markup and gives it as a field, e.g. _("Use the {n} key", n=kbd("n")) (editions.fill)."""
+    markup and gives it as a field, e.g. _("Use the {n} key", n=kbd("n")) (editions.fill).
+    `compiled`: where compiled templates are kept (a build session's CompiledTemplates)."""
     env = Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(["html"]),
-                      bytecode_cache=COMPILED_TEMPLATES,
+                      bytecode_cache=compiled,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.globals.update(site_title=strings(SITE_TITLE), site_subtitle=strings(SITE_SUBTITLE),
                        preview_size=PREVIEW_SIZE, swatch=swatch, palette={"sea": SEA, "land": LAND}, _=strings,
@@ -168,7 +171,7 @@ class PageWriter:
         home = "../" * folder.count("/")
         root = home + "../" * edition.prefix.count("/")
         editions = [{"edition": e, "href": (root + e.prefix + folder) or "./", "url": pages.site_url + e.prefix + folder}
-                    for e in EDITIONS]
+                    for e in pages.editions]
         self.out[edition.prefix + path] = self.env.get_template(template or self.page_type.template).render(
             root=root, home=home, page_title=title, description=description, lang=edition,
             editions=editions, canonical=pages.site_url + edition.prefix + folder,

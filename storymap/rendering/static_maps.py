@@ -72,12 +72,10 @@ def px(value: float) -> float:
 
 # --- layers, projected once ----------------------------------------------------------------------
 
-_PROJECTED = ByIdentity(limit=256)
-
-
-def _projected(layer: Layer) -> np.ndarray:
-    """The layer's geometries in EPSG:3857 (an array of shapely geometries), once per layer object."""
-    return _PROJECTED.get(layer, "3857", lambda: project([f["geometry"] for f in layer.features]))
+def _projected(layer: Layer, projected: ByIdentity) -> np.ndarray:
+    """The layer's geometries in EPSG:3857 (an array of shapely geometries), once per layer object
+    that `projected` (the build session's, storymap/cache/session.py) remembers."""
+    return projected.get(layer, "3857", lambda: project([f["geometry"] for f in layer.features]))
 
 
 @dataclass
@@ -96,13 +94,13 @@ class _Drawn:
 
 
 def _prepare(scene_layers: list[Layer], extent, scale: float, layers_forward, highlight,
-             route_colours: dict[str, str]) -> list[_Drawn]:
+             route_colours: dict[str, str], projected: ByIdentity) -> list[_Drawn]:
     xmin, ymin, xmax, ymax = extent
     margin = 40 * scale
     window = (xmin - margin, ymin - margin, xmax + margin, ymax + margin)
     drawn = []
     for layer_index, layer in enumerate(scene_layers):
-        geometries = _projected(layer)
+        geometries = _projected(layer, projected)
         inside = shapely.intersects(geometries, box(*window))
         if not inside.any():
             continue
@@ -422,7 +420,7 @@ def map_credits(scene_layers: list[Layer], view: dict, width_px: int = WIDTH_PX,
     """The credits a static map of this view carries: the data sources of the features it shows."""
     extent = view_extent(view, width_px, height_px - TITLE_STRIP_PX)
     scale = (extent[2] - extent[0]) / width_px
-    drawn = _prepare(scene_layers, extent, scale, set(), set(), {})
+    drawn = _prepare(scene_layers, extent, scale, set(), set(), {}, ByIdentity(limit=len(scene_layers) + 1))
     return _credit_text(drawn, box(*extent))
 
 
@@ -456,6 +454,28 @@ def _draw_features(ax, by_kind: dict[str, list[_Drawn]], min_hole_width: float) 
 
 
 # --- the public functions ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MapJob:
+    """One static map to draw: a scene's layers at a step's view, in an edition's words.
+
+    `layers_forward` are the step's layers (others are drawn faded, the basemap never);
+    `highlight` feature ids drawn thicker; `route_colours` layer id -> colour (scenes.route_colours);
+    `font` a family with the glyphs of a Korean or Chinese edition (storymap.inputs.editions.map_font),
+    `kind_labels` the legend's words in the edition's language (by kind, and by the English label
+    of a route corridor)."""
+
+    scene_layers: tuple[Layer, ...]
+    view: dict
+    layers_forward: tuple[str, ...]
+    highlight: tuple[str, ...]
+    route_colours: dict[str, str]
+    title: str
+    width_px: int = WIDTH_PX
+    height_px: int = HEIGHT_PX
+    font: str | None = None
+    kind_labels: dict[str, str] | None = None
+
 
 @functools.lru_cache(maxsize=4)
 def _canvas(width: int, height: int, top: float):
@@ -558,74 +578,62 @@ def _png(image: Image.Image, palette: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def art_key(job: dict) -> tuple:
+def art_key(job: MapJob) -> tuple:
     """What a map's art depends on: maps with equal keys differ only in their words (their
     editions' names, legend, title and font), so their art is drawn once. Within one process:
     geometries are told apart by identity (the editions' layers share the English geometries)."""
     layers = tuple((layer.id, layer.group, tuple((f["id"], f["kind"], f.get("colour"), f.get("weight"),
                                                   id(f["geometry"])) for f in layer.features))
-                   for layer in job["scene_layers"])
-    return (json.dumps(job["view"], sort_keys=True), tuple(job["layers_forward"]), tuple(job["highlight"]),
-            tuple(sorted(job["route_colours"].items())), job.get("width_px", WIDTH_PX),
-            job.get("height_px", HEIGHT_PX), layers)
+                   for layer in job.scene_layers)
+    return (json.dumps(job.view, sort_keys=True), tuple(job.layers_forward), tuple(job.highlight),
+            tuple(sorted(job.route_colours.items())), job.width_px, job.height_px, layers)
 
 
-def render_static_maps(jobs: list[dict]) -> list[bytes]:
-    """PNG bytes of each job (`render_static_map`'s arguments), in order; jobs with the same
-    `art_key` share one drawing of the art."""
+def render_static_maps(jobs: list[MapJob], projected: ByIdentity | None = None) -> list[bytes]:
+    """PNG bytes of each job, in order; jobs with the same `art_key` share one drawing of the art.
+    `projected` remembers each layer's projection across calls (a build session's); by default,
+    for this call's jobs only."""
+    projected = projected or ByIdentity(limit=256)
     groups: dict[tuple, list[int]] = {}
     for index, job in enumerate(jobs):
         groups.setdefault(art_key(job), []).append(index)
     pngs: list[bytes] = [b""] * len(jobs)
     for indices in groups.values():
         first = jobs[indices[0]]
-        width_px, height_px = first.get("width_px", WIDTH_PX), first.get("height_px", HEIGHT_PX)
-        extent = view_extent(first["view"], width_px, height_px - TITLE_STRIP_PX)
-        frame = _Frame(extent, (extent[2] - extent[0]) / width_px, TITLE_STRIP_PX, width_px, height_px)
-        drawn = _prepare(first["scene_layers"], extent, frame.scale, set(first["layers_forward"]),
-                         set(first["highlight"]), first["route_colours"])
+        extent = view_extent(first.view, first.width_px, first.height_px - TITLE_STRIP_PX)
+        frame = _Frame(extent, (extent[2] - extent[0]) / first.width_px, TITLE_STRIP_PX, first.width_px,
+                       first.height_px)
+        drawn = _prepare(first.scene_layers, extent, frame.scale, set(first.layers_forward),
+                         set(first.highlight), first.route_colours, projected)
         art, placing = _art(drawn, frame), _placing(drawn, frame)
         palette = _palette(drawn, art)
         for index in indices:
             job = jobs[index]
-            layers = job["scene_layers"]
+            layers = job.scene_layers
             own = [dataclasses.replace(item, layer=layers[item.at[0]], feature=layers[item.at[0]].features[item.at[1]])
                    for item in drawn]
             image = art.copy()
-            _write_words(image, own, frame, placing, title=job["title"], font=job.get("font"),
-                         kind_labels=job.get("kind_labels"))
+            _write_words(image, own, frame, placing, title=job.title, font=job.font, kind_labels=job.kind_labels)
             pngs[index] = _png(image, palette)
     return pngs
 
 
-def render_static_map(scene_layers: list[Layer], view: dict, *, layers_forward: tuple[str, ...],
-                      highlight: tuple[str, ...], route_colours: dict[str, str], title: str,
-                      width_px: int = WIDTH_PX, height_px: int = HEIGHT_PX, font: str | None = None,
-                      kind_labels: dict[str, str] | None = None) -> bytes:
-    """One static map as PNG bytes: the scene's layers at a step's view (see the module docstring).
-
-    `layers_forward` are the step's layers (others are drawn faded, the basemap never);
-    `highlight` feature ids drawn thicker; `route_colours` layer id -> colour (scenes.route_colours);
-    `font` a family with the glyphs of a Korean or Chinese edition (storymap.inputs.editions.map_font),
-    `kind_labels` the legend's words in the edition's language (by kind, and by the English label
-    of a route corridor).
-    """
-    return render_static_maps([dict(scene_layers=scene_layers, view=view, layers_forward=layers_forward,
-                                    highlight=highlight, route_colours=route_colours, title=title,
-                                    width_px=width_px, height_px=height_px, font=font,
-                                    kind_labels=kind_labels)])[0]
+def render_static_map(scene_layers: list[Layer], view: dict, **options) -> bytes:
+    """One static map as PNG bytes: the scene's layers at a step's view (see the module docstring;
+    `options` are MapJob's other fields)."""
+    return render_static_maps([MapJob(tuple(scene_layers), view, **options)])[0]
 
 
-def _scene_map(scene: ChapterScene, step, title: str, **options) -> dict:
-    return dict(scene_layers=list(scene.layers), view=step.view, layers_forward=step.layers,
-                highlight=step.highlight, route_colours=scene.route_colours, title=title, **options)
+def _scene_map(scene: ChapterScene, step, title: str, **options) -> MapJob:
+    return MapJob(tuple(scene.layers), step.view, tuple(step.layers), tuple(step.highlight), scene.route_colours,
+                  title, **options)
 
 
-def static_map_jobs(scenes: dict[str, ChapterScene], **options) -> dict[str, dict]:
+def static_map_jobs(scenes: dict[str, ChapterScene], **options) -> dict[str, MapJob]:
     """<slug>/map.png (the chapter's first step) and <slug>/steps/<step-id>.png for every step
-    whose view differs from the first step's; path inside site/ -> `render_static_map` arguments.
+    whose view differs from the first step's; path inside site/ -> its MapJob.
     `options` (font, kind_labels: an edition's) go to every map."""
-    jobs: dict[str, dict] = {}
+    jobs: dict[str, MapJob] = {}
     for slug, scene in sorted(scenes.items()):
         if not scene.steps:
             continue

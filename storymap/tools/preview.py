@@ -34,6 +34,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 from watchfiles import DefaultFilter, watch
 
+from ..cache.session import BuildSession
 from ..commands.run import build_site
 from ..inputs.editions import ENGLISH, STRINGS_FILE, TRANSLATIONS, Edition, Strings, load_strings
 from ..inputs.project import Project
@@ -166,6 +167,8 @@ class Preview:
         #: Serialises the studio's writes with each other.
         self.writing = threading.Lock()
         self._strings: dict[tuple, Strings] = {}
+        #: What every rebuild remembers of the ones before (storymap/cache/session.py), for as long as the preview runs.
+        self.session = BuildSession()
         try:  # first: a port in use fails at once, before a build
             self.server = make_server(self.site_dir, port, preview_app(self))
         except OSError as error:
@@ -228,7 +231,7 @@ class Preview:
 
     def rebuild(self) -> None:
         try:
-            problems = build_site(self.project, self.out)
+            problems = build_site(self.project, self.out, self.session)
         except Exception as error:  # a bug, not a contributor's mistake: say so, keep previewing
             traceback.print_exc(file=self.out)
             problems = [Problem("(the build)", f"stopped with an error the checks did not catch: {error!r}.",

@@ -29,6 +29,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.exceptions import HTTPException
 
+from ..cache.session import BuildSession
 from ..inputs.aliases import load_aliases
 from .contribution_file import contribution_zip
 from .contributions import Refused, delete, read_route, route_slugs, save
@@ -92,7 +93,7 @@ def studio_routes(preview) -> list[Route]:
 
     async def data(request: Request) -> Response:
         edition = _edition(request.query_params.get("lang"))
-        return JSONResponse(await anyio.to_thread.run_sync(studio_data, project, preview.site_dir, edition,
+        return JSONResponse(await anyio.to_thread.run_sync(studio_data, project, preview.session, preview.site_dir, edition,
                                                                preview.strings(edition)),
                             headers={"Cache-Control": "no-store"})
 
@@ -108,7 +109,7 @@ def studio_routes(preview) -> list[Route]:
             lon, lat = (round(float(request.query_params[k]), SAFE_DECIMALS) for k in ("lon", "lat"))
         except (KeyError, ValueError):
             return PlainTextResponse("lon and lat, please", status_code=400)
-        return JSONResponse({"lon": lon, "lat": lat, "country": country_at(project, lon, lat) if in_region(lon, lat)
+        return JSONResponse({"lon": lon, "lat": lat, "country": country_at(project, preview.session, lon, lat) if in_region(lon, lat)
                              else None})
 
     async def line(request: Request) -> Response:
@@ -130,7 +131,7 @@ def studio_routes(preview) -> list[Route]:
     async def post_save(request: Request) -> Response:
         submission, _ = await _writing(request, preview)
         def saving():
-            layers = _layers(project)
+            layers = _layers(project, preview.session)
             gazetteer = {f["name"]: f["kind"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS}
             with preview.writing:
                 return save(project, submission, gazetteer, _reference_keys(project), _)
@@ -174,7 +175,7 @@ def studio_routes(preview) -> list[Route]:
         with tempfile.TemporaryDirectory(prefix="studio-import-") as folder:
             upload = Path(folder) / f"upload{suffix}"
             upload.write_bytes(body)
-            result = await anyio.to_thread.run_sync(imported_route, project, upload, _, place_namer(project, edition))
+            result = await anyio.to_thread.run_sync(imported_route, project, upload, _, place_namer(project, preview.session, edition))
         return JSONResponse(result, status_code=422 if "problems" in result else 200)
 
     async def contribution(request: Request) -> Response:
@@ -231,11 +232,13 @@ async def _writing(request: Request, preview):
     return submission, preview.strings(_edition(submission.get("lang")))
 
 
-def _layers(project: Project):
+def _layers(project: Project, session: BuildSession):
+    """The project's layers as they are now, remembered in the preview's build session (the one
+    its rebuilds check them in)."""
     from ..cache.renderers import load_layers
 
     try:
-        return load_layers(project / LAYERS, None, project / FEATURE_SCHEMA)
+        return load_layers(project / LAYERS, None, project / FEATURE_SCHEMA, session)
     except InputError:
         return []
 
@@ -257,12 +260,12 @@ def drawn_route(points: list[tuple[float, float]], country: str | None) -> dict:
             "style": leg_style(corridor_of(country)[1])}
 
 
-def country_at(project: Project, lon: float, lat: float) -> str | None:
+def country_at(project: Project, session: BuildSession, lon: float, lat: float) -> str | None:
     """The ISO code of the basemap's country a point lies in."""
     from shapely.geometry import Point
 
     point = Point(lon, lat)
-    for layer in _layers(project):
+    for layer in _layers(project, session):
         if layer.id == "basemap/countries":
             for feature in layer.features:
                 if feature["geometry"].covers(point):
@@ -303,9 +306,9 @@ def find_towns(query: str, limit: int = 8) -> list[dict]:
     return [{k: v for k, v in town.items() if k != "names"} for _rank, _name, town in sorted(ranked)[:limit]]
 
 
-def place_namer(project: Project, edition: Edition):
+def place_namer(project: Project, session: BuildSession, edition: Edition):
     """A gazetteer place's name (its English name) as the edition's readers know it."""
-    features = [f for layer in _layers(project) for f in layer.features]
+    features = [f for layer in _layers(project, session) for f in layer.features]
     local = load_places(project, edition, features, [], [])
     names = {f["name"]: local.get(f["id"], {}).get("name", f["name"]) for f in features}
     return lambda name: names.get(name, name)
@@ -329,14 +332,14 @@ def catalogue_page(site_dir: Path, slug: str) -> str:
     return "routes/"
 
 
-def studio_data(project: Project, site_dir: Path, edition: Edition, _) -> dict:
+def studio_data(project: Project, session: BuildSession, site_dir: Path, edition: Edition, _) -> dict:
     """What the studio's page offers: the gazetteer's places in three languages with their other
     spellings and countries, the references, the routes it can open, the map's styles (the route's
     line and style come from `drawn_route`) and the script's words in the edition's language."""
     from ..inputs.references import load_references
 
     root = project.root
-    layers = _layers(project)
+    layers = _layers(project, session)
     features = [f for layer in layers for f in layer.features]
     local = {e.code: load_places(project, e, features, [], []) for e in project.editions if not e.is_default}
     aliases = load_aliases(project, {f["id"] for f in features}, [])

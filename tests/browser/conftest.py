@@ -10,11 +10,10 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from storymap.inputs.project import Project
+from storymap.tools.chromium import CHROMIUM_FLAGS
 from storymap.tools.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")

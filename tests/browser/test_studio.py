@@ -29,7 +29,7 @@ from storymap.tools.studio import STUDIO_LINK
 from tests.support.layers import owned_project
 from tests.support.project import snapshot
 
-from tests.support.studio_script import DESCRIPTION, REFERENCE_TITLE, Counter, enter_korean_route
+from storymap.tools.studio_script import DESCRIPTION, REFERENCE_TITLE, Counter, enter_korean_route
 
 from .test_audits import describe_violations
 

@@ -28,8 +28,8 @@ def write(writer: PageWriter, pages: PageSet) -> None:
                                                place=place, country=country) for place, country in info.waypoints],
                        "years": route_years(feature, pages.strings), "length_km": feature["length_km"],
                        "description": feature["description"],
-                       "name_lang": _other_lang(info.name, pages.edition),
-                       "description_lang": _other_lang(feature["description"], pages.edition),
+                       "name_lang": _other_lang(info.name, pages.edition, pages.editions),
+                       "description_lang": _other_lang(feature["description"], pages.edition, pages.editions),
                        "sources": source_links(feature["sources"], pages.bibliography)})
     _ = pages.strings
     pieces = catalogue_pages(routes)
@@ -61,9 +61,9 @@ def page_folder(n: int) -> str:
     return "" if n == 0 else f"{n + 1}/"
 
 
-def _other_lang(text: str, edition: Edition) -> str | None:
+def _other_lang(text: str, edition: Edition, editions: tuple[Edition, ...]) -> str | None:
     """The `lang` of a text not in the edition's language (a route contributed in another), else None."""
-    lang = written_in(text)
+    lang = written_in(text, editions)
     return lang if lang != edition.html_lang else None
 
 

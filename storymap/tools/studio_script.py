@@ -3,12 +3,10 @@ five stops found by their Korean names (선양, 쿤밍, a new town placed by a m
 방콕), the suggested name, a description, years, one new reference from the form and one from the
 search.
 tests/browser/test_studio.py checks what it saves; benchmarks/studio.py times it and counts its
-keystrokes and clicks."""
+keystrokes and clicks (a developer tool: it needs Playwright, which the test extra installs)."""
 from __future__ import annotations
 
 import unicodedata
-
-from playwright.sync_api import expect
 
 #: What the scripted contributor writes, and the title they paste from their source.
 DESCRIPTION = "탈북민이 간 길."
@@ -76,6 +74,8 @@ def enter_korean_route(page, counter: Counter) -> None:
     the name is the one the studio suggests from the first and last places ("선양에서 방콕까지");
     the contributor writes the new town's English name, a one-sentence description and the new
     reference's author, and pastes its title from the source."""
+    from playwright.sync_api import expect  # the test extra's: storymap itself never needs it
+
     counter.choose("#stop-0", "선")
     counter.choose("#stop-1", "쿤")
     for syllable in ("비", "방"):
