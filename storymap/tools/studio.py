@@ -35,7 +35,7 @@ from .contribution_file import contribution_zip
 from .contributions import Refused, delete, read_route, route_slugs, save
 from ..core.dates import FIRST_YEAR, this_year
 from ..rendering.downloads import layer_path
-from ..inputs.editions import EDITIONS, ENGLISH, Edition, load_places
+from ..inputs.editions import ENGLISH, Edition, load_places
 from ..inputs.project import FEATURE_SCHEMA, LAYERS, REFERENCES, REFERENCES_SCHEMA, Project
 from ..scenes.flows import corridor_of, leg_style
 from ..core.geo import in_region
@@ -61,8 +61,8 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
-def _edition(code: str | None) -> Edition:
-    return next((e for e in EDITIONS if e.code == code), ENGLISH)
+def _edition(editions: tuple[Edition, ...], code: str | None) -> Edition:
+    return next((e for e in editions if e.code == code), ENGLISH)
 
 
 def studio_routes(preview) -> list[Route]:
@@ -75,7 +75,7 @@ def studio_routes(preview) -> list[Route]:
         async def show(request: Request) -> Response:
             _ = preview.strings(edition)
             html = environment.get_template("studio.html").render(
-                _=_, edition=edition, editions=EDITIONS, token=preview.token, api=API,
+                _=_, edition=edition, editions=project.editions, token=preview.token, api=API,
                 home=f"/{edition.prefix}", folder=STUDIO_FOLDER,
                 # Years are picked, not typed: a route's within the story's range (core/dates.py).
                 route_years=range(this_year(), FIRST_YEAR - 1, -1),
@@ -92,7 +92,7 @@ def studio_routes(preview) -> list[Route]:
         return Response((HERE / name).read_bytes(), media_type=PAGE_FILES[name], headers={"Cache-Control": "no-store"})
 
     async def data(request: Request) -> Response:
-        edition = _edition(request.query_params.get("lang"))
+        edition = _edition(project.editions, request.query_params.get("lang"))
         return JSONResponse(await anyio.to_thread.run_sync(studio_data, project, preview.session, preview.site_dir, edition,
                                                                preview.strings(edition)),
                             headers={"Cache-Control": "no-store"})
@@ -158,7 +158,7 @@ def studio_routes(preview) -> list[Route]:
         return JSONResponse({"deleted": True, "site": built})
 
     async def post_import(request: Request) -> Response:
-        edition = _edition(request.query_params.get("lang"))
+        edition = _edition(project.editions, request.query_params.get("lang"))
         _ = preview.strings(edition)
         _check_token(request, preview)
         suffix = IMPORT_SUFFIXES.get(request.query_params.get("type", "").lower())
@@ -185,7 +185,7 @@ def studio_routes(preview) -> list[Route]:
         return Response(archive, media_type="application/zip",
                         headers={"Content-Disposition": 'attachment; filename="between-borders-contribution.zip"'})
 
-    return [*(Route(f"/{e.prefix}{STUDIO_FOLDER}/", page(e)) for e in EDITIONS),
+    return [*(Route(f"/{e.prefix}{STUDIO_FOLDER}/", page(e)) for e in project.editions),
             Route(API + "data.json", data), Route(API + "route/{slug}", route), Route(API + "place", place), Route(API + "line", line),
             Route(API + "towns", towns),
             Route(API + "contribution.zip", contribution),
@@ -229,7 +229,7 @@ async def _writing(request: Request, preview):
         raise HTTPException(400, "Not a studio form.") from None
     if not isinstance(submission, dict):
         raise HTTPException(400, "Not a studio form.")
-    return submission, preview.strings(_edition(submission.get("lang")))
+    return submission, preview.strings(_edition(preview.project.editions, submission.get("lang")))
 
 
 def _layers(project: Project, session: BuildSession):
