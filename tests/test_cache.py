@@ -280,3 +280,22 @@ def test_a_static_map_is_kept_while_what_it_shows_is_unchanged():
     assert map_key(job(leg("near", near, ["route-b"]), leg("far", far, ["route-a"]))) == key, "routes listed"
     assert map_key(job(leg("near", near, ["route-a"]), leg("far", far, ["route-a", "route-b"], 5.5))) == key
     assert map_key(job(leg("near", near, ["route-a"], 5.5), leg("far", far, ["route-a"]))) != key, "its width"
+
+
+def test_the_downloads_made_in_a_worker_are_those_made_here_and_are_remembered(layer, tmp_path):
+    import os
+
+    from storymap.core.progress import Progress
+    from storymap.rendering import downloads
+
+    arrivals = (ROOT / "data" / "defector_arrivals.csv").read_bytes()
+    references = {"a": {"id": "a", "type": "article", "title": "T"}}
+    made = cached.Downloads([layer], references, arrivals)
+    assert set(made.background) == {"downloads"}
+    pool = cached.StaticMaps(None, BuildCache(tmp_path), Progress(None), jobs={},
+                             background={**made.background, "process": os.getpid})
+    if cached._workers() > 1:
+        assert pool.result("process") != os.getpid(), "made in a worker process"
+    assert made.files(pool) == downloads.download_files([layer], references, arrivals)
+    pool.files()
+    assert cached.Downloads([layer], references, arrivals).background == {}, "remembered: not made again"

@@ -23,7 +23,7 @@ import json
 import multiprocessing
 import os
 import weakref
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -129,8 +129,16 @@ _SEEN = ByIdentity(limit=50_000)
 _PENDING: list[list[dict]] = []
 
 
+#: Other work for the pool (name -> a callable without arguments), inherited like _PENDING.
+_BACKGROUND: dict[str, Callable[[], object]] = {}
+
+
 def _draw(index: int) -> list[bytes]:
     return render_static_maps(_PENDING[index])
+
+
+def _work(name: str):
+    return _BACKGROUND[name]()
 
 
 def _workers() -> int:
@@ -143,11 +151,13 @@ class StaticMaps:
     (fork: the workers share the parent's loaded layers); `files()` waits for them."""
 
     def __init__(self, scenes: dict, cache: BuildCache, progress: Progress, jobs: dict[str, dict] | None = None,
-                 citations: Collection[tuple[CachedBibliography, list[Cite]]] = ()):
+                 citations: Collection[tuple[CachedBibliography, list[Cite]]] = (),
+                 background: dict[str, Callable[[], object]] | None = None):
         """`jobs` (path -> render_static_map arguments) replaces static_map_jobs(scenes) when given:
         the pipeline draws every edition's maps in one pool. The pool first formats the
         `citations` (bibliography, the citations its pages make) that the cache lacks: the pages
-        need them before the maps."""
+        need them before the maps. Then it does the `background` work (name -> a callable without
+        arguments, its result picklable; `result(name)` waits for it), before the maps."""
         self.cache, self.progress = cache, progress
         self.jobs = jobs if jobs is not None else static_map_jobs(scenes)
         self.keys = {path: map_key(job) for path, job in self.jobs.items()}
@@ -159,16 +169,25 @@ class StaticMaps:
             groups.setdefault(art_key(self.jobs[path]), []).append(path)
         self.groups = list(groups.values())
         self.futures = []
+        self.background, self._background_futures = dict(background or {}), {}
         self._close_pool = lambda: None  # also called when a failed build drops this object
-        workers = min(_workers(), len(self.groups) + len(citations))
+        workers = min(_workers(), len(self.groups) + len(citations) + len(self.background))
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             _PENDING[:] = [[self.jobs[path] for path in group] for group in self.groups]
+            _BACKGROUND.clear()
+            _BACKGROUND.update(self.background)
             pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                        initializer=end_with_parent, initargs=(os.getpid(),))
             for bibliography, cites in citations:
                 bibliography.prefetch(cites, pool.submit)
+            self._background_futures = {name: pool.submit(_work, name) for name in self.background}
             self.futures = [pool.submit(_draw, index) for index in range(len(self.groups))]
             self._close_pool = weakref.finalize(self, pool.shutdown, wait=False, cancel_futures=True)
+
+    def result(self, name: str):
+        """What the background work `name` returned: made in the pool, or here when there is none."""
+        future = self._background_futures.get(name)
+        return future.result() if future is not None else self.background[name]()
 
     def files(self) -> dict[str, bytes]:
         """Path inside site/ -> PNG bytes, for every map; the drawn ones are added to the cache."""
@@ -183,6 +202,7 @@ class StaticMaps:
                         self.cache.write("static-maps", self.keys[path], ".png", data)
         self._close_pool()
         _PENDING.clear()
+        _BACKGROUND.clear()
         return files
 
 
@@ -217,14 +237,25 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema
                           keep=3))
 
 
-def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: bytes,
-                   events: list = ()) -> dict[str, bytes]:
+class Downloads:
     """downloads.download_files, remembered by the content of the layers, the references, the
-    arrivals table and the timeline's events."""
-    key = fingerprint([layer_key(layer) for layer in layer_list], references,
-                      hashlib.sha256(arrivals_csv).hexdigest(), [dataclasses.astuple(e) for e in events])
-    return dict(_remember("downloads", key,
-                          lambda: downloads.download_files(layer_list, references, arrivals_csv, events), keep=3))
+    arrivals table and the timeline's events. What is not remembered is made in the background
+    (`background`: the StaticMaps pool's work, while the pages that do not list the downloads render)."""
+
+    def __init__(self, layer_list: list[Layer], references: dict[str, dict], arrivals_csv: bytes, events: list = ()):
+        self.key = fingerprint([layer_key(layer) for layer in layer_list], references,
+                               hashlib.sha256(arrivals_csv).hexdigest(), [dataclasses.astuple(e) for e in events])
+        self._make = functools.partial(downloads.download_files, layer_list, references, arrivals_csv, events)
+
+    @property
+    def background(self) -> dict[str, Callable[[], dict[str, bytes]]]:
+        """The work for a StaticMaps pool: nothing when the files are remembered."""
+        return {} if self.key in _REMEMBERED.get("downloads", {}) else {"downloads": self._make}
+
+    def files(self, pool: StaticMaps | None = None) -> dict[str, bytes]:
+        """Path inside site/ -> bytes; made by `pool` when it was given the `background` work."""
+        make = (lambda: pool.result("downloads")) if pool is not None and "downloads" in pool.background else self._make
+        return dict(_remember("downloads", self.key, make, keep=3))
 
 
 def map_data(scene, bibliography: Bibliography, cache: BuildCache | None = None) -> maps.MapData:

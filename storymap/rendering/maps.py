@@ -106,13 +106,17 @@ ROUTE_DATA_FILE = "routes.json"
 SOURCES_PAGE = "sources/"
 
 
+#: Each source's label, worked out once per bibliography: a thousand routes citing one source
+#: asked for it a thousand times on each page that lists them.
+_LABELS = ByIdentity(limit=10_000)
+
+
 def source_links(keys: list[str], bibliography: Bibliography) -> list[dict]:
     """Short APA labels for a feature's sources, linked to the sources page."""
-    links = []
-    for key in keys:
-        label = html.unescape(Markup(bibliography.cite([Cite(key)])).striptags()).strip("()")
-        links.append({"label": label, "href": f"{SOURCES_PAGE}#ref-{key}"})
-    return links
+    def label(key: str) -> str:
+        return _LABELS.get(bibliography, key, lambda: html.unescape(
+            Markup(bibliography.cite([Cite(key)])).striptags()).strip("()"))
+    return [{"label": label(key), "href": f"{SOURCES_PAGE}#ref-{key}"} for key in keys]
 
 
 def label_point(geometry) -> list[float]:
