@@ -160,6 +160,12 @@ def test_a_map_shell_from_the_cache_is_the_one_folium_renders_and_follows_its_in
     assert cached.render_map(scene, data, BuildCache(tmp_path), asset_prefix="../assets/", label="A map") == drawn
     other = cached.render_map(scene, data, BuildCache(tmp_path), asset_prefix="../assets/", label="Another map")
     assert "Another map" in other.html and other != drawn
+    # Other map data (a route added): the kept shell with that data, as folium renders it; no shell rendered.
+    changed = dataclasses.replace(data, config_json=data.config_json.replace('"layers":', '"layers" :', 1))
+    shells = sorted(tmp_path.rglob("*.json"))
+    expected = maps.render_map(scene, changed, asset_prefix="../assets/", label="A map")
+    assert cached.render_map(scene, changed, BuildCache(tmp_path), asset_prefix="../assets/", label="A map") == expected
+    assert expected != drawn and sorted(tmp_path.rglob("*.json")) == shells
 
 
 def test_citations_formatted_ahead_are_every_one_an_editions_pages_make(tmp_path, monkeypatch):

@@ -276,23 +276,24 @@ def map_data(scene, bibliography: Bibliography, cache: BuildCache | None = None)
 
 def render_map(scene, data: maps.MapData, cache: BuildCache | None = None, *, asset_prefix: str,
                label: str | None = None) -> maps.MapParts:
-    """maps.render_map, kept by what decides its bytes (the opening view, the label, the assets'
-    path and the map data) and the code: folium compiles its templates anew for every map, which
-    made rendering the pages' map shells a fifth of a warm build."""
+    """maps.render_map: its shell (maps.render_shell) kept by what decides its bytes (the opening
+    view, the label, the assets' path) and the code, the map data put in: folium compiles its
+    templates anew for every map, which made rendering the pages' map shells a fifth of a warm
+    build; a route change, which changes the data of the flow maps, renders none."""
     key = fingerprint(_code("maps", MAP_DATA_LIBRARIES), scene.steps[0].view, label or scene.chapter.title,
-                      asset_prefix, data.config_json)
+                      asset_prefix)
 
     def make() -> maps.MapParts:
         stored = cache.read("map-shells", key, ".json") if cache else None
         if stored:
             parts = json.loads(stored)
             return maps.MapParts(**{name: Markup(text) if name != "script" else text for name, text in parts.items()})
-        parts = maps.render_map(scene, data, asset_prefix=asset_prefix, label=label)
+        parts = maps.render_shell(scene, asset_prefix=asset_prefix, label=label)
         if cache:
             cache.write("map-shells", key, ".json", json.dumps(
                 {"header": str(parts.header), "html": str(parts.html), "script": parts.script}).encode("utf-8"))
         return parts
-    return _remember("map shells", key, make, keep=400)
+    return maps.with_data(_remember("map shells", key, make, keep=400), data)
 
 
 # --- the offline copy ----------------------------------------------------------------------------
