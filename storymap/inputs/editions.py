@@ -119,11 +119,8 @@ def written_in(text: str) -> str:
     (Korean where it has Hangul, Chinese where it has Han characters only), else English. A route
     written in the studio in Korean is shown so marked in the other editions, as any text not in
     the edition's language is."""
-    return next((lang for lang, script in _SCRIPTS if script.search(text)), ENGLISH.html_lang)
-
-
-#: Each edition's `lang` and its script's characters, for written_in (asked of every route's words).
-_SCRIPTS = [(e.html_lang, re.compile(f"[{e.script}]")) for e in EDITIONS if e.script]
+    return next((e.html_lang for e in EDITIONS if e.script and re.search(f"[{e.script}]", text)),
+                ENGLISH.html_lang)
 
 
 def script_strings(script: Path) -> set[str]:
