@@ -168,6 +168,13 @@ def test_a_map_shell_from_the_cache_is_the_one_folium_renders_and_follows_its_in
     assert cached.render_map(scene, data, BuildCache(tmp_path), session, asset_prefix="../assets/", label="A map") == drawn
     other = cached.render_map(scene, data, BuildCache(tmp_path), session, asset_prefix="../assets/", label="Another map")
     assert "Another map" in other.html and other != drawn
+    # Other map data (a route added): the kept shell with that data, as folium renders it; no shell rendered.
+    changed = dataclasses.replace(data, config_json=data.config_json.replace('"layers":', '"layers" :', 1))
+    shells = sorted(tmp_path.rglob("*.json"))
+    expected = maps.render_map(scene, changed, asset_prefix="../assets/", label="A map")
+    assert cached.render_map(scene, changed, BuildCache(tmp_path), BuildSession(), asset_prefix="../assets/",
+                             label="A map") == expected
+    assert expected != drawn and sorted(tmp_path.rglob("*.json")) == shells
 
 
 def test_citations_formatted_ahead_are_every_one_an_editions_pages_make(tmp_path, monkeypatch):
@@ -288,3 +295,23 @@ def test_a_static_map_is_kept_while_what_it_shows_is_unchanged():
     assert map_key(job(leg("near", near, ["route-b"]), leg("far", far, ["route-a"]))) == key, "routes listed"
     assert map_key(job(leg("near", near, ["route-a"]), leg("far", far, ["route-a", "route-b"], 5.5))) == key
     assert map_key(job(leg("near", near, ["route-a"], 5.5), leg("far", far, ["route-a"]))) != key, "its width"
+
+
+def test_the_downloads_made_in_a_worker_are_those_made_here_and_are_remembered(layer, tmp_path):
+    import os
+
+    from storymap.core.progress import Progress
+    from storymap.rendering import downloads
+
+    arrivals = (ROOT / "data" / "defector_arrivals.csv").read_bytes()
+    references = {"a": {"id": "a", "type": "article", "title": "T"}}
+    session = BuildSession()
+    made = cached.Downloads([layer], references, arrivals, session)
+    assert set(made.background) == {"downloads"}
+    pool = cached.StaticMaps(None, BuildCache(tmp_path), Progress(None), session, jobs={},
+                             background={**made.background, "process": os.getpid})
+    if cached._workers() > 1:
+        assert pool.result("process") != os.getpid(), "made in a worker process"
+    assert made.files(pool) == downloads.download_files([layer], references, arrivals)
+    pool.files()
+    assert cached.Downloads([layer], references, arrivals, session).background == {}, "remembered: not made again"

@@ -22,7 +22,7 @@ import hashlib
 import json
 import multiprocessing
 import os
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -72,9 +72,12 @@ def _layers_by_key(value, session: BuildSession):
 
 def _portable(scene, session: BuildSession):
     """A scene as its map data depends on it: layers by their content, the chapter without the
-    folder it was read from (the cache stays valid in a clone or a moved project)."""
+    folder it was read from (the cache stays valid in a clone or a moved project), the flow map's
+    routes by their fingerprints, each worked out once (an edition's flow maps share them)."""
     return dataclasses.replace(scene, layers=_layers_by_key(scene.layers, session),
-                               chapter=dataclasses.replace(scene.chapter, path=display_path(scene.chapter.path)))
+                               chapter=dataclasses.replace(scene.chapter, path=display_path(scene.chapter.path)),
+                               routes=tuple(session.seen.get(route, "route", lambda: fingerprint(route))
+                                            for route in scene.routes))
 
 
 def map_key(job: MapJob, session: BuildSession) -> str:
@@ -118,20 +121,26 @@ def _feature_seen(f: dict, seen: ByIdentity) -> str:
 
 
 #: In a worker process only (set by `_start_worker`, never in the build's own process): the maps
-#: its pool draws, in groups that share their art (one view in every edition), and the session's
-#: projected layers, both inherited through the fork (nothing is pickled).
+#: its pool draws, in groups that share their art (one view in every edition), the session's
+#: projected layers and the other work for the pool (name -> a callable without arguments), all
+#: inherited through the fork (nothing is pickled).
 _WORKER: tuple | None = None
 
 
-def _start_worker(parent: int, groups: list[list[MapJob]], projected: ByIdentity) -> None:
+def _start_worker(parent: int, groups: list[list[MapJob]], projected: ByIdentity,
+                  background: dict[str, Callable[[], object]]) -> None:
     global _WORKER
     end_with_parent(parent)
-    _WORKER = groups, projected
+    _WORKER = groups, projected, background
 
 
 def _draw(index: int) -> list[bytes]:
-    groups, projected = _WORKER
+    groups, projected, _ = _WORKER
     return render_static_maps(groups[index], projected)
+
+
+def _work(name: str):
+    return _WORKER[2][name]()
 
 
 def _workers() -> int:
@@ -145,11 +154,14 @@ class StaticMaps:
 
     def __init__(self, scenes: dict, cache: BuildCache, progress: Progress, session: BuildSession,
                  jobs: dict[str, MapJob] | None = None,
-                 citations: Collection[tuple[CachedBibliography, list[Cite]]] = ()):
+                 citations: Collection[tuple[CachedBibliography, list[Cite]]] = (),
+                 background: dict[str, Callable[[], object]] | None = None):
         """`jobs` (path -> MapJob) replaces static_map_jobs(scenes) when given:
         the pipeline draws every edition's maps in one pool. The pool first formats the
         `citations` (bibliography, the citations its pages make) that the cache lacks: the pages
-        need them before the maps. The pool is the session's (`BuildSession.pool`)."""
+        need them before the maps. Then it does the `background` work (name -> a callable without
+        arguments, its result picklable; `result(name)` waits for it), before the maps. The pool
+        is the session's (`BuildSession.pool`)."""
         self.cache, self.progress, self.session = cache, progress, session
         self.jobs = jobs if jobs is not None else static_map_jobs(scenes)
         self.keys = {path: map_key(job, session) for path, job in self.jobs.items()}
@@ -161,13 +173,20 @@ class StaticMaps:
             groups.setdefault(art_key(self.jobs[path]), []).append(path)
         self.groups = list(groups.values())
         self.futures = []
-        workers = min(_workers(), len(self.groups) + len(citations))
+        self.background, self._background_futures = dict(background or {}), {}
+        workers = min(_workers(), len(self.groups) + len(citations) + len(self.background))
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             groups = [[self.jobs[path] for path in group] for group in self.groups]
-            pool = session.pool(workers, _start_worker, (os.getpid(), groups, session.projected))
+            pool = session.pool(workers, _start_worker, (os.getpid(), groups, session.projected, self.background))
             for bibliography, cites in citations:
                 bibliography.prefetch(cites, pool.submit)
+            self._background_futures = {name: pool.submit(_work, name) for name in self.background}
             self.futures = [pool.submit(_draw, index) for index in range(len(self.groups))]
+
+    def result(self, name: str):
+        """What the background work `name` returned: made in the pool, or here when there is none."""
+        future = self._background_futures.get(name)
+        return future.result() if future is not None else self.background[name]()
 
     def files(self) -> dict[str, bytes]:
         """Path inside site/ -> PNG bytes, for every map; the drawn ones are added to the cache."""
@@ -201,14 +220,38 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema
         layers_dir, reference_keys, schema_path, contents)))
 
 
-def download_files(layer_list: list[Layer], references: dict[str, dict], arrivals_csv: bytes, session: BuildSession,
-                   events: list = ()) -> dict[str, bytes]:
+def _layers_key(layer_list: list[Layer], session: BuildSession):
+    """What names the content of layers: the key load_layers read them by (the bytes of their
+    files) when they are the layers it returned, else each layer's fingerprint (a thousand route
+    files took 0.08 s to fingerprint)."""
+    for key, loaded in session.remembered("layers").items():
+        if len(loaded) == len(layer_list) and all(a is b for a, b in zip(loaded, layer_list)):
+            return key
+    return [layer_key(layer, session) for layer in layer_list]
+
+
+class Downloads:
     """downloads.download_files, remembered in the session by the content of the layers, the
-    references, the arrivals table and the timeline's events."""
-    key = fingerprint([layer_key(layer, session) for layer in layer_list], references,
-                      hashlib.sha256(arrivals_csv).hexdigest(), [dataclasses.astuple(e) for e in events])
-    return dict(session.remember("downloads", key,
-                                 lambda: downloads.download_files(layer_list, references, arrivals_csv, events), keep=3))
+    references, the arrivals table and the timeline's events. What is not remembered is made in the
+    background (`background`: the StaticMaps pool's work, while the pages that do not list the
+    downloads render)."""
+
+    def __init__(self, layer_list: list[Layer], references: dict[str, dict], arrivals_csv: bytes,
+                 session: BuildSession, events: list = ()):
+        self.session = session
+        self.key = fingerprint(_layers_key(layer_list, session), references, hashlib.sha256(arrivals_csv).hexdigest(),
+                               [dataclasses.astuple(e) for e in events])
+        self._make = functools.partial(downloads.download_files, layer_list, references, arrivals_csv, events)
+
+    @property
+    def background(self) -> dict[str, Callable[[], dict[str, bytes]]]:
+        """The work for a StaticMaps pool: nothing when the files are remembered."""
+        return {} if self.key in self.session.remembered("downloads") else {"downloads": self._make}
+
+    def files(self, pool: StaticMaps | None = None) -> dict[str, bytes]:
+        """Path inside site/ -> bytes; made by `pool` when it was given the `background` work."""
+        make = (lambda: pool.result("downloads")) if pool is not None and "downloads" in pool.background else self._make
+        return dict(self.session.remember("downloads", self.key, make, keep=3))
 
 
 def map_data(scene, bibliography: Bibliography, cache: BuildCache | None, session: BuildSession) -> maps.MapData:
@@ -229,23 +272,24 @@ def map_data(scene, bibliography: Bibliography, cache: BuildCache | None, sessio
 
 def render_map(scene, data: maps.MapData, cache: BuildCache | None, session: BuildSession, *, asset_prefix: str,
                label: str | None = None) -> maps.MapParts:
-    """maps.render_map, kept by what decides its bytes (the opening view, the label, the assets'
-    path and the map data) and the code: folium compiles its templates anew for every map, which
-    made rendering the pages' map shells a fifth of a warm build."""
+    """maps.render_map: its shell (maps.render_shell) kept by what decides its bytes (the opening
+    view, the label, the assets' path) and the code, the map data put in: folium compiles its
+    templates anew for every map, which made rendering the pages' map shells a fifth of a warm
+    build; a route change, which changes the data of the flow maps, renders none."""
     key = fingerprint(_code("maps", MAP_DATA_LIBRARIES), scene.steps[0].view, label or scene.chapter.title,
-                      asset_prefix, data.config_json)
+                      asset_prefix)
 
     def make() -> maps.MapParts:
         stored = cache.read("map-shells", key, ".json") if cache else None
         if stored:
             parts = json.loads(stored)
             return maps.MapParts(**{name: Markup(text) if name != "script" else text for name, text in parts.items()})
-        parts = maps.render_map(scene, data, asset_prefix=asset_prefix, label=label)
+        parts = maps.render_shell(scene, asset_prefix=asset_prefix, label=label)
         if cache:
             cache.write("map-shells", key, ".json", json.dumps(
                 {"header": str(parts.header), "html": str(parts.html), "script": parts.script}).encode("utf-8"))
         return parts
-    return session.remember("map shells", key, make, keep=400)
+    return maps.with_data(session.remember("map shells", key, make, keep=400), data)
 
 
 # --- the offline copy ----------------------------------------------------------------------------

@@ -68,6 +68,10 @@ class BuildSession:
                 del store[next(iter(store))]
         return store[key]
 
+    def remembered(self, kind: str) -> dict[str, object]:
+        """What is remembered of a kind, by key (to look at, not to change)."""
+        return self._remembered.get(kind, {})
+
     @property
     def templates(self) -> BytecodeCache:
         """The compiled templates (pages.CompiledTemplates), shared by every edition's environment."""

@@ -250,20 +250,23 @@ def assemble_site(project: Project, cache: BuildCache | None = None, progress: P
     progress.stage("Checking layers, chapters and references")
     inputs = load_inputs(project, page_types, session)
     builds = edition_builds(inputs, cache, session)
-    # Every edition's citations and static maps in one pool of worker processes, formatted and
-    # drawn in the background while the downloads and the pages are made.
+    downloads = cached.Downloads(inputs.layers, inputs.references, inputs.arrivals_csv, session,
+                                 timeline_events(inputs.chapters, inputs.layers))
+    # Every edition's citations, the downloads and the static maps in one pool of worker processes,
+    # formatted, made and drawn in the background while the pages are rendered.
     static_maps = StaticMaps(None, cache, progress, session, jobs={
         build.edition.prefix + path: job for build in builds for path, job in build.static_map_jobs().items()},
-        citations=[(build.bibliography, build.citations()) for build in builds])
-    downloads = cached.download_files(inputs.layers, inputs.references, inputs.arrivals_csv, session,
-                                      timeline_events(inputs.chapters, inputs.layers))
-    for build in builds:
-        build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, downloads, build.strings))
+        citations=[(build.bibliography, build.citations()) for build in builds], background=downloads.background)
     env_dir = project / TEMPLATES
-    files: dict[str, str | bytes] = dict(downloads)
+    pages: dict[str, str] = {}
     for build in builds:
         progress.stage(f"Rendering pages ({build.edition.name})")
-        files.update(build.pages(env_dir, progress, page_types))
+        pages.update(build.pages(env_dir, progress, page_types, listing_downloads=False))
+    files: dict[str, str | bytes] = downloads.files(static_maps)
+    files.update(pages)
+    for build in builds:  # the pages that list the downloads, with their sizes
+        build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, files, build.strings))
+        files.update(build.pages(env_dir, progress, page_types, listing_downloads=True))
     files.update(static_maps.files())
     assets = asset_files(project / STATIC)
     progress.stage("Packing the offline copy")
@@ -336,8 +339,10 @@ class EditionBuild:
                   **{label: self.strings(label) for label in corridors}}
         return static_map_jobs(self.scenes, font=self.inputs.map_font, kind_labels=labels)
 
-    def pages(self, env_dir: Path, progress: Progress, page_types: tuple[PageType, ...] = PAGE_TYPES) -> dict[str, str]:
-        pages = render_pages(self.page_set, env_dir, page_types)
+    def pages(self, env_dir: Path, progress: Progress, page_types: tuple[PageType, ...] = PAGE_TYPES,
+              listing_downloads: bool | None = None) -> dict[str, str]:
+        """The edition's pages (render_pages: all, or only those that list the downloads, or the others)."""
+        pages = render_pages(self.page_set, env_dir, page_types, listing_downloads)
         progress.count("pages", sum(1 for path in pages if path.endswith(".html")))
         self.bibliography.save()
         self.story_bibliography.save()

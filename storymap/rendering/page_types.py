@@ -10,7 +10,9 @@ and its line in PAGE_TYPES.
 
 The build renders in two phases (storymap/commands/pipeline.py runs them):
 
-1. `render_pages`: every page type's pages. The offline copy (storymap/rendering/offline.py) is
+1. `render_pages`: every page type's pages; those of the types that list the downloads (the
+   educators page, `lists_offline_copy`) last, once the downloads are made (in the background while
+   the others render: `listing_downloads`). The offline copy (storymap/rendering/offline.py) is
    then packed from them, so it holds these renderings.
 2. `render_listing_offline_copy`: the page types that list the offline copy among their
    downloads (the educators page) are rendered again with its row and size, which only the packed
@@ -74,10 +76,12 @@ def render(pages: PageSet, templates_dir: Path, page_types: Sequence[PageType],
     return out
 
 
-def render_pages(pages: PageSet, templates_dir: Path, page_types: Sequence[PageType] = PAGE_TYPES
-                 ) -> dict[str, str]:
-    """Phase 1: every page of the edition, keyed by its path inside site/."""
-    return render(pages, templates_dir, page_types, nav(page_types))
+def render_pages(pages: PageSet, templates_dir: Path, page_types: Sequence[PageType] = PAGE_TYPES,
+                 listing_downloads: bool | None = None) -> dict[str, str]:
+    """Phase 1: every page of the edition, keyed by its path inside site/; `listing_downloads`
+    True or False: only the pages of the types that list the downloads, or only the others."""
+    chosen = [t for t in page_types if listing_downloads is None or t.lists_offline_copy == listing_downloads]
+    return render(pages, templates_dir, chosen, nav(page_types))
 
 
 def render_listing_offline_copy(pages: PageSet, templates_dir: Path, offline_copy: bytes,

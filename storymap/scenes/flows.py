@@ -11,6 +11,7 @@ means the same everywhere and is never cycled by file order.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, replace
@@ -190,7 +191,13 @@ def _legs(feature: dict, gazetteer: Gazetteer):
         if a.name != b.name:
             first, second = sorted((a, b), key=lambda p: place_key(p.name))
             yield (f"leg-{_slug(first.name)}-to-{_slug(second.name)}", f"{first.name} – {second.name}",
-                   geodesic_line([(first.point.x, first.point.y), (second.point.x, second.point.y)]))
+                   _leg_line((first.point.x, first.point.y), (second.point.x, second.point.y)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _leg_line(a: tuple[float, float], b: tuple[float, float]) -> BaseGeometry:
+    """The geodesic line of one leg, made once: a thousand routes share a few dozen legs."""
+    return geodesic_line([a, b])
 
 
 def _through(geometry: BaseGeometry, places: list[Place]) -> bool:

@@ -171,7 +171,7 @@ def read_line(source: Path) -> tuple[shapely.Geometry, list[str]]:
     """Every line in the file as one WGS84 (multi)line, and sentences saying what was read and what
     was left out."""
     if not source.is_file():
-        raise Refused(f"cannot be found. Give the path of the file you exported, e.g. ~/Downloads/route.kml.")
+        raise Refused("cannot be found. Give the path of the file you exported, e.g. ~/Downloads/route.kml.")
     try:
         layer_names = [name for name, _ in pyogrio.list_layers(source)]
         frames = [geopandas.read_file(source, layer=name) for name in layer_names]

@@ -43,7 +43,7 @@ from ..inputs.kinds import KINDS
 from ..core.problems import InputError
 from ..core.characters import place_key
 from ..inputs.routes import PLACE_KINDS, SAFE_DECIMALS, geodesic_line
-from ..inputs.studio_words import STUDIO_LINK, studio_words
+from ..inputs.studio_words import studio_words
 
 STUDIO_FOLDER = "contribute"
 API = "/__preview__/studio/"
