@@ -5,7 +5,8 @@ Nothing is written here; site.py writes what `assemble_site` returns.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markupsafe import Markup
@@ -28,7 +29,8 @@ from ..cache.store import BuildCache
 from ..cache import renderers as cached
 from ..cache.renderers import CachedBibliography, StaticMaps
 from ..rendering.offline import OFFLINE_PATH
-from ..rendering.page_types import PAGE_TYPES, render_listing_offline_copy, render_pages, slug_problems
+from ..rendering.page_types import (PAGE_TYPES, render_for_chapters, render_listing_offline_copy, render_pages,
+                                    slug_problems)
 from ..rendering.pages import PageSet, PageType
 from ..core.problems import InputError, Problem
 from ..core.progress import Progress
@@ -226,12 +228,41 @@ def _translated_chapters(project: Project, edition: Edition, english: list[Chapt
     return found
 
 
+@dataclass
+class Assembly:
+    """A site assembled and not yet written, with what made it: the preview keeps it between saves
+    and re-renders part of it (storymap/commands/incremental.py).
+
+    `pages` holds every file of the site but the offline copy, each page in its first rendering
+    (phase 1, which the copy packs); `listing` the pages of phase 2, which replace their first
+    renderings in site/."""
+
+    inputs: Inputs
+    builds: list[EditionBuild]
+    pages: dict[str, str | bytes]
+    assets: dict[str, Path]
+    offline: bytes = b""
+    listing: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def files(self) -> dict[str, str | bytes]:
+        """Every file of site/ but the assets: path inside site/ -> content."""
+        return {**self.pages, OFFLINE_PATH: self.offline, **self.listing}
+
+
 def assemble_site(project: Project, cache: BuildCache | None = None, progress: Progress | None = None,
                   page_types: tuple[PageType, ...] = PAGE_TYPES) -> tuple[dict[str, str | bytes], dict[str, Path]]:
     """All pages and files (path inside site/ -> content) and assets (path inside site/ -> source file).
 
     Static maps and citations come from `cache` where it has them (default: the project's cache_dir). The
     pages are those of `page_types` (storymap.rendering.page_types), in its two phases."""
+    assembly = assemble(project, cache, progress, page_types)
+    return assembly.files, assembly.assets
+
+
+def assemble(project: Project, cache: BuildCache | None = None, progress: Progress | None = None,
+             page_types: tuple[PageType, ...] = PAGE_TYPES) -> Assembly:
+    """assemble_site's work, as an Assembly."""
     cache = cache or BuildCache(project.cache_dir)
     progress = progress or Progress(None)
     progress.stage("Checking layers, chapters and references")
@@ -242,23 +273,35 @@ def assemble_site(project: Project, cache: BuildCache | None = None, progress: P
     static_maps = StaticMaps(None, cache, progress, jobs={
         build.edition.prefix + path: job for build in builds for path, job in build.static_map_jobs().items()},
         citations=[(build.bibliography, build.citations()) for build in builds])
-    downloads = cached.download_files(inputs.layers, inputs.references, inputs.arrivals_csv,
-                                      timeline_events(inputs.chapters, inputs.layers))
-    for build in builds:
-        build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, downloads, build.strings))
+    files: dict[str, str | bytes] = dict(list_downloads(inputs, builds))
     env_dir = project / TEMPLATES
-    files: dict[str, str | bytes] = dict(downloads)
     for build in builds:
         progress.stage(f"Rendering pages ({build.edition.name})")
         files.update(build.pages(env_dir, progress, page_types))
     files.update(static_maps.files())
-    assets = asset_files(project / STATIC)
+    assembly = Assembly(inputs, builds, files, asset_files(project / STATIC))
     progress.stage("Packing the offline copy")
-    files[OFFLINE_PATH] = cached.offline_copy(files, assets, cache)
-    # The copy holds the first rendering of the pages that list it; the published ones list it.
+    pack_offline_copy(assembly, cache, page_types)
+    return assembly
+
+
+def list_downloads(inputs: Inputs, builds: list[EditionBuild]) -> dict[str, bytes]:
+    """The downloads (data/ of the site), each edition's pages set to list them."""
+    downloads = cached.download_files(inputs.layers, inputs.references, inputs.arrivals_csv,
+                                      timeline_events(inputs.chapters, inputs.layers))
     for build in builds:
-        files.update(render_listing_offline_copy(build.page_set, env_dir, files[OFFLINE_PATH], page_types))
-    return files, assets
+        build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, downloads, build.strings))
+    return downloads
+
+
+def pack_offline_copy(assembly: Assembly, cache: BuildCache, page_types: tuple[PageType, ...] = PAGE_TYPES) -> None:
+    """Phase 2: the offline copy, packed from the pages' first renderings, and the pages that list
+    it (the published ones list it; the copy holds their first rendering)."""
+    assembly.offline = cached.offline_copy(assembly.pages, assembly.assets, cache)
+    env_dir = assembly.inputs.project / TEMPLATES
+    assembly.listing = {path: page for build in assembly.builds
+                        for path, page in render_listing_offline_copy(build.page_set, env_dir, assembly.offline,
+                                                                      page_types).items()}
 
 
 def edition_builds(inputs: Inputs, cache: BuildCache) -> list[EditionBuild]:
@@ -283,7 +326,7 @@ class EditionBuild:
         # formatted while the static maps are drawn, not before.
         prose.figures[ARRIVALS_FIGURE] = lambda: arrivals_chart(
             arrivals, Markup(prose.render(_(ARRIVALS_CAPTION), "../sources/")), _)
-        route_map = localised(route_map, english_layers, inputs.layers)
+        self.route_map = route_map = localised(route_map, english_layers, inputs.layers)
         self.scenes = {c.slug: build_scene(c, inputs.layers, route_map, _) for c in inputs.chapters}
         # The timeline's map: what the year control filters there (every fence, site, crossing, route).
         timeline_map = timeline_chapter(inputs.layers, _("The border over time"), _(TIMELINE_MAP_TEXT))
@@ -315,12 +358,30 @@ class EditionBuild:
                  for cite in parse_citation(match.group("items"))]
         return cites + [Cite(key) for layer in inputs.layers for f in layer.features for key in f.get("sources", [])]
 
-    def static_map_jobs(self) -> dict[str, dict]:
-        """The edition's static maps (inside its folder): drawn in its font, with its legend words."""
+    def static_map_jobs(self, slugs: Collection[str] | None = None) -> dict[str, dict]:
+        """The edition's static maps (inside its folder): drawn in its font, with its legend words;
+        those of the chapters `slugs` only, when given."""
         corridors = [label for label, _colour in [*CORRIDORS.values(), ELSEWHERE, SHARED]]
         labels = {**{name: self.strings(kind.legend) for name, kind in KINDS.items()},
                   **{label: self.strings(label) for label in corridors}}
-        return static_map_jobs(self.scenes, font=self.inputs.map_font, kind_labels=labels)
+        scenes = self.scenes if slugs is None else {slug: self.scenes[slug] for slug in slugs}
+        return static_map_jobs(scenes, font=self.inputs.map_font, kind_labels=labels)
+
+    def take_edit(self, inputs: EditionInputs, slugs: Collection[str]) -> None:
+        """Take the edition's inputs after an edit to the words of the chapters `slugs` alone
+        (storymap/commands/incremental.py): their scenes are built again, the others kept."""
+        self.inputs = inputs
+        self.scenes = {c.slug: build_scene(c, inputs.layers, self.route_map, self.strings) if c.slug in slugs
+                       else self.scenes[c.slug] for c in inputs.chapters}
+        self.page_set = replace(self.page_set, chapters=inputs.chapters, scenes=self.scenes,
+                                events=timeline_events(inputs.chapters, inputs.layers))
+
+    def pages_for_edit(self, env_dir: Path, slugs: Collection[str],
+                       page_types: tuple[PageType, ...] = PAGE_TYPES) -> dict[str, str]:
+        """Phase 1's pages that an edit to the words of the chapters `slugs` can change."""
+        pages = render_for_chapters(self.page_set, env_dir, slugs, page_types)
+        self.bibliography.save()
+        return pages
 
     def pages(self, env_dir: Path, progress: Progress, page_types: tuple[PageType, ...] = PAGE_TYPES) -> dict[str, str]:
         pages = render_pages(self.page_set, env_dir, page_types)
