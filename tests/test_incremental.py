@@ -10,6 +10,7 @@ import pytest
 
 from build import build
 from storymap.commands.incremental import IncrementalBuild
+from storymap.commands.pipeline import load_inputs
 from storymap.inputs.chapters import CITATION_RE, load_chapter, words_hash
 from storymap.inputs.project import FRONT_MATTER_SCHEMA, Project
 from storymap.rendering.offline import OFFLINE_PATH
@@ -61,8 +62,10 @@ def edit(project: Project, name: str, old: str, new: str) -> None:
 
 
 def assert_as_full_build(builder: IncrementalBuild, tmp_path) -> dict[str, str]:
-    """site/ is byte for byte what a full build of the same inputs writes."""
+    """site/ is byte for byte what a full build of the same inputs writes, and the inputs the
+    builder keeps for the next save are what `check` reads (its notes on stale steps among them)."""
     project = builder.project
+    assert builder.assembly.inputs == load_inputs(project)
     full = Project(project.root, site_dir=tmp_path / "full", cache_dir=project.cache_dir)
     out = io.StringIO()
     assert build(full, out=out) == 0, out.getvalue()

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import sys
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import TextIO
 
 from ..cache.renderers import StaticMaps
@@ -54,12 +54,11 @@ def input_hashes(project: Project) -> dict[str, str]:
             for p in sorted(paths)}
 
 
-def _without_words(chapter: Chapter | Translation):
-    """A chapter with its words (introduction, steps' prose and map texts) taken out: what an
-    edit the rebuild handles in part leaves as it was."""
-    steps = tuple(replace(step, body="", map_text="", **({"untranslated": False} if isinstance(chapter, Chapter) else {}))
-                  for step in chapter.steps)
-    return replace(chapter, intro="", steps=steps)
+def _without_words(chapter: Chapter) -> Chapter:
+    """A chapter (an edition's) with its words taken out (introduction, steps' prose and map texts,
+    and whether a step is shown in English): what an edit the rebuild handles in part leaves as it was."""
+    return replace(chapter, intro="", steps=tuple(replace(step, body="", map_text="", untranslated=False)
+                                                  for step in chapter.steps))
 
 
 class IncrementalBuild:
@@ -145,7 +144,8 @@ class IncrementalBuild:
         progress.stage(f"Checking {', '.join(edited)}")
         inputs = self._edited_inputs(assembly.inputs, edited)
         if inputs is None:
-            return self._full(progress)
+            self._full(progress)
+            return
         old_files = assembly.files
         changed_slugs = {}
         for build, edition in zip(assembly.builds, inputs.editions):
@@ -172,13 +172,14 @@ class IncrementalBuild:
                         for slug in changed_slugs[build.edition.code] for where in ("", "embed/"))
         assembly.pages = {**{path: page for path, page in assembly.pages.items() if not path.startswith(folders)},
                           **pages}
-        assembly.inputs, self.behind = inputs, True
-        if assembly.files.keys() != old_files.keys():  # a file more or fewer: write the whole site
-            self.finish()
-            progress.stage(f"Writing {self.project.site_dir.name}/")
-            write_site(self.project.site_dir, assembly.files, assembly.assets)
-            return
+        assembly.inputs = inputs
         progress.stage(f"Writing {self.project.site_dir.name}/")
+        if assembly.files.keys() != old_files.keys():  # a file more or fewer: write the whole site
+            pack_offline_copy(assembly, self.cache, self.page_types)
+            write_site(self.project.site_dir, assembly.files, assembly.assets)
+            self.behind = False
+            return
+        self.behind = True
         update_site(self.project.site_dir, {path: content for path, content in pages.items()
                                              if path not in assembly.listing and old_files[path] != content})
 
