@@ -47,8 +47,8 @@ from .studio import STUDIO_FOLDER, STUDIO_LINK, studio_routes
 #: Addresses of the preview's own files and event stream (never a path inside site/).
 PREVIEW_PATH = "/__preview__/"
 PREVIEW_FILES = {"preview.js": "text/javascript", "preview.css": "text/css"}
-#: Saves that arrive this close together are built once.
-SETTLE_SECONDS = 0.05
+#: Saves that arrive this close together are built once (watchfiles already groups those 10 ms apart).
+SETTLE_SECONDS = 0.02
 #: After a rebuild of part of the site, the offline copy is packed again once no save has come for this long.
 FINISH_AFTER_SECONDS = 1.0
 #: A comment on the event stream this often keeps idle connections open.
