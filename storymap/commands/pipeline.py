@@ -5,7 +5,8 @@ Nothing is written here; site.py writes what `assemble_site` returns.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markupsafe import Markup
@@ -29,7 +30,8 @@ from ..cache import renderers as cached
 from ..cache.renderers import CachedBibliography, StaticMaps
 from ..cache.session import BuildSession
 from ..rendering.offline import OFFLINE_PATH
-from ..rendering.page_types import PAGE_TYPES, render_listing_offline_copy, render_pages, slug_problems
+from ..rendering.page_types import (PAGE_TYPES, render_for_chapters, render_listing_offline_copy, render_pages,
+                                    slug_problems)
 from ..rendering.pages import PageSet, PageType
 from ..core.problems import InputError, Problem
 from ..core.progress import Progress
@@ -230,6 +232,28 @@ def _translated_chapters(project: Project, edition: Edition, english: list[Chapt
     return found
 
 
+@dataclass
+class Assembly:
+    """A site assembled and not yet written, with what made it: the preview keeps it between saves
+    and re-renders part of it (storymap/commands/incremental.py).
+
+    `pages` holds every file of the site but the offline copy, each page in its first rendering
+    (phase 1, which the copy packs); `listing` the pages of phase 2, which replace their first
+    renderings in site/."""
+
+    inputs: Inputs
+    builds: list[EditionBuild]
+    pages: dict[str, str | bytes]
+    assets: dict[str, Path]
+    offline: bytes = b""
+    listing: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def files(self) -> dict[str, str | bytes]:
+        """Every file of site/ but the assets: path inside site/ -> content."""
+        return {**self.pages, OFFLINE_PATH: self.offline, **self.listing}
+
+
 def assemble_site(project: Project, cache: BuildCache | None = None, progress: Progress | None = None,
                   page_types: tuple[PageType, ...] = PAGE_TYPES,
                   session: BuildSession | None = None) -> tuple[dict[str, str | bytes], dict[str, Path]]:
@@ -239,10 +263,17 @@ def assemble_site(project: Project, cache: BuildCache | None = None, progress: P
     pages are those of `page_types` (storymap.rendering.page_types), in its two phases. `session`
     remembers what the build works out and holds its helper processes (storymap/cache/session.py);
     without one, the build has its own, ended with it."""
+    assembly = assemble(project, cache, progress, page_types, session)
+    return assembly.files, assembly.assets
+
+
+def assemble(project: Project, cache: BuildCache | None = None, progress: Progress | None = None,
+             page_types: tuple[PageType, ...] = PAGE_TYPES, session: BuildSession | None = None) -> Assembly:
+    """assemble_site's work, as an Assembly."""
     if session is None:
         session = BuildSession()
         try:
-            return assemble_site(project, cache, progress, page_types, session)
+            return assemble(project, cache, progress, page_types, session)
         finally:
             session.end_build()
     cache = cache or BuildCache(project.cache_dir)
@@ -250,10 +281,9 @@ def assemble_site(project: Project, cache: BuildCache | None = None, progress: P
     progress.stage("Checking layers, chapters and references")
     inputs = load_inputs(project, page_types, session)
     builds = edition_builds(inputs, cache, session)
-    downloads = cached.Downloads(inputs.layers, inputs.references, inputs.arrivals_csv, session,
-                                 timeline_events(inputs.chapters, inputs.layers))
+    downloads = _downloads(inputs, session)
     # Every edition's citations, the downloads and the static maps in one pool of worker processes,
-    # formatted, made and drawn in the background while the pages are rendered.
+    # formatted, made and drawn in the background while the pages that do not list the downloads are rendered.
     static_maps = StaticMaps(None, cache, progress, session, jobs={
         build.edition.prefix + path: job for build in builds for path, job in build.static_map_jobs().items()},
         citations=[(build.bibliography, build.citations()) for build in builds], background=downloads.background)
@@ -262,19 +292,42 @@ def assemble_site(project: Project, cache: BuildCache | None = None, progress: P
     for build in builds:
         progress.stage(f"Rendering pages ({build.edition.name})")
         pages.update(build.pages(env_dir, progress, page_types, listing_downloads=False))
-    files: dict[str, str | bytes] = downloads.files(static_maps)
+    files: dict[str, str | bytes] = _listed(builds, downloads.files(static_maps))
     files.update(pages)
     for build in builds:  # the pages that list the downloads, with their sizes
-        build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, files, build.strings))
         files.update(build.pages(env_dir, progress, page_types, listing_downloads=True))
     files.update(static_maps.files())
-    assets = asset_files(project / STATIC)
+    assembly = Assembly(inputs, builds, files, asset_files(project / STATIC))
     progress.stage("Packing the offline copy")
-    files[OFFLINE_PATH] = cached.offline_copy(files, assets, cache)
-    # The copy holds the first rendering of the pages that list it; the published ones list it.
+    pack_offline_copy(assembly, cache, page_types)
+    return assembly
+
+
+def _downloads(inputs: Inputs, session: BuildSession) -> cached.Downloads:
+    return cached.Downloads(inputs.layers, inputs.references, inputs.arrivals_csv, session,
+                            timeline_events(inputs.chapters, inputs.layers))
+
+
+def _listed(builds: list[EditionBuild], downloads: dict[str, bytes]) -> dict[str, bytes]:
+    """The downloads, each edition's pages set to list them (with their sizes)."""
     for build in builds:
-        files.update(render_listing_offline_copy(build.page_set, env_dir, files[OFFLINE_PATH], page_types))
-    return files, assets
+        build.page_set = replace(build.page_set, downloads=download_index(build.inputs.layers, downloads, build.strings))
+    return dict(downloads)
+
+
+def list_downloads(inputs: Inputs, builds: list[EditionBuild], session: BuildSession) -> dict[str, bytes]:
+    """The downloads (data/ of the site), made here, each edition's pages set to list them."""
+    return _listed(builds, _downloads(inputs, session).files())
+
+
+def pack_offline_copy(assembly: Assembly, cache: BuildCache, page_types: tuple[PageType, ...] = PAGE_TYPES) -> None:
+    """Phase 2: the offline copy, packed from the pages' first renderings, and the pages that list
+    it (the published ones list it; the copy holds their first rendering)."""
+    assembly.offline = cached.offline_copy(assembly.pages, assembly.assets, cache)
+    env_dir = assembly.inputs.project / TEMPLATES
+    assembly.listing = {path: page for build in assembly.builds
+                        for path, page in render_listing_offline_copy(build.page_set, env_dir, assembly.offline,
+                                                                      page_types).items()}
 
 
 def edition_builds(inputs: Inputs, cache: BuildCache, session: BuildSession) -> list[EditionBuild]:
@@ -300,7 +353,7 @@ class EditionBuild:
         # formatted while the static maps are drawn, not before.
         prose.figures[ARRIVALS_FIGURE] = lambda: arrivals_chart(
             arrivals, Markup(prose.render(_(ARRIVALS_CAPTION), "../sources/")), _)
-        route_map = localised(route_map, english_layers, inputs.layers)
+        self.route_map = route_map = localised(route_map, english_layers, inputs.layers)
         self.scenes = {c.slug: build_scene(c, inputs.layers, route_map, _) for c in inputs.chapters}
         # The timeline's map: what the year control filters there (every fence, site, crossing, route).
         timeline_map = timeline_chapter(inputs.layers, _("The border over time"), _(TIMELINE_MAP_TEXT))
@@ -332,12 +385,30 @@ class EditionBuild:
                  for cite in parse_citation(match.group("items"))]
         return cites + [Cite(key) for layer in inputs.layers for f in layer.features for key in f.get("sources", [])]
 
-    def static_map_jobs(self) -> dict[str, MapJob]:
-        """The edition's static maps (inside its folder): drawn in its font, with its legend words."""
+    def static_map_jobs(self, slugs: Collection[str] | None = None) -> dict[str, MapJob]:
+        """The edition's static maps (inside its folder): drawn in its font, with its legend words;
+        those of the chapters `slugs` only, when given."""
         corridors = [label for label, _colour in [*CORRIDORS.values(), ELSEWHERE, SHARED]]
         labels = {**{name: self.strings(kind.legend) for name, kind in KINDS.items()},
                   **{label: self.strings(label) for label in corridors}}
-        return static_map_jobs(self.scenes, font=self.inputs.map_font, kind_labels=labels)
+        scenes = self.scenes if slugs is None else {slug: self.scenes[slug] for slug in slugs}
+        return static_map_jobs(scenes, font=self.inputs.map_font, kind_labels=labels)
+
+    def take_edit(self, inputs: EditionInputs, slugs: Collection[str]) -> None:
+        """Take the edition's inputs after an edit to the words of the chapters `slugs` alone
+        (storymap/commands/incremental.py): their scenes are built again, the others kept."""
+        self.inputs = inputs
+        self.scenes = {c.slug: build_scene(c, inputs.layers, self.route_map, self.strings) if c.slug in slugs
+                       else self.scenes[c.slug] for c in inputs.chapters}
+        self.page_set = replace(self.page_set, chapters=inputs.chapters, scenes=self.scenes,
+                                events=timeline_events(inputs.chapters, inputs.layers))
+
+    def pages_for_edit(self, env_dir: Path, slugs: Collection[str],
+                       page_types: tuple[PageType, ...] = PAGE_TYPES) -> dict[str, str]:
+        """Phase 1's pages that an edit to the words of the chapters `slugs` can change."""
+        pages = render_for_chapters(self.page_set, env_dir, slugs, page_types)
+        self.bibliography.save()
+        return pages
 
     def pages(self, env_dir: Path, progress: Progress, page_types: tuple[PageType, ...] = PAGE_TYPES,
               listing_downloads: bool | None = None) -> dict[str, str]:

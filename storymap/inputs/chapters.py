@@ -168,6 +168,26 @@ def load_translations(folder: Path, schema: Path) -> list[Translation]:
     return translations
 
 
+def load_chapter(path: Path, schema: Path) -> Chapter:
+    """One chapter file, checked as load_chapters checks it alone (the checks across chapters,
+    such as unique slugs, are load_chapters'). Raises InputError listing its problems."""
+    problems: list[Problem] = []
+    chapter = _parse_chapter(Path(path), problems, schema)
+    if problems:
+        raise InputError(problems)
+    return chapter
+
+
+def load_translation(path: Path, schema: Path) -> Translation:
+    """One translated chapter file, checked as load_translations checks it. Raises InputError
+    listing its problems."""
+    problems: list[Problem] = []
+    translation = _parse_translation(Path(path), problems, schema)
+    if problems:
+        raise InputError(problems)
+    return translation
+
+
 def check_references(chapters: Iterable[Chapter], layer_ids: Iterable[str],
                      feature_ids: Iterable[str], reference_keys: Iterable[str],
                      figures: Collection[str] | None = None) -> list[Problem]:

@@ -17,10 +17,13 @@ The build renders in two phases (storymap/commands/pipeline.py runs them):
 2. `render_listing_offline_copy`: the page types that list the offline copy among their
    downloads (the educators page) are rendered again with its row and size, which only the packed
    copy has; these renderings replace the first ones in site/.
+
+After an edit to some chapters' words alone, the preview renders phase 1 for those only
+(`render_for_chapters`: see PageType's `write_chapter` and `reads_words`), then phase 2 as above.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -82,6 +85,24 @@ def render_pages(pages: PageSet, templates_dir: Path, page_types: Sequence[PageT
     True or False: only the pages of the types that list the downloads, or only the others."""
     chosen = [t for t in page_types if listing_downloads is None or t.lists_offline_copy == listing_downloads]
     return render(pages, templates_dir, chosen, nav(page_types))
+
+
+def render_for_chapters(pages: PageSet, templates_dir: Path, slugs: Collection[str],
+                        page_types: Sequence[PageType] = PAGE_TYPES) -> dict[str, str]:
+    """Phase 1's pages that an edit to the words (prose, map texts) of the chapters `slugs` can
+    change: those chapters' own pages, and every page of the types that read the chapters' words."""
+    env, navigation = environment(templates_dir, pages.strings), nav(page_types)
+    out: dict[str, str] = {}
+    for page_type in page_types:
+        writer = PageWriter(env, pages, page_type, navigation)
+        if page_type.reads_words:
+            page_type.write(writer, pages)
+        elif page_type.write_chapter is not None:
+            for index, chapter in enumerate(pages.chapters):
+                if chapter.slug in slugs:
+                    page_type.write_chapter(writer, pages, chapter, index)
+        out.update(writer.out)
+    return out
 
 
 def render_listing_offline_copy(pages: PageSet, templates_dir: Path, offline_copy: bytes,

@@ -143,7 +143,14 @@ class PageType:
     navigation, in the order of the registry (page_types.PAGE_TYPES); None for no entry.
     `write(writer, pages)`: writes its pages with `writer` (a PageWriter for this type). A type that
     `lists_offline_copy` is rendered a second time once the offline copy is packed, with the copy's row
-    among its downloads (page_types.render_listing_offline_copy); the copy holds the first rendering."""
+    among its downloads (page_types.render_listing_offline_copy); the copy holds the first rendering.
+
+    When the words of some chapters are edited (and nothing else), the preview re-renders only the
+    pages that can show them (page_types.render_for_chapters): a type with a page per chapter
+    writes those chapters' with `write_chapter(writer, pages, chapter, index)`; a type whose pages
+    show something drawn from the chapters' prose or map texts (a step's text, the chapters' citations, the downloads
+    made from them) says so with `reads_words`. Titles, summaries and questions are not words an
+    edit the preview re-renders in part may change (storymap/commands/incremental.py)."""
 
     folder: str | None
     template: str
@@ -151,6 +158,8 @@ class PageType:
     nav: NavEntry | None = None
     also_reserves: tuple[str, ...] = ()
     lists_offline_copy: bool = False
+    write_chapter: Callable[[PageWriter, PageSet, Chapter, int], None] | None = None
+    reads_words: bool = False
 
 
 class PageWriter:

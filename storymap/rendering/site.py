@@ -4,7 +4,9 @@ only once it is complete, so a failed build leaves the previous site exactly as 
 The temporary folders are named .site-new-<pid>-* (and .site-old-<pid>-* where the swap takes two
 renames); a build killed midway leaves one behind, and the next build removes those whose process
 is gone. On Linux the swap is one atomic exchange of the two folders (renameat2 with
-RENAME_EXCHANGE), so there is never a moment without site/; elsewhere it is two renames.
+RENAME_EXCHANGE), so there is never a moment without site/; elsewhere it is two renames. The
+live preview, after an edit that changed a few pages, replaces only those (`update_site`), each
+file in one rename.
 """
 from __future__ import annotations
 
@@ -57,6 +59,19 @@ def write_site(site_dir: Path, pages: dict[str, str | bytes], assets: dict[str, 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def update_site(site_dir: Path, pages: dict[str, str | bytes]) -> None:
+    """Replace some files of a written site, each in one step (written beside it, then renamed
+    over it): the live preview's rebuild after an edit that changed a few pages only."""
+    for relative, content in sorted(pages.items()):
+        target = Path(site_dir) / relative
+        staging = target.with_name(f".{target.name}.new-{os.getpid()}")
+        if isinstance(content, bytes):
+            staging.write_bytes(content)
+        else:
+            staging.write_text(content, encoding="utf-8", newline="\n")
+        os.replace(staging, target)
 
 
 #: A temporary folder of write_site: .site-new-<pid>-..., .site-old-<pid>-... (older builds: no pid).

@@ -2,7 +2,9 @@
 
 The inputs of the build (storymap.inputs.project.INPUTS: chapters/, layers/, references.json,
 content/, data/, templates/, static/, ...) are watched with watchfiles. A save rebuilds the site in this process, where the
-libraries are loaded already and static maps and citations come from the build cache. Open pages
+libraries are loaded already and static maps and citations come from the build cache; an edit to
+chapters' words re-renders only what shows them (storymap/commands/incremental.py), and the
+offline copy follows once the saves pause. Open pages
 hear of each build through a server-sent-events stream (/__preview__/events):
 
 - the build passed: the page reloads, and its address keeps the step (/<chapter>/#<step>);
@@ -24,6 +26,7 @@ import re
 import secrets
 import sys
 import threading
+import time
 import traceback
 from pathlib import Path
 from typing import TextIO
@@ -35,18 +38,21 @@ from starlette.routing import Route
 from watchfiles import DefaultFilter, watch
 
 from ..cache.session import BuildSession
-from ..commands.run import build_site
+from ..commands.incremental import IncrementalBuild
 from ..inputs.editions import ENGLISH, STRINGS_FILE, TRANSLATIONS, Edition, Strings, load_strings
 from ..inputs.project import Project
 from ..core.problems import Problem
 from .serving import make_server, site_app
-from .studio import STUDIO_FOLDER, STUDIO_LINK, studio_routes
+from ..inputs.studio_words import STUDIO_LINK
+from .studio import STUDIO_FOLDER, studio_routes
 
 #: Addresses of the preview's own files and event stream (never a path inside site/).
 PREVIEW_PATH = "/__preview__/"
 PREVIEW_FILES = {"preview.js": "text/javascript", "preview.css": "text/css"}
-#: Saves that arrive this close together are built once.
-SETTLE_SECONDS = 0.05
+#: Saves that arrive this close together are built once (watchfiles already groups those 10 ms apart).
+SETTLE_SECONDS = 0.02
+#: After a rebuild of part of the site, the offline copy is packed again once no save has come for this long.
+FINISH_AFTER_SECONDS = 1.0
 #: A comment on the event stream this often keeps idle connections open.
 KEEP_ALIVE_SECONDS = 15
 #: How often the event stream looks for a new build (and notices that the preview is closing).
@@ -167,8 +173,12 @@ class Preview:
         #: Serialises the studio's writes with each other.
         self.writing = threading.Lock()
         self._strings: dict[tuple, Strings] = {}
-        #: What every rebuild remembers of the ones before (storymap/cache/session.py), for as long as the preview runs.
+        #: What every rebuild remembers of the ones before (storymap/cache/session.py), for as long as
+        #: the preview runs; the studio reads the layers it checked.
         self.session = BuildSession()
+        #: Keeps the last good build: a save rebuilds only what it affects (storymap/commands/incremental.py).
+        self.builder = IncrementalBuild(project, session=self.session)
+        self._built_at = time.monotonic()
         try:  # first: a port in use fails at once, before a build
             self.server = make_server(self.site_dir, port, preview_app(self))
         except OSError as error:
@@ -219,6 +229,8 @@ class Preview:
             try:
                 changes = self.saves.get(timeout=0.2)
             except queue.Empty:
+                if self.builder.behind and time.monotonic() - self._built_at >= FINISH_AFTER_SECONDS:
+                    self._guarded(self.builder.finish)
                 continue
             try:
                 while True:  # saves that arrive together are built once
@@ -230,16 +242,22 @@ class Preview:
             self.rebuild()
 
     def rebuild(self) -> None:
-        try:
-            problems = build_site(self.project, self.out, self.session)
-        except Exception as error:  # a bug, not a contributor's mistake: say so, keep previewing
-            traceback.print_exc(file=self.out)
-            problems = [Problem("(the build)", f"stopped with an error the checks did not catch: {error!r}.",
-                                "tell the developers, with the lines above from the terminal.")]
+        problems = self._guarded(lambda: self.builder.rebuild(self.out))
+        self._built_at = time.monotonic()
         if problems:
             print("The preview keeps showing the last good build; open pages list the problems.",
                   file=self.out, flush=True)
         self.status.publish(problems)
+
+    def _guarded(self, work) -> list[Problem]:
+        """work()'s problems; a bug, not a contributor's mistake, is said so, and the next build is a full one."""
+        try:
+            return work() or []
+        except Exception as error:  # keep previewing
+            traceback.print_exc(file=self.out)
+            self.builder.forget()
+            return [Problem("(the build)", f"stopped with an error the checks did not catch: {error!r}.",
+                            "tell the developers, with the lines above from the terminal.")]
 
     def __enter__(self) -> Preview:
         return self
@@ -255,6 +273,7 @@ class Preview:
         self.server.server_close()
         for thread in self.threads:
             thread.join(timeout=5)
+        self._guarded(self.builder.finish)  # site/ is left whole: its offline copy up to date
 
 
 def serve(project: Project, port: int = 8000, out: TextIO = sys.stdout) -> int:

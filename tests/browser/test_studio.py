@@ -25,7 +25,7 @@ from storymap.inputs.kinds import KINDS
 from storymap.inputs.routes import Gazetteer, geodesic_line
 from storymap.scenes.flows import CORRIDORS, ELSEWHERE, leg_weight
 from storymap.tools.preview import Preview
-from storymap.tools.studio import STUDIO_LINK
+from storymap.inputs.studio_words import STUDIO_LINK
 from tests.support.layers import owned_project
 from tests.support.project import snapshot
 

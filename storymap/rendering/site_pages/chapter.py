@@ -63,4 +63,5 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
 
 
 #: A chapter's pages are in its own folder (its slug) and in embed/, which no chapter may take.
-PAGE = PageType(folder=None, template="chapter.html", write=write, also_reserves=("embed",))
+PAGE = PageType(folder=None, template="chapter.html", write=write, also_reserves=("embed",),
+                write_chapter=write_chapter)

@@ -19,4 +19,4 @@ def write(writer: PageWriter, pages: PageSet) -> None:
 
 
 PAGE = PageType(folder="educators", template="educators.html", write=write,
-                nav=NavEntry("For educators"), lists_offline_copy=True)
+                nav=NavEntry("For educators"), lists_offline_copy=True, reads_words=True)

@@ -19,4 +19,4 @@ def write(writer: PageWriter, pages: PageSet) -> None:
                              for k in pages.bibliography.ordered_keys()])
 
 
-PAGE = PageType(folder="sources", template="sources.html", write=write, nav=NavEntry("Sources"))
+PAGE = PageType(folder="sources", template="sources.html", write=write, nav=NavEntry("Sources"), reads_words=True)

@@ -62,4 +62,4 @@ def caption_text(html: Markup) -> Markup:
 
 
 #: Its embed (embed/timeline/) is in the chapters' embed/: "timeline" reserved keeps it apart.
-PAGE = PageType(folder="timeline", template="timeline.html", write=write, nav=NavEntry("Timeline"))
+PAGE = PageType(folder="timeline", template="timeline.html", write=write, nav=NavEntry("Timeline"), reads_words=True)
