@@ -2,7 +2,7 @@
 place names, a drawn route) are made in a contributor's copy and handed over as a contribution
 file, as the studio's "Send to the editors" makes it; `build.py add-contribution` merges it into a
 copy of the project as a fresh clone lays it out (../shared beside it, as .ci/run has it); then
-check, the build and every test but the browser's, run in that clone in one pytest process, all
+check, the build and every test but the browser's, run in that clone in one pytest run, all
 pass. The seed of the contributions is printed in the header of every run; CONTRIBUTION_SEED=<seed>
 replays it."""
 from __future__ import annotations
@@ -57,8 +57,9 @@ def test_random_valid_contributions_pass_check_build_and_every_test(tmp_path):
     assert added["place"] in (site / "downloads" / "layers" / "places.geojson").read_text(encoding="utf-8"), said
     assert f'id="ref-{added["reference"]}"' in (site / "sources" / "index.html").read_text(encoding="utf-8"), said
 
-    tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--ignore=tests/browser",
-                 "--ignore=tests/test_contribution_ci.py", "tests"], project, timeout=1100)
+    # On both cores (pytest-xdist, a module's tests in one process): this test's own process only waits.
+    tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadfile",
+                 "--ignore=tests/browser", "--ignore=tests/test_contribution_ci.py", "tests"], project, timeout=1100)
     summary = tests.stdout[-4000:]
     assert tests.returncode == 0 and " passed" in tests.stdout, said + summary + tests.stderr[-2000:]
     assert "../shared/data is not available" not in tests.stdout, said + "the data tests must run: " + summary
