@@ -361,13 +361,18 @@ def _country_problems(layers: list[Layer], root: Path, countries: dict[str, Base
                 continue
             km = _km_outside(point, countries[code])
             if km > COUNTRY_MARGIN_KM:
-                inside = next((other for other, shape_ in countries.items() if shape_.intersects(point)), None)
+                inside = _country_at(point, countries)
                 problems.append(spot(
                     f"the point lies {km:,.0f} km outside {code}, the country it names"
                     + (f"; it is in {inside}." if inside else "."),
                     f'write "country": "{inside}", or correct the coordinates.' if inside
                     else "check the coordinates: longitude first, then latitude."))
     return problems
+
+
+def _country_at(point: Point, countries: dict[str, BaseGeometry]) -> str | None:
+    """The code of the basemap's country a point lies in, if any."""
+    return next((code for code, shape_ in countries.items() if shape_.intersects(point)), None)
 
 
 def _km_outside(geometry: BaseGeometry, country: BaseGeometry) -> float:
@@ -392,7 +397,7 @@ def _drawn_line_problems(line: BaseGeometry, places: list[Place], countries: dic
         if country is None or _km_outside(end, country) <= COUNTRY_MARGIN_KM:
             continue
         refused.add(id(place))
-        said = dict(inside=next((code for code, shape_ in countries.items() if shape_.intersects(end)), Phrase("none of the map's countries")),
+        said = dict(inside=_country_at(end, countries) or Phrase("none of the map's countries"),
                     country=place.country, name=json.dumps(place.name, ensure_ascii=False))
         problems.append(spot(
             Phrase("the drawn line starts in {inside}, but its first place, {name}, is in {country}.", **said),

@@ -69,11 +69,11 @@ def steps_of(page) -> list[str]:
     return page.locator(".step").evaluate_all("nodes => nodes.map(n => n.id)")
 
 
-def open_page(page, url: str, until: str = "networkidle") -> None:
-    """Load a page and wait for it: by default until the network has been idle for half a second."""
+def open_page(page, url: str) -> None:
+    """Load a page and wait for its load event (a story page's own readiness is wait_for_story)."""
     if "#" in url and page.url.split("#")[0] == url.split("#")[0]:
         page.goto("about:blank")  # otherwise only the fragment changes and nothing is loaded
-    response = page.goto(url, wait_until=until)
+    response = page.goto(url, wait_until="load")
     assert response is not None and response.ok, f"{url}: HTTP {response.status if response else 'no response'}"
 
 
@@ -295,7 +295,7 @@ def sweep(browser, built_site, base_url) -> dict:
             if "Content Security Policy" in msg.text else None)
     for path in pages:
         name = current["path"] = path or "index"
-        open_page(page, base_url + path, until="load")  # the visit ends when the network is idle
+        open_page(page, base_url + path)  # the visit ends when the network is idle
         story = page.locator(".step").count() > 0
         if story:
             wait_for_story(page)
@@ -511,7 +511,7 @@ def test_on_a_phone_scrolling_shows_the_map_and_the_active_step_together(phone, 
     pages = scrolling_pages(built_site)
     assert pages, "no chapter page with scrolling steps"
     for path in pages:
-        open_page(phone, base_url + path, until="load")
+        open_page(phone, base_url + path)
         wait_for_story(phone)
         for step in steps_of(phone)[1:]:
             reached = phone.evaluate(SCROLL_UNTIL_ACTIVE, step)
@@ -525,7 +525,7 @@ def test_on_a_phone_scrolling_shows_the_map_and_the_active_step_together(phone, 
 def test_on_a_phone_the_n_key_and_deep_links_show_the_map_and_the_active_step_together(phone, built_site, base_url):
     failures = []
     for path in chapter_pages(built_site):
-        open_page(phone, base_url + path, until="load")
+        open_page(phone, base_url + path)
         wait_for_story(phone)
         steps = steps_of(phone)
         for step in steps[1:]:
@@ -537,7 +537,7 @@ def test_on_a_phone_the_n_key_and_deep_links_show_the_map_and_the_active_step_to
                 failures.append(f"{path}#{step}: 'n' did not activate it")
                 break
             failures += check_phone_view(phone, f"{path}#{step} (key n)")
-        open_page(phone, f"{base_url}{path}#{steps[-1]}", until="load")
+        open_page(phone, f"{base_url}{path}#{steps[-1]}")
         wait_for_story(phone)
         failures += check_phone_view(phone, f"{path}#{steps[-1]} (deep link)")
     assert not failures, report(failures)
