@@ -169,7 +169,11 @@
         if (open) { event.preventDefault(); close(); }
       }
     });
-    input.addEventListener("blur", function () { setTimeout(close, 0); });
+    // Closed a moment after leaving the field, unless the field has been entered again meanwhile:
+    // typing queued ahead of that moment (the browser runs input before timers) keeps its list.
+    input.addEventListener("blur", function () {
+      setTimeout(function () { if (document.activeElement !== input) close(); }, 0);
+    });
     return {close: close};
   }
 
