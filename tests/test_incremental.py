@@ -11,8 +11,9 @@ import pytest
 from build import build
 from storymap.commands.incremental import IncrementalBuild
 from storymap.commands.pipeline import load_inputs
+from storymap.core.problems import InputError
 from storymap.inputs.chapters import CITATION_RE, load_chapter, words_hash
-from storymap.inputs.project import FRONT_MATTER_SCHEMA, Project
+from storymap.inputs.project import FRONT_MATTER_SCHEMA, RETIRED_TERMS, Project
 from storymap.rendering.offline import OFFLINE_PATH
 from tests import golden
 from tests.support.project import snapshot
@@ -141,3 +142,22 @@ def test_bad_input_in_the_edited_file_keeps_the_last_good_site(builder, tmp_path
     assert "Checking layers" not in said
     assert "across the river" in page(builder, "the-river/index.html")
     assert_as_full_build(builder, tmp_path)
+
+
+@pytest.mark.parametrize("name, old, new", [
+    (CHAPTER, STEP_TEXT, "Two cities face each other [@no-such-work]."),  # a reference the bibliography lacks
+    (TRANSLATION, "이야기", "탈북자 이야기"),  # a term the Korean style sheet retires
+    (TRANSLATION, "이야기", "1,000명의 이야기"),  # a figure the English step does not give
+], ids=["unknown reference", "retired term", "figure not in the English"])
+def test_a_refused_edit_is_refused_with_the_problems_check_gives(builder, name, old, new):
+    """The rebuild checks an edited chapter with the full check's own functions: same problems, same words."""
+    terms = builder.project / RETIRED_TERMS
+    terms.parent.mkdir(exist_ok=True)
+    terms.write_text("ko:\n  - retired: 탈북자\n    house: 탈북민\n    why: the house term.\n", encoding="utf-8")
+    assert "Checking layers" in rebuild(builder)  # a full build, which reads the style sheet
+    edit(builder.project, name, old, new)
+    problems = builder.rebuild(io.StringIO())
+    with pytest.raises(InputError) as full:
+        load_inputs(builder.project)
+    assert problems and problems == full.value.problems
+    assert {p.file for p in problems} == {name}

@@ -7,7 +7,8 @@ every input file it was made from. On each rebuild it hashes the inputs again an
   each chapter's title, summary, questions, slug and map set-up as they were (its words: prose and
   map texts, may differ): those files alone are read and checked again (with the checks across
   files that concern them: references, sourcing, the translations against the English, the
-  retired terms), and only the pages that can show those words are rendered again: those
+  retired terms, by the functions the full build calls: pipeline.chapter_problems and
+  checked_translation), and only the pages that can show those words are rendered again: those
   chapters' pages in each edition whose chapter changed, and the page types that read the
   chapters' words (storymap.rendering.pages.PageType.reads_words: the timeline, the sources, the
   educators page). Only the files whose bytes changed are written (storymap.rendering.site.update_site).
@@ -32,18 +33,15 @@ from ..cache.session import BuildSession
 from ..cache.store import BuildCache
 from ..core.problems import InputError, Problem
 from ..core.progress import Progress
-from ..inputs.chapters import (Chapter, Translation, check_references, display_path, load_chapter,
-                               load_translation)
-from ..inputs.parity import translated_chapter
+from ..inputs.chapters import Chapter, Translation, display_path, load_chapter, load_translation
 from ..inputs.project import CHAPTERS, FRONT_MATTER_SCHEMA, TEMPLATES, Project
-from ..inputs.retired_terms import chapter_texts, load_terms, term_problems
-from ..inputs.sourcing import check_sourcing
+from ..inputs.retired_terms import load_terms
 from ..rendering.offline import OFFLINE_PATH
 from ..rendering.page_types import PAGE_TYPES
 from ..rendering.pages import PageType
 from ..rendering.site import update_site, write_site
-from .pipeline import FIGURES, Assembly, EditionInputs, Inputs, assemble, caption_problems, list_downloads, \
-    pack_offline_copy
+from .pipeline import Assembly, EditionInputs, Inputs, assemble, chapter_problems, checked_translation, \
+    list_downloads, pack_offline_copy
 from .run import report_problems
 
 
@@ -213,12 +211,7 @@ class IncrementalBuild:
             raise InputError(problems)
         chapters = [english.get(c.path.name, c) for c in inputs.chapters]
         if english:
-            layer_ids = [layer.id for layer in inputs.layers]
-            feature_ids = [f["id"] for layer in inputs.layers for f in layer.features]
-            problems.extend(check_sourcing(list(english.values())))
-            problems.extend(check_references(english.values(), layer_ids, feature_ids, inputs.references.keys(),
-                                             FIGURES))
-            problems.extend(caption_problems(chapters, inputs.references.keys()))
+            problems.extend(chapter_problems(list(english.values()), chapters, inputs.layers, inputs.references))
         editions = []
         for edition in inputs.editions:
             if edition.edition.is_default:
@@ -254,11 +247,11 @@ class IncrementalBuild:
                 continue
             translation = translations.get((code, name)) or load_translation(path, self.project / FRONT_MATTER_SCHEMA)
             file = display_path(translation.path)
-            shown[index], out_of_step, notes[file] = translated_chapter(chapter, translation)
+            shown[index], out_of_step, notes[file] = checked_translation(chapter, translation,
+                                                                          self._retired_terms().get(code, ()))
             if _without_words(shown[index]) != _without_words(edition.chapters[index]):
                 return None
             problems.extend(out_of_step)
-            problems.extend(term_problems(file, chapter_texts(translation), self._retired_terms().get(code, ())))
         # In load_edition's order: the notes on other files first, then the chapters' by file name.
         by_file: dict[str, list[Problem]] = {}
         for note in edition.stale:

@@ -115,18 +115,13 @@ def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES,
         chapters = load_chapters(project / CHAPTERS, project / FRONT_MATTER_SCHEMA)
     except InputError as error:
         problems.extend(error.problems)
-    problems.extend(check_sourcing(chapters))
     problems.extend(slug_problems(chapters, project.editions, page_types))
     site, content = load_content(project, references.keys() if references is not None else None, FIGURES, problems)
     try:
         arrivals, arrivals_csv = load_arrivals(project / ARRIVALS)
     except InputError as error:
         problems.extend(error.problems)
-    if layers and chapters and references is not None:
-        layer_ids = [layer.id for layer in layers]
-        feature_ids = [f["id"] for layer in layers for f in layer.features]
-        problems.extend(check_references(chapters, layer_ids, feature_ids, references.keys(), FIGURES))
-        problems.extend(caption_problems(chapters, references.keys()))
+    problems.extend(chapter_problems(chapters, chapters, layers, references))
     if layers:
         load_aliases(project, {f["id"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS},
                      problems)
@@ -152,7 +147,7 @@ def load_edition(project: Project, edition: Edition, chapters: list[Chapter], la
     strings = load_strings(project, edition, problems)
     stale: list[Problem] = untranslated_studio_words(edition, strings)
     places = load_places(project, edition, [f for layer in layers for f in layer.features], problems, stale)
-    translated_chapters = _translated_chapters(project, edition, chapters, problems, stale)
+    translated_chapters = _translated_chapters(project, edition, chapters, terms, problems, stale)
     content, translated = dict(english_content), {c.slug for _t, c in translated_chapters.values()}
     for name in CONTENT_PAGES:
         path = project.translation(edition, f"{name}.md")
@@ -162,8 +157,7 @@ def load_edition(project: Project, edition: Edition, chapters: list[Chapter], la
             problems.extend(text_problems(f"content/{edition.code}/{name}.md", "the page", "body",
                                           english_content[name], content[name]))
             problems.extend(private_use_problems(f"content/{edition.code}/{name}.md", content[name]))
-    problems.extend(retired_term_problems(edition, terms, [t for t, _c in translated_chapters.values()], content,
-                                          translated, strings, places))
+    problems.extend(retired_term_problems(edition, terms, content, translated, strings, places))
     edition_chapters = [translated_chapters[c.path.name][1] if c.path.name in translated_chapters else c
                         for c in chapters]
     edition_layers = localize_layers(layers, places)
@@ -176,14 +170,38 @@ def load_edition(project: Project, edition: Edition, chapters: list[Chapter], la
                          tuple(stale))
 
 
-def retired_term_problems(edition: Edition, terms: tuple[RetiredTerm, ...], chapters, content: dict[str, str],
+def chapter_problems(edited: list[Chapter], chapters: list[Chapter], layers: list[Layer],
+                     references: dict[str, dict] | None) -> list[Problem]:
+    """The checks of English chapters against each other and the other inputs: their sourcing, the
+    layers, features and references they name (without layers or a readable bibliography, only the
+    sourcing), and the references of the figures they place. `edited`: the chapters whose own checks
+    run (all of them in a build, the ones read again in the preview's rebuild); `chapters`: all."""
+    problems = check_sourcing(edited)
+    if layers and references is not None and chapters:
+        layer_ids = [layer.id for layer in layers]
+        feature_ids = [f["id"] for layer in layers for f in layer.features]
+        problems.extend(check_references(edited, layer_ids, feature_ids, references.keys(), FIGURES))
+        problems.extend(caption_problems(chapters, references.keys()))
+    return problems
+
+
+def checked_translation(original: Chapter, translation: Translation, terms: tuple[RetiredTerm, ...]
+                        ) -> tuple[Chapter, list[Problem], list[Problem]]:
+    """A translated chapter put together with its English one (storymap.inputs.parity): the chapter
+    the edition shows, the problems (out of step with the English, retired terms) and the notes
+    (steps shown in English because their translation is behind)."""
+    chapter, problems, notes = translated_chapter(original, translation)
+    problems = [*problems, *term_problems(display_path(translation.path), chapter_texts(translation), terms)]
+    return chapter, problems, notes
+
+
+def retired_term_problems(edition: Edition, terms: tuple[RetiredTerm, ...], content: dict[str, str],
                           translated: set[str], strings: Strings, places: dict[str, dict]) -> list[Problem]:
-    """Every use of a term the edition's style sheet retires (storymap.inputs.retired_terms)."""
+    """Every use of a term the edition's style sheet retires (storymap.inputs.retired_terms) in its
+    content pages, strings and place names (a chapter's are checked with it: checked_translation)."""
     problems: list[Problem] = []
     if not terms:
         return problems
-    for chapter in chapters:
-        problems.extend(term_problems(display_path(chapter.path), chapter_texts(chapter), terms))
     for name in CONTENT_PAGES:
         if name in translated:
             problems.extend(term_problems(f"content/{edition.code}/{name}.md", [("the page", "body", content[name])],
@@ -204,8 +222,8 @@ def caption_problems(chapters: list[Chapter], keys) -> list[Problem]:
             for key in dict.fromkeys(cite_keys(FIGURE_CAPTIONS[name])) if key not in keys]
 
 
-def _translated_chapters(project: Project, edition: Edition, english: list[Chapter], problems: list[Problem],
-                         behind: list[Problem]) -> dict[str, tuple[Translation, Chapter]]:
+def _translated_chapters(project: Project, edition: Edition, english: list[Chapter], terms: tuple[RetiredTerm, ...],
+                         problems: list[Problem], behind: list[Problem]) -> dict[str, tuple[Translation, Chapter]]:
     """chapters/<code>/*.md by file name: each translation, and the chapter the edition shows (the
     English chapter's map with the translation's words), checked against the English chapter."""
     folder = project / CHAPTERS / edition.code
@@ -225,7 +243,7 @@ def _translated_chapters(project: Project, edition: Edition, english: list[Chapt
                                     f"name it as the English file it translates, e.g. chapters/{folder.name}/"
                                     f"{english[0].path.name}."))
             continue
-        chapter, out_of_step, notes = translated_chapter(original, translation)
+        chapter, out_of_step, notes = checked_translation(original, translation, terms)
         problems.extend(out_of_step)
         behind.extend(notes)
         found[translation.path.name] = translation, chapter
