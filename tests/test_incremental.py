@@ -12,7 +12,7 @@ from build import build
 from storymap.commands.incremental import IncrementalBuild
 from storymap.commands.pipeline import load_inputs
 from storymap.core.problems import InputError
-from storymap.inputs.chapters import CITATION_RE, load_chapter, words_hash
+from storymap.inputs.chapters import CITATION_RE, head_hash, load_chapter, words_hash
 from storymap.inputs.project import FRONT_MATTER_SCHEMA, RETIRED_TERMS, Project
 from storymap.rendering.offline import OFFLINE_PATH
 from tests import golden
@@ -31,7 +31,7 @@ def korean(project: Project) -> str:
                     for step in chapter.steps)
     bodies = "".join(f"\n<!-- step: {step.id} -->\n\n{step.id} 이야기 "
                      f"{' '.join(cite.group(0) for cite in CITATION_RE.finditer(step.body))}.\n" for step in chapter.steps)
-    return (f"---\ntitle: 강\nslug: {chapter.slug}\nsummary: 작은 장.\nquestions:\n  - 강은 왜 국경이 되는가?\n"
+    return (f"---\ntitle: 강\ntranslates: {head_hash(chapter)}\nslug: {chapter.slug}\nsummary: 작은 장.\nquestions:\n  - 강은 왜 국경이 되는가?\n"
             f"steps:\n{steps}---\n\n강에 대한 소개 [@king-2023].\n{bodies}")
 
 
@@ -94,16 +94,16 @@ def test_a_paragraph_edit_rebuilds_that_chapter_and_its_listings_as_a_full_build
     assert after["about/index.html"] == before["about/index.html"]
 
 
-def test_an_edit_to_a_translation_or_the_introduction_rebuilds_in_part_as_a_full_build_would(builder, tmp_path):
+def test_an_edit_to_a_translations_step_or_introduction_rebuilds_in_part_as_a_full_build_would(builder, tmp_path):
     edit(builder.project, TRANSLATION, "dandong 이야기", "단둥 이야기")
     said = rebuild(builder)
     assert "Checking chapters/ko/01-the-river.md" in said and "Checking layers" not in said
     assert "단둥 이야기" in page(builder, "ko/the-river/index.html")
     assert_as_full_build(builder, tmp_path)
-    edit(builder.project, CHAPTER, "An introduction that cites", "A short introduction that cites")
+    edit(builder.project, TRANSLATION, "강에 대한 소개", "강에 대한 짧은 소개")
     said = rebuild(builder)
     assert "Checking layers" not in said
-    assert "A short introduction" in page(builder, "the-river/index.html")
+    assert "강에 대한 짧은 소개" in page(builder, "ko/the-river/index.html")
     assert_as_full_build(builder, tmp_path)
 
 
@@ -118,6 +118,9 @@ def test_a_new_citation_in_a_paragraph_reaches_the_sources_page(builder, tmp_pat
 
 @pytest.mark.parametrize("name, old, new", [
     (CHAPTER, "title: The river", "title: The long river"),  # listed by the landing page, the neighbours
+    # The translation's title, summary, questions and introduction are now behind, shown in English
+    # (and so listed in English by the Korean landing page).
+    (CHAPTER, "An introduction that cites", "A short introduction that cites"),
     (CHAPTER, "show: [cities]", "show: [rivers, cities]"),  # a map
     ("layers/rivers.geojson", "Yalu", "Amnok"),
 ])

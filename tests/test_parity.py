@@ -13,7 +13,7 @@ import pytest
 from storymap.inputs.project import FRONT_MATTER_SCHEMA
 from storymap.commands.pipeline import load_inputs
 from storymap.commands.run import build_site
-from storymap.inputs.chapters import load_chapters, words_hash
+from storymap.inputs.chapters import head_hash, load_chapters, words_hash
 from tests.support.project import check, copy_project
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -101,6 +101,56 @@ def test_a_step_whose_english_changed_is_shown_in_english_with_the_notice_and_li
     assert all(not NOTICE_RE.search(section(html, other)) and HANGUL.search(section(html, other))
                for other in others), "the other steps stay translated"
     assert not NOTICE_RE.search(html.split('<section class="step"', 1)[0]), "the chapter itself is translated"
+
+
+def test_a_chapter_whose_english_head_changed_shows_it_in_english_with_the_notice_and_is_listed(project, tmp_path):
+    """An English edit to a chapter's introduction (here a new figure) and title never fails the
+    build: each edition shows the English title, summary, questions and introduction under the
+    notice until its translation is updated, and keeps its translated steps."""
+    english, korean = first_chapter(project)
+    chapter = load_chapters(project / "chapters", project / FRONT_MATTER_SCHEMA)[0]
+    old_hash = head_hash(chapter)
+    text = english.read_text(encoding="utf-8")
+    body = text.index("\n---\n", 4) + len("\n---\n")
+    key = re.search(r"\[@([a-z0-9-]+)", text[body:]).group(1)
+    added = f"An opening the English gained since, with a new figure: 4,321 people [@{key}].\n\n"
+    text = re.sub(r"^title: .*$", "title: A title the English took since", text[:body], count=1, flags=re.MULTILINE) \
+        + added + text[body:]
+    english.write_text(text, encoding="utf-8")
+    new_hash = head_hash(load_chapters(project / "chapters", project / FRONT_MATTER_SCHEMA)[0])
+    assert new_hash != old_hash
+
+    status, out = check(project)
+    assert status == 0, out
+    notes = [line for line in out.splitlines() if line.startswith("Shown in English until updated: "
+                                                                   f"chapters/ko/{english.name}")]
+    assert len(notes) == 1 and "the title, summary, questions and introduction" in notes[0], out
+    assert old_hash in notes[0] and f"translates: {new_hash}" in notes[0]
+
+    log = io.StringIO()
+    assert build_site(dataclasses.replace(project, site_dir=tmp_path / "site"), out=log) == [], log.getvalue()
+    html = (tmp_path / "site" / "ko" / chapter.slug / "index.html").read_text(encoding="utf-8")
+    header = html[html.index('<header class="chapter-header"'):html.index("</header>", html.index('<header class="chapter-header"'))]
+    notice = NOTICE_RE.search(header)
+    assert notice and HANGUL.search(notice.group(1)), "the notice, in Korean"
+    assert '<h1 id="chapter-title" lang="en">A title the English took since</h1>' in header
+    assert "with a new figure: 4,321 people" in header
+    assert all(not NOTICE_RE.search(section(html, step.id)) and HANGUL.search(section(html, step.id))
+               for step in chapter.steps), "the steps stay translated"
+    landing = (tmp_path / "site" / "ko" / "index.html").read_text(encoding="utf-8")
+    assert f'<li lang="en"><a href="{chapter.slug}/">A title the English took since</a>' in landing
+
+
+def test_a_translation_without_translates_beside_its_title_is_refused_and_given_the_hash(project):
+    english, korean = first_chapter(project)
+    korean.write_text(re.sub(r"^translates: \S+\n", "", korean.read_text(encoding="utf-8"), count=1,
+                             flags=re.MULTILINE), encoding="utf-8")
+    status, out = check(project)
+    assert status == 1
+    (line,) = [line for line in out.splitlines() if line.startswith(f"chapters/ko/{english.name}")]
+    assert "does not say which English text its title, summary, questions and introduction translate" in line
+    head = head_hash(load_chapters(project / "chapters", project / FRONT_MATTER_SCHEMA)[0])
+    assert f"add 'translates: {head}' beside the title" in line
 
 
 def test_a_step_the_translation_lacks_or_the_english_lost_is_a_note(project):

@@ -91,6 +91,9 @@ class Chapter:
     intro: str
     steps: tuple[Step, ...]
     path: Path
+    #: In a translated edition: the title, summary, questions and introduction are shown in English
+    #: (their translation translates an older English text), under the notice for untranslated text.
+    head_untranslated: bool = False
 
 
 @dataclass(frozen=True)
@@ -114,13 +117,25 @@ class Translation:
     intro: str
     steps: tuple[StepWords, ...]
     path: Path
+    #: The `head_hash` of the English title, summary, questions and introduction it translates.
+    translates: str | None = None
+
+
+def _hash(*texts: str) -> str:
+    words = "\n".join(" ".join(text.split()) for text in texts)
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()[:10]
 
 
 def words_hash(step: Step) -> str:
     """A short hash of an English step's words (map text and prose, however the lines are wrapped):
     what a translated step's `translates:` names, so that a change to the English shows."""
-    words = " ".join(step.map_text.split()) + "\n" + " ".join(step.body.split())
-    return hashlib.sha256(words.encode("utf-8")).hexdigest()[:10]
+    return _hash(step.map_text, step.body)
+
+
+def head_hash(chapter: Chapter) -> str:
+    """A short hash of an English chapter's title, summary, questions and introduction: what a
+    translated chapter's own `translates:` (beside its title) names."""
+    return _hash(chapter.title, chapter.summary, *chapter.questions, chapter.intro)
 
 
 def cite_keys(markdown: str) -> list[str]:
@@ -370,7 +385,7 @@ def _parse_translation(path: Path, problems: list[Problem], schema: Path) -> Tra
                        questions=tuple(q.strip() for q in meta.get("questions", [])), intro=intro,
                        steps=tuple(StepWords(raw["id"], raw["map_text"].strip(), bodies[raw["id"]],
                                              raw.get("translates")) for raw in meta["steps"]),
-                       path=path)
+                       path=path, translates=meta.get("translates"))
 
 
 # --- the front matter contract (chapters/front-matter.schema.json) ----------------------------
@@ -392,7 +407,7 @@ FRONT_MATTER_WORDS = Words(
     patterns={"slug": "write it like 'crossing-the-rivers': lower-case letters, digits and single hyphens.",
               "id": "write it like 'two-rivers' (it becomes the #link of the step).",
               "sources": "write reference keys from references.json, e.g. ahn-2018.",
-              "translates": "write the hash `python build.py check` gives for the English step, e.g. 3f9a0c12be.",
+              "translates": "write the hash `python build.py check` gives for the English text, e.g. 3f9a0c12be.",
               **{name: TEXT_FIX for name in ("title", "summary", "map_text", "questions", "show", "highlight")}},
     numbers={"zoom": ("zoom", "use a whole number from 2 to 16, e.g. 6 for a region, 11 for a city.")},
     types={"start": "write the year as a plain number, e.g. start: 1994.",

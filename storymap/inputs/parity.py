@@ -4,8 +4,10 @@
 the same slug, and in the title, summary, questions, introduction and each step the same
 citation keys and the same figures. A translated chapter carries words only: each step's map
 and date come from the English step of the same id. Each translated step names the English
-text it translates (`translates:`, chapters.words_hash); a step whose English has changed since,
-or that has no translation, is shown in English and listed as a note, never an error.
+text it translates (`translates:`, chapters.words_hash), and so does the chapter for its title,
+summary, questions and introduction (its own `translates:`, chapters.head_hash); a text whose
+English has changed since, or that has no translation, is shown in English and listed as a note,
+never an error.
 
 Figures are read as values, so "30,000", "3만" and "3万" are the same number, "1.4 million" is "140만", and
 "9 October 2023" is "2023년 10월 9일", "two million" is "200만", "the twentieth
@@ -18,7 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 
-from .chapters import Chapter, Translation, cite_keys, display_path, words_hash
+from .chapters import Chapter, Translation, cite_keys, display_path, head_hash, words_hash
 from ..core.problems import Problem
 
 #: A number as any edition writes it ("1,300", "1.4", "3") and the unit word that may follow it.
@@ -108,16 +110,21 @@ def translated_chapter(english: Chapter, translation: Translation) -> tuple[Chap
     if translation.slug != english.slug:
         problems.append(Problem(file, f"slug {translation.slug!r} differs from the English {english.slug!r}.",
                                 "keep the English slug: the editions share their addresses.", field="slug"))
-    problems += text_problems(file, "the introduction", "body", english.intro, translation.intro)
-    problems += text_problems(file, "the title and summary", "title", english.title + "\n" + english.summary,
-                              translation.title + "\n" + translation.summary)
-    if len(translation.questions) != len(english.questions):
-        problems.append(Problem(file, f"has {len(translation.questions)} discussion questions, the English "
-                                      f"{len(english.questions)}.", "translate each question, no more, no fewer.",
-                                field="questions"))
+    head_now = head_hash(english)
+    head_behind = translation.translates is not None and translation.translates != head_now
+    if translation.translates is None:
+        problems.append(Problem(file, "does not say which English text its title, summary, questions and "
+                                      "introduction translate.",
+                                f"add 'translates: {head_now}' beside the title, once they translate the English "
+                                "as it now reads.", field="translates"))
+    elif head_behind:
+        behind.append(Problem(file, f"the title, summary, questions and introduction translate an older English text "
+                                    f"(translates: {translation.translates}; the English has changed since), so "
+                                    "they are shown in English.",
+                              f"bring them up to date with the English, then write 'translates: {head_now}'.",
+                              field="translates"))
     else:
-        for i, (ours_q, theirs_q) in enumerate(zip(translation.questions, english.questions)):
-            problems += text_problems(file, f"question {i + 1}", f"questions[{i}]", theirs_q, ours_q)
+        problems += _head_problems(file, english, translation)
     english_ids = {step.id for step in english.steps}
     for i, words in enumerate(translation.steps):
         if words.id not in english_ids:
@@ -151,6 +158,23 @@ def translated_chapter(english: Chapter, translation: Translation) -> tuple[Chap
                                       words.map_text)
         steps.append(replace(step, map_text=words.map_text, body=words.body) if words is not None
                      else replace(step, untranslated=True))
-    chapter = replace(english, title=translation.title, summary=translation.summary, questions=translation.questions,
-                      intro=translation.intro, steps=tuple(steps), path=translation.path)
+    head = (dict(head_untranslated=True) if head_behind else
+            dict(title=translation.title, summary=translation.summary, questions=translation.questions,
+                 intro=translation.intro))
+    chapter = replace(english, **head, steps=tuple(steps), path=translation.path)
     return chapter, problems, behind
+
+
+def _head_problems(file: str, english: Chapter, translation: Translation) -> list[Problem]:
+    """The citation keys and figures of a chapter's introduction, title, summary and questions."""
+    problems = text_problems(file, "the introduction", "body", english.intro, translation.intro)
+    problems += text_problems(file, "the title and summary", "title", english.title + "\n" + english.summary,
+                              translation.title + "\n" + translation.summary)
+    if len(translation.questions) != len(english.questions):
+        problems.append(Problem(file, f"has {len(translation.questions)} discussion questions, the English "
+                                      f"{len(english.questions)}.", "translate each question, no more, no fewer.",
+                                field="questions"))
+    else:
+        for i, (ours_q, theirs_q) in enumerate(zip(translation.questions, english.questions)):
+            problems += text_problems(file, f"question {i + 1}", f"questions[{i}]", theirs_q, ours_q)
+    return problems

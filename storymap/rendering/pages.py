@@ -197,6 +197,12 @@ def text_lang(pages: PageSet, name: str) -> str | None:
     return None if pages.edition.is_default or name in pages.translated else ENGLISH.html_lang
 
 
+def head_lang(pages: PageSet, chapter: Chapter) -> str | None:
+    """The lang of a chapter's title, summary, questions and introduction where it differs from the
+    page's: the whole chapter untranslated (text_lang), or only these four, their translation behind."""
+    return text_lang(pages, chapter.slug) or (ENGLISH.html_lang if chapter.head_untranslated else None)
+
+
 def flow_chapter(pages: PageSet) -> Chapter | None:
     """The chapter whose map is the flow map (every route), where the year control is."""
     return next((c for c in pages.chapters if pages.scenes[c.slug].routes), None)

@@ -13,7 +13,7 @@ import yaml
 
 from storymap.inputs.project import FRONT_MATTER_SCHEMA
 from storymap.commands.pipeline import CONTENT_PAGES
-from storymap.inputs.chapters import STEP_MARKER_RE, load_chapters, words_hash
+from storymap.inputs.chapters import STEP_MARKER_RE, head_hash, load_chapters, words_hash
 
 #: The pseudo-translation's marks: every string it translates is ⟦ ... ⟧.
 OPEN, CLOSE = "⟦", "⟧"
@@ -55,13 +55,16 @@ def mark_markdown(markdown: str) -> str:
 def translation_of(text: str, english_dir: Path, name: str, translate: Callable[[str], str] = str,
                    translate_markdown: Callable[[str], str] = str) -> str:
     """The English chapter `text` as chapters/<code>/`name` holds a translation of it: title,
-    summary, questions, each step's id, `translates:` (the hash of the English step of that id in
+    its `translates:` (the hash of the English title, summary, questions and introduction), summary,
+    questions, each step's id, `translates:` (the hash of the English step of that id in
     `english_dir`/`name`) and map_text, and the prose, each passed through `translate`."""
-    hashes = {step.id: words_hash(step) for chapter in load_chapters(english_dir, english_dir.parent / FRONT_MATTER_SCHEMA) if chapter.path.name == name
-              for step in chapter.steps}
+    english = next(chapter for chapter in load_chapters(english_dir, english_dir.parent / FRONT_MATTER_SCHEMA)
+                   if chapter.path.name == name)
+    hashes = {step.id: words_hash(step) for step in english.steps}
     post = frontmatter.loads(text)
     meta = post.metadata
-    words = {"title": translate(meta["title"]), "slug": meta["slug"], "summary": translate(meta["summary"])}
+    words = {"title": translate(meta["title"]), "translates": head_hash(english), "slug": meta["slug"],
+             "summary": translate(meta["summary"])}
     if meta.get("questions"):
         words["questions"] = [translate(q) for q in meta["questions"]]
     words["steps"] = [{"id": step["id"], "translates": hashes[step["id"]], "map_text": translate(step["map_text"])}

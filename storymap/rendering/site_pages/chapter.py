@@ -8,7 +8,7 @@ from ...inputs.chapters import Chapter
 from ...inputs.editions import ENGLISH
 from ...scenes.scenes import ChapterScene
 from ..maps import ROUTE_DATA_FILE, MapData
-from ..pages import SITE_TITLE, PageSet, PageType, PageWriter, chapter_keys, step_data, text_lang
+from ..pages import SITE_TITLE, PageSet, PageType, PageWriter, chapter_keys, head_lang, step_data, text_lang
 from ..timeline import DATED_KINDS, axis_years
 
 #: The template of a chapter's embed page (its own page's is the page type's).
@@ -33,7 +33,8 @@ def write_chapter(writer: PageWriter, pages: PageSet, chapter: Chapter, index: i
     up = "../" * pages.edition.prefix.count("/")
     common = dict(title=f"{chapter.title} | {pages.strings(SITE_TITLE)}", description=chapter.summary,
                   preview=f"{slug}/map.png", chapter=chapter, scene=scene, inset=pages.inset, steps=step_data(scene),
-                  strings=pages.script_strings or {}, text_lang=text_lang(pages, slug))
+                  strings=pages.script_strings or {}, text_lang=text_lang(pages, slug),
+                  head_lang=head_lang(pages, chapter))
     common["first"], common["last"] = axis_years(list(pages.events), list(pages.arrivals))
     # The year control goes on every map that shows a dated feature (a fence, a site, a route).
     common["dated"] = any(f.get("start") or f.get("end") for layer in scene.layers for f in layer.features

@@ -3,7 +3,7 @@ and the downloads, the offline copy first (so the page is rendered again once th
 from __future__ import annotations
 
 from ..offline import OFFLINE_PATH
-from ..pages import SITE_TITLE, NavEntry, PageSet, PageType, PageWriter, text_lang
+from ..pages import SITE_TITLE, NavEntry, PageSet, PageType, PageWriter, head_lang
 
 
 def write(writer: PageWriter, pages: PageSet) -> None:
@@ -15,7 +15,7 @@ def write(writer: PageWriter, pages: PageSet) -> None:
                                "how to present a chapter, embed the maps, cite the story, and the data to download."),
                  chapters=pages.chapters, scenes=pages.scenes, citation=pages.story_citation,
                  downloads=pages.downloads, offline=offline, site_url=pages.site_url + pages.edition.prefix,
-                 langs={c.slug: text_lang(pages, c.slug) for c in pages.chapters})
+                 langs={c.slug: head_lang(pages, c) for c in pages.chapters})
 
 
 PAGE = PageType(folder="educators", template="educators.html", write=write,
