@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from .conftest import ROOT
 
@@ -96,15 +97,20 @@ def test_the_route_picker_shows_one_route_alone_and_says_so_in_the_address(page,
     page.focus("#route-picker")  # reached by keyboard: its options load then
     page.select_option("#route-picker", "mongolia")
     assert page.url.endswith("?route=mongolia#other-routes")
-    page.wait_for_timeout(1500)  # the map flies to the route
-    ends = page.evaluate("""() => {
+    ends_js = """() => {
         const map = window.storyMap, legend = document.querySelector('.legend').getBoundingClientRect();
         const box = map.getContainer().getBoundingClientRect();
         return [[106.91, 47.92], [120.33, 36.09]].map(([lon, lat]) => {
             const p = map.latLngToContainerPoint([lat, lon]);
             return {x: box.left + p.x, y: box.top + p.y, right: box.right, bottom: box.bottom, legend: legend.right};
         });
-    }""")
+    }"""
+    try:  # the map flies to the route: wait for it to come to rest with both ends in view
+        page.wait_for_function(f"""() => !window.storyMap._animatingZoom && ({ends_js})().every(
+            e => e.legend < e.x && e.x < e.right && 0 < e.y && e.y < e.bottom)""", timeout=5000)
+    except PlaywrightTimeout:
+        pass  # the assertion below says where the ends are
+    ends = page.evaluate(ends_js)
     for end in ends:  # Ulaanbaatar and Qingdao, the route's two ends
         assert end["legend"] < end["x"] < end["right"] and 0 < end["y"] < end["bottom"], \
             f"the route's ends are in view, beside the open legend: {end}"

@@ -153,7 +153,9 @@
       if (option) choose(option);
     }
     input.addEventListener("input", show);
-    input.addEventListener("suggestions", show);  // suggestions that arrive later (fetched)
+    input.addEventListener("suggestions", function () {  // suggestions that arrive later (fetched)
+      if (document.activeElement === input) show();  // not on a field left since
+    });
     input.addEventListener("keydown", function (event) {
       var open = !listbox.hidden;
       if (event.key === "ArrowDown") {
