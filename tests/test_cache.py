@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import shutil
+import sys
 
 import pytest
 from shapely.geometry import Point
@@ -50,9 +52,11 @@ def test_a_static_map_is_redrawn_when_anything_it_is_drawn_from_changes(layer):
     assert map_key(job(elsewhere)) == key, "moving the project keeps the cache"
 
 
-def test_the_code_fingerprint_follows_the_modules_a_module_imports(monkeypatch, tmp_path):
+@pytest.mark.parametrize("kept", [False, True], ids=["followed", "kept in the cache"])
+def test_the_code_fingerprint_follows_the_modules_a_module_imports(monkeypatch, tmp_path, kept):
     """Through sub-packages, relative and absolute imports, imports inside functions and
-    `from . import x`, but never into modules the map is not drawn with."""
+    `from . import x`, but never into modules the map is not drawn with; the same when the
+    modules found are kept in the build cache, which never hides a change."""
     files = {
         "pkg/__init__.py": "",
         "pkg/render/__init__.py": "from .drawing import draw\n",
@@ -68,15 +72,32 @@ def test_the_code_fingerprint_follows_the_modules_a_module_imports(monkeypatch, 
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    before = code_fingerprint("pkg.render.drawing", ("pillow",))
+    for name in [name for name in sys.modules if name.partition(".")[0] == "pkg"]:
+        monkeypatch.delitem(sys.modules, name)  # another test's pkg, which finding a module would import from
+    cache = BuildCache(tmp_path / "cache") if kept else None
+    unkept = functools.partial(code_fingerprint, "pkg.render.drawing", ("pillow",))
+    drawing = functools.partial(code_fingerprint, "pkg.render.drawing", ("pillow",), cache=cache)
+    before = drawing()
+    assert drawing() == before == unkept()
     (tmp_path / "pkg/pages.py").write_text("TITLE = 'y'\n", encoding="utf-8")
-    assert code_fingerprint("pkg.render.drawing", ("pillow",)) == before, "a module drawing does not import"
+    assert drawing() == before, "a module drawing does not import"
     for name in ("pkg/inputs/style.py", "pkg/render/units.py", "pkg/inputs/fonts.py", "pkg/inputs/__init__.py",
                  "pkg/render/__init__.py"):
         (tmp_path / name).write_text((tmp_path / name).read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
-        assert code_fingerprint("pkg.render.drawing", ("pillow",)) != before, name
-        before = code_fingerprint("pkg.render.drawing", ("pillow",))
-    assert code_fingerprint("pkg.render.drawing", ("pillow", "numpy")) != before, "library versions count"
+        assert drawing() != before, name
+        before = drawing()
+        assert before == unkept(), name
+    (tmp_path / "pkg/render/drawing.py").write_text("from . import units\n", encoding="utf-8")
+    assert drawing() == unkept() != before, "an import removed"
+    assert code_fingerprint("pkg.render.drawing", ("pillow", "numpy"), cache=cache) != drawing(), \
+        "library versions count"
+
+
+def test_the_code_fingerprint_refuses_a_name_that_is_no_module():
+    """A short name (`static_maps` for storymap.rendering.static_maps) would fingerprint no code at
+    all: what is cached by it would be served after the code changed."""
+    with pytest.raises(ValueError, match="full name"):
+        code_fingerprint("static_maps", ())
 
 
 def test_the_maps_code_fingerprint_covers_the_modules_that_draw_them():

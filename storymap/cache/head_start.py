@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..inputs.project import Project
+    from .store import BuildCache
 
 #: How long a build waits for the reference lists before formatting them itself.
 WAIT_SECONDS = 60
@@ -86,7 +87,7 @@ def _format(writer, project: Project, parent: int) -> None:
         items = load_references(project / REFERENCES, project / REFERENCES_SCHEMA)
         cache = BuildCache(project.cache_dir)
         for locale in dict.fromkeys(edition.csl_locale for edition in project.editions):
-            key = cache_key(items, locale)
+            key = cache_key(items, locale, cache)
             if cache.read("citations", key, ".json") is None:
                 bibliography = Bibliography(items, locale)
                 sent[key] = {k: bibliography.entry(k) for k in bibliography.ordered_keys()}
@@ -98,16 +99,17 @@ def _format(writer, project: Project, parent: int) -> None:
 
 
 @functools.cache
-def _code() -> str:
+def _code(cache: BuildCache | None) -> str:
     from ..inputs import references
     from .store import code_fingerprint
 
-    return code_fingerprint(references.__name__, references.LIBRARIES)
+    return code_fingerprint(references.__name__, references.LIBRARIES, cache)
 
 
-def cache_key(items: dict[str, dict], locale: str) -> str:
+def cache_key(items: dict[str, dict], locale: str, cache: BuildCache | None = None) -> str:
     """The name of a bibliography's formatted citations in the build cache (storymap/cache/renderers.py):
-    its works, its locale, the code that formats them and citeproc's version."""
+    its works, its locale, the code that formats them and citeproc's version. `cache`: the build
+    cache, which keeps the modules the code fingerprint found (store.code_fingerprint)."""
     from .store import fingerprint
 
-    return fingerprint(_code(), items, locale)
+    return fingerprint(_code(cache), items, locale)

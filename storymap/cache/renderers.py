@@ -33,7 +33,7 @@ from ..core.memo import ByIdentity
 from .head_start import HeadStart, cache_key
 from .session import BuildSession
 from ..inputs import layers
-from ..rendering import downloads, maps, offline
+from ..rendering import downloads, maps, offline, static_maps
 from ..inputs.chapters import display_path
 from ..inputs.layers import Layer
 from ..core.progress import Progress
@@ -49,8 +49,9 @@ MAP_DATA_LIBRARIES = ("shapely", "numpy", "folium", "branca")
 
 
 @functools.cache
-def _code(module: str, libraries: tuple[str, ...]) -> str:
-    return code_fingerprint(module, libraries)
+def _code(module, libraries: tuple[str, ...], cache: BuildCache | None) -> str:
+    """The code fingerprint of a module (the module itself: a name could be misspelt)."""
+    return code_fingerprint(module.__name__, libraries, cache)
 
 
 # --- static maps ---------------------------------------------------------------------------------
@@ -80,7 +81,7 @@ def _portable(scene, session: BuildSession):
                                             for route in scene.routes))
 
 
-def map_key(job: MapJob, session: BuildSession) -> str:
+def map_key(job: MapJob, session: BuildSession, cache: BuildCache | None = None) -> str:
     """The fingerprint of one static map: its fields and the drawing code. Its layers count by
     what the map can show (`_seen`), so a route added elsewhere, or a leg's list of routes, does
     not make it be drawn again."""
@@ -88,7 +89,7 @@ def map_key(job: MapJob, session: BuildSession) -> str:
     extent = _margined((*inverse_mercator(x0, y0), *inverse_mercator(x1, y1)))
     fields = {field.name: getattr(job, field.name) for field in dataclasses.fields(job)}
     fields["scene_layers"] = [_seen(layer, extent, session.seen) for layer in job.scene_layers]
-    return fingerprint(_code("static_maps", MAP_LIBRARIES), fields)
+    return fingerprint(_code(static_maps, MAP_LIBRARIES, cache), fields)
 
 
 def _margined(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
@@ -164,7 +165,7 @@ class StaticMaps:
         is the session's (`BuildSession.pool`)."""
         self.cache, self.progress, self.session = cache, progress, session
         self.jobs = jobs if jobs is not None else static_map_jobs(scenes)
-        self.keys = {path: map_key(job, session) for path, job in self.jobs.items()}
+        self.keys = {path: map_key(job, session, cache) for path, job in self.jobs.items()}
         self.found = {path: cache.read("static-maps", key, ".png") for path, key in self.keys.items()}
         self.missing = [path for path, data in self.found.items() if data is None]
         progress.count("static maps", len(self.jobs), cached=len(self.jobs) - len(self.missing))
@@ -257,7 +258,7 @@ class Downloads:
 def map_data(scene, bibliography: Bibliography, cache: BuildCache | None, session: BuildSession) -> maps.MapData:
     """maps.map_data, kept by the content of the scene and the bibliography and the code: in the
     cache folder, and in the session (whose `worked` geometries it simplifies with)."""
-    key = fingerprint(_code("maps", MAP_DATA_LIBRARIES), _portable(scene, session), bibliography.items)
+    key = fingerprint(_code(maps, MAP_DATA_LIBRARIES, cache), _portable(scene, session), bibliography.items)
 
     def make() -> maps.MapData:
         stored = cache.read("map-data", key, ".json") if cache else None
@@ -276,7 +277,7 @@ def render_map(scene, data: maps.MapData, cache: BuildCache | None, session: Bui
     view, the label, the assets' path) and the code, the map data put in: folium compiles its
     templates anew for every map, which made rendering the pages' map shells a fifth of a warm
     build; a route change, which changes the data of the flow maps, renders none."""
-    key = fingerprint(_code("maps", MAP_DATA_LIBRARIES), scene.steps[0].view, label or scene.chapter.title,
+    key = fingerprint(_code(maps, MAP_DATA_LIBRARIES, cache), scene.steps[0].view, label or scene.chapter.title,
                       asset_prefix)
 
     def make() -> maps.MapParts:
@@ -300,7 +301,7 @@ def offline_copy(files: dict[str, str | bytes], assets: dict[str, Path], cache: 
     latest is kept (it is megabytes, and every edit in the preview changes it)."""
     def digest(data: str | bytes) -> str:
         return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
-    key = fingerprint(_code("offline", ()), sorted((path, digest(data)) for path, data in files.items()),
+    key = fingerprint(_code(offline, (), cache), sorted((path, digest(data)) for path, data in files.items()),
                       sorted((path, digest(source.read_bytes())) for path, source in assets.items()))
     data = cache.read("offline", key, ".zip")
     if data is None:
@@ -334,7 +335,7 @@ class CachedBibliography(Bibliography):
                  head_start: HeadStart | None = None):
         super().__init__(items, locale)
         self._cache = cache
-        self._key = cache_key(items, locale)
+        self._key = cache_key(items, locale, cache)
         stored = cache.read("citations", self._key, ".json")
         saved = json.loads(stored) if stored else {}
         self._cites: dict[str, str] = saved.get("cites", {})
