@@ -216,11 +216,49 @@ def refused_promptly(root: Path, relative: str, *words: str) -> str:
 
 
 def test_every_yaml_the_project_reads_goes_through_the_loader_that_refuses_aliases():
-    readers = [f"{path.name}: {line.strip()}" for path in sorted((ROOT / "storymap").glob("*.py"))
+    readers = [f"{path.name}: {line.strip()}" for path in sorted((ROOT / "storymap").rglob("*.py"))
                if path.name != "yaml_input.py"
                for line in path.read_text(encoding="utf-8").splitlines()
                if re.search(r"\byaml\.(safe_)?load|frontmatter\.load(s)?\((?![^)]*handler=)", line)]
     assert not readers
+
+
+TRICKY_YAML = """\
+title: "Crossing the Tumen \\u2014 \\"quoted\\" \\x41"
+ko: 두만강을 건너다
+plain: a:b, then # a comment
+folded: >
+  one line
+  and the next
+
+  a paragraph
+literal: |-
+  kept
+    as written
+when: 2024-03-01
+numbers: [1, 1.5, 0x1F, .inf, -0, 1_000]
+flags: {on: yes, off: no, none: ~}
+empty:
+separated: "a\u2028b"
+nested:
+  - {a: [1, {b: 2}]}
+  - - deeper
+"""
+
+
+def test_libyaml_and_the_pure_python_loader_read_the_same_data_and_errors():
+    """The loader parses with libyaml where PyYAML has it; the data is what the pure-Python
+    parser gives, and a broken text's error is the pure-Python parser's (the messages quote it)."""
+    from storymap.core import yaml_input
+
+    pure = yaml.load(TRICKY_YAML, Loader=yaml_input._Loader)  # noqa: S506 - a SafeLoader
+    assert yaml_input.load(TRICKY_YAML) == pure and pure["ko"] == "두만강을 건너다"
+    for broken in ("url: [unclosed\n", "a: 'open\n", "a:\n\t- tab\n", "- a\nb: c\n"):
+        with pytest.raises(yaml.YAMLError) as fast:
+            yaml_input.load(broken)
+        with pytest.raises(yaml.YAMLError) as slow:
+            yaml.load(broken, Loader=yaml_input._Loader)  # noqa: S506 - a SafeLoader
+        assert str(fast.value) == str(slow.value), broken
 
 
 @pytest.mark.parametrize("relative, fixture, words", [
