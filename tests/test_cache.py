@@ -336,3 +336,28 @@ def test_the_downloads_made_in_a_worker_are_those_made_here_and_are_remembered(l
     assert made.files(pool) == downloads.download_files([layer], references, arrivals)
     pool.files()
     assert cached.Downloads([layer], references, arrivals, session).background == {}, "remembered: not made again"
+
+
+def test_compiled_templates_are_kept_in_the_build_cache_and_an_edited_one_is_compiled_again(tmp_path, monkeypatch):
+    """A fresh process (the next build) reads the compiled templates instead of compiling them; a
+    template edited since is compiled again, and its page shows the edit."""
+    from jinja2 import Environment
+
+    from storymap.cache.templates import CompiledTemplates
+    from storymap.rendering.pages import environment
+
+    folder, store = tmp_path / "templates", BuildCache(tmp_path / "cache")
+    folder.mkdir()
+    (folder / "page.html").write_text("<p>{{ _('Sources') }}: {{ n }}</p>\n", encoding="utf-8")
+
+    def page() -> str:  # each time in a new session, as in a new process
+        return environment(folder, compiled=CompiledTemplates(store)).get_template("page.html").render(n=1)
+
+    first = page()
+    compiled = []
+    original = Environment.compile
+    monkeypatch.setattr(Environment, "compile", lambda self, *args, **kwargs: compiled.append(args[1:2]) or
+                        original(self, *args, **kwargs))
+    assert page() == first == "<p>Sources: 1</p>\n" and not compiled, "read from the cache, not compiled"
+    (folder / "page.html").write_text("<p>{{ _('Sources') }}: {{ n }}!</p>\n", encoding="utf-8")
+    assert page() == "<p>Sources: 1!</p>\n" and compiled == [("page.html",)], "the edited template compiled again"

@@ -31,7 +31,7 @@ def test_two_projects_built_in_one_process_see_nothing_of_each_others(tmp_path):
         assert layers, "the build fingerprinted its layers in its session"
         assert all(layer.path.is_relative_to(project.root) for layer in layers), "only its own project's layers"
         assert not any(layer.path.is_relative_to(other.root) for layer in _sources(session.projected))
-        assert session.templates.compiled, "the templates were compiled into the session"
+        assert session.templates().compiled, "the templates were compiled into the session"
     assert not set(map(id, _sources(first.worked))) & set(map(id, _sources(second.worked)))
 
 

@@ -373,7 +373,7 @@ class EditionBuild:
             arrivals_caption=_(ARRIVALS_CAPTION) if set(cite_keys(ARRIVALS_CAPTION)) <= references.keys() else "",
             place_names=place_names(english_layers, inputs.layers),
             edition=self.edition, editions=shared.project.editions, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
-            corrections=shared.site.corrections, templates=session.templates)
+            corrections=shared.site.corrections, templates=session.templates(cache))
 
     def citations(self) -> list[Cite]:
         """Every citation the edition's pages make: in its prose and captions, and of its map
