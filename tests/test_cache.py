@@ -361,3 +361,32 @@ def test_compiled_templates_are_kept_in_the_build_cache_and_an_edited_one_is_com
     assert page() == first == "<p>Sources: 1</p>\n" and not compiled, "read from the cache, not compiled"
     (folder / "page.html").write_text("<p>{{ _('Sources') }}: {{ n }}!</p>\n", encoding="utf-8")
     assert page() == "<p>Sources: 1!</p>\n" and compiled == [("page.html",)], "the edited template compiled again"
+
+
+def test_checked_layers_are_kept_in_the_build_cache_and_an_edited_layer_is_checked_again(tmp_path, monkeypatch):
+    """The next build (a new session) reads the checked layers instead of checking them; after an
+    edit to a layer file they are checked again and show the edit; layers with a problem are not kept."""
+    from storymap.core.problems import InputError
+    from storymap.inputs.project import LAYERS
+    from tests import golden
+
+    project, cache = golden.copy(tmp_path / "project"), BuildCache(tmp_path / "cache")
+    checked = []
+    original = layers.load_layers
+    monkeypatch.setattr(layers, "load_layers", lambda *args: checked.append(args) or original(*args))
+
+    def load() -> list[Layer]:
+        return cached.load_layers(project / LAYERS, None, project / FEATURE_SCHEMA, BuildSession(), cache)
+
+    first = load()
+    assert load() == first and len(checked) == 1, "the second session read them from the cache"
+    cities = project / LAYERS / "cities.geojson"
+    text = cities.read_text(encoding="utf-8")
+    name = first[0].features[0]["name"]
+    cities.write_text(text.replace(f'"{name}"', f'"{name} (edited)"', 1), encoding="utf-8")
+    assert load()[0].features[0]["name"] == f"{name} (edited)" and len(checked) == 2
+    cities.write_text(text.replace('"kind"', '"kinds"', 1), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(InputError):
+            load()
+    assert len(checked) == 4, "layers with a problem are checked every time"

@@ -22,6 +22,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from pathlib import Path
@@ -46,6 +47,8 @@ from .workers import end_with_parent
 #: Libraries whose versions decide the bytes of a static map or of a citation.
 MAP_LIBRARIES = ("matplotlib", "pillow", "numpy", "shapely", "geopandas", "pyproj")
 MAP_DATA_LIBRARIES = ("shapely", "numpy", "folium", "branca")
+#: Libraries whose versions decide the checked layers (storymap/inputs/layers.py).
+LAYER_LIBRARIES = ("shapely", "numpy", "pyproj", "fastjsonschema", "jsonschema")
 
 
 @functools.cache
@@ -207,18 +210,31 @@ class StaticMaps:
 # --- remembered in the session: what a preview's rebuild need not redo ----------------------------
 
 def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema_path: Path,
-                session: BuildSession) -> list[Layer]:
+                session: BuildSession, cache: BuildCache | None = None) -> list[Layer]:
     """layers.load_layers, remembered in the session by the bytes of every file under layers_dir
     and of the schema: a preview's rebuild after a chapter edit does not check the layers again. Each file
-    is read once: the bytes hashed for the key are the ones checked."""
+    is read once: the bytes hashed for the key are the ones checked. With `cache`, the checked
+    layers are also kept there, by the same key, the checking code and its libraries (pickled,
+    geometries as WKB: read in a millisecond, where checking them takes a tenth of a warm build);
+    only the latest, as the layers change with every edit to them. Layers with problems raise, and
+    are never kept."""
     contents = {path: path.read_bytes() for path in sorted(layers_dir.rglob("*")) if path.is_file()}
     if schema_path not in contents and schema_path.is_file():
         contents[schema_path] = schema_path.read_bytes()
     files = [(str(path), hashlib.sha256(data).hexdigest()) for path, data in contents.items()]
     keys = sorted(reference_keys) if reference_keys is not None else None
     key = fingerprint(str(layers_dir), files, keys, str(schema_path))
-    return list(session.remember("layers", key, keep=3, make=lambda: layers.load_layers(
-        layers_dir, reference_keys, schema_path, contents)))
+
+    def make() -> list[Layer]:
+        name = fingerprint(_code(layers, LAYER_LIBRARIES, cache), key) if cache is not None else None
+        stored = cache.read("layers", name, ".pickle") if cache is not None else None
+        if stored is not None:
+            return pickle.loads(stored)  # noqa: S301 - the build's own cache, named by the content it holds
+        loaded = layers.load_layers(layers_dir, reference_keys, schema_path, contents)
+        if cache is not None:
+            cache.keep_only("layers", name, ".pickle", pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
+        return loaded
+    return list(session.remember("layers", key, keep=3, make=make))
 
 
 def _layers_key(layer_list: list[Layer], session: BuildSession):

@@ -86,10 +86,11 @@ class Inputs:
 
 
 def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES,
-                session: BuildSession | None = None) -> Inputs:
+                session: BuildSession | None = None, cache: BuildCache | None = None) -> Inputs:
     """Every input, validated. Raises InputError listing every problem found in any of them.
     `page_types`: those the site will have (their folders are no chapter's to take); `session`:
-    the build session that remembers the checked layers (default: a new one)."""
+    the build session that remembers the checked layers (default: a new one); `cache`: the build
+    cache, which keeps them for the next build (none: `check` writes nothing)."""
     session = session or BuildSession()
     problems = [Problem(name, "is missing: the project's inputs are checked against it.",
                         f"restore it from git: git checkout -- {name}")
@@ -108,7 +109,7 @@ def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES,
     try:
         # Without a readable bibliography, skip the key check rather than flag every source.
         layers = cached.load_layers(project / LAYERS, references.keys() if references is not None else None,
-                                    project / FEATURE_SCHEMA, session)
+                                    project / FEATURE_SCHEMA, session, cache)
     except InputError as error:
         problems.extend(error.problems)
     try:
@@ -279,7 +280,7 @@ def assemble(project: Project, cache: BuildCache | None = None, progress: Progre
     cache = cache or BuildCache(project.cache_dir)
     progress = progress or Progress(None)
     progress.stage("Checking layers, chapters and references")
-    inputs = load_inputs(project, page_types, session)
+    inputs = load_inputs(project, page_types, session, cache)
     builds = edition_builds(inputs, cache, session)
     downloads = _downloads(inputs, session)
     # Every edition's citations, the downloads and the static maps in one pool of worker processes,
