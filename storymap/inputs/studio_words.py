@@ -44,8 +44,12 @@ def studio_words() -> frozenset[str]:
 
 
 def _calls(path: Path, function: str) -> set[str]:
-    """The text of every call function("...") in a Python module."""
-    return {node.args[0].value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+    """The text of every call function("...") in a Python module (parsed only if it names the
+    function: most of the stages' modules make no Phrase, and parsing them all was half of this)."""
+    source = path.read_text(encoding="utf-8")
+    if function not in source:
+        return set()
+    return {node.args[0].value for node in ast.walk(ast.parse(source))
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == function
             and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
 
