@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -56,10 +57,19 @@ def _local_imports(module: str, path: Path) -> set[str]:
     `import`, `from x import y` and relative import in its syntax tree, wherever it sits (a
     function's body too), `y` itself where it is a module of the package, and the packages
     above each (importing `a.b.c` runs `a/b/__init__.py`)."""
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     root = module.partition(".")[0]
+    return {name for name in _imported(module, path.name == "__init__.py", path.read_bytes())
+            if (name == root or name.startswith(root + ".")) and _source_path(name)}
+
+
+@functools.lru_cache(maxsize=1024)
+def _imported(module: str, is_package: bool, source: bytes) -> frozenset[str]:
+    """Every name a module's source imports, and the packages above each: a function of the
+    source alone, worked out once a process (the code fingerprints of the maps, their data, the
+    offline copy and the citations share most of their modules)."""
+    package = module if is_package else module.rpartition(".")[0]
     found = set()
-    for node in ast.walk(ast.parse(path.read_bytes(), filename=str(path))):
+    for node in _statements(ast.parse(source).body):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -68,7 +78,18 @@ def _local_imports(module: str, path: Path) -> set[str]:
             found.add(base)
             found.update(f"{base}.{alias.name}" for alias in node.names)
     found.update(name.rsplit(".", depth)[0] for name in list(found) for depth in range(1, name.count(".") + 1))
-    return {name for name in found if (name == root or name.startswith(root + ".")) and _source_path(name)}
+    return frozenset(found)
+
+
+def _statements(body: list[ast.stmt]):
+    """Every statement of a block and of the blocks inside it (an import is a statement: the
+    expressions, most of a syntax tree, need not be visited)."""
+    for node in body:
+        yield node
+        for name in ("body", "orelse", "finalbody"):
+            yield from _statements(getattr(node, name, None) or [])
+        for part in (*getattr(node, "handlers", ()), *getattr(node, "cases", ())):
+            yield from _statements(part.body)
 
 
 def code_fingerprint(module: str, libraries: tuple[str, ...], cache: BuildCache | None = None) -> str:
