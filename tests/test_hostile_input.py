@@ -346,6 +346,23 @@ def test_a_new_site_replaces_the_old_without_a_moment_with_no_site(tmp_path, mon
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
+def test_a_rebuild_links_the_unchanged_files_and_never_changes_the_old_site(tmp_path):
+    """A file with the same bytes is the previous site's file, linked; a changed one is written anew,
+    so the old site (a reader may still hold it open) keeps what it had."""
+    site, style = tmp_path / "site", tmp_path / "style.css"
+    style.write_text("p {}\n", encoding="utf-8")
+    write_site(site, {"index.html": "first", "same.html": "same"}, {"assets/style.css": style})
+    old = {name: (site / name).stat().st_ino for name in ("index.html", "same.html", "assets/style.css")}
+    kept = open(site / "index.html", encoding="utf-8")  # noqa: SIM115 - held across the rebuild
+    write_site(site, {"index.html": "second", "same.html": "same"}, {"assets/style.css": style})
+    with kept:
+        assert kept.read() == "first", "the old site's file was not changed in place"
+    assert (site / "index.html").read_text() == "second" and (site / "same.html").read_text() == "same"
+    assert (site / "same.html").stat().st_ino == old["same.html"], "an unchanged page is linked, not written"
+    assert (site / "assets/style.css").stat().st_ino == old["assets/style.css"]
+    assert (site / "index.html").stat().st_ino != old["index.html"]
+
+
 def test_a_killed_builds_temporary_folders_are_removed_by_the_next_build(tmp_path):
     site = tmp_path / "site"
     stale = [f".site-new-{finished_pid()}-x1y2", f".site-old-{finished_pid()}-z3", ".site-new-ab12cd", ".site-old-ef34"]
