@@ -390,3 +390,19 @@ def test_checked_layers_are_kept_in_the_build_cache_and_an_edited_layer_is_check
         with pytest.raises(InputError):
             load()
     assert len(checked) == 4, "layers with a problem are checked every time"
+
+
+def test_the_studio_words_kept_in_the_build_cache_follow_an_edit_to_the_studio_page(tmp_path, monkeypatch):
+    from storymap.inputs import studio_words as studio
+
+    page, cache = tmp_path / "studio.html", BuildCache(tmp_path / "cache")
+    html_pattern = next(iter(studio.PAGE_SOURCES.values()))
+    monkeypatch.setattr(studio, "PAGE_SOURCES", {page: html_pattern})
+    monkeypatch.setattr(studio, "studio_words", functools.cache(studio.studio_words.__wrapped__))
+    page.write_text('<p>{{ _("Where did it start?") }}</p>\n', encoding="utf-8")
+    first = cached.studio_words(cache)
+    assert "Where did it start?" in first and first == studio.studio_words()
+    assert cached.studio_words(cache) == first
+    page.write_text('<p>{{ _("Where did it end?") }}</p>\n', encoding="utf-8")
+    studio.studio_words.cache_clear()  # as a new process
+    assert "Where did it end?" in cached.studio_words(cache) and "Where did it start?" not in cached.studio_words(cache)

@@ -29,11 +29,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .store import BuildCache, code_fingerprint, fingerprint
+from .store import BuildCache, code_fingerprint, fingerprint, package_digest
 from ..core.memo import ByIdentity
 from .head_start import HeadStart, cache_key
 from .session import BuildSession
-from ..inputs import layers
+from ..inputs import layers, studio_words as studio
 from ..rendering import downloads, maps, offline, static_maps
 from ..inputs.chapters import display_path
 from ..inputs.layers import Layer
@@ -235,6 +235,22 @@ def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema
             cache.keep_only("layers", name, ".pickle", pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
         return loaded
     return list(session.remember("layers", key, keep=3, make=make))
+
+
+def studio_words(cache: BuildCache | None) -> frozenset[str]:
+    """The studio's words (storymap/inputs/studio_words.py), kept in the build cache by the bytes of
+    every source file of the package and of the studio's page and script, which they are read from:
+    finding them parses a dozen modules, a twentieth of a warm build."""
+    if cache is None:
+        return studio.studio_words()
+    key = fingerprint(package_digest(studio.__name__),
+                      [hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(studio.PAGE_SOURCES)])
+    stored = cache.read("studio-words", key, ".json")
+    if stored is not None:
+        return frozenset(json.loads(stored))
+    found = studio.studio_words()
+    cache.keep_only("studio-words", key, ".json", json.dumps(sorted(found), ensure_ascii=False).encode("utf-8"))
+    return found
 
 
 def _layers_key(layer_list: list[Layer], session: BuildSession):

@@ -107,7 +107,7 @@ def code_fingerprint(module: str, libraries: tuple[str, ...], cache: BuildCache 
     versions = [(name, importlib.metadata.version(name)) for name in libraries]
     if cache is None:
         return fingerprint(_followed(module), versions)
-    key = fingerprint(module, _package_digest(module))
+    key = fingerprint(module, package_digest(module))
     stored = cache.read("code", key, ".json")
     if stored is None:
         sources = _followed(module)
@@ -128,7 +128,7 @@ def _followed(module: str) -> list[list[str]]:
     return [[name, hashlib.sha256(path.read_bytes()).hexdigest()] for name, path in sorted(seen.items())]
 
 
-def _package_digest(module: str) -> str:
+def package_digest(module: str) -> str:
     """SHA-256 of the path and bytes of every source file of a module's top-level package (of the
     module alone, when it is in none)."""
     top = _source_path(module.partition(".")[0])

@@ -133,10 +133,10 @@ def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES,
                      problems)
     editions: list[EditionInputs] = []
     if not problems:
-        terms = load_terms(project, problems)
+        terms, words = load_terms(project, problems), cached.studio_words(cache)
         for edition in project.editions:
             editions.append(load_edition(project, edition, chapters, layers, content, terms.get(edition.code, ()),
-                                         problems))
+                                         problems, words))
     if problems:
         raise InputError(problems)
     return Inputs(project, references, layers, chapters, tuple(editions), arrivals, arrivals_csv, site)
@@ -144,14 +144,14 @@ def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES,
 
 def load_edition(project: Project, edition: Edition, chapters: list[Chapter], layers: list[Layer],
                  english_content: dict[str, str], terms: tuple[RetiredTerm, ...],
-                 problems: list[Problem]) -> EditionInputs:
+                 problems: list[Problem], studio_words: frozenset[str] | None = None) -> EditionInputs:
     """One edition's texts, each translation checked against the English (storymap.inputs.parity)
-    and for the terms its style sheet retires."""
+    and for the terms its style sheet retires; `studio_words`: the studio's words, where found already."""
     if edition.is_default:
         return EditionInputs(edition, chapters, frozenset(c.slug for c in chapters) | frozenset(CONTENT_PAGES),
                              english_content, ENGLISH_STRINGS, layers, None)
     strings = load_strings(project, edition, problems)
-    stale: list[Problem] = untranslated_studio_words(edition, strings)
+    stale: list[Problem] = untranslated_studio_words(edition, strings, studio_words)
     places = load_places(project, edition, [f for layer in layers for f in layer.features], problems, stale)
     translated_chapters = _translated_chapters(project, edition, chapters, problems, stale)
     content, translated = dict(english_content), {c.slug for _t, c in translated_chapters.values()}

@@ -54,8 +54,10 @@ def _calls(path: Path, function: str) -> set[str]:
             and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
 
 
-def untranslated_studio_words(edition: Edition, strings: Strings) -> list[Problem]:
-    """A note for each studio word content/<code>/strings.yaml lacks (the studio shows it in English)."""
+def untranslated_studio_words(edition: Edition, strings: Strings, words: frozenset[str] | None = None) -> list[Problem]:
+    """A note for each studio word content/<code>/strings.yaml lacks (the studio shows it in English).
+    `words`: the studio's words, where already found (default: studio_words())."""
+    words = studio_words() if words is None else words
     return [Problem(f"content/{edition.code}/strings.yaml", f"has no translation of the studio's words {text!r}.",
                     f"add the entry \"{text}\": \"...\" in the studio's block.")
-            for text in sorted(studio_words() - strings.table.keys())]
+            for text in sorted(words - strings.table.keys())]
