@@ -406,3 +406,21 @@ def test_the_studio_words_kept_in_the_build_cache_follow_an_edit_to_the_studio_p
     page.write_text('<p>{{ _("Where did it end?") }}</p>\n', encoding="utf-8")
     studio.studio_words.cache_clear()  # as a new process
     assert "Where did it end?" in cached.studio_words(cache) and "Where did it start?" not in cached.studio_words(cache)
+
+
+def test_the_downloads_are_kept_in_the_build_cache_and_made_again_when_their_inputs_change(layer, tmp_path):
+    from storymap.rendering import downloads
+
+    arrivals = (ROOT / "data" / "defector_arrivals.csv").read_bytes()
+    references = {"a": {"id": "a", "type": "article", "title": "T"}}
+    cache = BuildCache(tmp_path)
+    first = cached.Downloads([layer], references, arrivals, BuildSession(), cache=cache)
+    assert set(first.background) == {"downloads"}
+    files = first.files()
+    kept = cached.Downloads([layer], references, arrivals, BuildSession(), cache=cache)  # as the next process
+    assert kept.background == {}, "kept in the cache: not made again"
+    assert kept.files() == files == downloads.download_files([layer], references, arrivals)
+    changed = {"a": {**references["a"], "title": "T2"}}
+    again = cached.Downloads([layer], changed, arrivals, BuildSession(), cache=cache)
+    assert set(again.background) == {"downloads"}
+    assert again.files() == downloads.download_files([layer], changed, arrivals) != files

@@ -47,6 +47,8 @@ from .workers import end_with_parent
 #: Libraries whose versions decide the bytes of a static map or of a citation.
 MAP_LIBRARIES = ("matplotlib", "pillow", "numpy", "shapely", "geopandas", "pyproj")
 MAP_DATA_LIBRARIES = ("shapely", "numpy", "folium", "branca")
+#: Libraries whose versions decide the downloads' bytes (storymap/rendering/downloads.py).
+DOWNLOAD_LIBRARIES = ("shapely", "numpy")
 #: Libraries whose versions decide the checked layers (storymap/inputs/layers.py).
 LAYER_LIBRARIES = ("shapely", "numpy", "pyproj", "fastjsonschema", "jsonschema")
 
@@ -178,6 +180,7 @@ class StaticMaps:
         self.groups = list(groups.values())
         self.futures = []
         self.background, self._background_futures = dict(background or {}), {}
+        citations = [(bibliography, cites) for bibliography, cites in citations if not bibliography.kept()]
         workers = min(_workers(), len(self.groups) + len(citations) + len(self.background))
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             groups = [[self.jobs[path] for path in group] for group in self.groups]
@@ -265,25 +268,38 @@ def _layers_key(layer_list: list[Layer], session: BuildSession):
 
 class Downloads:
     """downloads.download_files, remembered in the session by the content of the layers, the
-    references, the arrivals table and the timeline's events. What is not remembered is made in the
+    references, the arrivals table and the timeline's events, and kept in the build cache (`cache`)
+    by that content and the code that makes them (only the latest). What neither holds is made in the
     background (`background`: the StaticMaps pool's work, while the pages that do not list the
     downloads render)."""
 
     def __init__(self, layer_list: list[Layer], references: dict[str, dict], arrivals_csv: bytes,
-                 session: BuildSession, events: list = ()):
-        self.session = session
+                 session: BuildSession, events: list = (), cache: BuildCache | None = None):
+        self.session, self.cache = session, cache
         self.key = fingerprint(_layers_key(layer_list, session), references, hashlib.sha256(arrivals_csv).hexdigest(),
                                [dataclasses.astuple(e) for e in events])
         self._make = functools.partial(downloads.download_files, layer_list, references, arrivals_csv, events)
+        self._name = fingerprint(_code(downloads, DOWNLOAD_LIBRARIES, cache), self.key) if cache is not None else None
+        stored = (cache.read("downloads", self._name, ".pickle")
+                  if cache is not None and self.key not in session.remembered("downloads") else None)
+        self._kept: dict[str, bytes] | None = pickle.loads(stored) if stored else None  # noqa: S301 - the build's own cache
 
     @property
     def background(self) -> dict[str, Callable[[], dict[str, bytes]]]:
-        """The work for a StaticMaps pool: nothing when the files are remembered."""
-        return {} if self.key in self.session.remembered("downloads") else {"downloads": self._make}
+        """The work for a StaticMaps pool: nothing when the files are remembered or kept."""
+        known = self._kept is not None or self.key in self.session.remembered("downloads")
+        return {} if known else {"downloads": self._make}
 
     def files(self, pool: StaticMaps | None = None) -> dict[str, bytes]:
         """Path inside site/ -> bytes; made by `pool` when it was given the `background` work."""
-        make = (lambda: pool.result("downloads")) if pool is not None and "downloads" in pool.background else self._make
+        def make() -> dict[str, bytes]:
+            if self._kept is not None:
+                return self._kept
+            made = pool.result("downloads") if pool is not None and "downloads" in pool.background else self._make()
+            if self.cache is not None:
+                self.cache.keep_only("downloads", self._name, ".pickle",
+                                     pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+            return made
         return dict(self.session.remember("downloads", self.key, make, keep=3))
 
 
@@ -375,6 +391,10 @@ class CachedBibliography(Bibliography):
         self._changed = not stored
         self._ahead: Future | None = None
         self._head_start = head_start if head_start is not None and not stored and head_start.started() else None
+
+    def kept(self) -> bool:
+        """Whether the cache holds the entries (and so the citations of a build like the last)."""
+        return self._saved_entries is not None
 
     def prefetch(self, cites: list[Cite], submit) -> None:
         """Have `submit` (a process pool's) format `cites` and, unless the head start does, the

@@ -282,7 +282,7 @@ def assemble(project: Project, cache: BuildCache | None = None, progress: Progre
     progress.stage("Checking layers, chapters and references")
     inputs = load_inputs(project, page_types, session, cache)
     builds = edition_builds(inputs, cache, session)
-    downloads = _downloads(inputs, session)
+    downloads = _downloads(inputs, session, cache)
     # Every edition's citations, the downloads and the static maps in one pool of worker processes,
     # formatted, made and drawn in the background while the pages that do not list the downloads are rendered.
     static_maps = StaticMaps(None, cache, progress, session, jobs={
@@ -304,9 +304,9 @@ def assemble(project: Project, cache: BuildCache | None = None, progress: Progre
     return assembly
 
 
-def _downloads(inputs: Inputs, session: BuildSession) -> cached.Downloads:
+def _downloads(inputs: Inputs, session: BuildSession, cache: BuildCache | None = None) -> cached.Downloads:
     return cached.Downloads(inputs.layers, inputs.references, inputs.arrivals_csv, session,
-                            timeline_events(inputs.chapters, inputs.layers))
+                            timeline_events(inputs.chapters, inputs.layers), cache)
 
 
 def _listed(builds: list[EditionBuild], downloads: dict[str, bytes]) -> dict[str, bytes]:
