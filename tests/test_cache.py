@@ -12,7 +12,7 @@ from shapely.geometry import Point
 from storymap.cache import renderers as cached
 
 from storymap.inputs import layers
-from storymap.cache.store import BuildCache, code_fingerprint, fingerprint
+from storymap.cache.store import BuildCache, code_fingerprint, fingerprint, keep_code
 from storymap.cache.renderers import CachedBibliography
 from storymap.cache.session import BuildSession
 from storymap.inputs.layers import Layer
@@ -75,6 +75,9 @@ def test_the_code_fingerprint_follows_the_modules_a_module_imports(monkeypatch, 
     for name in [name for name in sys.modules if name.partition(".")[0] == "pkg"]:
         monkeypatch.delitem(sys.modules, name)  # another test's pkg, which finding a module would import from
     cache = BuildCache(tmp_path / "cache") if kept else None
+    if kept:  # as the head start does: every module's imports followed first, none of them run
+        keep_code("pkg", cache)
+        assert not [name for name in sys.modules if name.partition(".")[0] == "pkg"], "nothing imported"
     unkept = functools.partial(code_fingerprint, "pkg.render.drawing", ("pillow",))
     drawing = functools.partial(code_fingerprint, "pkg.render.drawing", ("pillow",), cache=cache)
     before = drawing()
