@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import shutil
+import sys
 
 import pytest
 from shapely.geometry import Point
@@ -10,7 +12,7 @@ from shapely.geometry import Point
 from storymap.cache import renderers as cached
 
 from storymap.inputs import layers
-from storymap.cache.store import BuildCache, code_fingerprint, fingerprint
+from storymap.cache.store import BuildCache, code_fingerprint, fingerprint, keep_code
 from storymap.cache.renderers import CachedBibliography
 from storymap.cache.session import BuildSession
 from storymap.inputs.layers import Layer
@@ -50,9 +52,11 @@ def test_a_static_map_is_redrawn_when_anything_it_is_drawn_from_changes(layer):
     assert map_key(job(elsewhere)) == key, "moving the project keeps the cache"
 
 
-def test_the_code_fingerprint_follows_the_modules_a_module_imports(monkeypatch, tmp_path):
+@pytest.mark.parametrize("kept", [False, True], ids=["followed", "kept in the cache"])
+def test_the_code_fingerprint_follows_the_modules_a_module_imports(monkeypatch, tmp_path, kept):
     """Through sub-packages, relative and absolute imports, imports inside functions and
-    `from . import x`, but never into modules the map is not drawn with."""
+    `from . import x`, but never into modules the map is not drawn with; the same when the
+    modules found are kept in the build cache, which never hides a change."""
     files = {
         "pkg/__init__.py": "",
         "pkg/render/__init__.py": "from .drawing import draw\n",
@@ -68,15 +72,35 @@ def test_the_code_fingerprint_follows_the_modules_a_module_imports(monkeypatch, 
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    before = code_fingerprint("pkg.render.drawing", ("pillow",))
+    for name in [name for name in sys.modules if name.partition(".")[0] == "pkg"]:
+        monkeypatch.delitem(sys.modules, name)  # another test's pkg, which finding a module would import from
+    cache = BuildCache(tmp_path / "cache") if kept else None
+    if kept:  # as the head start does: every module's imports followed first, none of them run
+        keep_code("pkg", cache)
+        assert not [name for name in sys.modules if name.partition(".")[0] == "pkg"], "nothing imported"
+    unkept = functools.partial(code_fingerprint, "pkg.render.drawing", ("pillow",))
+    drawing = functools.partial(code_fingerprint, "pkg.render.drawing", ("pillow",), cache=cache)
+    before = drawing()
+    assert drawing() == before == unkept()
     (tmp_path / "pkg/pages.py").write_text("TITLE = 'y'\n", encoding="utf-8")
-    assert code_fingerprint("pkg.render.drawing", ("pillow",)) == before, "a module drawing does not import"
+    assert drawing() == before, "a module drawing does not import"
     for name in ("pkg/inputs/style.py", "pkg/render/units.py", "pkg/inputs/fonts.py", "pkg/inputs/__init__.py",
                  "pkg/render/__init__.py"):
         (tmp_path / name).write_text((tmp_path / name).read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
-        assert code_fingerprint("pkg.render.drawing", ("pillow",)) != before, name
-        before = code_fingerprint("pkg.render.drawing", ("pillow",))
-    assert code_fingerprint("pkg.render.drawing", ("pillow", "numpy")) != before, "library versions count"
+        assert drawing() != before, name
+        before = drawing()
+        assert before == unkept(), name
+    (tmp_path / "pkg/render/drawing.py").write_text("from . import units\n", encoding="utf-8")
+    assert drawing() == unkept() != before, "an import removed"
+    assert code_fingerprint("pkg.render.drawing", ("pillow", "numpy"), cache=cache) != drawing(), \
+        "library versions count"
+
+
+def test_the_code_fingerprint_refuses_a_name_that_is_no_module():
+    """A short name (`static_maps` for storymap.rendering.static_maps) would fingerprint no code at
+    all: what is cached by it would be served after the code changed."""
+    with pytest.raises(ValueError, match="full name"):
+        code_fingerprint("static_maps", ())
 
 
 def test_the_maps_code_fingerprint_covers_the_modules_that_draw_them():
@@ -315,3 +339,91 @@ def test_the_downloads_made_in_a_worker_are_those_made_here_and_are_remembered(l
     assert made.files(pool) == downloads.download_files([layer], references, arrivals)
     pool.files()
     assert cached.Downloads([layer], references, arrivals, session).background == {}, "remembered: not made again"
+
+
+def test_compiled_templates_are_kept_in_the_build_cache_and_an_edited_one_is_compiled_again(tmp_path, monkeypatch):
+    """A fresh process (the next build) reads the compiled templates instead of compiling them; a
+    template edited since is compiled again, and its page shows the edit."""
+    from jinja2 import Environment
+
+    from storymap.cache.templates import CompiledTemplates
+    from storymap.rendering.pages import environment
+
+    folder, store = tmp_path / "templates", BuildCache(tmp_path / "cache")
+    folder.mkdir()
+    (folder / "page.html").write_text("<p>{{ _('Sources') }}: {{ n }}</p>\n", encoding="utf-8")
+
+    def page() -> str:  # each time in a new session, as in a new process
+        return environment(folder, compiled=CompiledTemplates(store)).get_template("page.html").render(n=1)
+
+    first = page()
+    compiled = []
+    original = Environment.compile
+    monkeypatch.setattr(Environment, "compile", lambda self, *args, **kwargs: compiled.append(args[1:2]) or
+                        original(self, *args, **kwargs))
+    assert page() == first == "<p>Sources: 1</p>\n" and not compiled, "read from the cache, not compiled"
+    (folder / "page.html").write_text("<p>{{ _('Sources') }}: {{ n }}!</p>\n", encoding="utf-8")
+    assert page() == "<p>Sources: 1!</p>\n" and compiled == [("page.html",)], "the edited template compiled again"
+
+
+def test_checked_layers_are_kept_in_the_build_cache_and_an_edited_layer_is_checked_again(tmp_path, monkeypatch):
+    """The next build (a new session) reads the checked layers instead of checking them; after an
+    edit to a layer file they are checked again and show the edit; layers with a problem are not kept."""
+    from storymap.core.problems import InputError
+    from storymap.inputs.project import LAYERS
+    from tests import golden
+
+    project, cache = golden.copy(tmp_path / "project"), BuildCache(tmp_path / "cache")
+    checked = []
+    original = layers.load_layers
+    monkeypatch.setattr(layers, "load_layers", lambda *args: checked.append(args) or original(*args))
+
+    def load() -> list[Layer]:
+        return cached.load_layers(project / LAYERS, None, project / FEATURE_SCHEMA, BuildSession(), cache)
+
+    first = load()
+    assert load() == first and len(checked) == 1, "the second session read them from the cache"
+    cities = project / LAYERS / "cities.geojson"
+    text = cities.read_text(encoding="utf-8")
+    name = first[0].features[0]["name"]
+    cities.write_text(text.replace(f'"{name}"', f'"{name} (edited)"', 1), encoding="utf-8")
+    assert load()[0].features[0]["name"] == f"{name} (edited)" and len(checked) == 2
+    cities.write_text(text.replace('"kind"', '"kinds"', 1), encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(InputError):
+            load()
+    assert len(checked) == 4, "layers with a problem are checked every time"
+
+
+def test_the_studio_words_kept_in_the_build_cache_follow_an_edit_to_the_studio_page(tmp_path, monkeypatch):
+    from storymap.inputs import studio_words as studio
+
+    page, cache = tmp_path / "studio.html", BuildCache(tmp_path / "cache")
+    html_pattern = next(iter(studio.PAGE_SOURCES.values()))
+    monkeypatch.setattr(studio, "PAGE_SOURCES", {page: html_pattern})
+    monkeypatch.setattr(studio, "studio_words", functools.cache(studio.studio_words.__wrapped__))
+    page.write_text('<p>{{ _("Where did it start?") }}</p>\n', encoding="utf-8")
+    first = cached.studio_words(cache)
+    assert "Where did it start?" in first and first == studio.studio_words()
+    assert cached.studio_words(cache) == first
+    page.write_text('<p>{{ _("Where did it end?") }}</p>\n', encoding="utf-8")
+    studio.studio_words.cache_clear()  # as a new process
+    assert "Where did it end?" in cached.studio_words(cache) and "Where did it start?" not in cached.studio_words(cache)
+
+
+def test_the_downloads_are_kept_in_the_build_cache_and_made_again_when_their_inputs_change(layer, tmp_path):
+    from storymap.rendering import downloads
+
+    arrivals = (ROOT / "data" / "defector_arrivals.csv").read_bytes()
+    references = {"a": {"id": "a", "type": "article", "title": "T"}}
+    cache = BuildCache(tmp_path)
+    first = cached.Downloads([layer], references, arrivals, BuildSession(), cache=cache)
+    assert set(first.background) == {"downloads"}
+    files = first.files()
+    kept = cached.Downloads([layer], references, arrivals, BuildSession(), cache=cache)  # as the next process
+    assert kept.background == {}, "kept in the cache: not made again"
+    assert kept.files() == files == downloads.download_files([layer], references, arrivals)
+    changed = {"a": {**references["a"], "title": "T2"}}
+    again = cached.Downloads([layer], changed, arrivals, BuildSession(), cache=cache)
+    assert set(again.background) == {"downloads"}
+    assert again.files() == downloads.download_files([layer], changed, arrivals) != files

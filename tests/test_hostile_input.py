@@ -216,11 +216,49 @@ def refused_promptly(root: Path, relative: str, *words: str) -> str:
 
 
 def test_every_yaml_the_project_reads_goes_through_the_loader_that_refuses_aliases():
-    readers = [f"{path.name}: {line.strip()}" for path in sorted((ROOT / "storymap").glob("*.py"))
+    readers = [f"{path.name}: {line.strip()}" for path in sorted((ROOT / "storymap").rglob("*.py"))
                if path.name != "yaml_input.py"
                for line in path.read_text(encoding="utf-8").splitlines()
                if re.search(r"\byaml\.(safe_)?load|frontmatter\.load(s)?\((?![^)]*handler=)", line)]
     assert not readers
+
+
+TRICKY_YAML = """\
+title: "Crossing the Tumen \\u2014 \\"quoted\\" \\x41"
+ko: 두만강을 건너다
+plain: a:b, then # a comment
+folded: >
+  one line
+  and the next
+
+  a paragraph
+literal: |-
+  kept
+    as written
+when: 2024-03-01
+numbers: [1, 1.5, 0x1F, .inf, -0, 1_000]
+flags: {on: yes, off: no, none: ~}
+empty:
+separated: "a\u2028b"
+nested:
+  - {a: [1, {b: 2}]}
+  - - deeper
+"""
+
+
+def test_libyaml_and_the_pure_python_loader_read_the_same_data_and_errors():
+    """The loader parses with libyaml where PyYAML has it; the data is what the pure-Python
+    parser gives, and a broken text's error is the pure-Python parser's (the messages quote it)."""
+    from storymap.core import yaml_input
+
+    pure = yaml.load(TRICKY_YAML, Loader=yaml_input._Loader)  # noqa: S506 - a SafeLoader
+    assert yaml_input.load(TRICKY_YAML) == pure and pure["ko"] == "두만강을 건너다"
+    for broken in ("url: [unclosed\n", "a: 'open\n", "a:\n\t- tab\n", "- a\nb: c\n"):
+        with pytest.raises(yaml.YAMLError) as fast:
+            yaml_input.load(broken)
+        with pytest.raises(yaml.YAMLError) as slow:
+            yaml.load(broken, Loader=yaml_input._Loader)  # noqa: S506 - a SafeLoader
+        assert str(fast.value) == str(slow.value), broken
 
 
 @pytest.mark.parametrize("relative, fixture, words", [
@@ -306,6 +344,23 @@ def test_a_new_site_replaces_the_old_without_a_moment_with_no_site(tmp_path, mon
     assert (site / "index.html").read_text() == "second"
     assert all(renames), "site/ was missing between two renames"
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+def test_a_rebuild_links_the_unchanged_files_and_never_changes_the_old_site(tmp_path):
+    """A file with the same bytes is the previous site's file, linked; a changed one is written anew,
+    so the old site (a reader may still hold it open) keeps what it had."""
+    site, style = tmp_path / "site", tmp_path / "style.css"
+    style.write_text("p {}\n", encoding="utf-8")
+    write_site(site, {"index.html": "first", "same.html": "same"}, {"assets/style.css": style})
+    old = {name: (site / name).stat().st_ino for name in ("index.html", "same.html", "assets/style.css")}
+    kept = open(site / "index.html", encoding="utf-8")  # noqa: SIM115 - held across the rebuild
+    write_site(site, {"index.html": "second", "same.html": "same"}, {"assets/style.css": style})
+    with kept:
+        assert kept.read() == "first", "the old site's file was not changed in place"
+    assert (site / "index.html").read_text() == "second" and (site / "same.html").read_text() == "same"
+    assert (site / "same.html").stat().st_ino == old["same.html"], "an unchanged page is linked, not written"
+    assert (site / "assets/style.css").stat().st_ino == old["assets/style.css"]
+    assert (site / "index.html").stat().st_ino != old["index.html"]
 
 
 def test_a_killed_builds_temporary_folders_are_removed_by_the_next_build(tmp_path):

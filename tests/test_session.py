@@ -3,6 +3,7 @@ a module's, so two projects built in one process see nothing of each other's, an
 rebuild reuses what the session kept."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import sys
 
@@ -31,7 +32,7 @@ def test_two_projects_built_in_one_process_see_nothing_of_each_others(tmp_path):
         assert layers, "the build fingerprinted its layers in its session"
         assert all(layer.path.is_relative_to(project.root) for layer in layers), "only its own project's layers"
         assert not any(layer.path.is_relative_to(other.root) for layer in _sources(session.projected))
-        assert session.templates.compiled, "the templates were compiled into the session"
+        assert session.templates().compiled, "the templates were compiled into the session"
     assert not set(map(id, _sources(first.worked))) & set(map(id, _sources(second.worked)))
 
 
@@ -48,7 +49,8 @@ def test_no_module_holds_what_a_build_worked_out(tmp_path):
 
 def test_a_session_kept_between_rebuilds_reuses_what_it_remembers(tmp_path, monkeypatch):
     """As the preview's: a rebuild after a chapter edit checks no layer again; a new session
-    (another build, a test) starts with nothing."""
+    (another build, a test) starts with nothing (the build cache, a folder, keeps the checked layers
+    for the next process: a new one here)."""
     from storymap.inputs import layers
 
     project = golden.copy(tmp_path)
@@ -61,7 +63,7 @@ def test_a_session_kept_between_rebuilds_reuses_what_it_remembers(tmp_path, monk
     chapter.write_text(chapter.read_text(encoding="utf-8") + "\n<!-- framing -->\nWhat came next?\n", encoding="utf-8")
     _built(project, session)
     assert len(checked) == 1, "the kept session remembered the checked layers"
-    _built(project, BuildSession())
+    _built(dataclasses.replace(project, cache_dir=tmp_path / "another cache"), BuildSession())
     assert len(checked) == 2, "a fresh session remembers nothing"
 
 

@@ -22,18 +22,19 @@ import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from pathlib import Path
 
 from markupsafe import Markup
 
-from .store import BuildCache, code_fingerprint, fingerprint
+from .store import BuildCache, code_fingerprint, fingerprint, package_digest
 from ..core.memo import ByIdentity
 from .head_start import HeadStart, cache_key
 from .session import BuildSession
-from ..inputs import layers
-from ..rendering import downloads, maps, offline
+from ..inputs import layers, studio_words as studio
+from ..rendering import downloads, maps, offline, static_maps
 from ..inputs.chapters import display_path
 from ..inputs.layers import Layer
 from ..core.progress import Progress
@@ -46,11 +47,16 @@ from .workers import end_with_parent
 #: Libraries whose versions decide the bytes of a static map or of a citation.
 MAP_LIBRARIES = ("matplotlib", "pillow", "numpy", "shapely", "geopandas", "pyproj")
 MAP_DATA_LIBRARIES = ("shapely", "numpy", "folium", "branca")
+#: Libraries whose versions decide the downloads' bytes (storymap/rendering/downloads.py).
+DOWNLOAD_LIBRARIES = ("shapely", "numpy")
+#: Libraries whose versions decide the checked layers (storymap/inputs/layers.py).
+LAYER_LIBRARIES = ("shapely", "numpy", "pyproj", "fastjsonschema", "jsonschema")
 
 
 @functools.cache
-def _code(module: str, libraries: tuple[str, ...]) -> str:
-    return code_fingerprint(module, libraries)
+def _code(module, libraries: tuple[str, ...], cache: BuildCache | None) -> str:
+    """The code fingerprint of a module (the module itself: a name could be misspelt)."""
+    return code_fingerprint(module.__name__, libraries, cache)
 
 
 # --- static maps ---------------------------------------------------------------------------------
@@ -80,7 +86,7 @@ def _portable(scene, session: BuildSession):
                                             for route in scene.routes))
 
 
-def map_key(job: MapJob, session: BuildSession) -> str:
+def map_key(job: MapJob, session: BuildSession, cache: BuildCache | None = None) -> str:
     """The fingerprint of one static map: its fields and the drawing code. Its layers count by
     what the map can show (`_seen`), so a route added elsewhere, or a leg's list of routes, does
     not make it be drawn again."""
@@ -88,7 +94,7 @@ def map_key(job: MapJob, session: BuildSession) -> str:
     extent = _margined((*inverse_mercator(x0, y0), *inverse_mercator(x1, y1)))
     fields = {field.name: getattr(job, field.name) for field in dataclasses.fields(job)}
     fields["scene_layers"] = [_seen(layer, extent, session.seen) for layer in job.scene_layers]
-    return fingerprint(_code("static_maps", MAP_LIBRARIES), fields)
+    return fingerprint(_code(static_maps, MAP_LIBRARIES, cache), fields)
 
 
 def _margined(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
@@ -164,7 +170,7 @@ class StaticMaps:
         is the session's (`BuildSession.pool`)."""
         self.cache, self.progress, self.session = cache, progress, session
         self.jobs = jobs if jobs is not None else static_map_jobs(scenes)
-        self.keys = {path: map_key(job, session) for path, job in self.jobs.items()}
+        self.keys = {path: map_key(job, session, cache) for path, job in self.jobs.items()}
         self.found = {path: cache.read("static-maps", key, ".png") for path, key in self.keys.items()}
         self.missing = [path for path, data in self.found.items() if data is None]
         progress.count("static maps", len(self.jobs), cached=len(self.jobs) - len(self.missing))
@@ -174,6 +180,7 @@ class StaticMaps:
         self.groups = list(groups.values())
         self.futures = []
         self.background, self._background_futures = dict(background or {}), {}
+        citations = [(bibliography, cites) for bibliography, cites in citations if not bibliography.kept()]
         workers = min(_workers(), len(self.groups) + len(citations) + len(self.background))
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             groups = [[self.jobs[path] for path in group] for group in self.groups]
@@ -206,18 +213,47 @@ class StaticMaps:
 # --- remembered in the session: what a preview's rebuild need not redo ----------------------------
 
 def load_layers(layers_dir: Path, reference_keys: Collection[str] | None, schema_path: Path,
-                session: BuildSession) -> list[Layer]:
+                session: BuildSession, cache: BuildCache | None = None) -> list[Layer]:
     """layers.load_layers, remembered in the session by the bytes of every file under layers_dir
     and of the schema: a preview's rebuild after a chapter edit does not check the layers again. Each file
-    is read once: the bytes hashed for the key are the ones checked."""
+    is read once: the bytes hashed for the key are the ones checked. With `cache`, the checked
+    layers are also kept there, by the same key, the checking code and its libraries (pickled,
+    geometries as WKB: read in a millisecond, where checking them takes a tenth of a warm build);
+    only the latest, as the layers change with every edit to them. Layers with problems raise, and
+    are never kept."""
     contents = {path: path.read_bytes() for path in sorted(layers_dir.rglob("*")) if path.is_file()}
     if schema_path not in contents and schema_path.is_file():
         contents[schema_path] = schema_path.read_bytes()
     files = [(str(path), hashlib.sha256(data).hexdigest()) for path, data in contents.items()]
     keys = sorted(reference_keys) if reference_keys is not None else None
     key = fingerprint(str(layers_dir), files, keys, str(schema_path))
-    return list(session.remember("layers", key, keep=3, make=lambda: layers.load_layers(
-        layers_dir, reference_keys, schema_path, contents)))
+
+    def make() -> list[Layer]:
+        name = fingerprint(_code(layers, LAYER_LIBRARIES, cache), key) if cache is not None else None
+        stored = cache.read("layers", name, ".pickle") if cache is not None else None
+        if stored is not None:
+            return pickle.loads(stored)  # noqa: S301 - the build's own cache, named by the content it holds
+        loaded = layers.load_layers(layers_dir, reference_keys, schema_path, contents)
+        if cache is not None:
+            cache.keep_only("layers", name, ".pickle", pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
+        return loaded
+    return list(session.remember("layers", key, keep=3, make=make))
+
+
+def studio_words(cache: BuildCache | None) -> frozenset[str]:
+    """The studio's words (storymap/inputs/studio_words.py), kept in the build cache by the bytes of
+    every source file of the package and of the studio's page and script, which they are read from:
+    finding them parses a dozen modules, a twentieth of a warm build."""
+    if cache is None:
+        return studio.studio_words()
+    key = fingerprint(package_digest(studio.__name__),
+                      [hashlib.sha256(path.read_bytes()).hexdigest() for path in sorted(studio.PAGE_SOURCES)])
+    stored = cache.read("studio-words", key, ".json")
+    if stored is not None:
+        return frozenset(json.loads(stored))
+    found = studio.studio_words()
+    cache.keep_only("studio-words", key, ".json", json.dumps(sorted(found), ensure_ascii=False).encode("utf-8"))
+    return found
 
 
 def _layers_key(layer_list: list[Layer], session: BuildSession):
@@ -232,32 +268,45 @@ def _layers_key(layer_list: list[Layer], session: BuildSession):
 
 class Downloads:
     """downloads.download_files, remembered in the session by the content of the layers, the
-    references, the arrivals table and the timeline's events. What is not remembered is made in the
+    references, the arrivals table and the timeline's events, and kept in the build cache (`cache`)
+    by that content and the code that makes them (only the latest). What neither holds is made in the
     background (`background`: the StaticMaps pool's work, while the pages that do not list the
     downloads render)."""
 
     def __init__(self, layer_list: list[Layer], references: dict[str, dict], arrivals_csv: bytes,
-                 session: BuildSession, events: list = ()):
-        self.session = session
+                 session: BuildSession, events: list = (), cache: BuildCache | None = None):
+        self.session, self.cache = session, cache
         self.key = fingerprint(_layers_key(layer_list, session), references, hashlib.sha256(arrivals_csv).hexdigest(),
                                [dataclasses.astuple(e) for e in events])
         self._make = functools.partial(downloads.download_files, layer_list, references, arrivals_csv, events)
+        self._name = fingerprint(_code(downloads, DOWNLOAD_LIBRARIES, cache), self.key) if cache is not None else None
+        stored = (cache.read("downloads", self._name, ".pickle")
+                  if cache is not None and self.key not in session.remembered("downloads") else None)
+        self._kept: dict[str, bytes] | None = pickle.loads(stored) if stored else None  # noqa: S301 - the build's own cache
 
     @property
     def background(self) -> dict[str, Callable[[], dict[str, bytes]]]:
-        """The work for a StaticMaps pool: nothing when the files are remembered."""
-        return {} if self.key in self.session.remembered("downloads") else {"downloads": self._make}
+        """The work for a StaticMaps pool: nothing when the files are remembered or kept."""
+        known = self._kept is not None or self.key in self.session.remembered("downloads")
+        return {} if known else {"downloads": self._make}
 
     def files(self, pool: StaticMaps | None = None) -> dict[str, bytes]:
         """Path inside site/ -> bytes; made by `pool` when it was given the `background` work."""
-        make = (lambda: pool.result("downloads")) if pool is not None and "downloads" in pool.background else self._make
+        def make() -> dict[str, bytes]:
+            if self._kept is not None:
+                return self._kept
+            made = pool.result("downloads") if pool is not None and "downloads" in pool.background else self._make()
+            if self.cache is not None:
+                self.cache.keep_only("downloads", self._name, ".pickle",
+                                     pickle.dumps(made, protocol=pickle.HIGHEST_PROTOCOL))
+            return made
         return dict(self.session.remember("downloads", self.key, make, keep=3))
 
 
 def map_data(scene, bibliography: Bibliography, cache: BuildCache | None, session: BuildSession) -> maps.MapData:
     """maps.map_data, kept by the content of the scene and the bibliography and the code: in the
     cache folder, and in the session (whose `worked` geometries it simplifies with)."""
-    key = fingerprint(_code("maps", MAP_DATA_LIBRARIES), _portable(scene, session), bibliography.items)
+    key = fingerprint(_code(maps, MAP_DATA_LIBRARIES, cache), _portable(scene, session), bibliography.items)
 
     def make() -> maps.MapData:
         stored = cache.read("map-data", key, ".json") if cache else None
@@ -276,7 +325,7 @@ def render_map(scene, data: maps.MapData, cache: BuildCache | None, session: Bui
     view, the label, the assets' path) and the code, the map data put in: folium compiles its
     templates anew for every map, which made rendering the pages' map shells a fifth of a warm
     build; a route change, which changes the data of the flow maps, renders none."""
-    key = fingerprint(_code("maps", MAP_DATA_LIBRARIES), scene.steps[0].view, label or scene.chapter.title,
+    key = fingerprint(_code(maps, MAP_DATA_LIBRARIES, cache), scene.steps[0].view, label or scene.chapter.title,
                       asset_prefix)
 
     def make() -> maps.MapParts:
@@ -300,7 +349,7 @@ def offline_copy(files: dict[str, str | bytes], assets: dict[str, Path], cache: 
     latest is kept (it is megabytes, and every edit in the preview changes it)."""
     def digest(data: str | bytes) -> str:
         return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
-    key = fingerprint(_code("offline", ()), sorted((path, digest(data)) for path, data in files.items()),
+    key = fingerprint(_code(offline, (), cache), sorted((path, digest(data)) for path, data in files.items()),
                       sorted((path, digest(source.read_bytes())) for path, source in assets.items()))
     data = cache.read("offline", key, ".zip")
     if data is None:
@@ -334,7 +383,7 @@ class CachedBibliography(Bibliography):
                  head_start: HeadStart | None = None):
         super().__init__(items, locale)
         self._cache = cache
-        self._key = cache_key(items, locale)
+        self._key = cache_key(items, locale, cache)
         stored = cache.read("citations", self._key, ".json")
         saved = json.loads(stored) if stored else {}
         self._cites: dict[str, str] = saved.get("cites", {})
@@ -342,6 +391,10 @@ class CachedBibliography(Bibliography):
         self._changed = not stored
         self._ahead: Future | None = None
         self._head_start = head_start if head_start is not None and not stored and head_start.started() else None
+
+    def kept(self) -> bool:
+        """Whether the cache holds the entries (and so the citations of a build like the last)."""
+        return self._saved_entries is not None
 
     def prefetch(self, cites: list[Cite], submit) -> None:
         """Have `submit` (a process pool's) format `cites` and, unless the head start does, the

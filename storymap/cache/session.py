@@ -16,7 +16,8 @@ What it holds:
   by identity (the editions' layers share the English geometries: each is simplified once);
 - `remember`: results by the fingerprint of their inputs (the checked layers, the downloads,
   the map data, the map shells), a few builds' worth of each;
-- `templates`: the compiled jinja templates every edition's environment shares;
+- `templates`: the compiled jinja templates every edition's environment shares (also kept in the
+  build cache, storymap/cache/templates.py);
 - the head start (storymap/cache/head_start.py) and the pool of worker processes that draws the
   static maps (`pool`), which `end_build` ends.
 
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from jinja2 import BytecodeCache
 
     from .head_start import HeadStart
+    from .store import BuildCache
 
 
 class BuildSession:
@@ -72,13 +74,14 @@ class BuildSession:
         """What is remembered of a kind, by key (to look at, not to change)."""
         return self._remembered.get(kind, {})
 
-    @property
-    def templates(self) -> BytecodeCache:
-        """The compiled templates (pages.CompiledTemplates), shared by every edition's environment."""
+    def templates(self, cache: BuildCache | None = None) -> BytecodeCache:
+        """The compiled templates (storymap/cache/templates.py), shared by every edition's
+        environment; kept in `cache` too (the build cache of the session's first build: a session
+        builds one project), for the next process."""
         if self._templates is None:
-            from ..rendering.pages import CompiledTemplates
+            from .templates import CompiledTemplates
 
-            self._templates = CompiledTemplates()
+            self._templates = CompiledTemplates(cache)
         return self._templates
 
     def pool(self, workers: int, initializer, initargs: tuple) -> ProcessPoolExecutor:

@@ -86,10 +86,11 @@ class Inputs:
 
 
 def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES,
-                session: BuildSession | None = None) -> Inputs:
+                session: BuildSession | None = None, cache: BuildCache | None = None) -> Inputs:
     """Every input, validated. Raises InputError listing every problem found in any of them.
     `page_types`: those the site will have (their folders are no chapter's to take); `session`:
-    the build session that remembers the checked layers (default: a new one)."""
+    the build session that remembers the checked layers (default: a new one); `cache`: the build
+    cache, which keeps them for the next build (none: `check` writes nothing)."""
     session = session or BuildSession()
     problems = [Problem(name, "is missing: the project's inputs are checked against it.",
                         f"restore it from git: git checkout -- {name}")
@@ -108,7 +109,7 @@ def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES,
     try:
         # Without a readable bibliography, skip the key check rather than flag every source.
         layers = cached.load_layers(project / LAYERS, references.keys() if references is not None else None,
-                                    project / FEATURE_SCHEMA, session)
+                                    project / FEATURE_SCHEMA, session, cache)
     except InputError as error:
         problems.extend(error.problems)
     try:
@@ -127,10 +128,10 @@ def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES,
                      problems)
     editions: list[EditionInputs] = []
     if not problems:
-        terms = load_terms(project, problems)
+        terms, words = load_terms(project, problems), cached.studio_words(cache)
         for edition in project.editions:
             editions.append(load_edition(project, edition, chapters, layers, content, terms.get(edition.code, ()),
-                                         problems))
+                                         problems, words))
     if problems:
         raise InputError(problems)
     return Inputs(project, references, layers, chapters, tuple(editions), arrivals, arrivals_csv, site)
@@ -138,14 +139,14 @@ def load_inputs(project: Project, page_types: tuple[PageType, ...] = PAGE_TYPES,
 
 def load_edition(project: Project, edition: Edition, chapters: list[Chapter], layers: list[Layer],
                  english_content: dict[str, str], terms: tuple[RetiredTerm, ...],
-                 problems: list[Problem]) -> EditionInputs:
+                 problems: list[Problem], studio_words: frozenset[str] | None = None) -> EditionInputs:
     """One edition's texts, each translation checked against the English (storymap.inputs.parity)
-    and for the terms its style sheet retires."""
+    and for the terms its style sheet retires; `studio_words`: the studio's words, where found already."""
     if edition.is_default:
         return EditionInputs(edition, chapters, frozenset(c.slug for c in chapters) | frozenset(CONTENT_PAGES),
                              english_content, ENGLISH_STRINGS, layers, None)
     strings = load_strings(project, edition, problems)
-    stale: list[Problem] = untranslated_studio_words(edition, strings)
+    stale: list[Problem] = untranslated_studio_words(edition, strings, studio_words)
     places = load_places(project, edition, [f for layer in layers for f in layer.features], problems, stale)
     translated_chapters = _translated_chapters(project, edition, chapters, terms, problems, stale)
     content, translated = dict(english_content), {c.slug for _t, c in translated_chapters.values()}
@@ -297,9 +298,9 @@ def assemble(project: Project, cache: BuildCache | None = None, progress: Progre
     cache = cache or BuildCache(project.cache_dir)
     progress = progress or Progress(None)
     progress.stage("Checking layers, chapters and references")
-    inputs = load_inputs(project, page_types, session)
+    inputs = load_inputs(project, page_types, session, cache)
     builds = edition_builds(inputs, cache, session)
-    downloads = _downloads(inputs, session)
+    downloads = _downloads(inputs, session, cache)
     # Every edition's citations, the downloads and the static maps in one pool of worker processes,
     # formatted, made and drawn in the background while the pages that do not list the downloads are rendered.
     static_maps = StaticMaps(None, cache, progress, session, jobs={
@@ -321,9 +322,9 @@ def assemble(project: Project, cache: BuildCache | None = None, progress: Progre
     return assembly
 
 
-def _downloads(inputs: Inputs, session: BuildSession) -> cached.Downloads:
+def _downloads(inputs: Inputs, session: BuildSession, cache: BuildCache | None = None) -> cached.Downloads:
     return cached.Downloads(inputs.layers, inputs.references, inputs.arrivals_csv, session,
-                            timeline_events(inputs.chapters, inputs.layers))
+                            timeline_events(inputs.chapters, inputs.layers), cache)
 
 
 def _listed(builds: list[EditionBuild], downloads: dict[str, bytes]) -> dict[str, bytes]:
@@ -391,7 +392,7 @@ class EditionBuild:
             arrivals_caption=_(ARRIVALS_CAPTION) if set(cite_keys(ARRIVALS_CAPTION)) <= references.keys() else "",
             place_names=place_names(english_layers, inputs.layers),
             edition=self.edition, editions=shared.project.editions, translated=inputs.translated, strings=_, script_strings=_.subset(script_words),
-            corrections=shared.site.corrections, templates=session.templates)
+            corrections=shared.site.corrections, templates=session.templates(cache))
 
     def citations(self) -> list[Cite]:
         """Every citation the edition's pages make: in its prose and captions, and of its map

@@ -72,11 +72,16 @@ def _line(text: str, index: int) -> int:
     return text.count("\n", 0, index) + 1
 
 
+#: Unicode's private-use characters (general category Co): its three private-use areas.
+_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+
+
 def private_use_problems(file: str, text: str, field: str | None = None) -> list[Problem]:
     """The first private-use character in `text` (a Markdown page or a translation), if any."""
-    index = next((i for i, char in enumerate(text) if unicodedata.category(char) == "Co"), None)
-    if index is None:
+    found = _PRIVATE_USE_RE.search(text)
+    if found is None:
         return []
+    index = found.start()
     where = f" on line {_line(text, index)}" if "\n" in text else ""
     return [Problem(file, f"holds a private-use character (U+{ord(text[index]):04X}){where}, which readers "
                           f"would see as an empty box or nothing at all.",

@@ -49,6 +49,10 @@ _TIME_WORD_RE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?=[ -](?:years?|month
                            re.IGNORECASE)
 #: Decades are counted as years ("two decades" = 20년 = 20年), as Korean and Chinese papers count them.
 _DECADES_RE = re.compile(r"\b(" + "|".join(_WORDS) + r")(?=[ -]decades?\b)", re.IGNORECASE)
+#: The words after which the four patterns above read a number word; where none is, none of them
+#: can match (one search instead of four: their alternations of number words, tried at every word,
+#: were most of the time `check` spent comparing translations).
+_COUNTED_RE = re.compile(r"hundred|thousand|million|billion|year|month|week|day|decade|century", re.IGNORECASE)
 #: Set words written with a digit that are not figures: 제3국 is Korean for "a third country", and an
 #: article of a treaty is 제4조 in Korean where English and Chinese write "the fourth article" and 第四条.
 _SET_WORDS_RE = re.compile(r"제3국|제\d+조")
@@ -60,11 +64,12 @@ def figures(text: str) -> set[float]:
     """Every number in a piece of prose, as its value: '3만' -> 30000, '1.4 million' -> 1400000."""
     text = _SET_WORDS_RE.sub(" ", _LINK_TARGET_RE.sub("]", _CITATION_RE.sub(" ", text)))
     text = _MONTH_RE.sub(lambda m: f" {_MONTHS.index(m.group(1)) + 1} ", text)
-    text = _SCALED_WORD_RE.sub(lambda m: str(_WORDS.index(m.group(1).lower()) + 1), text)
-    text = _TIME_WORD_RE.sub(lambda m: str(_WORDS.index(m.group(1).lower()) + 1), text)
-    text = _DECADES_RE.sub(lambda m: str(10 * (_WORDS.index(m.group(1).lower()) + 1)), text)
-    text = _CENTURY_RE.sub(lambda m: "21" if m.group(1).lower() == "twenty-first"
-                           else str(_ORDINALS.index(m.group(1).lower()) + 1), text)
+    if _COUNTED_RE.search(text):
+        text = _SCALED_WORD_RE.sub(lambda m: str(_WORDS.index(m.group(1).lower()) + 1), text)
+        text = _TIME_WORD_RE.sub(lambda m: str(_WORDS.index(m.group(1).lower()) + 1), text)
+        text = _DECADES_RE.sub(lambda m: str(10 * (_WORDS.index(m.group(1).lower()) + 1)), text)
+        text = _CENTURY_RE.sub(lambda m: "21" if m.group(1).lower() == "twenty-first"
+                               else str(_ORDINALS.index(m.group(1).lower()) + 1), text)
     values = set()
     for match in _NUMBER_RE.finditer(text):
         value = float(match.group(1).replace(",", ""))

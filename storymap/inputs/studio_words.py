@@ -44,14 +44,20 @@ def studio_words() -> frozenset[str]:
 
 
 def _calls(path: Path, function: str) -> set[str]:
-    """The text of every call function("...") in a Python module."""
-    return {node.args[0].value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+    """The text of every call function("...") in a Python module (parsed only if it names the
+    function: most of the stages' modules make no Phrase, and parsing them all was half of this)."""
+    source = path.read_text(encoding="utf-8")
+    if function not in source:
+        return set()
+    return {node.args[0].value for node in ast.walk(ast.parse(source))
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == function
             and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
 
 
-def untranslated_studio_words(edition: Edition, strings: Strings) -> list[Problem]:
-    """A note for each studio word content/<code>/strings.yaml lacks (the studio shows it in English)."""
+def untranslated_studio_words(edition: Edition, strings: Strings, words: frozenset[str] | None = None) -> list[Problem]:
+    """A note for each studio word content/<code>/strings.yaml lacks (the studio shows it in English).
+    `words`: the studio's words, where already found (default: studio_words())."""
+    words = studio_words() if words is None else words
     return [Problem(f"content/{edition.code}/strings.yaml", f"has no translation of the studio's words {text!r}.",
                     f"add the entry \"{text}\": \"...\" in the studio's block.")
-            for text in sorted(studio_words() - strings.table.keys())]
+            for text in sorted(words - strings.table.keys())]

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment
+from jinja2 import Environment, Template
 
 from ..inputs.editions import ENGLISH_STRINGS
 from ..inputs.project import ARRIVALS
@@ -108,7 +109,10 @@ _TEMPLATE = """\
 </figure>
 """
 
-_env = Environment(autoescape=True, trim_blocks=False)
+@functools.cache
+def _template() -> Template:
+    """The chart's template, compiled once a process (each edition's chart renders it)."""
+    return Environment(autoescape=True, trim_blocks=False).from_string(_TEMPLATE)
 
 
 def arrivals_chart(rows: list[YearCount], caption: str, translate=ENGLISH_STRINGS,
@@ -143,7 +147,7 @@ def arrivals_chart(rows: list[YearCount], caption: str, translate=ENGLISH_STRING
                     last_total=f"{last.total:,}",
                     flagged=_("; ").join(_("were {count} in {year}", count=f"{r.total:,}", year=r.year)
                                          for r in flagged))
-    return _env.from_string(_TEMPLATE).render(
+    return _template().render(
         _=_, chart_id="defector-arrivals",
         title=_("North Korean defectors arriving in South Korea, {first}–{last}", first=first.year, last=last.year),
         description=description, caption=caption, rows=rows, bars=bars, ticks=ticks,

@@ -91,7 +91,7 @@ def render_for_chapters(pages: PageSet, templates_dir: Path, slugs: Collection[s
                         page_types: Sequence[PageType] = PAGE_TYPES) -> dict[str, str]:
     """Phase 1's pages that an edit to the words (prose, map texts) of the chapters `slugs` can
     change: those chapters' own pages, and every page of the types that read the chapters' words."""
-    env, navigation = environment(templates_dir, pages.strings), nav(page_types)
+    env, navigation = environment(templates_dir, pages.strings, pages.templates), nav(page_types)
     out: dict[str, str] = {}
     for page_type in page_types:
         writer = PageWriter(env, pages, page_type, navigation)

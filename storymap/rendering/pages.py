@@ -63,23 +63,8 @@ class PageSet:
     strings: Strings = ENGLISH_STRINGS
     script_strings: dict[str, str] | None = None  # story.js's words in this edition's language
     corrections: str = ""  # where readers report an error in a translation (an e-mail address)
-    #: The compiled templates the build session keeps (storymap/cache/session.py; None: compiled for these pages).
+    #: The compiled templates the build session keeps (storymap/cache/templates.py; None: compiled for these pages).
     templates: BytecodeCache | None = None
-
-
-class CompiledTemplates(BytecodeCache):
-    """Compiled templates shared by every edition's environment in one build session (keyed by
-    the template's name and checked against its source, so an edited template is compiled again)."""
-
-    def __init__(self) -> None:
-        self.compiled: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket) -> None:
-        if bucket.key in self.compiled:
-            bucket.bytecode_from_string(self.compiled[bucket.key])
-
-    def dump_bytecode(self, bucket) -> None:
-        self.compiled[bucket.key] = bucket.bytecode_to_string()
 
 
 def kbd(key: str) -> Markup:
@@ -95,7 +80,7 @@ def environment(templates_dir, strings: Strings = ENGLISH_STRINGS,
     """Templates write their words as {{ _("English text") }}; `strings` gives the edition's. A
     translation is text: where a sentence holds a link or a key name, the template makes that
     markup and gives it as a field, e.g. _("Use the {n} key", n=kbd("n")) (editions.fill).
-    `compiled`: where compiled templates are kept (a build session's CompiledTemplates)."""
+    `compiled`: where compiled templates are kept (a build session's, storymap/cache/templates.py)."""
     env = Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(["html"]),
                       bytecode_cache=compiled,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)

@@ -46,19 +46,30 @@ def write_site(site_dir: Path, pages: dict[str, str | bytes], assets: dict[str, 
         for relative, content in sorted(pages.items()):
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                target.write_bytes(content)
-            else:
-                target.write_text(content, encoding="utf-8", newline="\n")
+            _write(target, content if isinstance(content, bytes) else content.encode("utf-8"), site_dir / relative)
         for relative, source in sorted(assets.items()):
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            _write(target, source.read_bytes(), site_dir / relative)
         os.chmod(staging, 0o755)
         _swap(staging, site_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def _write(target: Path, data: bytes, previous: Path) -> None:
+    """Write `data` at `target`; where the site being replaced holds the same bytes at the same
+    place (`previous`), link its file instead: a build that changed little writes little (the
+    site's 15 MB took a tenth of a warm build to write). No build changes a written file in place
+    (the preview too replaces each file by a rename), so the two sites never see each other's edits."""
+    try:
+        if previous.stat().st_size == len(data) and previous.read_bytes() == data:
+            os.link(previous, target)
+            return
+    except OSError:  # no previous file, or a file system without hard links
+        pass
+    target.write_bytes(data)
 
 
 def update_site(site_dir: Path, pages: dict[str, str | bytes]) -> None:
