@@ -176,6 +176,28 @@ def test_map_data_from_the_cache_serves_a_clone_of_the_project_in_another_folder
     assert len(made) == 2 and other != data, "a chapter whose steps differ is drawn anew"
 
 
+def test_a_changed_layer_makes_only_its_own_part_of_the_map_data_again(tmp_path, monkeypatch):
+    from storymap.rendering import maps
+    from storymap.scenes.scenes import build_scene
+    from tests.test_maps import BIBLIOGRAPHY
+    from tests.test_scenes import CLOSE, LAYERS, WIDE, chapter
+
+    made = []
+    original = maps.layer_data
+    monkeypatch.setattr(maps, "layer_data", lambda scene, layer, *args: made.append(layer.id) or
+                        original(scene, layer, *args))
+    scene = build_scene(chapter(WIDE, CLOSE), LAYERS)
+    first = cached.map_data(scene, BIBLIOGRAPHY, BuildCache(tmp_path), BuildSession())
+    assert first == maps.map_data(scene, BIBLIOGRAPHY), "the parts make the map data they make without the cache"
+    rivers = next(layer for layer in LAYERS if layer.id == "rivers")
+    renamed = dataclasses.replace(rivers, features=[{**rivers.features[0], "name": "Amnok"}])
+    changed = build_scene(chapter(WIDE, CLOSE), [renamed if layer is rivers else layer for layer in LAYERS])
+    made.clear()
+    data = cached.map_data(changed, BIBLIOGRAPHY, BuildCache(tmp_path), BuildSession())  # a fresh build
+    assert made == ["rivers"], "the layers that did not change came from the cache"
+    assert data == maps.map_data(changed, BIBLIOGRAPHY) != first
+
+
 def test_a_map_shell_from_the_cache_is_the_one_folium_renders_and_follows_its_inputs(tmp_path):
     from storymap.rendering import maps
     from storymap.scenes.scenes import build_scene

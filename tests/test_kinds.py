@@ -68,7 +68,7 @@ def test_point_kinds_must_name_their_country(tmp_path):
 def test_the_interactive_map_gets_every_kind_with_its_style_and_label(monkeypatch):
     class Scene:
         layers, route_colours, routes = (), {}, ()
-    config = layers_config(Scene(), {}, {}, bibliography=None)
+    config = layers_config(Scene(), [], {}, bibliography=None)
     assert config["kinds"] == {name: {"style": kind.style, "label": kind.label, "tier": kind.tier}
                                for name, kind in KINDS.items()}
 

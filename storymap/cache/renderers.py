@@ -305,18 +305,42 @@ class Downloads:
 
 def map_data(scene, bibliography: Bibliography, cache: BuildCache | None, session: BuildSession) -> maps.MapData:
     """maps.map_data, kept by the content of the scene and the bibliography and the code: in the
-    cache folder, and in the session (whose `worked` geometries it simplifies with)."""
+    cache folder, and in the session (whose `worked` geometries it simplifies with). Each layer's
+    part is kept too (`layer_data`): a route change, which changes the flow maps' scenes, makes
+    their basemap's parts again from none."""
     key = fingerprint(_code(maps, MAP_DATA_LIBRARIES, cache), _portable(scene, session), bibliography.items)
 
     def make() -> maps.MapData:
         stored = cache.read("map-data", key, ".json") if cache else None
         if stored:
             return maps.MapData(**json.loads(stored))
-        data = maps.map_data(scene, bibliography, session.worked)
+        part = maps.layer_data if cache is None else functools.partial(layer_data, cache=cache, session=session)
+        data = maps.map_data(scene, bibliography, session.worked, part)
         if cache:
             cache.write("map-data", key, ".json", json.dumps(dataclasses.asdict(data)).encode("utf-8"))
         return data
     return session.remember("map data", key, make, keep=100)  # a few builds of every chapter
+
+
+def layer_data(scene, layer: Layer, bibliography: Bibliography, worked, *, cache: BuildCache,
+               session: BuildSession) -> maps.LayerData:
+    """maps.layer_data, kept in the cache folder by what it depends on: the layer's content, the
+    map's extent and overview zoom, its steps' views, the waypoints of the layer's routes, the
+    bibliography (its labels, in its locale) and the code."""
+    steps = [(step.id, step.view, step.zoom, step.detail) for step in scene.steps]
+    drawn = {f["id"]: scene.drawn_through[f["id"]] for f in layer.features if f["id"] in scene.drawn_through}
+    references = session.seen.get(bibliography, "references", lambda: fingerprint(bibliography.items,
+                                                                                 bibliography.locale))
+    key = fingerprint(_code(maps, MAP_DATA_LIBRARIES, cache), layer_key(layer, session), scene.extent,
+                      scene.overview_zoom, steps, drawn, references)
+    stored = cache.read("map-layer-data", key, ".json")
+    if stored:
+        return maps.LayerData(**json.loads(stored))
+    data = maps.layer_data(scene, layer, bibliography, worked)
+    # Not dataclasses.asdict, which copies every list of coordinates first.
+    cache.write("map-layer-data", key, ".json", json.dumps({"features": data.features,
+                                                            "details": data.details}).encode("utf-8"))
+    return data
 
 
 def render_map(scene, data: maps.MapData, cache: BuildCache | None, session: BuildSession, *, asset_prefix: str,

@@ -11,6 +11,7 @@ from ..cache.session import BuildSession
 from ..cache.store import BuildCache
 from .pipeline import assemble_site, load_inputs
 from ..inputs.project import CONTENT_PAGES, LAYERS, Project
+from ..core.collection import few_collections
 from ..core.problems import InputError, Problem
 from ..core.progress import Progress
 from ..inputs.routes import SLUG_RULE, TEMPLATE, TEMPLATE_SLUG, is_slug
@@ -35,7 +36,8 @@ CONTRIBUTING.md, "Adding a route", explains each step."""
 def run_check(project: Project, out: TextIO = sys.stdout) -> int:
     """Check references.json, every layer and every chapter, as the build does. 0 if all is well."""
     try:
-        inputs = load_inputs(project)
+        with few_collections():
+            inputs = load_inputs(project)
     except InputError as err:
         report_problems(err.problems, out)
         return 1
@@ -69,15 +71,16 @@ def build_site(project: Project, out: TextIO = sys.stdout, session: BuildSession
     progress = Progress(out)
     site_dir = project.site_dir
     session = session or BuildSession()
-    try:
-        pages, assets = assemble_site(project, BuildCache(project.cache_dir), progress, session=session)
-    except InputError as error:
-        report_problems(error.problems, out)
-        return error.problems
-    finally:
-        session.end_build()
-    progress.stage(f"Writing {site_dir.name}/")
-    write_site(site_dir, pages, assets)
+    with few_collections():
+        try:
+            pages, assets = assemble_site(project, BuildCache(project.cache_dir), progress, session=session)
+        except InputError as error:
+            report_problems(error.problems, out)
+            return error.problems
+        finally:
+            session.end_build()
+        progress.stage(f"Writing {site_dir.name}/")
+        write_site(site_dir, pages, assets)
     print(f"Built {progress.summary()} into {site_dir.name}/ in {progress.elapsed():.1f} s.", file=out, flush=True)
     return []
 

@@ -148,13 +148,13 @@ def feature_json(feature: dict, geometry, bibliography: Bibliography,
     return {"type": "Feature", "properties": properties, "geometry": mapping(geometry)}
 
 
-def overview_geometries(scene: ChapterScene, worked: ByIdentity) -> dict[str, BaseGeometry]:
-    """Every feature's geometry inside the chapter's extent, as detailed as its widest view can show.
-    Features wholly outside the extent are left out. `worked` remembers each geometry's
-    simplification (see map_data)."""
+def overview_geometries(scene: ChapterScene, worked: ByIdentity, layers=None) -> dict[str, BaseGeometry]:
+    """Every feature's geometry inside the chapter's extent, as detailed as its widest view can show
+    (of `layers` alone, when given). Features wholly outside the extent are left out. `worked`
+    remembers each geometry's simplification (see map_data)."""
     tol, extent = tolerance(scene.overview_zoom), box(*scene.extent)
     overview = {}
-    for layer in scene.layers:
+    for layer in scene.layers if layers is None else layers:
         for feature in layer.features:
             geometry = feature["geometry"]
             if geometry.intersects(extent):
@@ -164,11 +164,12 @@ def overview_geometries(scene: ChapterScene, worked: ByIdentity) -> dict[str, Ba
 
 
 def step_detail(scene: ChapterScene, step: StepScene, overview: dict[str, BaseGeometry],
-                worked: ByIdentity) -> dict[str, dict]:
-    """Feature id -> detailed geometry (GeoJSON) for the lines and areas around a zoomed-in step."""
+                worked: ByIdentity, layers=None) -> dict[str, dict]:
+    """Feature id -> detailed geometry (GeoJSON) for the lines and areas around a zoomed-in step
+    (of `layers` alone, when given)."""
     region, tol = detail_region(step.view), tolerance(step.zoom)
     detail = {}
-    for layer in scene.layers:
+    for layer in scene.layers if layers is None else layers:
         for feature in layer.features:
             geometry = feature["geometry"]
             if feature["kind"] in POINT_KINDS or feature["id"] not in overview or not geometry.intersects(region):
@@ -218,8 +219,28 @@ def route_data(scene: ChapterScene, bibliography: Bibliography) -> dict | None:
     }
 
 
-def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline_detail: dict,
+@dataclass(frozen=True)
+class LayerData:
+    """One layer's part of a chapter map's data: its features inside the map's extent as story.js
+    draws them, and each zoomed-in step's detail of them (step id -> feature id -> GeoJSON). A
+    route change leaves the basemap's parts as they were (storymap/cache/renderers.py keeps them)."""
+
+    features: list[dict]
+    details: dict[str, dict[str, dict]]
+
+
+def layer_data(scene: ChapterScene, layer, bibliography: Bibliography, worked: ByIdentity) -> LayerData:
+    """A layer's part of the scene's map data; `worked` as for map_data."""
+    overview = overview_geometries(scene, worked, [layer])
+    return LayerData(
+        [feature_json(f, overview[f["id"]], bibliography, scene.drawn_through.get(f["id"], ()))
+         for f in layer.features if f["id"] in overview],
+        {step.id: step_detail(scene, step, overview, worked, [layer]) for step in scene.steps if step.detail})
+
+
+def layers_config(scene: ChapterScene, parts: list[LayerData], inline_detail: dict,
                   bibliography: Bibliography) -> dict:
+    """The map data of the first view; `parts` are the scene's layers' (layer_data), in its order."""
     return {
         **routes_config(scene),
         "kinds": page_kinds(),
@@ -232,11 +253,8 @@ def layers_config(scene: ChapterScene, overview: dict[str, BaseGeometry], inline
             "id": layer.id,
             "group": layer.group,
             "colour": scene.route_colours.get(layer.id),
-            "data": {"type": "FeatureCollection",
-                     "features": [feature_json(f, overview[f["id"]], bibliography,
-                                               scene.drawn_through.get(f["id"], ()))
-                                  for f in layer.features if f["id"] in overview]},
-        } for layer in scene.layers],
+            "data": {"type": "FeatureCollection", "features": part.features},
+        } for layer, part in zip(scene.layers, parts)],
     }
 
 
@@ -269,18 +287,21 @@ class MapData:
     route_file: str | None = None
 
 
-def map_data(scene: ChapterScene, bibliography: Bibliography, worked: ByIdentity | None = None) -> MapData:
+def map_data(scene: ChapterScene, bibliography: Bibliography, worked: ByIdentity | None = None,
+             part=layer_data) -> MapData:
     """`worked` remembers the geometries simplified (a build session's: the editions' layers share
     the English geometries, the same objects, so each is simplified once a build, not once per
-    edition); by default, for this map alone."""
+    edition); by default, for this map alone. `part` makes each layer's part (layer_data's
+    arguments and result; the build cache's keeps them)."""
     worked = worked or ByIdentity(limit=50_000)
-    overview = overview_geometries(scene, worked)
-    details = {step.id: step_detail(scene, step, overview, worked) for step in scene.steps if step.detail}
+    parts = [part(scene, layer, bibliography, worked) for layer in scene.layers]
+    details = {step.id: {fid: geometry for p in parts for fid, geometry in p.details[step.id].items()}
+               for step in scene.steps if step.detail}
     first = scene.steps[0].id
     # The opening step's detail is part of the first view; the others load when reached.
     inline = {first: details.pop(first)} if first in details else {}
     routes = route_data(scene, bibliography)
-    return MapData(compact_json(layers_config(scene, overview, inline, bibliography)),
+    return MapData(compact_json(layers_config(scene, parts, inline, bibliography)),
                    {detail_file(step_id): compact_json(d) for step_id, d in details.items()},
                    None if routes is None else compact_json(routes))
 

@@ -16,6 +16,8 @@ import math
 import re
 from dataclasses import dataclass, replace
 
+import numpy
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ..inputs.kinds import KINDS
@@ -109,9 +111,8 @@ def build_route_map(layers: list[Layer]) -> RouteMap | None:
         layer_colours[layer.id] = colour
         leg_ids = []
         for leg_id, name, geometry in _legs(feature, gazetteer):
-            leg = legs.setdefault(leg_id, {"name": name, "geometry": geometry, "routes": []})
-            if feature["id"] not in leg["routes"]:
-                leg["routes"].append(feature["id"])
+            leg = legs.setdefault(leg_id, {"name": name, "geometry": geometry, "routes": {}})
+            leg["routes"][feature["id"]] = None  # a dict as an ordered set: a route passes a leg once
             leg_ids.append(leg_id)
         infos[feature["id"]] = RouteInfo(feature["id"], layer.id.split("/", 1)[1], feature["name"],
                                          tuple(feature["sources"]), label, colour, tuple(leg_ids),
@@ -189,24 +190,39 @@ def _legs(feature: dict, gazetteer: Gazetteer):
         return
     for a, b in zip(places, places[1:]):
         if a.name != b.name:
-            first, second = sorted((a, b), key=lambda p: place_key(p.name))
-            yield (f"leg-{_slug(first.name)}-to-{_slug(second.name)}", f"{first.name} – {second.name}",
-                   _leg_line((first.point.x, first.point.y), (second.point.x, second.point.y)))
+            yield _leg(a.name, (a.point.x, a.point.y), b.name, (b.point.x, b.point.y))
 
 
 @functools.lru_cache(maxsize=4096)
-def _leg_line(a: tuple[float, float], b: tuple[float, float]) -> BaseGeometry:
-    """The geodesic line of one leg, made once: a thousand routes share a few dozen legs."""
-    return geodesic_line([a, b])
+def _leg(a: str, a_point: tuple[float, float], b: str, b_point: tuple[float, float]) -> tuple[str, str, BaseGeometry]:
+    """(id, name, geodesic line) of the leg between two places, made once: a thousand routes share
+    a few dozen legs. Its id and name are the same whichever way a route passes it."""
+    (first, first_point), (second, second_point) = sorted(((a, a_point), (b, b_point)), key=lambda p: place_key(p[0]))
+    return (f"leg-{_slug(first)}-to-{_slug(second)}", f"{first} – {second}",
+            geodesic_line([first_point, second_point]))
 
 
 def _through(geometry: BaseGeometry, places: list[Place]) -> bool:
-    """Whether the line is the one drawn through the places (storymap.inputs.routes.geodesic_line)."""
-    return geometry.equals_exact(geodesic_line([(p.point.x, p.point.y) for p in places]), 1e-9)
+    """Whether the line is the one drawn through the places (storymap.inputs.routes.geodesic_line):
+    the same coordinates, compared without making that line again."""
+    if geometry.geom_type != "LineString":
+        return False
+    coords = shapely.get_coordinates(geometry)
+    expected = _line_coordinates(tuple((p.point.x, p.point.y) for p in places))
+    return coords.shape == expected.shape and float(numpy.abs(coords - expected).max()) <= 1e-9
+
+
+@functools.lru_cache(maxsize=4096)
+def _line_coordinates(points: tuple[tuple[float, float], ...]) -> numpy.ndarray:
+    """The coordinates of the line drawn through the points, once per list of points (routes
+    through the same places share it)."""
+    coords = shapely.get_coordinates(geodesic_line(list(points)))
+    coords.flags.writeable = False
+    return coords
 
 
 def _leg_feature(leg_id: str, leg: dict, infos: dict[str, RouteInfo]) -> dict:
-    routes = leg["routes"]
+    routes = list(leg["routes"])
     looks = {(infos[r].corridor, infos[r].colour) for r in routes}
     corridor, colour = next(iter(looks)) if len(looks) == 1 else SHARED
     count = len(routes)
