@@ -17,7 +17,6 @@ This file only wires the stages in storymap/ together.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from pathlib import Path
 
@@ -36,10 +35,6 @@ def build(project=None, out=sys.stdout) -> int:
     try:
         from storymap.commands.run import build_site
 
-        # The libraries' objects live as long as the process: frozen, no garbage collection during
-        # the build walks them again (each full collection walked them all), and the forked
-        # workers do not copy the pages that hold them.
-        gc.freeze()
         return 1 if build_site(project, out, session) else 0
     finally:
         session.end_build()
