@@ -7,7 +7,7 @@ import shutil
 import tempfile
 
 from storymap.inputs.project import CACHE_VARIABLE
-from tests.support.contributions import replay_hint
+from tests.support.contributions import SEED, SEED_VARIABLE, replay_hint
 
 
 def pytest_report_header(config):
@@ -15,6 +15,8 @@ def pytest_report_header(config):
 
 
 def pytest_configure(config):
+    # The test workers (pytest-xdist) inherit the environment: every one makes the seed's contributions.
+    os.environ.setdefault(SEED_VARIABLE, str(SEED))
     if not os.environ.get(CACHE_VARIABLE):  # a copy's inner run (test_contribution_ci) shares its parent's
         config.own_cache = tempfile.mkdtemp(prefix="between-borders-test-cache-")
         os.environ[CACHE_VARIABLE] = config.own_cache

@@ -57,9 +57,9 @@ def test_random_valid_contributions_pass_check_build_and_every_test(tmp_path):
     assert added["place"] in (site / "downloads" / "layers" / "places.geojson").read_text(encoding="utf-8"), said
     assert f'id="ref-{added["reference"]}"' in (site / "sources" / "index.html").read_text(encoding="utf-8"), said
 
-    # On both cores (pytest-xdist, a module's tests in one process): this test's own process only waits.
-    tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist", "loadfile",
-                 "--ignore=tests/browser", "--ignore=tests/test_contribution_ci.py", "tests"], project, timeout=1100)
+    # On every core, as the project's pytest settings have it: this test's own process only waits.
+    tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--ignore=tests/browser",
+                 "--ignore=tests/test_contribution_ci.py", "tests"], project, timeout=1100)
     summary = tests.stdout[-4000:]
     assert tests.returncode == 0 and " passed" in tests.stdout, said + summary + tests.stderr[-2000:]
     assert "../shared/data is not available" not in tests.stdout, said + "the data tests must run: " + summary

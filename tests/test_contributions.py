@@ -280,7 +280,8 @@ def test_a_contribution_merges_into_a_fresh_clone_whose_check_and_data_tests_pas
     assert "Adds the route “Through Laos to Thailand”" in merged.stdout and "Merged 5 files" in merged.stdout
     check = subprocess.run([sys.executable, "build.py", "check"], cwd=clone, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
-    data = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_data.py"],
+    data = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0",
+                           "tests/test_data.py"],
                           cwd=clone, capture_output=True, text=True, timeout=600)
     assert data.returncode == 0 and " passed" in data.stdout, data.stdout[-3000:]
 
