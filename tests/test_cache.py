@@ -386,6 +386,10 @@ def test_compiled_templates_are_kept_in_the_build_cache_and_an_edited_one_is_com
     assert page() == first == "<p>Sources: 1</p>\n" and not compiled, "read from the cache, not compiled"
     (folder / "page.html").write_text("<p>{{ _('Sources') }}: {{ n }}!</p>\n", encoding="utf-8")
     assert page() == "<p>Sources: 1!</p>\n" and compiled == [("page.html",)], "the edited template compiled again"
+    moved = tmp_path / "moved"  # a clone, or the project moved: its templates are those already compiled
+    folder.rename(moved)
+    folder = moved
+    assert page() == "<p>Sources: 1!</p>\n" and compiled == [("page.html",)], "read from the cache in another folder"
 
 
 def test_checked_layers_are_kept_in_the_build_cache_and_an_edited_layer_is_checked_again(tmp_path, monkeypatch):
