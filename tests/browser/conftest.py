@@ -71,3 +71,15 @@ def page(context):
     page.on("console", lambda msg: page.errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda err: page.errors.append(str(err)))
     yield page
+
+
+@pytest.fixture
+def touch_page(browser):
+    """A phone's touch screen (390 x 844 CSS pixels), its page errors recorded."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, reduced_motion="reduce")
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda err: page.errors.append(str(err)))
+    yield page
+    context.close()

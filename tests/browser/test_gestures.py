@@ -9,7 +9,6 @@ from .test_story import CHAPTERS, map_matches_view, view_of
 
 CHAPTER = "hunger"
 STEPS = next(c for c in CHAPTERS if c.slug == CHAPTER).steps
-PHONE = {"width": 390, "height": 844}
 
 STATE = "() => ({y: scrollY, zoom: storyMap.getZoom(), lat: storyMap.getCenter().lat, lng: storyMap.getCenter().lng})"
 
@@ -84,17 +83,6 @@ def test_wheel_over_an_embedded_map_scrolls_the_course_page(page, base_url, buil
     wheel(page, 120, 4)
     assert page.evaluate("scrollY") >= 200
     assert frame.evaluate("storyMap.getZoom()") == zoom
-
-
-@pytest.fixture
-def touch_page(browser):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  reduced_motion="reduce")
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda err: page.errors.append(str(err)))
-    yield page
-    context.close()
 
 
 def touch_gesture(page, starts: list[tuple[float, float]], ends: list[tuple[float, float]], moves: int = 12) -> None:

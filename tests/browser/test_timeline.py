@@ -11,7 +11,7 @@ from storymap.core.dates import overlaps
 from storymap.inputs.project import FRONT_MATTER_SCHEMA
 
 from .conftest import ROOT
-from .test_gestures import touch_gesture, touch_page  # noqa: F401 (a fixture)
+from .test_gestures import touch_gesture
 
 
 def dated_steps() -> list[tuple[str, str, int]]:
