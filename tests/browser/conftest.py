@@ -14,6 +14,8 @@ from storymap.tools.chromium import CHROMIUM_FLAGS
 from storymap.tools.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
+#: A phone's screen, in CSS pixels.
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -75,9 +77,9 @@ def page(context):
 
 @pytest.fixture
 def touch_page(browser):
-    """A phone's touch screen (390 x 844 CSS pixels), its page errors recorded."""
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, reduced_motion="reduce")
+    """A phone's touch screen (PHONE), its page errors recorded."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  reduced_motion="reduce")
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda err: page.errors.append(str(err)))

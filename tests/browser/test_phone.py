@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import PHONE
 from .test_audits import chapter_pages, open_page, report, scrolling_pages, steps_of, wait_for_story
 
 
@@ -39,8 +40,6 @@ UNCOVERED_HEIGHT = r"""(selector) => {
     }
     return {seen, full: r.height, top: r.top, bottom: r.bottom, coveredBy};
 }"""
-
-PHONE = {"width": 390, "height": 844}
 
 SCROLL_UNTIL_ACTIVE = """async (id) => {
     /* Scroll down 40 px every other frame, as a thumb would, until the step is active or the page
