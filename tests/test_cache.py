@@ -294,7 +294,7 @@ def test_the_offline_copy_is_packed_again_only_when_a_file_in_it_changes(tmp_pat
 
     packed = []
     original = offline.offline_copy
-    monkeypatch.setattr(offline, "offline_copy", lambda files, assets: packed.append(1) or original(files, assets))
+    monkeypatch.setattr(offline, "offline_copy", lambda files, assets, deflated=None: packed.append(1) or original(files, assets, deflated))
     (tmp_path / "story.css").write_text("body{}", encoding="utf-8")
     assets = {"assets/story.css": tmp_path / "story.css"}
     cache = BuildCache(tmp_path / "cache")
@@ -303,6 +303,7 @@ def test_the_offline_copy_is_packed_again_only_when_a_file_in_it_changes(tmp_pat
     assert cached.offline_copy(dict(files), assets, cache) == first and len(packed) == 1
     second = cached.offline_copy({**files, "hunger/map.png": b"\x89PNG2"}, assets, cache)
     assert second != first and len(packed) == 2
+    assert second == original({**files, "hunger/map.png": b"\x89PNG2"}, assets), "the same bytes as packed afresh"
     (tmp_path / "story.css").write_text("body{color:red}", encoding="utf-8")
     assert cached.offline_copy({**files, "hunger/map.png": b"\x89PNG2"}, assets, cache) != second
     assert len(packed) == 3 and len(list((tmp_path / "cache" / "offline").iterdir())) == 1, "only the latest kept"

@@ -158,3 +158,25 @@ def test_every_route_is_in_one_routes_download_listed_once(inputs, files):
     rows = [row for row in download_index(inputs.layers, files) if row["path"].startswith("downloads/layers/routes.")]
     assert [row["format"] for row in rows] == ["GeoJSON", "CSV"]
     assert rows[0]["label"] == f"Escape routes, all {len(routes)} (one feature per route)"
+
+
+def test_a_zip_from_members_compressed_before_is_the_zip_compressed_afresh(monkeypatch):
+    from storymap.rendering import downloads
+
+    files = {"a/index.html": "<p>Dandong</p>".encode() * 500, "a/map.png": b"\x89PNG" * 10,
+             "b/routes.json": json.dumps({"via": ["Shenyang", "Kunming"] * 300}).encode(), "empty.txt": b""}
+    afresh = downloads.deterministic_zip(files)
+    deflated: dict = {}
+    assert downloads.deterministic_zip(files, deflated=deflated) == afresh
+    assert len(deflated) == 3, "every deflated member is kept; the stored PNG is not"
+    compressed = []
+    real = downloads._deflate
+    monkeypatch.setattr(downloads, "_deflate", lambda data, level: compressed.append(data) or real(data, level))
+    changed = {**files, "b/routes.json": b'{"via": ["Dandong"]}'}
+    zipped = downloads.deterministic_zip(changed, deflated=deflated)
+    assert compressed == [b'{"via": ["Dandong"]}'], "only the changed member is compressed again"
+    assert zipped == downloads.deterministic_zip(changed), "byte for byte what zipfile writes"
+    assert len(deflated) == 3, "the replaced member's old bytes are not kept"
+    with zipfile.ZipFile(io.BytesIO(zipped)) as archive:
+        assert archive.testzip() is None
+        assert {name: archive.read(name) for name in archive.namelist()} == changed

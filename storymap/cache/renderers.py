@@ -23,6 +23,7 @@ import json
 import multiprocessing
 import os
 import pickle
+import zlib
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from pathlib import Path
@@ -369,16 +370,23 @@ def render_map(scene, data: maps.MapData, cache: BuildCache | None, session: Bui
 
 def offline_copy(files: dict[str, str | bytes], assets: dict[str, Path], cache: BuildCache) -> bytes:
     """The offline copy (offline.offline_copy), kept by the content of every file it packs: a
-    build that changed nothing reads it instead of compressing the whole site again. Only the
-    latest is kept (it is megabytes, and every edit in the preview changes it)."""
+    build that changed nothing reads it instead of compressing the whole site again; one that
+    changed some files compresses only those again (the members of the latest copy are kept,
+    compressed, beside it). Only the latest is kept (it is megabytes, and every edit in the
+    preview changes it)."""
     def digest(data: str | bytes) -> str:
         return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
     key = fingerprint(_code(offline, (), cache), sorted((path, digest(data)) for path, data in files.items()),
                       sorted((path, digest(source.read_bytes())) for path, source in assets.items()))
     data = cache.read("offline", key, ".zip")
     if data is None:
-        data = offline.offline_copy(files, assets)
+        # By zlib's version: another may compress the same bytes differently.
+        members = f"zlib-{zlib.ZLIB_RUNTIME_VERSION}"
+        stored = cache.read("offline-members", members, ".pickle")
+        deflated = pickle.loads(stored) if stored else {}  # noqa: S301 - the build's own cache
+        data = offline.offline_copy(files, assets, deflated)
         cache.keep_only("offline", key, ".zip", data)
+        cache.keep_only("offline-members", members, ".pickle", pickle.dumps(deflated, protocol=pickle.HIGHEST_PROTOCOL))
     return data
 
 

@@ -9,10 +9,12 @@ order), so two builds of the site are byte-identical.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 
 from pybtex.database import BibliographyData, Entry, Person
@@ -468,17 +470,65 @@ COMPRESSED = (".png", ".zip")
 ZIP_LEVEL = 6
 
 
-def deterministic_zip(files: Mapping[str, bytes], level: int = ZIP_LEVEL) -> bytes:
-    """A zip of the files (name -> bytes), sorted, with fixed dates and permissions: same input, same bytes."""
+def deterministic_zip(files: Mapping[str, bytes], level: int = ZIP_LEVEL,
+                      deflated: dict[tuple[bytes, int], bytes] | None = None) -> bytes:
+    """A zip of the files (name -> bytes), sorted, with fixed dates and permissions: same input, same bytes.
+
+    `deflated`, where given, holds members compressed before, by their content's SHA-256 and the
+    level: a member found there is not compressed again, and on return it holds exactly this
+    zip's compressed members (the offline copy keeps them between builds, so that a route added
+    compresses again the few pages it changed, not the site's 18 MB). The bytes are the same
+    either way."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        used: dict[tuple[bytes, int], bytes] = {}
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_STORED if name.endswith(COMPRESSED) else zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, so that the permissions below are read
             info.external_attr = 0o100644 << 16  # regular file, rw-r--r--
-            archive.writestr(info, files[name], compress_type=info.compress_type, compresslevel=level)
+            if deflated is None or info.compress_type == zipfile.ZIP_STORED:
+                archive.writestr(info, files[name], compress_type=info.compress_type, compresslevel=level)
+                continue
+            key = (hashlib.sha256(files[name]).digest(), level)
+            used[key] = deflated.get(key) or _deflate(files[name], level)
+            _write_deflated(archive, info, files[name], used[key])
+        if deflated is not None:
+            deflated.clear()
+            deflated.update(used)
     return buffer.getvalue()
+
+
+def _deflate(data: bytes, level: int) -> bytes:
+    """A member's bytes compressed as zipfile compresses them (raw deflate, no zlib header)."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+class _Compressed:
+    """Stands in for the compressor of one member's write handle: gives the member's bytes
+    compressed before, all at once."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def compress(self, _data) -> bytes:
+        data, self.data = self.data, b""
+        return data
+
+    def flush(self) -> bytes:
+        return b""
+
+
+def _write_deflated(archive: zipfile.ZipFile, info: zipfile.ZipInfo, data: bytes, compressed: bytes) -> None:
+    """Writes the member as `writestr` would, with its compressed bytes given. zipfile has no
+    public way to take them, so the handle's compressor (`_compressor`, CPython's since 3.6) is
+    swapped; the handle still counts the size and CRC of `data`, and writes the header.
+    tests/test_downloads.py checks the zip against writestr's, byte for byte."""
+    info.file_size = len(data)
+    with archive.open(info, mode="w") as handle:
+        handle._compressor = _Compressed(compressed)  # noqa: SLF001 - see the docstring
+        handle.write(data)
 
 
 # --- the stage -----------------------------------------------------------------------------------

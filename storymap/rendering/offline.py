@@ -87,8 +87,10 @@ def offline_page(html: str, scripts: Mapping[str, str], path: str = "index.html"
     return MAP_SCRIPT.sub(with_detail, html)
 
 
-def offline_copy(files: Mapping[str, str | bytes], assets: Mapping[str, Path]) -> bytes:
-    """The zip of the whole site (pages, maps, downloads, assets) made to work from disk."""
+def offline_copy(files: Mapping[str, str | bytes], assets: Mapping[str, Path],
+                 deflated: dict[tuple[bytes, int], bytes] | None = None) -> bytes:
+    """The zip of the whole site (pages, maps, downloads, assets) made to work from disk;
+    `deflated`: its members compressed before (downloads.deterministic_zip)."""
     scripts = {**detail_scripts(files), **route_scripts(files)}
     entries: dict[str, bytes] = {}
     for path, content in files.items():
@@ -99,7 +101,7 @@ def offline_copy(files: Mapping[str, str | bytes], assets: Mapping[str, Path]) -
         entries[path] = content.encode("utf-8") if isinstance(content, str) else content
     entries.update({path: text.encode("utf-8") for path, text in scripts.items()})
     entries.update({path: source.read_bytes() for path, source in assets.items()})
-    return deterministic_zip({f"{OFFLINE_FOLDER}/{path}": data for path, data in entries.items()})
+    return deterministic_zip({f"{OFFLINE_FOLDER}/{path}": data for path, data in entries.items()}, deflated=deflated)
 
 
 def offline_entry(data: bytes) -> dict:
