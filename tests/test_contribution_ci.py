@@ -2,8 +2,8 @@
 place names, a drawn route) are made in a contributor's copy and handed over as a contribution
 file, as the studio's "Send to the editors" makes it; `build.py add-contribution` merges it into a
 copy of the project as a fresh clone lays it out (../shared beside it, as .ci/run has it); then
-check, the build and every test but the browser's, run in that clone in one pytest run, all
-pass. The seed of the contributions is printed in the header of every run; CONTRIBUTION_SEED=<seed>
+check, the build, every test but the browser's and the browser tests that show what a contribution
+adds (BROWSER_TESTS), run in that clone in one pytest run, all pass. The seed of the contributions is printed in the header of every run; CONTRIBUTION_SEED=<seed>
 replays it."""
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from xml.etree import ElementTree
 
 import pytest
 
@@ -22,6 +23,12 @@ from tests.support.project import ROOT, copy_checkout, snapshot
 SHARED = ROOT.parent / "shared"
 #: Set in the copy's own test run, which must not copy the project again.
 INNER_RUN = "BETWEEN_BORDERS_CONTRIBUTION_COPY"
+#: The browser tests that read what a contribution adds to the built site: the flow map's legs,
+#: popups and picker, every link and fragment (the catalogue's pages, the sources' ids), the
+#: timeline's routes by year, the downloads. About 40 s in the copy; the rest of the browser suite
+#: (axe on every page, scrolling the story, the phone, the preview, the studio) tests code, on the
+#: project as committed or on fixtures of its own, and would take the suite past ten minutes.
+BROWSER_TESTS = ("test_routes_map.py", "test_links.py", "test_timeline.py", "test_educators.py")
 
 
 def run(args: list[str], cwd, timeout: int = 300) -> subprocess.CompletedProcess:
@@ -58,11 +65,19 @@ def test_random_valid_contributions_pass_check_build_and_every_test(tmp_path):
     assert f'id="ref-{added["reference"]}"' in (site / "sources" / "index.html").read_text(encoding="utf-8"), said
 
     # On every core, as the project's pytest settings have it: this test's own process only waits.
-    tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--ignore=tests/browser",
-                 "--ignore=tests/test_contribution_ci.py", "tests"], project, timeout=1100)
+    ignored = [f"--ignore={path.relative_to(project).as_posix()}" for path in (project / "tests" / "browser").glob("test_*.py")
+               if path.name not in BROWSER_TESTS]
+    assert len(ignored) == len(list((project / "tests" / "browser").glob("test_*.py"))) - len(BROWSER_TESTS)
+    tests = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", *ignored,
+                 "--ignore=tests/test_contribution_ci.py", f"--junitxml={tmp_path / 'tests.xml'}", "tests"],
+                project, timeout=1100)
     summary = tests.stdout[-4000:]
     assert tests.returncode == 0 and " passed" in tests.stdout, said + summary + tests.stderr[-2000:]
     assert "../shared/data is not available" not in tests.stdout, said + "the data tests must run: " + summary
+    cases = ElementTree.parse(tmp_path / "tests.xml").getroot().iter("testcase")
+    ran = {case.get("classname").split(".")[2] + ".py" for case in cases
+           if case.get("classname").startswith("tests.browser.") and case.find("skipped") is None}
+    assert ran == set(BROWSER_TESTS), said + f"browser tests run in the copy: {sorted(ran)}"
 
 
 def contribution_file(tmp_path, seed: int):
