@@ -1,6 +1,7 @@
 """Contributions never break CI: random but valid contributions (a reference, a place, routes by
-place names, a drawn route) are made in a contributor's copy and handed over as a contribution
-file, as the studio's "Send to the editors" makes it; `build.py add-contribution` merges it into a
+place names, a drawn route, and a route saved by the studio's own save with a new place and a new
+reference of its own) are made in a contributor's copy and handed over as a contribution file, as
+the studio's "Send to the editors" makes it; `build.py add-contribution` merges it into a
 copy of the project as a fresh clone lays it out (../shared beside it, as .ci/run has it); then
 check, the build, every test but the browser's and the browser tests that show what a contribution
 adds (BROWSER_TESTS), run in that clone in one pytest run, all pass. The seed of the contributions is printed in the header of every run; CONTRIBUTION_SEED=<seed>
@@ -17,7 +18,7 @@ import pytest
 
 from storymap.tools.contribution_file import contribution_zip
 from storymap.tools.contributions import note_in_ledger
-from tests.support.contributions import SEED, add_contributions, replay_hint
+from tests.support.contributions import SEED, add_contributions, add_studio_route, replay_hint
 from tests.support.project import ROOT, copy_checkout, snapshot
 
 SHARED = ROOT.parent / "shared"
@@ -58,11 +59,14 @@ def test_random_valid_contributions_pass_check_build_and_every_test(tmp_path):
     catalogue = "".join(p.read_text(encoding="utf-8") for p in sorted((site / "routes").glob("**/index.html")))
     downloads = (site / "downloads" / "layers" / "routes.geojson").read_text(encoding="utf-8")
     maps = "".join(p.read_text(encoding="utf-8") for p in site.glob("*/routes.json"))
-    for route_id, name in added["routes"].items():
-        assert name in catalogue and json.dumps(name, ensure_ascii=False)[1:-1] in maps, said + name
-        assert route_id in downloads, said + route_id
-    assert added["place"] in (site / "downloads" / "layers" / "places.geojson").read_text(encoding="utf-8"), said
-    assert f'id="ref-{added["reference"]}"' in (site / "sources" / "index.html").read_text(encoding="utf-8"), said
+    places = (site / "downloads" / "layers" / "places.geojson").read_text(encoding="utf-8")
+    sources = (site / "sources" / "index.html").read_text(encoding="utf-8")
+    for made in (added, added["studio"]):
+        for route_id, name in made["routes"].items():
+            assert name in catalogue and json.dumps(name, ensure_ascii=False)[1:-1] in maps, said + name
+            assert route_id in downloads, said + route_id
+        assert made["place"] in places, said
+        assert f'id="ref-{made["reference"]}"' in sources, said
 
     # On every core, as the project's pytest settings have it: this test's own process only waits.
     ignored = [f"--ignore={path.relative_to(project).as_posix()}" for path in (project / "tests" / "browser").glob("test_*.py")
@@ -81,8 +85,9 @@ def test_random_valid_contributions_pass_check_build_and_every_test(tmp_path):
 
 
 def contribution_file(tmp_path, seed: int):
-    """The contributions of `seed` made in a contributor's copy of the project, as the contribution
-    file the studio makes of what it changed (storymap.tools.contribution_file), and what they add."""
+    """The contributions of `seed` made in a contributor's copy of the project, by hand and with the
+    studio's save (a route, its new place and its new reference), as the contribution file the
+    studio makes of what changed (storymap.tools.contribution_file), and what they add."""
     author = copy_checkout(tmp_path / "contributor")
     before = snapshot(author)
     originals = {relative: (author / relative).read_bytes() for relative in before}
@@ -97,6 +102,7 @@ def contribution_file(tmp_path, seed: int):
     note_in_ledger(author, changed)
     for relative, content in made.items():
         (author / relative).write_bytes(content)
+    added["studio"] = add_studio_route(author, seed)
     path = tmp_path / "contribution.zip"
     path.write_bytes(contribution_zip(author))
     return path, added

@@ -138,3 +138,53 @@ def add_contributions(project: Path, seed: int = SEED) -> dict:
                   round(y0 + t * (y1 - y0) + rng.uniform(-0.1, 0.1), 5)], points[b]]
     route(f"{_words(rng, 1).lower()}-drawn-{tag}", drawn_via, {"type": "LineString", "coordinates": line})
     return {"reference": key, "place": place_name, "routes": routes}
+
+
+#: Hangul and Han syllables for a new place's Korean and Chinese names.
+KOREAN, CHINESE = "가나다라마바사아자차카타파하", "安北长东河湖江林南平山石西新阳"
+
+
+def add_studio_route(project: Path, seed: int = SEED) -> dict:
+    """A route saved as the contribution studio saves it (storymap.tools.contributions.save, what its
+    Save button posts): through random gazetteer places and a new place with its Korean and Chinese
+    names, cited to a new reference from the studio's form. Returns what was added, as
+    add_contributions does: {"reference": key, "place": name, "routes": {route id: name}}."""
+    from storymap.inputs.editions import Strings
+    from storymap.inputs.routes import PLACE_KINDS
+    from storymap.inputs.layers import load_layers
+    from storymap.inputs.project import FEATURE_SCHEMA, Project
+    from storymap.tools.contributions import save
+
+    rng = random.Random(seed + 1)
+    tag = f"{seed:06d}"
+    layers = load_layers(project / "layers", None, project / FEATURE_SCHEMA)
+    gazetteer = {f["name"]: f["kind"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS}
+    countries = {f["properties"]["country"]: shape(f["geometry"]) for f in _features(project / "layers", "basemap/countries")
+                 if f["properties"].get("country") in PLACE_COUNTRIES}
+    country = rng.choice(sorted(countries))
+    lon, lat = _random_point_in(rng, countries[country])
+    place = f"{_words(rng, 1)} Studio {tag}"
+    stops = [{"name": name} for name in rng.sample(sorted(n for n, kind in gazetteer.items() if kind == "city"),
+                                                  rng.randint(2, 5))]
+    stops.insert(rng.randint(0, len(stops)), {"name": place})
+    for stop in stops[1:-1]:
+        if rng.random() < 0.4:
+            stop["waypoint"] = True
+    name = f"By the studio through {place}"
+    keys = {item["id"] for item in json.loads((project / "references.json").read_text(encoding="utf-8"))}
+    submission = {
+        "name": name, "description": "Schematic: as the contributor's source tells it.",
+        "sources": ["new-1"], "stops": stops,
+        "new_references": [{"client_key": "new-1", "type": rng.choice(["report", "book", "webpage"]),
+                            "authors": [{"family": _words(rng, 1), "given": "B."}],
+                            "title": f"{_words(rng, 2)}: a second account {tag}", "issued": str(rng.randint(1998, 2025)),
+                            "URL": f"https://example.org/studio-{tag}"}],
+        "new_places": [{"name": place, "lon": lon, "lat": lat, "country": country, "sources": ["new-1"],
+                        "names": {"ko": "".join(rng.sample(KOREAN, 2)) + f" {tag}",
+                                  "zh": "".join(rng.sample(CHINESE, 2)) + f" {tag}"}}],
+    }
+    slug, _files = save(Project(project), submission, gazetteer, keys, Strings({}))
+    route = json.loads((project / "layers" / "routes" / f"{slug}.geojson").read_text(encoding="utf-8"))
+    properties = route["features"][0]["properties"]
+    (key,) = {item["id"] for item in json.loads((project / "references.json").read_text(encoding="utf-8"))} - keys
+    return {"reference": key, "place": place, "routes": {properties["id"]: properties["name"]}}
