@@ -16,9 +16,9 @@ from storymap.tools.contribution_file import MAX_ARCHIVE_BYTES, add_contribution
 from storymap.tools.contributions import Refused, reference_key, save, write_files
 from storymap.inputs.editions import EDITIONS, Strings, load_strings
 from storymap.inputs.studio_words import studio_words
-from storymap.inputs.project import FEATURE_SCHEMA
+from tests.support.contributions import gazetteer, reference_keys
 from tests.support.layers import owned_project
-from tests.support.project import ROOT, repository, snapshot
+from tests.support.project import repository, snapshot
 
 ENGLISH = Strings({})
 
@@ -28,17 +28,6 @@ def project(tmp_path_factory):
     """The project with routes, places and references of the tests' own: a contributor's file or key
     (shenyang-bangkok, Vang Vieng) must not meet the ones these tests save."""
     return owned_project(tmp_path_factory.mktemp("contributions") / "project")
-
-
-def gazetteer(root):
-    from storymap.inputs.layers import load_layers
-
-    return {f["name"]: f["kind"] for layer in load_layers(root / "layers", None, ROOT / FEATURE_SCHEMA) for f in layer.features
-            if f["kind"] in ("city", "crossing")}
-
-
-def keys(root):
-    return {item["id"] for item in json.loads((root / "references.json").read_text(encoding="utf-8"))}
 
 
 SUBMISSION = {
@@ -57,14 +46,14 @@ SUBMISSION = {
 def new_key(root) -> str:
     """The key the submission's new reference gets: Kim 2020 is kim-2020, unless a contributor's
     reference has that key already (references.json is the project's)."""
-    key = reference_key(SUBMISSION["new_references"][0], keys(root))
+    key = reference_key(SUBMISSION["new_references"][0], reference_keys(root))
     assert key.startswith("kim-2020")
     return key
 
 
 def test_a_save_writes_route_place_and_reference_that_pass_the_check(project):
     key = new_key(project)
-    slug, files = save(project, SUBMISSION, gazetteer(project), keys(project), ENGLISH)
+    slug, files = save(project, SUBMISSION, gazetteer(project), reference_keys(project), ENGLISH)
     assert slug == "shenyang-bangkok"
     assert files == ["content/ko/places.yaml", "content/zh/places.yaml", "layers/places.geojson",
                      "layers/routes/shenyang-bangkok.geojson", "references.json"]
@@ -89,7 +78,7 @@ def test_a_route_with_a_waypoint_saves_and_passes_the_check(tmp_path):
     root = owned_project(tmp_path / "project")
     submission = {**SUBMISSION, "new_places": [], "new_references": [], "sources": ["king-2023"],
                   "stops": [{"name": "Kunming"}, {"name": "Da Nang", "waypoint": True}, {"name": "Ho Chi Minh City"}]}
-    slug, _ = save(root, submission, gazetteer(root), keys(root), ENGLISH)
+    slug, _ = save(root, submission, gazetteer(root), reference_keys(root), ENGLISH)
     route = json.loads((root / f"layers/routes/{slug}.geojson").read_text("utf-8"))["features"][0]["properties"]
     assert route["via"] == ["Kunming", {"waypoint": "Da Nang"}, "Ho Chi Minh City"]
     assert contributions.read_route(root, slug)["stops"][1] == {"name": "Da Nang", "waypoint": True}
@@ -101,7 +90,7 @@ def test_a_crossing_named_with_its_source_saves_in_the_agreed_form(tmp_path):
                   "stops": [{"name": "Kunming"}, {"name": "Mohan–Boten crossing", "sources": ["new-1"]},
                             {"name": "Vientiane"}]}
     key = new_key(root)
-    slug, _ = save(root, submission, gazetteer(root), keys(root), ENGLISH)
+    slug, _ = save(root, submission, gazetteer(root), reference_keys(root), ENGLISH)
     route = json.loads((root / f"layers/routes/{slug}.geojson").read_text("utf-8"))["features"][0]["properties"]
     assert route["via"][1] == {"place": "Mohan–Boten crossing", "sources": [key]}, "the new reference's key"
     out = io.StringIO()
@@ -131,13 +120,13 @@ def test_a_refused_save_says_why_at_the_field_in_the_contributors_words_and_chan
     submission = {**SUBMISSION, "new_places": [], "new_references": [], "sources": ["king-2023"],
                   "stops": [{"name": "Kunming"}, {"name": "Hanoi"}], **change}
     with pytest.raises(Refused) as refused:
-        save(project, submission, gazetteer(project), keys(project), ENGLISH)
+        save(project, submission, gazetteer(project), reference_keys(project), ENGLISH)
     assert field in refused.value.problems.found, refused.value.problems.found
     assert words in json.dumps(refused.value.problems.found[field])
     assert snapshot(project) == before
     korean = load_strings(repository(), EDITIONS[1], [])
     with pytest.raises(Refused) as in_korean:
-        save(project, submission, gazetteer(project), keys(project), korean)
+        save(project, submission, gazetteer(project), reference_keys(project), korean)
     message = in_korean.value.problems.found[field][0]["message"]
     assert any("\uac00" <= c <= "\ud7a3" for c in message), message
 
@@ -173,7 +162,7 @@ def test_what_only_the_full_check_refuses_is_said_in_the_contributors_language_w
     said = {}
     for edition in EDITIONS:
         with pytest.raises(Refused) as refused:
-            save(project, submission, gazetteer(project), keys(project), load_strings(repository(), edition, []))
+            save(project, submission, gazetteer(project), reference_keys(project), load_strings(repository(), edition, []))
         found = refused.value.problems.found
         assert list(found) == [field], found
         said[edition.code] = found[field][0]
@@ -245,7 +234,7 @@ def test_aliases_name_places_of_the_gazetteer(tmp_path):
 @pytest.fixture(scope="module")
 def archive(project, tmp_path_factory):
     if not (project / "layers/routes/shenyang-bangkok.geojson").exists():
-        save(project, SUBMISSION, gazetteer(project), keys(project), ENGLISH)
+        save(project, SUBMISSION, gazetteer(project), reference_keys(project), ENGLISH)
     path = tmp_path_factory.mktemp("archive") / "contribution.zip"
     path.write_bytes(contribution_zip(project))
     return path

@@ -29,7 +29,7 @@ from ..core.dates import FIRST_YEAR, this_year
 from ..core.geo import in_region
 from ..core.problems import InputError, Problem
 from ..inputs.project import CONTENT, INPUTS, LAYERS, REFERENCES, Project
-from ..inputs.routes import MAX_ID_LENGTH, PLACES_FILE, SAFE_DECIMALS, route_file_text
+from ..inputs.routes import MAX_ID_LENGTH, PLACE_KINDS, PLACES_FILE, SAFE_DECIMALS, route_file_text
 
 ROUTES_FOLDER = f"{LAYERS}/routes"
 PLACE_NAMES_FILE = f"{CONTENT}/{{code}}/{PLACES}"
@@ -428,6 +428,11 @@ def field_of(problem: Problem, route_file: str) -> str:
     if problem.file == REFERENCES:
         return "reference-0"
     return "route"
+
+
+def place_kinds(layers) -> dict[str, str]:
+    """The gazetteer `save` checks a route's stops against: each place's name -> its kind."""
+    return {f["name"]: f["kind"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS}
 
 
 def save(project: Project, submission: dict, gazetteer: dict[str, str], reference_keys: set[str], _: Strings

@@ -32,7 +32,7 @@ from starlette.exceptions import HTTPException
 from ..cache.session import BuildSession
 from ..inputs.aliases import load_aliases
 from .contribution_file import contribution_zip
-from .contributions import Refused, delete, read_route, route_slugs, save
+from .contributions import Refused, delete, place_kinds, read_route, route_slugs, save
 from ..core.dates import FIRST_YEAR, this_year
 from ..rendering.downloads import layer_path
 from ..inputs.editions import ENGLISH, Edition, load_places
@@ -131,8 +131,7 @@ def studio_routes(preview) -> list[Route]:
     async def post_save(request: Request) -> Response:
         submission, _ = await _writing(request, preview)
         def saving():
-            layers = _layers(project, preview.session)
-            gazetteer = {f["name"]: f["kind"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS}
+            gazetteer = place_kinds(_layers(project, preview.session))
             with preview.writing:
                 return save(project, submission, gazetteer, _reference_keys(project), _)
 

@@ -29,6 +29,25 @@ def _features(layers: Path, name: str) -> list[dict]:
     return json.loads((layers / f"{name}.geojson").read_text(encoding="utf-8"))["features"]
 
 
+def _place_countries(layers: Path) -> dict:
+    """The basemap's countries a contributed place may lie in (PLACE_COUNTRIES), by code."""
+    return {f["properties"]["country"]: shape(f["geometry"]) for f in _features(layers, "basemap/countries")
+            if f["properties"].get("country") in PLACE_COUNTRIES}
+
+
+def gazetteer(root: Path) -> dict[str, str]:
+    """The project's places as the studio's save takes them (name -> kind)."""
+    from storymap.inputs.layers import load_layers
+    from storymap.inputs.project import FEATURE_SCHEMA
+    from storymap.tools.contributions import place_kinds
+
+    return place_kinds(load_layers(root / "layers", None, root / FEATURE_SCHEMA))
+
+
+def reference_keys(root: Path) -> set[str]:
+    return {item["id"] for item in json.loads((root / "references.json").read_text(encoding="utf-8"))}
+
+
 def _random_point_in(rng: random.Random, country) -> tuple[float, float]:
     """A point well inside a country (2 decimals, as the map's safety rules keep places)."""
     west, south, east, north = country.bounds
@@ -70,8 +89,7 @@ def add_contributions(project: Path, seed: int = SEED) -> dict:
     references_path.write_text(json.dumps(references, indent=rng.choice([1, 2, 4]), ensure_ascii=False) + "\n",
                                encoding="utf-8")
 
-    countries = {f["properties"]["country"]: shape(f["geometry"]) for f in _features(layers, "basemap/countries")
-                 if f["properties"].get("country") in PLACE_COUNTRIES}
+    countries = _place_countries(layers)
     country = rng.choice(sorted(countries))
     place_name = f"{_words(rng, 1)} {tag}"
     places_path = layers / "places.geojson"
@@ -150,28 +168,24 @@ def add_studio_route(project: Path, seed: int = SEED) -> dict:
     names, cited to a new reference from the studio's form. Returns what was added, as
     add_contributions does: {"reference": key, "place": name, "routes": {route id: name}}."""
     from storymap.inputs.editions import Strings
-    from storymap.inputs.routes import PLACE_KINDS
-    from storymap.inputs.layers import load_layers
-    from storymap.inputs.project import FEATURE_SCHEMA, Project
+    from storymap.inputs.project import Project
     from storymap.tools.contributions import save
 
     rng = random.Random(seed + 1)
     tag = f"{seed:06d}"
-    layers = load_layers(project / "layers", None, project / FEATURE_SCHEMA)
-    gazetteer = {f["name"]: f["kind"] for layer in layers for f in layer.features if f["kind"] in PLACE_KINDS}
-    countries = {f["properties"]["country"]: shape(f["geometry"]) for f in _features(project / "layers", "basemap/countries")
-                 if f["properties"].get("country") in PLACE_COUNTRIES}
+    places = gazetteer(project)
+    countries = _place_countries(project / "layers")
     country = rng.choice(sorted(countries))
     lon, lat = _random_point_in(rng, countries[country])
     place = f"{_words(rng, 1)} Studio {tag}"
-    stops = [{"name": name} for name in rng.sample(sorted(n for n, kind in gazetteer.items() if kind == "city"),
+    stops = [{"name": name} for name in rng.sample(sorted(n for n, kind in places.items() if kind == "city"),
                                                   rng.randint(2, 5))]
     stops.insert(rng.randint(0, len(stops)), {"name": place})
     for stop in stops[1:-1]:
         if rng.random() < 0.4:
             stop["waypoint"] = True
     name = f"By the studio through {place}"
-    keys = {item["id"] for item in json.loads((project / "references.json").read_text(encoding="utf-8"))}
+    keys = reference_keys(project)
     submission = {
         "name": name, "description": "Schematic: as the contributor's source tells it.",
         "sources": ["new-1"], "stops": stops,
@@ -183,8 +197,8 @@ def add_studio_route(project: Path, seed: int = SEED) -> dict:
                         "names": {"ko": "".join(rng.sample(KOREAN, 2)) + f" {tag}",
                                   "zh": "".join(rng.sample(CHINESE, 2)) + f" {tag}"}}],
     }
-    slug, _files = save(Project(project), submission, gazetteer, keys, Strings({}))
+    slug, _files = save(Project(project), submission, places, keys, Strings({}))
     route = json.loads((project / "layers" / "routes" / f"{slug}.geojson").read_text(encoding="utf-8"))
     properties = route["features"][0]["properties"]
-    (key,) = {item["id"] for item in json.loads((project / "references.json").read_text(encoding="utf-8"))} - keys
+    (key,) = reference_keys(project) - keys
     return {"reference": key, "place": place, "routes": {properties["id"]: properties["name"]}}
